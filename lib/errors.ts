@@ -1,0 +1,75 @@
+/**
+ * Dendrite's typed errors. Every error extends {@link DendriteError} and carries a `.code`;
+ * messages name the op, layer or argument, what was expected and what was received.
+ */
+
+/** Base class of every error Dendrite throws on purpose. */
+export class DendriteError extends Error {
+  /** A stable, machine-readable code such as `ERR_DENDRITE_SHAPE`. */
+  readonly code: string;
+  constructor(message: string, code = 'ERR_DENDRITE') {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** Incompatible shapes: `matmul: cannot multiply [32, 10] by [64, 16]: ...`. */
+export class ShapeError extends DendriteError {
+  constructor(message: string) {
+    super(message, 'ERR_DENDRITE_SHAPE');
+  }
+}
+
+/** An argument of the right type with a value out of range or otherwise invalid. */
+export class ValueError extends DendriteError {
+  constructor(message: string) {
+    super(message, 'ERR_DENDRITE_VALUE');
+  }
+}
+
+/** A tensor of the wrong dtype (float32 where int32 labels are needed, ...). */
+export class DTypeError extends DendriteError {
+  constructor(message: string) {
+    super(message, 'ERR_DENDRITE_DTYPE');
+  }
+}
+
+/** A saved model or weights file that cannot be read: truncated, corrupted, wrong version. */
+export class SerializationError extends DendriteError {
+  constructor(message: string) {
+    super(message, 'ERR_DENDRITE_SERIALIZATION');
+  }
+}
+
+/** The native addon failed (could not load, or a kernel reported a failure). */
+export class NativeError extends DendriteError {
+  constructor(message: string) {
+    super(message, 'ERR_DENDRITE_NATIVE');
+  }
+}
+
+/** An argument of the wrong type. Also `instanceof TypeError`. */
+export class ArgumentTypeError extends TypeError {
+  readonly code = 'ERR_DENDRITE_ARGUMENT_TYPE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'ArgumentTypeError';
+  }
+}
+// ArgumentTypeError must extend TypeError (what Node users check for a wrong type), so it
+// cannot also extend DendriteError; `instanceof DendriteError` is taught to accept it.
+const dendriteHasInstance = Function.prototype[Symbol.hasInstance];
+Object.defineProperty(DendriteError, Symbol.hasInstance, {
+  value(this: unknown, value: unknown): boolean {
+    if (this === DendriteError && value instanceof ArgumentTypeError) return true;
+    return dendriteHasInstance.call(this, value);
+  },
+});
+
+/** A cancelled operation (an AbortSignal fired). */
+export class AbortError extends DendriteError {
+  constructor(message = 'The operation was aborted') {
+    super(message, 'ABORT_ERR');
+  }
+}

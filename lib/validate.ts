@@ -1,0 +1,146 @@
+/**
+ * The one set of argument checks. Every public function validates through these helpers, so
+ * messages read the same everywhere: `<where>: expected <what>, got <received>`.
+ */
+import { ArgumentTypeError, ValueError } from './errors.js';
+
+/** A short, readable description of any value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'boolean' || typeof value === 'symbol') return String(value);
+  if (typeof value === 'function') return `a function${value.name ? ` ${value.name}` : ''}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  const name = (value as object).constructor?.name;
+  return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/** Throws an ArgumentTypeError: `where: name must be expected, got <value>`. */
+export function typeError(where: string, name: string, expected: string, value: unknown): never {
+  throw new ArgumentTypeError(`${where}: ${name} must be ${expected}, got ${describe(value)}`);
+}
+
+/** Throws a ValueError: `where: name must be expected, got <value>`. */
+export function valueError(where: string, name: string, expected: string, value: unknown): never {
+  throw new ValueError(`${where}: ${name} must be ${expected}, got ${describe(value)}`);
+}
+
+export function checkNumber(where: string, name: string, value: unknown): number {
+  if (typeof value !== 'number') typeError(where, name, 'a number', value);
+  if (!Number.isFinite(value)) valueError(where, name, 'a finite number', value);
+  return value;
+}
+
+export function checkInteger(where: string, name: string, value: unknown, min = -Infinity, max = Infinity): number {
+  if (typeof value !== 'number') typeError(where, name, 'an integer', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range =
+      min === -Infinity && max === Infinity ? '' : max === Infinity ? ` >= ${min}` : min === -Infinity ? ` <= ${max}` : ` from ${min} to ${max}`;
+    valueError(where, name, `an integer${range}`, value);
+  }
+  return value;
+}
+
+export function checkPositiveInteger(where: string, name: string, value: unknown): number {
+  return checkInteger(where, name, value, 1, Number.MAX_SAFE_INTEGER);
+}
+
+/** A finite number in [min, max] (inclusive unless told otherwise). */
+export function checkRange(
+  where: string,
+  name: string,
+  value: unknown,
+  min: number,
+  max: number,
+  { minExclusive = false, maxExclusive = false } = {},
+): number {
+  checkNumber(where, name, value);
+  const v = value as number;
+  if ((minExclusive ? v <= min : v < min) || (maxExclusive ? v >= max : v > max)) {
+    valueError(where, name, `a number in ${minExclusive ? '(' : '['}${min}, ${max}${maxExclusive ? ')' : ']'}`, value);
+  }
+  return v;
+}
+
+export function checkBoolean(where: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') typeError(where, name, 'a boolean', value);
+  return value;
+}
+
+export function checkString(where: string, name: string, value: unknown): string {
+  if (typeof value !== 'string') typeError(where, name, 'a string', value);
+  return value;
+}
+
+export function checkFunction(where: string, name: string, value: unknown): (...args: never[]) => unknown {
+  if (typeof value !== 'function') typeError(where, name, 'a function', value);
+  return value as (...args: never[]) => unknown;
+}
+
+export function checkObject(where: string, name: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) typeError(where, name, 'an object', value);
+  return value as Record<string, unknown>;
+}
+
+/** Edit distance, for "did you mean" suggestions. */
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest of `choices` to `name`, if it is close enough to be a likely typo. */
+export function suggest(name: string, choices: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const choice of choices) {
+    const distance = editDistance(name.toLowerCase(), choice.toLowerCase());
+    if (distance < bestDistance) {
+      best = choice;
+      bestDistance = distance;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/** One of a fixed set of names; the error lists them all and suggests the closest. */
+export function checkChoice<T extends string>(where: string, name: string, value: unknown, choices: readonly T[]): T {
+  if (typeof value !== 'string') typeError(where, name, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
+  if (!(choices as readonly string[]).includes(value)) {
+    const hint = suggest(value, choices);
+    throw new ValueError(
+      `${where}: unknown ${name} '${value}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${choices.map((c) => `'${c}'`).join(', ')}`,
+    );
+  }
+  return value as T;
+}
+
+/**
+ * Checks an options object: it must be a plain object (or undefined) whose keys are all known.
+ * An unknown key is an error with a "did you mean" suggestion.
+ */
+export function checkOptions<T extends object>(where: string, options: unknown, known: readonly string[]): Partial<T> {
+  if (options === undefined) return {};
+  const object = checkObject(where, 'options', options);
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      const hint = suggest(key, known);
+      throw new ValueError(
+        `${where}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known options: ${known.join(', ')}`,
+      );
+    }
+  }
+  return object as Partial<T>;
+}

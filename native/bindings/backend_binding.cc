@@ -1,0 +1,61 @@
+// backendInfo, setNumThreads, setErrorClasses and the op-code lists.
+#include "bindings/binding.h"
+
+namespace dendrite::binding {
+
+static Napi::Value BackendInfo(const Napi::CallbackInfo& info) {
+  Args args(info, "backendInfo", 0);
+  Backend& backend = GetBackend(info.Env());
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("isa", IsaName(backend.isa));
+  Napi::Array isas = Napi::Array::New(info.Env(), backend.available.size());
+  for (size_t i = 0; i < backend.available.size(); ++i) isas.Set(i, IsaName(backend.available[i]));
+  result.Set("isas", isas);
+  result.Set("threads", backend.pool->num_threads());
+  result.Set("defaultThreads", ThreadPool::DefaultThreadCount());
+  return result;
+}
+
+static void SetNumThreads(const Napi::CallbackInfo& info) {
+  Args args(info, "setNumThreads", 1);
+  int64_t threads = args.Integer(0, "threads", 1, kMaxThreads);
+  GetBackend(info.Env()).pool->Resize(static_cast<int>(threads));
+}
+
+static void SetErrorClasses(const Napi::CallbackInfo& info) {
+  Args args(info, "setErrorClasses", 3);
+  AddonData& data = Data(info.Env());
+  const char* names[] = {"ValueError", "ArgumentTypeError", "NativeError"};
+  Napi::FunctionReference* slots[] = {&data.value_error, &data.argument_type_error, &data.native_error};
+  for (size_t i = 0; i < 3; ++i) {
+    if (!info[i].IsFunction()) ThrowTypeError(info.Env(), args.Where(names[i]) + " must be a class");
+    *slots[i] = Napi::Persistent(info[i].As<Napi::Function>());
+  }
+}
+
+static Napi::Object OpCodes(Napi::Env env) {
+  Napi::Object codes = Napi::Object::New(env);
+  Napi::Object unary = Napi::Object::New(env), binary = Napi::Object::New(env), reduce = Napi::Object::New(env),
+               optimizer = Napi::Object::New(env), loss = Napi::Object::New(env);
+#define DN_UNARY_OP(name, js, code) unary.Set(js, code);
+#define DN_BINARY_OP(name, js, code) binary.Set(js, code);
+#define DN_REDUCE_OP(name, js, code) reduce.Set(js, code);
+#define DN_OPTIMIZER(name, js, code) optimizer.Set(js, code);
+#define DN_LOSS(name, js, code) loss.Set(js, code);
+#include "dendrite/ops.def"
+  codes.Set("unary", unary);
+  codes.Set("binary", binary);
+  codes.Set("reduce", reduce);
+  codes.Set("optimizer", optimizer);
+  codes.Set("loss", loss);
+  return codes;
+}
+
+void RegisterBackend(Napi::Env env, Napi::Object exports) {
+  exports.Set("backendInfo", Napi::Function::New(env, BackendInfo, "backendInfo"));
+  exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
+  exports.Set("opCodes", OpCodes(env));
+}
+
+}  // namespace dendrite::binding

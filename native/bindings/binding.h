@@ -1,0 +1,69 @@
+// Shared by the binding files: the per-instance data, argument unpacking with length checks,
+// and the conversion of kernel statuses and bad arguments into Dendrite's typed JS errors.
+// This folder is the only code that knows Node-API.
+#pragma once
+
+#include <napi.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "dendrite/backend.h"
+
+namespace dendrite::binding {
+
+// Per-instance state (one per main thread or worker_thread that loads the addon).
+struct AddonData {
+  std::unique_ptr<Backend> backend;
+  // Dendrite's error classes, handed over by lib/native.ts at load (binding.setErrorClasses).
+  Napi::FunctionReference value_error, argument_type_error, native_error;
+};
+
+AddonData& Data(Napi::Env env);
+inline Backend& GetBackend(Napi::Env env) { return *Data(env).backend; }
+
+// Throws ValueError / ArgumentTypeError / NativeError (plain Error/TypeError before they are set).
+[[noreturn]] void ThrowValueError(Napi::Env env, const std::string& message);
+[[noreturn]] void ThrowTypeError(Napi::Env env, const std::string& message);
+[[noreturn]] void ThrowNativeError(Napi::Env env, const std::string& message);
+// Throws a NativeError for any status but kOk, naming the function.
+void CheckStatus(Napi::Env env, const char* function, Status status);
+
+// Largest size or dimension accepted from JS; keeps every product of two sizes within int64.
+constexpr int64_t kMaxSize = (int64_t{1} << 40);
+
+// Unpacks the arguments of one binding function; every error names the function and argument.
+class Args {
+ public:
+  Args(const Napi::CallbackInfo& info, const char* function, size_t count);
+
+  Napi::Env env() const { return info_.Env(); }
+  // A Float32Array with at least `min_length` elements.
+  float* Floats(size_t index, const char* name, int64_t min_length) const;
+  // Like Floats, but null/undefined gives nullptr.
+  float* OptionalFloats(size_t index, const char* name, int64_t min_length) const;
+  int32_t* Ints(size_t index, const char* name, int64_t min_length) const;
+  int32_t* OptionalInts(size_t index, const char* name, int64_t min_length) const;
+  // Element count of the typed array at `index` (Float32Array or Int32Array).
+  int64_t Length(size_t index) const;
+  // An integer in [min, max].
+  int64_t Integer(size_t index, const char* name, int64_t min = 0, int64_t max = kMaxSize) const;
+  double Number(size_t index, const char* name) const;
+  bool Boolean(size_t index, const char* name) const;
+  // "fn: name " prefix for messages.
+  std::string Where(const char* name) const;
+
+ private:
+  template <typename Array>
+  Array TypedArray(size_t index, const char* name, napi_typedarray_type type, const char* type_name) const;
+
+  const Napi::CallbackInfo& info_;
+  const char* function_;
+};
+
+// Each binding file defines one of these and addon.cc calls them all.
+void RegisterBackend(Napi::Env env, Napi::Object exports);
+void RegisterReduce(Napi::Env env, Napi::Object exports);
+
+}  // namespace dendrite::binding

@@ -1,0 +1,172 @@
+// The kernel API: status codes, op codes, argument structs and the kernel table.
+//
+// Rules every kernel follows (see DESIGN.md, "Native core"):
+//  - never throw, never abort, never allocate on the hot path; return a Status;
+//  - trust the sizes it is given: the bindings have already checked every buffer length;
+//  - results must not depend on the number of threads (never split a reduction across threads
+//    unless the order is fixed), so training is bitwise reproducible for a seed and an ISA.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace dendrite {
+
+enum class Status : int32_t {
+  kOk = 0,
+  kInvalidArgument = 1,  // a size or option the kernel cannot handle
+  kOutOfMemory = 2,      // scratch memory could not be allocated
+  kUnsupported = 3,      // this op is not available on this ISA/table
+};
+
+enum class Isa : int32_t { kScalar = 0, kAvx2 = 1, kAvx512 = 2, kNeon = 3 };
+constexpr int kIsaCount = 4;
+const char* IsaName(Isa isa);
+
+enum class UnaryOp : int32_t {
+#define DN_UNARY_OP(name, js, code) name = code,
+#include "dendrite/ops.def"
+};
+enum class BinaryOp : int32_t {
+#define DN_BINARY_OP(name, js, code) name = code,
+#include "dendrite/ops.def"
+};
+enum class ReduceOp : int32_t {
+#define DN_REDUCE_OP(name, js, code) name = code,
+#include "dendrite/ops.def"
+};
+enum class OptimizerKind : int32_t {
+#define DN_OPTIMIZER(name, js, code) name = code,
+#include "dendrite/ops.def"
+};
+enum class LossKind : int32_t {
+#define DN_LOSS(name, js, code) name = code,
+#include "dendrite/ops.def"
+};
+constexpr int32_t kUnaryOpCount = 16;
+constexpr int32_t kBinaryOpCount = 7;
+constexpr int32_t kReduceOpCount = 4;
+constexpr int32_t kOptimizerCount = 4;
+constexpr int32_t kLossCount = 3;
+
+class ThreadPool;
+
+// C = alpha * op(A) * op(B) + beta * C, then C += bias (per column), then C = act(C).
+// Row-major. op(A) is m x k, op(B) is k x n. A is stored m x k (lda >= k) or, transposed,
+// k x m (lda >= m); likewise B. `batch` products with element strides between them.
+struct GemmArgs {
+  bool trans_a = false;
+  bool trans_b = false;
+  int64_t m = 0, n = 0, k = 0;
+  float alpha = 1.0f;
+  const float* a = nullptr;
+  int64_t lda = 0;
+  const float* b = nullptr;
+  int64_t ldb = 0;
+  float beta = 0.0f;
+  float* c = nullptr;
+  int64_t ldc = 0;
+  const float* bias = nullptr;  // length n, or null
+  UnaryOp activation = UnaryOp::kIdentity;
+  float activation_param = 0.0f;
+  int64_t batch = 1;
+  int64_t stride_a = 0, stride_b = 0, stride_c = 0;
+};
+
+// Elementwise binary op with NumPy broadcasting already resolved to strides: `out` is a
+// contiguous tensor of `rank` dims `shape`; a[i] is read at sum(idx * a_strides) (stride 0 on
+// broadcast dims), likewise b. rank <= kMaxRank.
+constexpr int kMaxRank = 8;
+struct BinaryArgs {
+  BinaryOp op = BinaryOp::kAdd;
+  int32_t rank = 0;
+  int64_t shape[kMaxRank] = {};
+  const float* a = nullptr;
+  int64_t a_strides[kMaxRank] = {};
+  const float* b = nullptr;
+  int64_t b_strides[kMaxRank] = {};
+  float* out = nullptr;
+};
+
+// One optimizer step over a flat buffer of n parameters.
+//  sgd:     v = momentum*v + g (state1 = v, only if momentum != 0); nesterov: step = g + momentum*v.
+//  adam:    m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr * mhat / (sqrt(vhat) + eps),
+//           bias-corrected with `step` (1-based). state1 = m, state2 = v.
+//  rmsprop: v = rho*v + (1-rho)*g^2 (rho = beta2); with momentum: mom = momentum*mom + lr*g/(sqrt(v)+eps).
+//           state1 = v, state2 = mom (only if momentum != 0).
+//  adagrad: acc += g^2; p -= lr * g / (sqrt(acc) + eps). state1 = acc.
+// weight_decay: coupled (added to the gradient, L2) unless `decoupled` (AdamW: p -= lr*wd*p first).
+// clip_value > 0 clamps each gradient element to [-clip_value, clip_value]; grad_scale multiplies
+// the gradient before everything (used for clipnorm and loss scaling).
+struct OptimizerArgs {
+  OptimizerKind kind = OptimizerKind::kSgd;
+  float learning_rate = 0.01f;
+  float momentum = 0.0f;
+  bool nesterov = false;
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float epsilon = 1e-7f;
+  float weight_decay = 0.0f;
+  bool decoupled_weight_decay = false;
+  float clip_value = 0.0f;
+  float grad_scale = 1.0f;
+  int64_t step = 1;
+};
+
+// The kernel table. The reference (scalar) kernels fill every row; each ISA overrides the rows
+// it implements. Adding an op: one row here, one `ref` kernel, then any ISA versions.
+struct KernelTable {
+  Isa isa = Isa::kScalar;
+
+  // Squared L2 norm, accumulated in double in a fixed order (gradient clipping).
+  Status (*sum_squares)(const float* x, int64_t n, double* result) = nullptr;
+
+  Status (*sgemm)(const GemmArgs& args, ThreadPool* pool) = nullptr;
+
+  // y = op(x); x and y may alias.
+  Status (*unary)(UnaryOp op, float param, const float* x, float* y, int64_t n) = nullptr;
+  // dx = dy * op'(x), given the forward input x and output y (either may be what the op needs).
+  Status (*unary_grad)(UnaryOp op, float param, const float* x, const float* y, const float* dy, float* dx,
+                       int64_t n) = nullptr;
+  Status (*binary)(const BinaryArgs& args) = nullptr;
+  // y = x * scale + shift (elementwise affine with scalars; also fills, copies and scales).
+  Status (*affine)(const float* x, float scale, float shift, float* y, int64_t n) = nullptr;
+
+  // Softmax / log-softmax over the last axis of a rows x cols matrix; x and y may alias.
+  Status (*softmax)(const float* x, float* y, int64_t rows, int64_t cols, bool log) = nullptr;
+  // dx from y = softmax(x) (or log-softmax) and dy.
+  Status (*softmax_grad)(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols,
+                         bool log) = nullptr;
+  // Fused softmax + cross-entropy over rows x cols logits. Targets are integer labels (labels != null,
+  // each in [0, cols); the binding checks) or a rows x cols probability matrix (probs != null).
+  // row_loss[r] = -sum_c t[r,c] * log_softmax(x)[r,c]; if grad != null, grad = (softmax(x) - t) * grad_scale.
+  Status (*softmax_cross_entropy)(const float* logits, const int32_t* labels, const float* probs, int64_t rows,
+                                  int64_t cols, float* row_loss, float* grad, float grad_scale) = nullptr;
+  // Sigmoid + binary cross-entropy from logits, elementwise: loss[i] = max(x,0) - x*t + log1p(exp(-|x|));
+  // if grad != null, grad[i] = (sigmoid(x) - t) * grad_scale.
+  Status (*sigmoid_cross_entropy)(const float* logits, const float* targets, int64_t n, float* loss, float* grad,
+                                  float grad_scale) = nullptr;
+  // Regression losses: *loss_sum = sum of the elementwise loss (double, fixed order);
+  // if grad != null, grad = d(loss_i)/d(pred_i) * grad_scale. param = delta for huber.
+  Status (*regression_loss)(LossKind kind, float param, const float* pred, const float* target, int64_t n,
+                            double* loss_sum, float* grad, float grad_scale) = nullptr;
+
+  // Reduce the middle axis of an [outer, axis, inner] tensor into out[outer, inner].
+  Status (*reduce)(ReduceOp op, const float* x, int64_t outer, int64_t axis, int64_t inner, float* out) = nullptr;
+  // Index of the first maximum along the middle axis (NaN counts as the maximum).
+  Status (*argmax)(const float* x, int64_t outer, int64_t axis, int64_t inner, int32_t* out) = nullptr;
+  // out[c] (+)= sum_r x[r, c]: the bias gradient. accumulate adds to out instead of overwriting.
+  Status (*column_sum)(const float* x, int64_t rows, int64_t cols, float* out, bool accumulate) = nullptr;
+
+  Status (*optimizer_update)(const OptimizerArgs& args, float* param, const float* grad, float* state1,
+                             float* state2, int64_t n, ThreadPool* pool) = nullptr;
+};
+
+// Each ISA folder provides Fill() in its own namespace (kernels/<isa>/table.cc), which sets the rows
+// it implements. Everything an ISA folder defines lives in dendrite::<isa>, so the ISA-isolation
+// check (scripts/check-isa.mjs) can tell its functions from baseline code in the binary.
+namespace ref { void Fill(KernelTable* table); }
+namespace avx2 { void Fill(KernelTable* table); }
+namespace avx512 { void Fill(KernelTable* table); }
+
+}  // namespace dendrite
