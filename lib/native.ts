@@ -33,6 +33,8 @@ export interface NativeBinding {
   setErrorClasses(valueError: unknown, argumentTypeError: unknown, nativeError: unknown): void;
   backendInfo(): RawBackendInfo;
   setNumThreads(threads: number): void;
+  /** Switches to another ISA's kernel table (for tests comparing paths); users set DENDRITE_ISA. */
+  setIsa(isa: string): void;
   readonly opCodes: OpCodes;
 
   /** sum(x[i]^2) over the first n elements, accumulated in double (kernel `sum_squares`). */

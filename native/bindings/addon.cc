@@ -16,6 +16,10 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
   RegisterBackend(env, exports);
   RegisterReduce(env, exports);
+  RegisterGemm(env, exports);
+  RegisterElementwise(env, exports);
+  RegisterLoss(env, exports);
+  RegisterOptimizer(env, exports);
   return exports;
 }
 

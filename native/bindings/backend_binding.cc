@@ -22,6 +22,26 @@ static void SetNumThreads(const Napi::CallbackInfo& info) {
   GetBackend(info.Env()).pool->Resize(static_cast<int>(threads));
 }
 
+// Switches this instance to another ISA's kernel table (one the CPU has), so a test can compare every
+// path with the scalar reference in one process. Users force a path with DENDRITE_ISA instead.
+static void SetIsa(const Napi::CallbackInfo& info) {
+  Args args(info, "setIsa", 1);
+  Backend& backend = GetBackend(info.Env());
+  std::string name = info[0].IsString() ? info[0].As<Napi::String>().Utf8Value() : "";
+  Isa isa;
+  bool available = false;
+  if (ParseIsa(name, &isa)) {
+    for (Isa candidate : backend.available) available = available || candidate == isa;
+  }
+  if (!available) {
+    std::string list;
+    for (Isa candidate : backend.available) list += (list.empty() ? "" : ", ") + std::string(IsaName(candidate));
+    ThrowValueError(info.Env(), "setIsa: isa must be one this CPU supports (" + list + "), got '" + name + "'");
+  }
+  backend.isa = isa;
+  backend.kernels = MakeKernelTable(isa);
+}
+
 static void SetErrorClasses(const Napi::CallbackInfo& info) {
   Args args(info, "setErrorClasses", 3);
   AddonData& data = Data(info.Env());
@@ -54,6 +74,7 @@ static Napi::Object OpCodes(Napi::Env env) {
 void RegisterBackend(Napi::Env env, Napi::Object exports) {
   exports.Set("backendInfo", Napi::Function::New(env, BackendInfo, "backendInfo"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
+  exports.Set("setIsa", Napi::Function::New(env, SetIsa, "setIsa"));
   exports.Set("setErrorClasses", Napi::Function::New(env, SetErrorClasses, "setErrorClasses"));
   exports.Set("opCodes", OpCodes(env));
 }

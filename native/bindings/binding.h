@@ -65,5 +65,9 @@ class Args {
 // Each binding file defines one of these and addon.cc calls them all.
 void RegisterBackend(Napi::Env env, Napi::Object exports);
 void RegisterReduce(Napi::Env env, Napi::Object exports);
+void RegisterGemm(Napi::Env env, Napi::Object exports);
+void RegisterElementwise(Napi::Env env, Napi::Object exports);
+void RegisterLoss(Napi::Env env, Napi::Object exports);
+void RegisterOptimizer(Napi::Env env, Napi::Object exports);
 
 }  // namespace dendrite::binding
