@@ -55,23 +55,60 @@ export interface NativeBinding {
   binary?(op: number, a: Float32Array, b: Float32Array, out: Float32Array, layout: Float64Array): void;
   /** y = x*scale + shift (kernel `affine`). */
   affine?(x: Float32Array, scale: number, shift: number, y: Float32Array, n: number): void;
-  softmax?(x: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean): void;
-  softmaxGrad?(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number, log: boolean): void;
-  softmaxCrossEntropy?(
+  /**
+   * Softmax (or log-softmax) over the last axis of a rows x cols matrix; y may be x (kernel `softmax`).
+   * Each row subtracts its maximum first, so large logits are safe; -inf entries get probability 0;
+   * a row that is all -inf (or holds +inf or NaN) gives NaN, as in PyTorch.
+   */
+  softmax(x: Float32Array, y: Float32Array, rows: number, cols: number, log: boolean): void;
+  /** dx from the softmax (or log-softmax) output y and dy (kernel `softmax_grad`). */
+  softmaxGrad(y: Float32Array, dy: Float32Array, dx: Float32Array, rows: number, cols: number, log: boolean): void;
+  /**
+   * Fused softmax + cross-entropy over rows x cols logits (kernel `softmax_cross_entropy`). Give exactly one of
+   * `labels` (rows class indices, each in [0, cols), else ValueError naming the row) or `probs` (rows x cols
+   * targets; classes with target 0 contribute nothing, so masked -inf logits do not give NaN). Writes the per-row
+   * loss -sum_c t_c log_softmax(x)_c, and if `grad` is given (it may be `logits`), (softmax(x) - t) * gradScale.
+   */
+  softmaxCrossEntropy(
     logits: Float32Array, labels: Int32Array | null, probs: Float32Array | null, rows: number, cols: number,
     rowLoss: Float32Array, grad: Float32Array | null, gradScale: number,
   ): void;
-  sigmoidCrossEntropy?(logits: Float32Array, targets: Float32Array, n: number, loss: Float32Array, grad: Float32Array | null, gradScale: number): void;
-  /** Returns the sum of the elementwise loss; writes the gradient if `grad` is given. */
-  regressionLoss?(kind: number, param: number, pred: Float32Array, target: Float32Array, n: number, grad: Float32Array | null, gradScale: number): number;
-  reduce?(op: number, x: Float32Array, outer: number, axis: number, inner: number, out: Float32Array): void;
-  argmax?(x: Float32Array, outer: number, axis: number, inner: number, out: Int32Array): void;
-  columnSum?(x: Float32Array, rows: number, cols: number, out: Float32Array, accumulate: boolean): void;
   /**
-   * One optimizer step over n parameters. hyper = [learningRate, momentum, nesterov(0/1), beta1, beta2,
-   * epsilon, weightDecay, decoupled(0/1), clipValue, gradScale, step].
+   * Sigmoid + binary cross-entropy from logits, elementwise: loss = max(x, 0) - x*t + log1p(exp(-|x|)); if `grad`
+   * is given, (sigmoid(x) - t) * gradScale (kernel `sigmoid_cross_entropy`).
    */
-  optimizerUpdate?(
+  sigmoidCrossEntropy(logits: Float32Array, targets: Float32Array, n: number, loss: Float32Array, grad: Float32Array | null, gradScale: number): void;
+  /**
+   * Regression loss `kind` (opCodes.loss: mse, mae, huber; param = huber's delta > 0, Keras' default 1.0):
+   * returns the sum of the elementwise losses (double, fixed order); writes d(loss_i)/d(pred_i) * gradScale
+   * if `grad` is given (MAE's gradient at 0 is 0) (kernel `regression_loss`).
+   */
+  regressionLoss(kind: number, param: number, pred: Float32Array, target: Float32Array, n: number, grad: Float32Array | null, gradScale: number): number;
+  /**
+   * Reduces the middle axis of an [outer, axis, inner] tensor into out[outer, inner] (kernel `reduce`; op from
+   * opCodes.reduce). Sums are pairwise in float (deterministic); mean of an empty axis is NaN; max/min propagate
+   * NaN and need axis >= 1.
+   */
+  reduce(op: number, x: Float32Array, outer: number, axis: number, inner: number, out: Float32Array): void;
+  /** Index of the first maximum along the middle axis; NaN counts as the maximum; axis >= 1 (kernel `argmax`). */
+  argmax(x: Float32Array, outer: number, axis: number, inner: number, out: Int32Array): void;
+  /** out[c] = sum_r x[r, c] (or out[c] += it with accumulate): the bias gradient (kernel `column_sum`). */
+  columnSum(x: Float32Array, rows: number, cols: number, out: Float32Array, accumulate: boolean): void;
+  /**
+   * One optimizer step over n parameters, in place (kernel `optimizer_update`; kind from opCodes.optimizer).
+   * hyper = [learningRate, momentum, nesterov(0/1), beta1, beta2, epsilon, weightDecay, decoupled(0/1), clipValue,
+   * gradScale, step]: all finite; learningRate, momentum, epsilon, weightDecay, clipValue >= 0; step an integer >= 1
+   * (Adam's bias correction); adam needs beta1, beta2 in [0, 1), rmsprop beta2 (its rho) in [0, 1); nesterov needs
+   * momentum > 0. Per element: g = grad * gradScale, clamped to +-clipValue if clipValue > 0; weight decay
+   * p -= lr*wd*p first if decoupled (AdamW), else g += wd*p; then the rule:
+   * sgd v = momentum*v + g, p -= lr*(nesterov ? g + momentum*v : v) (or p -= lr*g without momentum);
+   * adam p -= lr*mhat/(sqrt(vhat) + eps); rmsprop v = beta2*v + (1-beta2)*g^2, step = lr*g/(sqrt(v) + eps)
+   * (with momentum: mom = momentum*mom + step), p -= step; adagrad acc += g^2, p -= lr*g/(sqrt(acc) + eps).
+   * State buffers must be given exactly when the rule keeps them, else ValueError: sgd state1 = v iff momentum != 0;
+   * adam state1 = m, state2 = v; rmsprop state1 = mean square, state2 = momentum buffer iff momentum != 0;
+   * adagrad state1 = accumulator.
+   */
+  optimizerUpdate(
     kind: number, hyper: Float64Array, param: Float32Array, grad: Float32Array,
     state1: Float32Array | null, state2: Float32Array | null, n: number,
   ): void;

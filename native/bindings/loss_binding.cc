@@ -1,8 +1,132 @@
 // Bindings of the loss kernels: softmax, softmaxGrad, softmaxCrossEntropy, sigmoidCrossEntropy, regressionLoss.
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
 #include "bindings/binding.h"
 
 namespace dendrite::binding {
 
-void RegisterLoss(Napi::Env env, Napi::Object exports) {}
+namespace {
+
+// rows * cols, rejected (ValueError) when it exceeds kMaxSize, so no product overflows.
+int64_t MatrixSize(const Args& args, int64_t rows, int64_t cols) {
+  if (cols != 0 && rows > kMaxSize / cols) {
+    ThrowValueError(args.env(), args.Where("rows * cols") + " must be at most " + std::to_string(kMaxSize) + ", got " +
+                                    std::to_string(rows) + " * " + std::to_string(cols));
+  }
+  return rows * cols;
+}
+
+std::string FormatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.9g", value);
+  return text;
+}
+
+// A number that is a finite float32 (a double past FLT_MAX would silently become inf).
+float FiniteFloat(const Args& args, size_t index, const char* name) {
+  double value = args.Number(index, name);
+  if (!std::isfinite(value) || std::fabs(value) > FLT_MAX) {
+    ThrowValueError(args.env(), args.Where(name) + " must be a finite float32 number, got " + FormatNumber(value));
+  }
+  return static_cast<float>(value);
+}
+
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Args args(info, "softmax", 5);
+  int64_t rows = args.Integer(2, "rows");
+  int64_t cols = args.Integer(3, "cols");
+  int64_t size = MatrixSize(args, rows, cols);
+  const float* x = args.Floats(0, "x", size);
+  float* y = args.Floats(1, "y", size);
+  bool log = args.Boolean(4, "log");
+  CheckStatus(info.Env(), "softmax", GetBackend(info.Env()).kernels.softmax(x, y, rows, cols, log));
+  return info.Env().Undefined();
+}
+
+Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
+  Args args(info, "softmaxGrad", 6);
+  int64_t rows = args.Integer(3, "rows");
+  int64_t cols = args.Integer(4, "cols");
+  int64_t size = MatrixSize(args, rows, cols);
+  const float* y = args.Floats(0, "y", size);
+  const float* dy = args.Floats(1, "dy", size);
+  float* dx = args.Floats(2, "dx", size);
+  bool log = args.Boolean(5, "log");
+  CheckStatus(info.Env(), "softmaxGrad", GetBackend(info.Env()).kernels.softmax_grad(y, dy, dx, rows, cols, log));
+  return info.Env().Undefined();
+}
+
+Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
+  Args args(info, "softmaxCrossEntropy", 8);
+  int64_t rows = args.Integer(3, "rows");
+  int64_t cols = args.Integer(4, "cols", 1);
+  int64_t size = MatrixSize(args, rows, cols);
+  const float* logits = args.Floats(0, "logits", size);
+  const int32_t* labels = args.OptionalInts(1, "labels", rows);
+  const float* probs = args.OptionalFloats(2, "probs", size);
+  float* row_loss = args.Floats(5, "rowLoss", rows);
+  float* grad = args.OptionalFloats(6, "grad", size);
+  float grad_scale = FiniteFloat(args, 7, "gradScale");
+  if ((labels == nullptr) == (probs == nullptr)) {
+    ThrowValueError(info.Env(), args.Where("labels/probs") + ": give exactly one of integer labels or probability targets, got " +
+                                    (labels == nullptr ? "neither" : "both"));
+  }
+  if (labels != nullptr) {
+    for (int64_t r = 0; r < rows; ++r) {
+      if (labels[r] < 0 || labels[r] >= cols) {
+        ThrowValueError(info.Env(), args.Where("labels") + "[" + std::to_string(r) + "] must be a class index in [0, " +
+                                        std::to_string(cols) + "), got " + std::to_string(labels[r]));
+      }
+    }
+  }
+  CheckStatus(info.Env(), "softmaxCrossEntropy",
+              GetBackend(info.Env()).kernels.softmax_cross_entropy(logits, labels, probs, rows, cols, row_loss, grad,
+                                                                   grad_scale));
+  return info.Env().Undefined();
+}
+
+Napi::Value SigmoidCrossEntropy(const Napi::CallbackInfo& info) {
+  Args args(info, "sigmoidCrossEntropy", 6);
+  int64_t n = args.Integer(2, "n");
+  const float* logits = args.Floats(0, "logits", n);
+  const float* targets = args.Floats(1, "targets", n);
+  float* loss = args.Floats(3, "loss", n);
+  float* grad = args.OptionalFloats(4, "grad", n);
+  float grad_scale = FiniteFloat(args, 5, "gradScale");
+  CheckStatus(info.Env(), "sigmoidCrossEntropy",
+              GetBackend(info.Env()).kernels.sigmoid_cross_entropy(logits, targets, n, loss, grad, grad_scale));
+  return info.Env().Undefined();
+}
+
+Napi::Value RegressionLoss(const Napi::CallbackInfo& info) {
+  Args args(info, "regressionLoss", 7);
+  auto kind = static_cast<LossKind>(args.Integer(0, "kind", 0, kLossCount - 1));
+  float param = FiniteFloat(args, 1, "param");
+  if (kind == LossKind::kHuber && !(param > 0.0f)) {
+    ThrowValueError(info.Env(), args.Where("param") + " (huber delta) must be > 0, got " + FormatNumber(param));
+  }
+  int64_t n = args.Integer(4, "n");
+  const float* pred = args.Floats(2, "pred", n);
+  const float* target = args.Floats(3, "target", n);
+  float* grad = args.OptionalFloats(5, "grad", n);
+  float grad_scale = FiniteFloat(args, 6, "gradScale");
+  double sum = 0.0;
+  CheckStatus(info.Env(), "regressionLoss",
+              GetBackend(info.Env()).kernels.regression_loss(kind, param, pred, target, n, &sum, grad, grad_scale));
+  return Napi::Number::New(info.Env(), sum);
+}
+
+}  // namespace
+
+void RegisterLoss(Napi::Env env, Napi::Object exports) {
+  exports.Set("softmax", Napi::Function::New(env, Softmax, "softmax"));
+  exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad, "softmaxGrad"));
+  exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
+  exports.Set("sigmoidCrossEntropy", Napi::Function::New(env, SigmoidCrossEntropy, "sigmoidCrossEntropy"));
+  exports.Set("regressionLoss", Napi::Function::New(env, RegressionLoss, "regressionLoss"));
+}
 
 }  // namespace dendrite::binding

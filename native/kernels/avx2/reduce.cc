@@ -1,4 +1,5 @@
-#include "kernels/avx2/avx2.h"
+// sum_squares here; reduce, argmax and column_sum from the shared body kernels/simd/reduce.inc.
+#include "kernels/avx2/simd_f32.h"
 
 namespace dendrite::avx2 {
 
@@ -20,5 +21,7 @@ Status SumSquares(const float* x, int64_t n, double* result) {
   *result = sum;
   return Status::kOk;
 }
+
+#include "kernels/simd/reduce.inc"
 
 }  // namespace dendrite::avx2

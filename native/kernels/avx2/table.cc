@@ -4,6 +4,15 @@ namespace dendrite::avx2 {
 
 void Fill(KernelTable* table) {
   table->sum_squares = SumSquares;
+  table->softmax = Softmax;
+  table->softmax_grad = SoftmaxGrad;
+  table->softmax_cross_entropy = SoftmaxCrossEntropy;
+  table->sigmoid_cross_entropy = SigmoidCrossEntropy;
+  table->regression_loss = RegressionLoss;
+  table->reduce = Reduce;
+  table->argmax = Argmax;
+  table->column_sum = ColumnSum;
+  table->optimizer_update = OptimizerUpdate;
 }
 
 }  // namespace dendrite::avx2

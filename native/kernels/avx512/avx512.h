@@ -13,4 +13,20 @@ namespace dendrite::avx512 {
 
 Status SumSquares(const float* x, int64_t n, double* result);
 
+// Loss, softmax, reduction and optimizer kernels (softmax.cc, loss.cc, reduce.cc, optimizer.cc, built from
+// the shared bodies in kernels/simd/).
+Status Softmax(const float* x, float* y, int64_t rows, int64_t cols, bool log);
+Status SoftmaxGrad(const float* y, const float* dy, float* dx, int64_t rows, int64_t cols, bool log);
+Status SoftmaxCrossEntropy(const float* logits, const int32_t* labels, const float* probs, int64_t rows, int64_t cols,
+                           float* row_loss, float* grad, float grad_scale);
+Status SigmoidCrossEntropy(const float* logits, const float* targets, int64_t n, float* loss, float* grad,
+                           float grad_scale);
+Status RegressionLoss(LossKind kind, float param, const float* pred, const float* target, int64_t n,
+                      double* loss_sum, float* grad, float grad_scale);
+Status Reduce(ReduceOp op, const float* x, int64_t outer, int64_t axis, int64_t inner, float* out);
+Status Argmax(const float* x, int64_t outer, int64_t axis, int64_t inner, int32_t* out);
+Status ColumnSum(const float* x, int64_t rows, int64_t cols, float* out, bool accumulate);
+Status OptimizerUpdate(const OptimizerArgs& args, float* param, const float* grad, float* state1, float* state2,
+                       int64_t n, ThreadPool* pool);
+
 }  // namespace dendrite::avx512

@@ -1,4 +1,5 @@
-#include "kernels/avx512/avx512.h"
+// sum_squares here; reduce, argmax and column_sum from the shared body kernels/simd/reduce.inc.
+#include "kernels/avx512/simd_f32.h"
 
 namespace dendrite::avx512 {
 
@@ -27,5 +28,7 @@ Status SumSquares(const float* x, int64_t n, double* result) {
   *result = sum;
   return Status::kOk;
 }
+
+#include "kernels/simd/reduce.inc"
 
 }  // namespace dendrite::avx512

@@ -6,6 +6,15 @@ namespace dendrite::ref {
 
 void Fill(KernelTable* table) {
   table->sum_squares = SumSquares;
+  table->softmax = Softmax;
+  table->softmax_grad = SoftmaxGrad;
+  table->softmax_cross_entropy = SoftmaxCrossEntropy;
+  table->sigmoid_cross_entropy = SigmoidCrossEntropy;
+  table->regression_loss = RegressionLoss;
+  table->reduce = Reduce;
+  table->argmax = Argmax;
+  table->column_sum = ColumnSum;
+  table->optimizer_update = OptimizerUpdate;
 }
 
 }  // namespace dendrite::ref

@@ -1,0 +1,8 @@
+// AVX2 + FMA sigmoid + binary cross-entropy and the regression losses: the shared body kernels/simd/loss.inc over this ISA's vector vocabulary.
+#include "kernels/avx2/simd_f32.h"
+
+namespace dendrite::avx2 {
+
+#include "kernels/simd/loss.inc"
+
+}  // namespace dendrite::avx2
