@@ -1,0 +1,95 @@
+/**
+ * The saved-model directory: `model.json` (architecture, training config, versions, and the
+ * SHA-256 of the weights it belongs to) and `weights.safetensors`.
+ *
+ * Two files cannot be replaced in one atomic step, so a save goes:
+ *   1. write the new weights to a temporary file and fsync it;
+ *   2. keep the current weights reachable as `weights.safetensors.prev` (a hard link);
+ *   3. rename the new weights over `weights.safetensors`;
+ *   4. write `model.json` atomically (temp, fsync, rename);
+ *   5. remove the `.prev` link.
+ * A crash between 3 and 4 leaves the old model.json beside the new weights; the digest in
+ * model.json then matches `.prev`, which loading uses. At every instant the directory holds a
+ * complete, loadable model: the previous one or the new one.
+ */
+import { createHash } from 'node:crypto';
+import { link, mkdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SerializationError } from '../errors.js';
+import { removeStaleTemporaries, syncDirectory, temporaryPath, writeAndSync, writeFileAtomic } from './atomic.js';
+
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.safetensors';
+const PREVIOUS_WEIGHTS_FILE = `${WEIGHTS_FILE}.prev`;
+
+export function sha256(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+}
+
+/**
+ * Saves `model` (a JSON-serialisable object) and `weights` (a safetensors file) into `directory`,
+ * crash-safely. `model.weights` is set to the weights' file name, size and digest.
+ */
+export async function saveModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array): Promise<void> {
+  await mkdir(directory, { recursive: true });
+  const weightsPath = join(directory, WEIGHTS_FILE);
+  const previousPath = join(directory, PREVIOUS_WEIGHTS_FILE);
+  await removeStaleTemporaries(weightsPath);
+  await removeStaleTemporaries(join(directory, MODEL_FILE));
+  const temporary = temporaryPath(weightsPath);
+  try {
+    await writeAndSync(temporary, weights);
+    await unlink(previousPath).catch((error) => {
+      if (!isMissing(error)) throw error;
+    });
+    await link(weightsPath, previousPath).catch((error) => {
+      if (!isMissing(error)) throw error; // first save: nothing to keep
+    });
+    await rename(temporary, weightsPath);
+  } catch (error) {
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+  await syncDirectory(directory);
+  const description = { ...model, weights: { file: WEIGHTS_FILE, bytes: weights.length, sha256: sha256(weights) } };
+  await writeFileAtomic(join(directory, MODEL_FILE), Buffer.from(`${JSON.stringify(description, null, 2)}\n`));
+  await unlink(previousPath).catch(() => {});
+}
+
+/** Reads `model.json` and the weights that match its digest; SerializationError if either is unusable. */
+export async function loadModelFiles(directory: string): Promise<{ model: Record<string, unknown>; weights: Buffer }> {
+  let text: string;
+  try {
+    text = await readFile(join(directory, MODEL_FILE), 'utf8');
+  } catch (error) {
+    throw new SerializationError(
+      isMissing(error) ? `loadModel: no ${MODEL_FILE} in ${directory}` : `loadModel: cannot read ${join(directory, MODEL_FILE)}: ${(error as Error).message}`,
+    );
+  }
+  let model: Record<string, unknown>;
+  try {
+    model = JSON.parse(text);
+  } catch (error) {
+    throw new SerializationError(`loadModel: ${MODEL_FILE} is not valid JSON (${(error as Error).message}): corrupted or truncated`);
+  }
+  if (model === null || typeof model !== 'object' || Array.isArray(model)) throw new SerializationError(`loadModel: ${MODEL_FILE} is not a JSON object`);
+  const expected = model.weights as { sha256?: unknown; bytes?: unknown } | undefined;
+  if (!expected || typeof expected.sha256 !== 'string') throw new SerializationError(`loadModel: ${MODEL_FILE} does not name the digest of its weights`);
+  for (const file of [WEIGHTS_FILE, PREVIOUS_WEIGHTS_FILE]) {
+    let weights: Buffer;
+    try {
+      weights = await readFile(join(directory, file));
+    } catch (error) {
+      if (isMissing(error)) continue;
+      throw new SerializationError(`loadModel: cannot read ${join(directory, file)}: ${(error as Error).message}`);
+    }
+    if (sha256(weights) === expected.sha256) return { model, weights };
+  }
+  throw new SerializationError(
+    `loadModel: ${WEIGHTS_FILE} in ${directory} does not match ${MODEL_FILE} (expected ${expected.bytes} bytes with SHA-256 ${expected.sha256.slice(0, 12)}…): missing, truncated or corrupted`,
+  );
+}

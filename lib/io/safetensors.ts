@@ -1,0 +1,120 @@
+/**
+ * The safetensors format: an 8-byte little-endian header length N, a JSON header of N bytes
+ * (`{"name": {"dtype", "shape", "data_offsets": [begin, end]}, ..., "__metadata__": {string: string}}`,
+ * offsets relative to the data that follows), then the raw little-endian tensor data.
+ * Reading checks everything a truncated, corrupted or hand-edited file could get wrong, and names
+ * the tensor at fault.
+ */
+import { SerializationError } from '../errors.js';
+
+/** The element types Dendrite reads and writes. */
+export type SafetensorsDType = 'F32' | 'I32';
+
+/** A named tensor as stored: its dtype, shape and data. */
+export interface StoredTensor {
+  dtype: SafetensorsDType;
+  shape: number[];
+  data: Float32Array | Int32Array;
+}
+
+/** Largest header accepted when reading (the format's reference implementation uses 100 MB). */
+const MAX_HEADER_BYTES = 100_000_000;
+const BYTES_PER_ELEMENT: Record<SafetensorsDType, number> = { F32: 4, I32: 4 };
+// Every platform Dendrite supports (x64, arm64) is little-endian, like the format: data is copied as is.
+
+function elementCount(shape: readonly number[]): number {
+  return shape.reduce((product, dim) => product * dim, 1);
+}
+
+/** Encodes named tensors and string metadata into a safetensors file (tensors in the given order). */
+export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, metadata: Record<string, string> = {}): Buffer {
+  const header: Record<string, unknown> = {};
+  if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
+  let offset = 0;
+  for (const [name, tensor] of tensors) {
+    if (name === '__metadata__') throw new SerializationError("safetensors: '__metadata__' cannot name a tensor");
+    const bytes = elementCount(tensor.shape) * BYTES_PER_ELEMENT[tensor.dtype];
+    if (tensor.data.length * tensor.data.BYTES_PER_ELEMENT !== bytes) {
+      throw new SerializationError(`safetensors: tensor '${name}' has ${tensor.data.length} elements for shape [${tensor.shape.join(', ')}]`);
+    }
+    header[name] = { dtype: tensor.dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
+  }
+  let json = JSON.stringify(header);
+  // Pad with spaces so the data starts 8-byte aligned (as the reference implementation does).
+  json += ' '.repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8);
+  const headerBytes = Buffer.from(json, 'utf8');
+  const file = Buffer.alloc(8 + headerBytes.length + offset);
+  file.writeBigUInt64LE(BigInt(headerBytes.length), 0);
+  headerBytes.copy(file, 8);
+  let position = 8 + headerBytes.length;
+  for (const tensor of tensors.values()) {
+    const source = Buffer.from(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength);
+    source.copy(file, position);
+    position += source.length;
+  }
+  return file;
+}
+
+/** Decodes a safetensors file; throws SerializationError saying what is wrong and where. */
+export function decodeSafetensors(file: Uint8Array): { tensors: Map<string, StoredTensor>; metadata: Record<string, string> } {
+  const fail = (message: string): never => {
+    throw new SerializationError(`safetensors: ${message}`);
+  };
+  if (file.length < 8) fail(`file is ${file.length} bytes, shorter than the 8-byte header length`);
+  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
+  const headerLength = view.getBigUint64(0, true);
+  if (headerLength > BigInt(Math.min(MAX_HEADER_BYTES, file.length - 8))) {
+    fail(`header length ${headerLength} exceeds the file (${file.length} bytes): truncated or not a safetensors file`);
+  }
+  const dataStart = 8 + Number(headerLength);
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(file.buffer, file.byteOffset + 8, Number(headerLength)).toString('utf8'));
+  } catch (error) {
+    fail(`header is not valid JSON (${(error as Error).message})`);
+  }
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
+  const dataLength = file.length - dataStart;
+  const metadata: Record<string, string> = {};
+  const tensors = new Map<string, StoredTensor>();
+  const spans: Array<[number, number, string]> = [];
+  for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
+    if (name === '__metadata__') {
+      if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail('__metadata__ must be an object');
+      for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+        if (typeof value !== 'string') fail(`__metadata__ value of '${key}' must be a string, got ${typeof value}`);
+        metadata[key] = value as string;
+      }
+      continue;
+    }
+    const where = `tensor '${name}'`;
+    if (entry === null || typeof entry !== 'object') fail(`${where}: entry is not an object`);
+    const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
+    if (dtype !== 'F32' && dtype !== 'I32') fail(`${where}: dtype ${JSON.stringify(dtype)} is not supported (F32, I32)`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${where}: shape must be a list of non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+      fail(`${where}: data_offsets must be [begin, end]`);
+    }
+    const [begin, end] = offsets as number[];
+    const type = dtype as SafetensorsDType;
+    const expected = elementCount(shape as number[]) * BYTES_PER_ELEMENT[type];
+    if (end < begin || end - begin !== expected) fail(`${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape needs ${expected}`);
+    if (end > dataLength) fail(`${where}: data ends at byte ${end} but the file holds ${dataLength} bytes of data (truncated?)`);
+    spans.push([begin, end, name]);
+    // Copy into a buffer of its own: the file's data need not be 4-byte aligned in memory.
+    const bytes = new Uint8Array(expected);
+    bytes.set(file.subarray(dataStart + begin, dataStart + end));
+    const data = type === 'F32' ? new Float32Array(bytes.buffer, bytes.byteOffset, expected / 4) : new Int32Array(bytes.buffer, bytes.byteOffset, expected / 4);
+    tensors.set(name, { dtype: type, shape: shape as number[], data });
+  }
+  // The format requires the tensors to tile the data exactly: no overlaps, no holes.
+  spans.sort((a, b) => a[0] - b[0]);
+  let covered = 0;
+  for (const [begin, end, name] of spans) {
+    if (begin !== covered) fail(`tensor '${name}': data starts at byte ${begin}, expected ${covered} (overlap or hole)`);
+    covered = end;
+  }
+  if (covered !== dataLength) fail(`the data holds ${dataLength} bytes but the tensors cover ${covered}`);
+  return { tensors, metadata };
+}

@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SerializationError } from '../../lib/errors.js';
+import { loadModelFiles, saveModelFiles } from '../../lib/io/model-files.js';
+import { packageRoot } from '../../lib/native.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'dendrite-model-files-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Weights whose every byte says which save wrote them. */
+const weightsOf = (generation: number, bytes = 4096) => Buffer.alloc(bytes, generation % 251);
+
+describe('model files: bad directories', () => {
+  it('says when model.json is missing, unreadable JSON or without a digest', async () => {
+    const dir = join(scratch, 'bad');
+    await expect(loadModelFiles(dir)).rejects.toThrow(/no model.json in/);
+    await saveModelFiles(dir, { generation: 1 }, weightsOf(1));
+    writeFileSync(join(dir, 'model.json'), '{"generation": 1, "weig');
+    await expect(loadModelFiles(dir)).rejects.toThrow(SerializationError);
+    await expect(loadModelFiles(dir)).rejects.toThrow(/model.json is not valid JSON/);
+    writeFileSync(join(dir, 'model.json'), '{"generation": 1}');
+    await expect(loadModelFiles(dir)).rejects.toThrow(/does not name the digest/);
+  });
+
+  it('detects truncated or corrupted weights', async () => {
+    const dir = join(scratch, 'corrupt');
+    await saveModelFiles(dir, { generation: 2 }, weightsOf(2));
+    const weights = readFileSync(join(dir, 'weights.safetensors'));
+    writeFileSync(join(dir, 'weights.safetensors'), weights.subarray(0, 100));
+    await expect(loadModelFiles(dir)).rejects.toThrow(/does not match model.json .*missing, truncated or corrupted/);
+    weights[50] ^= 1;
+    writeFileSync(join(dir, 'weights.safetensors'), weights);
+    await expect(loadModelFiles(dir)).rejects.toThrow(SerializationError);
+  });
+});
+
+describe('model files: saving', () => {
+  it('round-trips and leaves no temporary files', async () => {
+    const dir = join(scratch, 'roundtrip');
+    for (let generation = 1; generation <= 3; generation++) {
+      await saveModelFiles(dir, { generation }, weightsOf(generation));
+      const { model, weights } = await loadModelFiles(dir);
+      expect(model.generation).toBe(generation);
+      expect(weights.equals(weightsOf(generation))).toBe(true);
+    }
+    expect(existsSync(join(dir, 'weights.safetensors.prev'))).toBe(false);
+  });
+
+  it('falls back to the previous weights when a save died between the two renames', async () => {
+    const dir = join(scratch, 'halfway');
+    await saveModelFiles(dir, { generation: 1 }, weightsOf(1));
+    // The state a crash after step 3 leaves: new weights, old model.json, old weights as .prev.
+    writeFileSync(join(dir, 'weights.safetensors.prev'), weightsOf(1));
+    writeFileSync(join(dir, 'weights.safetensors'), weightsOf(2));
+    const { model, weights } = await loadModelFiles(dir);
+    expect(model.generation).toBe(1);
+    expect(weights.equals(weightsOf(1))).toBe(true);
+  });
+
+  it('a process killed in the middle of saves always leaves a loadable model', async () => {
+    const dir = join(scratch, 'killed');
+    await saveModelFiles(dir, { generation: 0 }, weightsOf(0, 1 << 20));
+    // A child saves in a loop, each generation's weights filled with its own byte; it is killed at
+    // times spread over the whole save (1 MiB weights take a few ms to write and fsync).
+    const child = `
+      import('${join(packageRoot, 'lib/io/model-files.ts')}').then(async ({ saveModelFiles }) => {
+        for (let generation = Number(process.argv[2]); ; generation++) {
+          await saveModelFiles(process.argv[1], { generation }, Buffer.alloc(1 << 20, generation % 251));
+          if (generation === Number(process.argv[2])) process.stdout.write('saving\\n');
+        }
+      });`;
+    let killedInsideASave = 0;
+    for (let round = 0; round < 16; round++) {
+      const first = 1000 * (round + 1);
+      const proc = spawn(process.execPath, ['--import', 'tsx', '-e', child, dir, String(first)], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 1 + ((round * 7) % 23)));
+      proc.kill('SIGKILL');
+      await new Promise((resolve) => proc.once('exit', resolve));
+      // Leftovers (a temporary file, or the .prev link) show the kill landed inside a save.
+      if (readdirSync(dir).some((name) => name.includes('.tmp-') || name.endsWith('.prev'))) killedInsideASave++;
+      const { model, weights } = await loadModelFiles(dir);
+      const generation = model.generation as number;
+      expect(generation).toBeGreaterThanOrEqual(first);
+      expect(weights.length).toBe(1 << 20);
+      expect(weights[0]).toBe(generation % 251);
+      expect(weights[weights.length - 1]).toBe(generation % 251);
+    }
+    // Most kills land inside a save (saves run back to back); the rest between two.
+    expect(killedInsideASave).toBeGreaterThan(0);
+    // The next save clears what killed saves left behind.
+    await saveModelFiles(dir, { generation: 1 }, weightsOf(1));
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+  });
+});
