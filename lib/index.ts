@@ -8,3 +8,30 @@
 export * from './errors.js';
 export { backendInfo, setNumThreads } from './backend.js';
 export type { BackendInfo } from './backend.js';
+
+// Tensors, operations and autograd.
+export { Tensor, tensor, scalar } from './tensor.js';
+export type { DType, TypedStorage, NestedArray, TensorLike, TensorOptions } from './tensor.js';
+export { Generator, random, seed } from './random.js';
+export {
+  zeros, ones, full, zerosLike, onesLike, fullLike, eye, arange, linspace, rand, randn, truncatedNormal, randint,
+} from './ops/creation.js';
+export type { CreationOptions, RandomOptions, RandOptions, RandnOptions } from './ops/creation.js';
+export {
+  add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, square, clip, clipByValue,
+} from './ops/elementwise.js';
+export type { OutOptions } from './ops/elementwise.js';
+export { equal, notEqual, greater, greaterEqual, less, lessEqual, where } from './ops/compare.js';
+export {
+  relu, leakyRelu, elu, sigmoid, tanh, gelu, geluTanh, softplus, silu, swish, softmax, logSoftmax,
+} from './ops/activations.js';
+export type { GeluOptions } from './ops/activations.js';
+export { sum, mean, max, min, variance, argmax, argmin, sumToShape } from './ops/reduce.js';
+export { matmul } from './ops/matmul.js';
+export type { MatmulOptions } from './ops/matmul.js';
+export {
+  reshape, flatten, transpose, permute, squeeze, expandDims, broadcastTo, slice, split, concat, stack, pad, gather,
+  oneHot, cast, clone,
+} from './ops/shape.js';
+export { noGrad, isGradEnabled, setGradEnabled, recordOp } from './autograd/engine.js';
+export type { BackwardFn, BackwardOptions } from './autograd/engine.js';

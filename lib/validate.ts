@@ -2,7 +2,7 @@
  * The one set of argument checks. Every public function validates through these helpers, so
  * messages read the same everywhere: `<where>: expected <what>, got <received>`.
  */
-import { ArgumentTypeError, ValueError } from './errors.js';
+import { ArgumentTypeError, DTypeError, ShapeError, ValueError } from './errors.js';
 
 /** A short, readable description of any value for error messages. */
 export function describe(value: unknown): string {
@@ -32,6 +32,13 @@ export function valueError(where: string, name: string, expected: string, value:
 export function checkNumber(where: string, name: string, value: unknown): number {
   if (typeof value !== 'number') typeError(where, name, 'a number', value);
   if (!Number.isFinite(value)) valueError(where, name, 'a finite number', value);
+  return value;
+}
+
+/** A number that may be infinite (an open end of a range) but not NaN. */
+export function checkNumberOrInfinity(where: string, name: string, value: unknown): number {
+  if (typeof value !== 'number') typeError(where, name, 'a number', value);
+  if (Number.isNaN(value)) valueError(where, name, 'a number (not NaN)', value);
   return value;
 }
 
@@ -143,4 +150,78 @@ export function checkOptions<T extends object>(where: string, options: unknown, 
     }
   }
   return object as Partial<T>;
+}
+
+/** Formats a shape for messages: `[32, 10]`. */
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
+
+/** Throws a ShapeError; `message` names the op and the shapes involved. */
+export function shapeError(where: string, message: string): never {
+  throw new ShapeError(`${where}: ${message}`);
+}
+
+/** Throws a DTypeError: `where: name must be a float32 tensor, got int32`. */
+export function dtypeError(where: string, name: string, expected: string, actual: string, hint = ''): never {
+  throw new DTypeError(`${where}: ${name} must be a ${expected} tensor, got ${actual}${hint ? ` (${hint})` : ''}`);
+}
+
+/** The largest number of elements (and the largest dimension) a tensor may have. */
+export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
+
+/**
+ * A shape: an array of non-negative integers (a single integer means a 1-D shape). Returns a
+ * fresh array the caller may keep. The product must not exceed {@link MAX_TENSOR_SIZE}.
+ */
+export function checkShape(where: string, name: string, value: unknown): number[] {
+  if (typeof value === 'number') value = [value];
+  if (!Array.isArray(value)) typeError(where, name, 'an array of non-negative integers', value);
+  const shape = new Array<number>(value.length);
+  let size = 1;
+  for (let i = 0; i < value.length; i++) {
+    const dim: unknown = value[i];
+    if (typeof dim !== 'number') typeError(where, `${name}[${i}]`, 'a non-negative integer', dim);
+    if (!Number.isInteger(dim) || dim < 0 || dim > MAX_TENSOR_SIZE) {
+      valueError(where, `${name}[${i}]`, 'a non-negative integer', dim);
+    }
+    shape[i] = dim;
+    size *= dim;
+  }
+  if (size > MAX_TENSOR_SIZE) {
+    throw new ValueError(`${where}: ${name} ${formatShape(shape)} has ${size} elements, more than the ${MAX_TENSOR_SIZE} a tensor may hold`);
+  }
+  return shape;
+}
+
+/** An axis in [-rank, rank), normalised to [0, rank). */
+export function checkAxis(where: string, name: string, value: unknown, rank: number): number {
+  if (rank === 0) {
+    if (typeof value !== 'number') typeError(where, name, 'an integer', value);
+    throw new ValueError(`${where}: ${name} ${describe(value)} is out of range for a rank-0 tensor (it has no axes)`);
+  }
+  const axis = checkInteger(where, name, value, -rank, rank - 1);
+  return axis < 0 ? axis + rank : axis;
+}
+
+/**
+ * One axis or a list of distinct axes, each in [-rank, rank); returns them normalised and sorted.
+ * `null`/`undefined` means every axis.
+ */
+export function checkAxes(where: string, name: string, value: unknown, rank: number): number[] {
+  if (value === undefined || value === null) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof value === 'number') return [checkAxis(where, name, value, rank)];
+  if (!Array.isArray(value)) typeError(where, name, 'an integer or an array of integers', value);
+  const axes = value.map((axis, i) => checkAxis(where, `${name}[${i}]`, axis, rank));
+  axes.sort((x, y) => x - y);
+  for (let i = 1; i < axes.length; i++) {
+    if (axes[i] === axes[i - 1]) throw new ValueError(`${where}: ${name} lists axis ${axes[i]} twice, got [${value.join(', ')}]`);
+  }
+  return axes;
+}
+
+/** An array of integers (indices, sizes, paddings) each in [min, max]. */
+export function checkIntegerArray(where: string, name: string, value: unknown, min = -Infinity, max = Infinity): number[] {
+  if (!Array.isArray(value)) typeError(where, name, 'an array of integers', value);
+  return value.map((item, i) => checkInteger(where, `${name}[${i}]`, item, min, max));
 }
