@@ -47,14 +47,36 @@ export interface NativeBinding {
     bias: Float32Array | null, activation: number, activationParam: number,
     batch: number, strideA: number, strideB: number, strideC: number,
   ): void;
-  /** y = op(x) elementwise over n elements (kernel `unary`). */
-  unary?(op: number, param: number, x: Float32Array, y: Float32Array, n: number): void;
-  /** dx = dy * op'(x) given forward input x and/or output y (kernel `unary_grad`). */
-  unaryGrad?(op: number, param: number, x: Float32Array | null, y: Float32Array | null, dy: Float32Array, dx: Float32Array, n: number): void;
-  /** Broadcasting binary op; layout = [rank, shape..., aStrides..., bStrides...] (kernel `binary`). */
-  binary?(op: number, a: Float32Array, b: Float32Array, out: Float32Array, layout: Float64Array): void;
-  /** y = x*scale + shift (kernel `affine`). */
-  affine?(x: Float32Array, scale: number, shift: number, y: Float32Array, n: number): void;
+  /**
+   * y = op(x) over n elements (kernel `unary`; op from opCodes.unary, param = alpha of leakyRelu / elu,
+   * ignored otherwise). y may be x. Within a few ulp of the exact result (relative error <= 1e-6 unless
+   * |result| < 1e-30) over the whole float range; relu, leakyRelu, linear, neg, abs are exact, and relu /
+   * leakyRelu are `x < 0 ? alpha*x : x` as sgemm's fused activation applies them (-0 and NaN pass through).
+   * gelu is the erf form x*Phi(x), geluTanh x*sigmoid(2*sqrt(2/pi)*(x + 0.044715x^3)). NaN in gives NaN out;
+   * exp overflows to inf and underflows gradually; log(0) = -inf, log(<0) = NaN, sqrt(-0) = -0.
+   */
+  unary(op: number, param: number, x: Float32Array, y: Float32Array, n: number): void;
+  /**
+   * dx = dy * op'(.) over n elements (kernel `unary_grad`); dx may be dy. Pass the forward input x and output
+   * y when you have them (null otherwise); each op reads only what it needs, and a missing one is a ValueError:
+   * linear, neg: neither; relu, leakyRelu, elu: x, or y alone (then leakyRelu / elu need alpha >= 0; elu's
+   * slope is y + alpha); sigmoid y(1-y), tanh (1-y)(1+y), exp y, sqrt 1/(2y): y; log, abs, square, softplus,
+   * silu, gelu, geluTanh: x. Kinks take the slope for x <= 0 (relu'(0) = 0, leakyRelu'(0) = alpha, abs'(0) = 0).
+   */
+  unaryGrad(op: number, param: number, x: Float32Array | null, y: Float32Array | null, dy: Float32Array, dx: Float32Array, n: number): void;
+  /**
+   * out = a op b with broadcasting resolved to strides (kernel `binary`; op from opCodes.binary). layout =
+   * [rank, shape..., aStrides..., bStrides...] (rank <= 8, whole numbers >= 0; stride 0 on broadcast dims);
+   * out is contiguous with prod(shape) elements; a and b must hold every offset their strides reach.
+   * out may be a or b only where that input has out's own layout. maximum / minimum propagate NaN
+   * (equal values give a); pow follows C's pow for zeros, infinities, NaN and negative bases.
+   */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, layout: Float64Array): void;
+  /**
+   * y = x*scale + shift, fused (one rounding) (kernel `affine`); y may be x. scale 0 fills y with shift
+   * without reading x (inf or NaN in x do not matter); scale 1 with shift 0 is an exact copy.
+   */
+  affine(x: Float32Array, scale: number, shift: number, y: Float32Array, n: number): void;
   /**
    * Softmax (or log-softmax) over the last axis of a rows x cols matrix; y may be x (kernel `softmax`).
    * Each row subtracts its maximum first, so large logits are safe; -inf entries get probability 0;

@@ -28,5 +28,11 @@ Status Argmax(const float* x, int64_t outer, int64_t axis, int64_t inner, int32_
 Status ColumnSum(const float* x, int64_t rows, int64_t cols, float* out, bool accumulate);
 Status OptimizerUpdate(const OptimizerArgs& args, float* param, const float* grad, float* state1, float* state2,
                        int64_t n, ThreadPool* pool);
+// y = op(x) elementwise; sgemm's epilogue calls it for the activations it does not apply in registers.
+Status Unary(UnaryOp op, float param, const float* x, float* y, int64_t n);
+// Elementwise kernels (elementwise.cc): unary_grad, binary, affine.
+Status UnaryGrad(UnaryOp op, float param, const float* x, const float* y, const float* dy, float* dx, int64_t n);
+Status Binary(const BinaryArgs& args);
+Status Affine(const float* x, float scale, float shift, float* y, int64_t n);
 
 }  // namespace dendrite::avx512

@@ -6,6 +6,17 @@
 namespace dendrite::ref {
 
 Status SumSquares(const float* x, int64_t n, double* result);
+// y = op(x) elementwise; sgemm's epilogue calls it for the activations it does not apply in registers.
+Status Unary(UnaryOp op, float param, const float* x, float* y, int64_t n);
+// Elementwise kernels (elementwise.cc): unary_grad, binary, affine.
+Status UnaryGrad(UnaryOp op, float param, const float* x, const float* y, const float* dy, float* dx, int64_t n);
+Status Binary(const BinaryArgs& args);
+Status Affine(const float* x, float scale, float shift, float* y, int64_t n);
+// Which forward values unary_grad reads for an op (x, y, either, or neither), shared by every ISA and
+// the binding; UnaryGradInputsValid says whether the given x / y (null when absent) are enough.
+enum class UnaryGradInput { kNone, kX, kY, kXOrY };
+UnaryGradInput UnaryGradInputOf(UnaryOp op);
+bool UnaryGradInputsValid(UnaryOp op, float param, const float* x, const float* y);
 
 // Loss, softmax, reduction and optimizer kernels (softmax.cc, loss.cc, reduce.cc, optimizer.cc).
 Status Softmax(const float* x, float* y, int64_t rows, int64_t cols, bool log);

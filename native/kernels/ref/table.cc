@@ -6,6 +6,10 @@ namespace dendrite::ref {
 
 void Fill(KernelTable* table) {
   table->sum_squares = SumSquares;
+  table->unary = Unary;
+  table->unary_grad = UnaryGrad;
+  table->binary = Binary;
+  table->affine = Affine;
   table->softmax = Softmax;
   table->softmax_grad = SoftmaxGrad;
   table->softmax_cross_entropy = SoftmaxCrossEntropy;

@@ -1,0 +1,23 @@
+// avx2 elementwise kernels over 8 float lanes (AVX2 + FMA): the shared bodies of kernels/simd/elementwise_math.inc and
+// kernels/simd/elementwise.inc compiled into dendrite::avx2::vmath.
+#include "kernels/avx2/elementwise_simd.h"
+#include "kernels/ref/ref.h"
+
+namespace dendrite::avx2 {
+namespace vmath {
+#include "kernels/simd/elementwise_math.inc"
+#include "kernels/simd/elementwise.inc"
+}  // namespace vmath
+
+Status Unary(UnaryOp op, float param, const float* x, float* y, int64_t n) {
+  return vmath::UnaryBody(op, param, x, y, n);
+}
+Status UnaryGrad(UnaryOp op, float param, const float* x, const float* y, const float* dy, float* dx, int64_t n) {
+  return vmath::UnaryGradBody(op, param, x, y, dy, dx, n);
+}
+Status Binary(const BinaryArgs& args) { return vmath::BinaryBody(args); }
+Status Affine(const float* x, float scale, float shift, float* y, int64_t n) {
+  return vmath::AffineBody(x, scale, shift, y, n);
+}
+
+}  // namespace dendrite::avx2
