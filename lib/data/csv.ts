@@ -1,0 +1,343 @@
+/**
+ * CSV loading: `dn.data.readCsv(pathOrText, options)` parses RFC 4180 CSV (quoted fields, doubled
+ * quotes, CRLF) into a float32 feature matrix and, optionally, a label vector. Every error names
+ * the line (1-based, as an editor shows it) and the column.
+ *
+ * ```ts
+ * const { x, y, featureNames } = dn.data.readCsv('measurements.csv', { labelColumn: 'species', labelDtype: 'category' });
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ValueError } from '../errors.js';
+import { makeTensor, type Tensor } from '../tensor.js';
+import { checkBoolean, checkChoice, checkInteger, checkOptions, checkString, describe, suggest, typeError } from '../validate.js';
+
+/** A column given by name (from the header or `columnNames`) or by 0-based index. */
+export type ColumnRef = string | number;
+
+/** Options of {@link readCsv}. */
+export interface ReadCsvOptions {
+  /** Whether the first line holds the column names. Default true. */
+  header?: boolean;
+  /**
+   * Column names: required to refer to columns by name when there is no header; with a header,
+   * they replace its names. Default without a header: `column0`, `column1`, ...
+   */
+  columnNames?: string[];
+  /** The field separator: one character. Default ','. */
+  delimiter?: string;
+  /** The column holding the labels (returned as `y`, left out of `x`). Default: none. */
+  labelColumn?: ColumnRef;
+  /**
+   * How to read the labels: 'int32' class indices (default), 'float32' numbers (regression
+   * targets), or 'category' text mapped to indices in sorted order (the names in `classNames`).
+   */
+  labelDtype?: 'int32' | 'float32' | 'category';
+  /** The columns of `x`, in this order. Default: every column that is neither the label nor a string column. */
+  featureColumns?: ColumnRef[];
+  /** Columns kept as text in `strings` (not parsed, not in `x`): ids, names, a train/test flag... */
+  stringColumns?: ColumnRef[];
+  /** An empty numeric field: 'error' (default) or 'nan' (read as NaN, e.g. to impute later). */
+  missing?: 'error' | 'nan';
+}
+
+/** What {@link readCsv} returns. */
+export interface CsvData {
+  /** Every column's name, in file order. */
+  columnNames: string[];
+  /** The names of the columns of `x`, in order. */
+  featureNames: string[];
+  /** The features: float32 `[rows, features]`. */
+  x: Tensor;
+  /** The labels, `[rows]` (int32 indices or float32 values), or null without `labelColumn`. */
+  y: Tensor | null;
+  /** The label column's name, or null. */
+  labelName: string | null;
+  /** With `labelDtype: 'category'`: the label texts, index i naming class i. Else null. */
+  classNames: string[] | null;
+  /** The `stringColumns`, by name: one string per row. */
+  strings: Record<string, string[]>;
+  /** The number of data rows. */
+  rowCount: number;
+}
+
+const OPTION_NAMES = ['header', 'columnNames', 'delimiter', 'labelColumn', 'labelDtype', 'featureColumns', 'stringColumns', 'missing'];
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const SPECIAL_NUMBERS: Record<string, number> = {
+  nan: Number.NaN, NaN: Number.NaN, inf: Infinity, '+inf': Infinity, '-inf': -Infinity,
+  Infinity, '+Infinity': Infinity, '-Infinity': -Infinity,
+};
+
+/** One parsed record: its fields and the line it starts on. */
+interface CsvRecord {
+  fields: string[];
+  line: number;
+}
+
+/**
+ * Splits CSV text into records (RFC 4180: fields may be quoted; a quote inside a quoted field is
+ * doubled; quoted fields may hold delimiters and line breaks). Blank lines are skipped.
+ */
+export function parseCsvRecords(text: string, delimiter = ','): CsvRecord[] {
+  const where = 'readCsv';
+  const records: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let line = 1;
+  let recordLine = 1;
+  let quoteLine = 0;
+  let inQuotes = false;
+  let fieldWasQuoted = false;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const n = text.length;
+  const endRecord = (): void => {
+    fields.push(field);
+    // A line with nothing on it is blank, not a record with one empty field.
+    if (!(fields.length === 1 && fields[0] === '' && !fieldWasQuoted)) records.push({ fields, line: recordLine });
+    fields = [];
+    field = '';
+    fieldWasQuoted = false;
+  };
+  for (; i < n; i++) {
+    const c = text[i];
+    if (inQuotes) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else {
+          inQuotes = false;
+        }
+      } else {
+        if (c === '\n') line++;
+        field += c;
+      }
+      continue;
+    }
+    if (c === '"') {
+      if (field.trim() !== '') {
+        throw new ValueError(`${where}: line ${line}: a quote inside an unquoted field (${describe(field + c)}); quote the whole field and double inner quotes`);
+      }
+      field = '';
+      inQuotes = true;
+      fieldWasQuoted = true;
+      quoteLine = line;
+    } else if (c === delimiter) {
+      fields.push(field);
+      field = '';
+      fieldWasQuoted = false;
+    } else if (c === '\n' || c === '\r') {
+      endRecord();
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      line++;
+      recordLine = line;
+    } else if (fieldWasQuoted) {
+      if (c !== ' ' && c !== '\t') {
+        throw new ValueError(`${where}: line ${line}: unexpected ${describe(c)} after a closing quote; a quoted field must end at a delimiter or the end of the line`);
+      }
+    } else {
+      field += c;
+    }
+  }
+  if (inQuotes) throw new ValueError(`${where}: line ${quoteLine}: a quoted field is never closed`);
+  if (field !== '' || fields.length > 0 || fieldWasQuoted) endRecord();
+  return records;
+}
+
+/** Reads the source: text with a line break, a path or file URL, or the bytes of a file. */
+function loadText(where: string, source: unknown): string {
+  if (source instanceof URL) return readText(where, fileURLToPath(source));
+  if (source instanceof Uint8Array) return new TextDecoder('utf-8').decode(source);
+  if (typeof source !== 'string') typeError(where, 'source', 'a path, CSV text, a file URL or a Uint8Array', source);
+  if (/[\r\n]/.test(source)) return source;
+  return readText(where, source);
+}
+
+function readText(where: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new ValueError(`${where}: no file at ${describe(path)} (CSV text, as opposed to a path, must contain a line break)`);
+    }
+    throw new ValueError(`${where}: cannot read ${describe(path)}: ${(error as Error).message}`);
+  }
+}
+
+/** Resolves a column reference to its index. */
+function columnIndex(where: string, option: string, ref: unknown, names: readonly string[]): number {
+  if (typeof ref === 'number') return checkInteger(where, option, ref, 0, names.length - 1);
+  if (typeof ref !== 'string') typeError(where, option, 'a column name or a 0-based column index', ref);
+  const index = names.indexOf(ref);
+  if (index < 0) {
+    const hint = suggest(ref, names);
+    const shown = names.length > 20 ? `${names.slice(0, 20).join(', ')}, ... (${names.length} columns)` : names.join(', ');
+    throw new ValueError(`${where}: ${option}: no column named '${ref}'${hint ? ` (did you mean '${hint}'?)` : ''}; the columns are ${shown}`);
+  }
+  return index;
+}
+
+function columnList(where: string, option: string, refs: unknown, names: readonly string[]): number[] {
+  if (!Array.isArray(refs)) typeError(where, option, 'an array of column names or indices', refs);
+  const indices = refs.map((ref, i) => columnIndex(where, `${option}[${i}]`, ref, names));
+  const seen = new Set<number>();
+  for (const index of indices) {
+    if (seen.has(index)) throw new ValueError(`${where}: ${option} lists column '${names[index]}' twice`);
+    seen.add(index);
+  }
+  return indices;
+}
+
+/** Parses one numeric field; null when it is not a number. */
+function parseNumber(text: string): number | null {
+  const trimmed = text.trim();
+  if (NUMBER.test(trimmed)) return Number(trimmed);
+  const special = SPECIAL_NUMBERS[trimmed];
+  return special === undefined ? null : special;
+}
+
+/**
+ * Reads a CSV file (or text) into a float32 feature matrix `x` and, with `labelColumn`, labels `y`.
+ *
+ * @param source a path, a `file:` URL, the bytes of a file, or the CSV text itself (a string with
+ *   a line break is taken as text, any other string as a path)
+ * @param options see {@link ReadCsvOptions}
+ *
+ * ```ts
+ * const iris = dn.data.readCsv('iris.csv', { labelColumn: 'label', stringColumns: ['split'] });
+ * iris.x.shape;               // [150, 4]
+ * iris.strings.split[0];      // 'train'
+ * ```
+ */
+export function readCsv(source: string | URL | Uint8Array, options?: ReadCsvOptions): CsvData {
+  const where = 'readCsv';
+  const o = checkOptions<ReadCsvOptions>(where, options, OPTION_NAMES);
+  const header = o.header === undefined ? true : checkBoolean(where, 'header', o.header);
+  const delimiter = o.delimiter === undefined ? ',' : checkString(where, 'delimiter', o.delimiter);
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ValueError(`${where}: delimiter must be one character other than a quote or a line break, got ${describe(delimiter)}`);
+  }
+  const labelDtype = o.labelDtype === undefined ? 'int32' : checkChoice(where, 'labelDtype', o.labelDtype, ['int32', 'float32', 'category'] as const);
+  const missing = o.missing === undefined ? 'error' : checkChoice(where, 'missing', o.missing, ['error', 'nan'] as const);
+
+  const records = parseCsvRecords(loadText(where, source), delimiter);
+  if (records.length === 0) throw new ValueError(`${where}: the CSV is empty`);
+  const width = records[0].fields.length;
+  let names: string[];
+  if (o.columnNames !== undefined) {
+    if (!Array.isArray(o.columnNames)) typeError(where, 'columnNames', 'an array of strings', o.columnNames);
+    names = o.columnNames.map((name, i) => checkString(where, `columnNames[${i}]`, name));
+    if (names.length !== width) {
+      throw new ValueError(`${where}: columnNames has ${names.length} names, the ${header ? 'header' : 'first line'} (line ${records[0].line}) has ${width} fields`);
+    }
+  } else if (header) {
+    names = records[0].fields.map((name, i) => name.trim() || `column${i}`);
+  } else {
+    names = Array.from({ length: width }, (_, i) => `column${i}`);
+  }
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined) throw new ValueError(`${where}: the column name '${duplicate}' appears twice; give distinct columnNames`);
+
+  const rows = header ? records.slice(1) : records;
+  for (const record of rows) {
+    if (record.fields.length !== width) {
+      throw new ValueError(`${where}: line ${record.line} has ${record.fields.length} fields, expected ${width} (as ${header ? 'in the header' : 'on the first line'})`);
+    }
+  }
+
+  const label = o.labelColumn === undefined ? -1 : columnIndex(where, 'labelColumn', o.labelColumn, names);
+  const stringColumns = o.stringColumns === undefined ? [] : columnList(where, 'stringColumns', o.stringColumns, names);
+  if (label >= 0 && stringColumns.includes(label)) {
+    throw new ValueError(`${where}: column '${names[label]}' cannot be both the labelColumn and a string column (use labelDtype: 'category' for text labels)`);
+  }
+  let features: number[];
+  if (o.featureColumns !== undefined) {
+    features = columnList(where, 'featureColumns', o.featureColumns, names);
+    for (const index of features) {
+      if (index === label) throw new ValueError(`${where}: column '${names[index]}' cannot be both the labelColumn and a feature column`);
+      if (stringColumns.includes(index)) throw new ValueError(`${where}: column '${names[index]}' cannot be both a string column and a feature column`);
+    }
+  } else {
+    features = names.map((_, i) => i).filter((i) => i !== label && !stringColumns.includes(i));
+  }
+
+  const rowCount = rows.length;
+  const featureCount = features.length;
+  const x = new Float32Array(rowCount * featureCount);
+  const labelValues: number[] = [];
+  const labelTexts: string[] = [];
+  const strings: Record<string, string[]> = {};
+  for (const index of stringColumns) strings[names[index]] = new Array<string>(rowCount);
+
+  const badNumber = (record: CsvRecord, column: number, role: string): never => {
+    const text = record.fields[column];
+    const isEmpty = text.trim() === '';
+    throw new ValueError(
+      `${where}: line ${record.line}, ${role} '${names[column]}' (column ${column + 1}): ` +
+        (isEmpty ? `the value is missing (pass missing: 'nan' to read empty fields as NaN)` : `expected a number, got ${describe(text)}`) +
+        (role === 'column' && !isEmpty ? ` (list it in stringColumns to keep it as text)` : ''),
+    );
+  };
+  for (let r = 0; r < rowCount; r++) {
+    const record = rows[r];
+    const fields = record.fields;
+    for (let j = 0; j < featureCount; j++) {
+      const column = features[j];
+      let value = parseNumber(fields[column]);
+      if (value === null) {
+        if (missing === 'nan' && fields[column].trim() === '') value = Number.NaN;
+        else badNumber(record, column, 'column');
+      }
+      x[r * featureCount + j] = value as number;
+    }
+    for (const index of stringColumns) strings[names[index]][r] = fields[index];
+    if (label >= 0) {
+      const text = fields[label];
+      if (labelDtype === 'category') {
+        if (text.trim() === '') throw new ValueError(`${where}: line ${record.line}, label column '${names[label]}': the label is missing`);
+        labelTexts.push(text.trim());
+        continue;
+      }
+      const value = parseNumber(text);
+      if (value === null) {
+        if (text.trim() !== '') {
+          throw new ValueError(
+            `${where}: line ${record.line}, label column '${names[label]}': expected a number, got ${describe(text)} (use labelDtype: 'category' for text labels)`,
+          );
+        }
+        badNumber(record, label, 'label column');
+      }
+      const number = value as number;
+      if (labelDtype === 'int32' && (!Number.isInteger(number) || number < -(2 ** 31) || number > 2 ** 31 - 1)) {
+        throw new ValueError(
+          `${where}: line ${record.line}, label column '${names[label]}': expected an integer class index, got ${describe(text.trim())} (use labelDtype: 'float32' for regression targets)`,
+        );
+      }
+      labelValues.push(number);
+    }
+  }
+
+  let y: Tensor | null = null;
+  let classNames: string[] | null = null;
+  if (label >= 0) {
+    if (labelDtype === 'category') {
+      classNames = [...new Set(labelTexts)].sort();
+      const indexOf = new Map(classNames.map((name, i) => [name, i]));
+      y = makeTensor(Int32Array.from(labelTexts, (text) => indexOf.get(text)!), [rowCount]);
+    } else {
+      y = makeTensor(labelDtype === 'int32' ? Int32Array.from(labelValues) : Float32Array.from(labelValues), [rowCount]);
+    }
+  }
+  return {
+    columnNames: names,
+    featureNames: features.map((i) => names[i]),
+    x: makeTensor(x, [rowCount, featureCount]),
+    y,
+    labelName: label >= 0 ? names[label] : null,
+    classNames,
+    strings,
+    rowCount,
+  };
+}
