@@ -35,3 +35,15 @@ export {
 } from './ops/shape.js';
 export { noGrad, isGradEnabled, setGradEnabled, recordOp } from './autograd/engine.js';
 export type { BackwardFn, BackwardOptions } from './autograd/engine.js';
+
+// Training parts and data: optimizers (with learning-rate schedules), initializers, regularizers,
+// data utilities and the bundled data sets.
+export * as optimizers from './optimizers/index.js';
+export * as initializers from './initializers.js';
+export * as regularizers from './regularizers.js';
+export * as data from './data/index.js';
+export { datasets } from './data/index.js';
+export type { Optimizer, OptimizerVariable, LearningRate, NamedTensor } from './optimizers/index.js';
+export type { Initializer } from './initializers.js';
+export type { Regularizer } from './regularizers.js';
+export type { Dataset, CsvData } from './data/index.js';
