@@ -70,11 +70,15 @@ Napi::Value SoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   float* row_loss = args.Floats(5, "rowLoss", rows);
   float* grad = args.OptionalFloats(6, "grad", size);
   float grad_scale = FiniteFloat(args, 7, "gradScale");
-  if ((labels == nullptr) == (probs == nullptr)) {
+  // Presence comes from the JS values: an empty typed array may have no data pointer.
+  bool has_labels = !info[1].IsNull() && !info[1].IsUndefined();
+  bool has_probs = !info[2].IsNull() && !info[2].IsUndefined();
+  if (has_labels == has_probs) {
     ThrowValueError(info.Env(), args.Where("labels/probs") + ": give exactly one of integer labels or probability targets, got " +
-                                    (labels == nullptr ? "neither" : "both"));
+                                    (has_labels ? "both" : "neither"));
   }
-  if (labels != nullptr) {
+  if (rows == 0) return info.Env().Undefined();
+  if (has_labels) {
     for (int64_t r = 0; r < rows; ++r) {
       if (labels[r] < 0 || labels[r] >= cols) {
         ThrowValueError(info.Env(), args.Where("labels") + "[" + std::to_string(r) + "] must be a class index in [0, " +

@@ -144,14 +144,16 @@ Napi::Value OptimizerUpdate(const Napi::CallbackInfo& info) {
                        (kind == OptimizerKind::kSgd || kind == OptimizerKind::kRmsprop
                             ? (has_momentum ? " with momentum" : " without momentum")
                             : "");
-    if (needed[s] && states[s] == nullptr) {
+    // Presence comes from the JS value: an empty typed array may have no data pointer.
+    bool given = !info[4 + s].IsNull() && !info[4 + s].IsUndefined();
+    if (needed[s] && !given) {
       ThrowValueError(info.Env(), args.Where(names[s]) + " is required by " + rule + " (" + state_roles[s] + "), got " +
                                       (info[4 + s].IsNull() ? "null" : "undefined"));
     }
-    if (!needed[s] && states[s] != nullptr) {
+    if (!needed[s] && given) {
       ThrowValueError(info.Env(), args.Where(names[s]) + " must be null for " + rule + " (the rule keeps no such state)");
     }
-    if (states[s] != nullptr) states[s] = args.Floats(4 + s, names[s], n);
+    if (given) states[s] = args.Floats(4 + s, names[s], n);
   }
   Backend& backend = GetBackend(info.Env());
   CheckStatus(info.Env(), "optimizerUpdate",

@@ -67,8 +67,8 @@ Status SoftmaxGrad(const float* y, const float* dy, float* dx, int64_t rows, int
 
 Status SoftmaxCrossEntropy(const float* logits, const int32_t* labels, const float* probs, int64_t rows,
                            int64_t cols, float* row_loss, float* grad, float grad_scale) {
-  if ((labels == nullptr) == (probs == nullptr)) return Status::kInvalidArgument;
-  if (cols == 0) return rows == 0 ? Status::kOk : Status::kInvalidArgument;
+  if (rows == 0) return Status::kOk;
+  if ((labels == nullptr) == (probs == nullptr) || cols == 0) return Status::kInvalidArgument;
   for (int64_t r = 0; r < rows; ++r) {
     const float* x = logits + r * cols;
     const float* target = probs != nullptr ? probs + r * cols : nullptr;
