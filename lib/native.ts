@@ -40,13 +40,30 @@ export interface NativeBinding {
   /** sum(x[i]^2) over the first n elements, accumulated in double (kernel `sum_squares`). */
   sumSquares(x: Float32Array, n: number): number;
 
-  /** C = alpha*op(A)*op(B) + beta*C, + bias per column, then activation (kernel `sgemm`). */
-  sgemm?(
+  /**
+   * C = alpha*op(A)*op(B) + beta*C, + bias per column, then activation (kernel `sgemm`). Row-major;
+   * op(A) is m x k (A stored m x k with lda >= k, or transposed k x m with lda >= m), op(B) k x n
+   * likewise, C m x n with ldc >= n. beta = 0 never reads C. `activation` is an opCodes.unary code
+   * (activationParam = alpha of leakyRelu / elu). `batch` products, their operands strideA/B/C
+   * elements apart (a stride of 0 shares an operand); the outputs must not overlap.
+   */
+  sgemm(
     transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
     bias: Float32Array | null, activation: number, activationParam: number,
     batch: number, strideA: number, strideB: number, strideC: number,
   ): void;
+
+  /**
+   * Benchmark helper: median seconds of one `sgemm` call of the current kernel table on contiguous
+   * random operands (m, n, k <= 8192), timed in C++ over `reps` calls after a warm-up call.
+   * threads = 0 keeps the pool's thread count; otherwise the pool is resized for the call and restored.
+   */
+  benchSgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, threads: number, reps: number): number;
+  /** Benchmark probe: GFLOP/s of independent FMAs on the CPU's best vector ISA, on `threads` threads for ~`seconds`. */
+  benchFmaPeak(threads: number, seconds: number): { gflops: number; isa: string };
+  /** Benchmark probe: triad a[i] = b[i] + s*c[i] bandwidth in GB/s over three `megabytes` MiB arrays, best of 5 runs. */
+  benchTriad(threads: number, megabytes: number): number;
   /**
    * y = op(x) over n elements (kernel `unary`; op from opCodes.unary, param = alpha of leakyRelu / elu,
    * ignored otherwise). y may be x. Within a few ulp of the exact result (relative error <= 1e-6 unless

@@ -18,7 +18,8 @@ import { maximumMask, rangeMask } from './compare.js';
 export interface OutOptions {
   /**
    * A contiguous float32 tensor of the result's shape to write the result into (it is returned).
-   * It may be one of the inputs. Not allowed while gradients are recorded for the op.
+   * It may be one of the inputs. Not allowed while gradients are recorded for the op, nor into a
+   * tensor computed by a recorded op; a leaf parameter may be updated in place inside `noGrad`.
    */
   out?: Tensor;
 }
@@ -61,8 +62,10 @@ export function outputFor(
   if (recording) {
     throw new ValueError(`${where}: out cannot be used while gradients are recorded (an input requires grad); call it inside dn.noGrad()`);
   }
-  if (out._requiresGrad) {
-    throw new ValueError(`${where}: out requires grad or belongs to a graph; writing into it would corrupt gradients`);
+  // A leaf parameter may be updated in place (inside noGrad, as an optimizer does); a tensor
+  // computed by a recorded op may not: backward() would read the overwritten values.
+  if (out._node !== null) {
+    throw new ValueError(`${where}: out was computed by the recorded op '${out._node.name}'; writing into it would corrupt gradients`);
   }
   if (overlapsBadly(out, a) || (b !== undefined && overlapsBadly(out, b))) {
     throw new ValueError(`${where}: out overlaps an input without being exactly that input`);

@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterElementwise(env, exports);
   RegisterLoss(env, exports);
   RegisterOptimizer(env, exports);
+  RegisterBench(env, exports);
   return exports;
 }
 

@@ -69,5 +69,6 @@ void RegisterGemm(Napi::Env env, Napi::Object exports);
 void RegisterElementwise(Napi::Env env, Napi::Object exports);
 void RegisterLoss(Napi::Env env, Napi::Object exports);
 void RegisterOptimizer(Napi::Env env, Napi::Object exports);
+void RegisterBench(Napi::Env env, Napi::Object exports);
 
 }  // namespace dendrite::binding

@@ -52,8 +52,12 @@ function project(y: Tensor, weights: Float64Array): number {
  * Checks the gradients of `fn` with respect to every float32 input against central differences.
  * Int32 inputs (indices, labels) are passed through unchanged and not checked.
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): void {
+export function gradcheck(op: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options?: GradcheckOptions): void;
+export function gradcheck(op: (...inputs: never[]) => Tensor, inputs: readonly Tensor[], options?: GradcheckOptions): void;
+export function gradcheck(op: (...inputs: never[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): void {
   const { eps = 1e-3, atol = 5e-3, rtol = 5e-3, seed = 7 } = options;
+  // Any op taking tensors first (and optional settings after) can be checked directly: gradcheck(dn.relu, [x]).
+  const fn = op as unknown as (...inputs: Tensor[]) => Tensor;
   const leaves = inputs.map((x) => {
     if (x.dtype !== 'float32') return x;
     const leaf = dn.tensor(x.dataSync().slice(), [...x.shape]);

@@ -8,6 +8,7 @@ void Fill(KernelTable* table) {
   table->unary_grad = UnaryGrad;
   table->binary = Binary;
   table->affine = Affine;
+  table->sgemm = Sgemm;
   table->softmax = Softmax;
   table->softmax_grad = SoftmaxGrad;
   table->softmax_cross_entropy = SoftmaxCrossEntropy;

@@ -28,6 +28,8 @@ Status Argmax(const float* x, int64_t outer, int64_t axis, int64_t inner, int32_
 Status ColumnSum(const float* x, int64_t rows, int64_t cols, float* out, bool accumulate);
 Status OptimizerUpdate(const OptimizerArgs& args, float* param, const float* grad, float* state1, float* state2,
                        int64_t n, ThreadPool* pool);
+// SGEMM (gemm.cc): C = alpha*op(A)*op(B) + beta*C, + bias, then the activation.
+Status Sgemm(const GemmArgs& args, ThreadPool* pool);
 // y = op(x) elementwise; sgemm's epilogue calls it for the activations it does not apply in registers.
 Status Unary(UnaryOp op, float param, const float* x, float* y, int64_t n);
 // Elementwise kernels (elementwise.cc): unary_grad, binary, affine.

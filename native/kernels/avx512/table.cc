@@ -17,6 +17,7 @@ void Fill(KernelTable* table) {
   table->argmax = Argmax;
   table->column_sum = ColumnSum;
   table->optimizer_update = OptimizerUpdate;
+  table->sgemm = Sgemm;
 }
 
 }  // namespace dendrite::avx512

@@ -6,6 +6,8 @@
 namespace dendrite::ref {
 
 Status SumSquares(const float* x, int64_t n, double* result);
+// SGEMM (gemm.cc): C = alpha*op(A)*op(B) + beta*C, + bias, then the activation.
+Status Sgemm(const GemmArgs& args, ThreadPool* pool);
 // y = op(x) elementwise; sgemm's epilogue calls it for the activations it does not apply in registers.
 Status Unary(UnaryOp op, float param, const float* x, float* y, int64_t n);
 // Elementwise kernels (elementwise.cc): unary_grad, binary, affine.

@@ -1,0 +1,196 @@
+// Benchmark helpers for bench/*.ts: kernels timed in C++ (no JS call in the measurement), and the
+// machine probes (FMA peak, triad bandwidth) every benchmark prints beside its figures, because the
+// machine is shared and a loaded run must be recognisable as such.
+#include <algorithm>
+#include <chrono>
+#include <vector>
+
+#include "bindings/binding.h"
+#if defined(DENDRITE_HAVE_X86_KERNELS)
+#include "kernels/avx2/gemm_probe.h"
+#include "kernels/avx512/gemm_probe.h"
+#endif
+
+namespace dendrite::binding {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// Resizes the pool for one measurement (0 keeps it) and restores it afterwards, even on a throw.
+class ScopedThreadCount {
+ public:
+  ScopedThreadCount(ThreadPool* pool, int threads) : pool_(pool), saved_(pool->num_threads()) {
+    if (threads > 0 && threads != saved_) pool_->Resize(threads);
+  }
+  ~ScopedThreadCount() {
+    if (pool_->num_threads() != saved_) pool_->Resize(saved_);
+  }
+  ScopedThreadCount(const ScopedThreadCount&) = delete;
+  ScopedThreadCount& operator=(const ScopedThreadCount&) = delete;
+
+ private:
+  ThreadPool* pool_;
+  int saved_;
+};
+
+constexpr int64_t kMaxBenchDimension = 8192;
+
+void Fill(std::vector<float>& values, uint32_t seed) {
+  for (float& value : values) {
+    seed = seed * 1664525u + 1013904223u;
+    value = static_cast<float>(seed >> 8) / 16777216.0f - 0.5f;
+  }
+}
+
+}  // namespace
+
+// benchSgemm(transA, transB, m, n, k, threads, reps): median seconds of one sgemm call of the current
+// kernel table (C = A*B, contiguous operands), timed in C++ after one untimed warm-up call.
+static Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
+  Args args(info, "benchSgemm", 7);
+  GemmArgs g;
+  g.trans_a = args.Boolean(0, "transA");
+  g.trans_b = args.Boolean(1, "transB");
+  g.m = args.Integer(2, "m", 1, kMaxBenchDimension);
+  g.n = args.Integer(3, "n", 1, kMaxBenchDimension);
+  g.k = args.Integer(4, "k", 1, kMaxBenchDimension);
+  const int threads = static_cast<int>(args.Integer(5, "threads", 0, kMaxThreads));
+  const int64_t reps = args.Integer(6, "reps", 1, 1000000);
+
+  std::vector<float> a(g.m * g.k), b(g.k * g.n), c(g.m * g.n);
+  Fill(a, 1);
+  Fill(b, 2);
+  g.a = a.data();
+  g.lda = g.trans_a ? g.m : g.k;
+  g.b = b.data();
+  g.ldb = g.trans_b ? g.k : g.n;
+  g.c = c.data();
+  g.ldc = g.n;
+
+  Backend& backend = GetBackend(info.Env());
+  ScopedThreadCount scoped(backend.pool.get(), threads);
+  CheckStatus(info.Env(), "benchSgemm", backend.kernels.sgemm(g, backend.pool.get()));
+  std::vector<double> times(static_cast<size_t>(reps));
+  for (double& time : times) {
+    Clock::time_point start = Clock::now();
+    backend.kernels.sgemm(g, backend.pool.get());
+    time = SecondsSince(start);
+  }
+  std::nth_element(times.begin(), times.begin() + reps / 2, times.end());
+  return Napi::Number::New(info.Env(), times[reps / 2]);
+}
+
+namespace {
+
+struct FmaProbeTask {
+  Isa isa;
+  int64_t iterations;
+  float sink[kMaxThreads];
+
+  static void Run(void* self, int64_t begin, int64_t end, int thread_index) {
+    auto* task = static_cast<FmaProbeTask*>(self);
+#if defined(DENDRITE_HAVE_X86_KERNELS)
+    task->sink[thread_index] =
+        task->isa == Isa::kAvx512 ? avx512::FmaProbe(task->iterations) : avx2::FmaProbe(task->iterations);
+#endif
+  }
+};
+
+double FlopsPerIteration(Isa isa) {
+#if defined(DENDRITE_HAVE_X86_KERNELS)
+  if (isa == Isa::kAvx512) return 2.0 * avx512::kFmaProbeChains * avx512::kFmaProbeLanes;
+  if (isa == Isa::kAvx2) return 2.0 * avx2::kFmaProbeChains * avx2::kFmaProbeLanes;
+#endif
+  return 0.0;
+}
+
+}  // namespace
+
+// benchFmaPeak(threads, seconds): GFLOP/s of independent FMAs on the best vector ISA of this CPU, run
+// on `threads` threads at once for about `seconds`. { gflops, isa }; gflops is 0 without AVX2.
+static Napi::Value BenchFmaPeak(const Napi::CallbackInfo& info) {
+  Args args(info, "benchFmaPeak", 2);
+  const int threads = static_cast<int>(args.Integer(0, "threads", 1, kMaxThreads));
+  const double seconds = args.Number(1, "seconds");
+  if (!(seconds > 0.0 && seconds <= 60.0)) ThrowValueError(info.Env(), args.Where("seconds") + " must be in (0, 60]");
+  Backend& backend = GetBackend(info.Env());
+  const Isa isa = backend.available.back();
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("isa", IsaName(isa));
+  const double flops_per_iteration = FlopsPerIteration(isa);
+  if (flops_per_iteration == 0.0) {
+    result.Set("gflops", 0.0);
+    return result;
+  }
+  ScopedThreadCount scoped(backend.pool.get(), threads);
+  auto task = std::make_unique<FmaProbeTask>();
+  task->isa = isa;
+  // Calibrate on one thread, then size the run to `seconds`.
+  task->iterations = 1 << 20;
+  Clock::time_point start = Clock::now();
+  FmaProbeTask::Run(task.get(), 0, 1, 0);
+  const double calibration = SecondsSince(start);
+  task->iterations = std::max<int64_t>(1 << 16, static_cast<int64_t>((1 << 20) * seconds / calibration));
+  start = Clock::now();
+  backend.pool->RunOnEach(threads, FmaProbeTask::Run, task.get());
+  const double elapsed = SecondsSince(start);
+  result.Set("gflops", flops_per_iteration * static_cast<double>(task->iterations) * threads / elapsed * 1e-9);
+  return result;
+}
+
+namespace {
+
+struct TriadTask {
+  float* a;
+  const float* b;
+  const float* c;
+  float scale;
+  int64_t count;
+  int parts;
+
+  static void Run(void* self, int64_t begin, int64_t end, int thread_index) {
+    auto* task = static_cast<TriadTask*>(self);
+    const int64_t chunk = (task->count + task->parts - 1) / task->parts;
+    const int64_t first = std::min(task->count, begin * chunk), last = std::min(task->count, first + chunk);
+    float* __restrict a = task->a;
+    const float* __restrict b = task->b;
+    const float* __restrict c = task->c;
+    const float scale = task->scale;
+    for (int64_t i = first; i < last; ++i) a[i] = b[i] + scale * c[i];
+  }
+};
+
+}  // namespace
+
+// benchTriad(threads, megabytes): GB/s of a[i] = b[i] + s*c[i] over three arrays of `megabytes` MiB
+// each, split across `threads` threads; the best of 5 runs, counting 12 bytes per element (STREAM's rule).
+static Napi::Value BenchTriad(const Napi::CallbackInfo& info) {
+  Args args(info, "benchTriad", 2);
+  const int threads = static_cast<int>(args.Integer(0, "threads", 1, kMaxThreads));
+  const int64_t megabytes = args.Integer(1, "megabytes", 1, 4096);
+  Backend& backend = GetBackend(info.Env());
+  ScopedThreadCount scoped(backend.pool.get(), threads);
+  const int64_t count = megabytes * (1 << 20) / static_cast<int64_t>(sizeof(float));
+  std::vector<float> a(count, 0.0f), b(count, 1.0f), c(count, 2.0f);
+  TriadTask task{a.data(), b.data(), c.data(), 0.5f, count, backend.pool->num_threads()};
+  task.parts = std::min(threads, backend.pool->num_threads());
+  backend.pool->RunOnEach(task.parts, TriadTask::Run, &task);  // warm-up: page tables, caches, thread wake-up
+  double best = 1e30;
+  for (int run = 0; run < 5; ++run) {
+    Clock::time_point start = Clock::now();
+    backend.pool->RunOnEach(task.parts, TriadTask::Run, &task);
+    best = std::min(best, SecondsSince(start));
+  }
+  return Napi::Number::New(info.Env(), 3.0 * sizeof(float) * static_cast<double>(count) / best * 1e-9);
+}
+
+void RegisterBench(Napi::Env env, Napi::Object exports) {
+  exports.Set("benchSgemm", Napi::Function::New(env, BenchSgemm, "benchSgemm"));
+  exports.Set("benchFmaPeak", Napi::Function::New(env, BenchFmaPeak, "benchFmaPeak"));
+  exports.Set("benchTriad", Napi::Function::New(env, BenchTriad, "benchTriad"));
+}
+
+}  // namespace dendrite::binding
