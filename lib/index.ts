@@ -47,3 +47,9 @@ export type { Optimizer, OptimizerVariable, LearningRate, NamedTensor } from './
 export type { Initializer } from './initializers.js';
 export type { Regularizer } from './regularizers.js';
 export type { Dataset, CsvData } from './data/index.js';
+
+// Layers and activations.
+export * as layers from './layers/index.js';
+export type { Layer, LayerVariable } from './layers/index.js';
+export * as activations from './activations.js';
+export type { Activation } from './activations.js';

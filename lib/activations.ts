@@ -1,0 +1,244 @@
+/**
+ * Activation functions by name or object, as layers take them (`activation: 'relu'`,
+ * `activation: dn.activations.leakyRelu({ alpha: 0.1 })`, or any function of a tensor).
+ *
+ * An elementwise activation also carries its native op code, so a Dense layer can apply it inside
+ * the GEMM epilogue (one kernel call for matmul + bias + activation) and take its derivative with
+ * one `unaryGrad` call.
+ */
+import { ValueError } from './errors.js';
+import { binding } from './native.js';
+import { Tensor } from './tensor.js';
+import { unaryOp } from './ops/elementwise.js';
+import { softmax as softmaxOp } from './ops/activations.js';
+import {
+  checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, suggest, typeError,
+} from './validate.js';
+
+/** The activation names layers accept. */
+export const ACTIVATION_NAMES = [
+  'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus',
+] as const;
+/** A built-in activation's name. */
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+/** Other spellings accepted for the same activations (Keras' snake_case, PyTorch's silu). */
+const ALIASES: Record<string, ActivationName> = { silu: 'swish', leaky_relu: 'leakyRelu', identity: 'linear' };
+
+/**
+ * An activation function. Get one by name with {@link getActivation}, or from a factory such as
+ * `dn.activations.leakyRelu({ alpha: 0.1 })`.
+ */
+export interface Activation {
+  /** The activation's name (`'relu'`, ...; `'custom'` for a function). */
+  readonly name: string;
+  /** Applies the activation, recording gradients. */
+  apply(x: Tensor): Tensor;
+  /**
+   * @internal The native unary op code when the activation is elementwise (it can then be fused into
+   * a GEMM epilogue), else null.
+   */
+  readonly unaryCode: number | null;
+  /** @internal The unary kernel's parameter (alpha of leakyRelu and elu). */
+  readonly param: number;
+  /** @internal Whether the derivative can be computed from the output alone (no need to keep the input). */
+  readonly gradFromOutput: boolean;
+  /** The options that rebuild it (plain JSON). */
+  getConfig(): Record<string, unknown>;
+}
+
+/** Serialized form: a name, or `{ className, config }` for an activation with options. */
+export type ActivationConfig = string | { className: string; config: Record<string, unknown> };
+
+/** What layers accept as `activation`. */
+export type ActivationIdentifier = ActivationName | Activation | ((x: Tensor) => Tensor) | ActivationConfig;
+
+const codes = binding.opCodes.unary;
+
+class Elementwise implements Activation {
+  readonly unaryCode: number;
+  constructor(
+    readonly name: ActivationName,
+    private readonly kernelName: string,
+    readonly param: number,
+    readonly gradFromOutput: boolean,
+    private readonly config: Record<string, unknown> = {},
+  ) {
+    this.unaryCode = codes[kernelName];
+  }
+
+  apply(x: Tensor): Tensor {
+    if (this.name === 'linear') return x;
+    return unaryOp(this.name, this.kernelName, this.param, x, undefined);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { ...this.config };
+  }
+}
+
+class Softmax implements Activation {
+  readonly name = 'softmax';
+  readonly unaryCode = null;
+  readonly param = 0;
+  readonly gradFromOutput = true;
+  constructor(readonly axis: number) {}
+
+  apply(x: Tensor): Tensor {
+    return softmaxOp(x, this.axis);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return this.axis === -1 ? {} : { axis: this.axis };
+  }
+}
+
+class CustomActivation implements Activation {
+  readonly name = 'custom';
+  readonly unaryCode = null;
+  readonly param = 0;
+  readonly gradFromOutput = false;
+  constructor(private readonly fn: (x: Tensor) => Tensor) {}
+
+  apply(x: Tensor): Tensor {
+    const y = this.fn(x);
+    if (!(y instanceof Tensor)) typeError('activation', 'the custom activation\'s result', 'a Tensor', y);
+    return y;
+  }
+
+  getConfig(): Record<string, unknown> {
+    return {};
+  }
+}
+
+// --- factories ---------------------------------------------------------------------------------
+
+/** The identity (no activation). */
+export function linear(): Activation {
+  return new Elementwise('linear', 'linear', 0, true);
+}
+
+/** `max(x, 0)`. */
+export function relu(): Activation {
+  return new Elementwise('relu', 'relu', 0, true);
+}
+
+/** Options of {@link leakyRelu}. */
+export interface LeakyReluOptions {
+  /** The slope for x < 0. Default 0.2 (TensorFlow.js and `keras.activations.leaky_relu`). */
+  alpha?: number;
+}
+
+/** `x` for x > 0, `alpha * x` elsewhere. */
+export function leakyRelu(options: LeakyReluOptions = {}): Activation {
+  const o = checkOptions<LeakyReluOptions>('leakyRelu', options, ['alpha']);
+  const alpha = o.alpha === undefined ? 0.2 : checkNumber('leakyRelu', 'alpha', o.alpha);
+  return new Elementwise('leakyRelu', 'leakyRelu', alpha, alpha >= 0, o.alpha === undefined ? {} : { alpha });
+}
+
+/** Options of {@link elu}. */
+export interface EluOptions {
+  /** The scale of the negative part, `alpha * (e^x - 1)`. Default 1. */
+  alpha?: number;
+}
+
+/** `x` for x > 0, `alpha * (e^x - 1)` elsewhere. */
+export function elu(options: EluOptions = {}): Activation {
+  const o = checkOptions<EluOptions>('elu', options, ['alpha']);
+  const alpha = o.alpha === undefined ? 1 : checkNumber('elu', 'alpha', o.alpha);
+  return new Elementwise('elu', 'elu', alpha, alpha >= 0, o.alpha === undefined ? {} : { alpha });
+}
+
+/** `1 / (1 + e^-x)`. */
+export function sigmoid(): Activation {
+  return new Elementwise('sigmoid', 'sigmoid', 0, true);
+}
+
+/** Hyperbolic tangent. */
+export function tanh(): Activation {
+  return new Elementwise('tanh', 'tanh', 0, true);
+}
+
+/** Options of {@link softmax}. */
+export interface SoftmaxOptions {
+  /** The axis the probabilities sum to 1 over. Default -1 (the last). */
+  axis?: number;
+}
+
+/** `e^x / sum(e^x)` over an axis (default the last), computed stably. */
+export function softmax(options: SoftmaxOptions = {}): Activation {
+  const o = checkOptions<SoftmaxOptions>('softmax', options, ['axis']);
+  return new Softmax(o.axis === undefined ? -1 : checkInteger('softmax', 'axis', o.axis));
+}
+
+/** Options of {@link gelu}. */
+export interface GeluActivationOptions {
+  /** Use the tanh approximation instead of the exact erf form (Keras `approximate`). Default false. */
+  approximate?: boolean;
+}
+
+/** Gaussian error linear unit `x * Φ(x)` (exact by default, as in Keras). */
+export function gelu(options: GeluActivationOptions = {}): Activation {
+  const o = checkOptions<GeluActivationOptions>('gelu', options, ['approximate']);
+  const approximate = o.approximate === undefined ? false : o.approximate;
+  if (typeof approximate !== 'boolean') typeError('gelu', 'approximate', 'a boolean', approximate);
+  return new Elementwise('gelu', approximate ? 'geluTanh' : 'gelu', 0, false, approximate ? { approximate } : {});
+}
+
+/** `x * sigmoid(x)` (also called SiLU). */
+export function swish(): Activation {
+  return new Elementwise('swish', 'silu', 0, false);
+}
+
+/** `log(1 + e^x)`. */
+export function softplus(): Activation {
+  return new Elementwise('softplus', 'softplus', 0, false);
+}
+
+const factories: Record<ActivationName, (options?: never) => Activation> = {
+  linear, relu, leakyRelu, elu, sigmoid, tanh, softmax, gelu, swish, softplus,
+};
+
+function isActivation(value: unknown): value is Activation {
+  return value !== null && typeof value === 'object' && typeof (value as Activation).apply === 'function' && typeof (value as Activation).name === 'string';
+}
+
+function unknownActivation(where: string, name: string): never {
+  const hint = suggest(name, ACTIVATION_NAMES);
+  throw new ValueError(
+    `${where}: unknown activation '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${ACTIVATION_NAMES.map((n) => `'${n}'`).join(', ')}, an activation object or a function`,
+  );
+}
+
+/**
+ * An activation from a name (`'relu'`; see {@link ACTIVATION_NAMES}), an activation object (returned as
+ * is), a serialized `{ className, config }`, or a function of a tensor (differentiated by autograd).
+ * An unknown name is a ValueError listing the valid ones.
+ */
+export function getActivation(identifier: ActivationIdentifier, where = 'getActivation'): Activation {
+  if (typeof identifier === 'string') {
+    const name = (ACTIVATION_NAMES as readonly string[]).includes(identifier) ? (identifier as ActivationName) : ALIASES[identifier];
+    if (name === undefined) unknownActivation(where, identifier);
+    return factories[name]();
+  }
+  if (typeof identifier === 'function') return new CustomActivation(checkFunction(where, 'activation', identifier) as (x: Tensor) => Tensor);
+  if (isActivation(identifier)) return identifier;
+  if (identifier !== null && typeof identifier === 'object' && 'className' in identifier) {
+    const object = checkObject(where, 'activation', identifier);
+    const className = object.className;
+    if (typeof className !== 'string') typeError(where, 'activation.className', 'a string', className);
+    const name = checkChoice(where, 'activation', className, ACTIVATION_NAMES);
+    const config = object.config === undefined ? {} : checkObject(where, 'activation.config', object.config);
+    return factories[name](config as never);
+  }
+  return typeError(where, 'activation', `a name (${ACTIVATION_NAMES.join(', ')}), an activation object or a function`, identifier);
+}
+
+/**
+ * The serialized form of an activation: its name, or `{ className, config }` when it has options.
+ * A function given as an activation cannot be serialized (null).
+ */
+export function serializeActivation(activation: Activation): ActivationConfig | null {
+  if (activation instanceof CustomActivation || !(ACTIVATION_NAMES as readonly string[]).includes(activation.name)) return null;
+  const config = activation.getConfig();
+  return Object.keys(config).length === 0 ? activation.name : { className: activation.name, config };
+}

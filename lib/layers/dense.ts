@@ -1,0 +1,279 @@
+/**
+ * Dense (fully connected) layer: `y = activation(x · kernel + bias)` over the last axis.
+ *
+ * Speed by design: the forward pass is ONE native call (`sgemm` with the bias and an elementwise
+ * activation in its epilogue). The backward pass is a constant handful: `unaryGrad` for the
+ * activation, `sgemm` (transA) for the kernel gradient, `columnSum` for the bias gradient, `sgemm`
+ * (transB) for the input gradient. Weight gradients are accumulated straight into the weights'
+ * `.grad` buffers (which an optimizer points at its flat gradient buffer), so no gradient is
+ * copied. Activations whose derivative needs the pre-activation (gelu, swish, softplus) keep it
+ * with one more call; softmax and custom functions run after the GEMM as ordinary ops.
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import { binding } from '../native.js';
+import { allocateStorage, makeTensor, sameShape, Tensor } from '../tensor.js';
+import { isGradEnabled, recordOp } from '../autograd/engine.js';
+import { contiguous } from '../ops/shape.js';
+import { checkInteger, checkOptions, typeError } from '../validate.js';
+import { getInitializer, serializeInitializer, type Initializer, type InitializerConfig } from '../initializers.js';
+import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerConfig } from '../regularizers.js';
+import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations.js';
+import {
+  formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type LayerVariable, type Shape,
+} from './layer.js';
+import { registerLayer } from './registry.js';
+
+/** Options of {@link dense}. */
+export interface DenseOptions extends LayerOptions {
+  /** The number of outputs (a positive integer). Required. */
+  units: number;
+  /** The activation: a name (`'relu'`, `'softmax'`, ...), an activation object or a function. Default `'linear'`. */
+  activation?: ActivationIdentifier;
+  /** Whether to add a bias vector. Default true. */
+  useBias?: boolean;
+  /** Initializer of the kernel `[inputDim, units]`. Default `'glorotUniform'`. */
+  kernelInitializer?: string | Initializer | InitializerConfig;
+  /** Initializer of the bias `[units]`. Default `'zeros'`. */
+  biasInitializer?: string | Initializer | InitializerConfig;
+  /** Penalty on the kernel added to the loss (`dn.regularizers.l2({ l2: 1e-4 })`). */
+  kernelRegularizer?: string | Regularizer | RegularizerConfig;
+  /** Penalty on the bias added to the loss. */
+  biasRegularizer?: string | Regularizer | RegularizerConfig;
+  /** Penalty on the layer's output added to the loss (divided by the batch size, as in Keras). */
+  activityRegularizer?: string | Regularizer | RegularizerConfig;
+  /** The input's last dimension, for a first layer: same as `inputShape: [inputDim]`. */
+  inputDim?: number;
+}
+
+const DENSE_OPTION_NAMES = [
+  ...LAYER_OPTION_NAMES, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer',
+  'biasRegularizer', 'activityRegularizer', 'inputDim',
+];
+
+const LINEAR = binding.opCodes.unary.linear;
+
+/** A fully connected layer. Create one with `dn.layers.dense({ units, activation })`. */
+export class Dense extends Layer {
+  readonly className = 'Dense';
+  /** The number of outputs. */
+  readonly units: number;
+  /** The activation applied to `x · kernel + bias`. */
+  readonly activation: Activation;
+  /** Whether the layer has a bias. */
+  readonly useBias: boolean;
+  readonly kernelInitializer: Initializer;
+  readonly biasInitializer: Initializer;
+  readonly kernelRegularizer: Regularizer | null;
+  readonly biasRegularizer: Regularizer | null;
+  readonly activityRegularizer: Regularizer | null;
+  /** The kernel `[inputDim, units]` (after build). */
+  kernel: LayerVariable | null = null;
+  /** The bias `[units]` (after build, when useBias). */
+  bias: LayerVariable | null = null;
+
+  constructor(options: DenseOptions) {
+    const where = 'dense';
+    const o = checkOptions<DenseOptions>(where, options, DENSE_OPTION_NAMES);
+    if (o.units === undefined) throw new ValueError(`${where}: units is required (the number of outputs), e.g. dense({ units: 64 })`);
+    const base: LayerOptions = { name: o.name, trainable: o.trainable, inputShape: o.inputShape, batchInputShape: o.batchInputShape };
+    if (o.inputDim !== undefined) {
+      if (o.inputShape !== undefined || o.batchInputShape !== undefined) {
+        throw new ValueError(`${where}: give inputDim or inputShape/batchInputShape, not both`);
+      }
+      base.inputShape = [checkInteger(where, 'inputDim', o.inputDim, 1)];
+    }
+    super(where, base, 'Dense');
+    this.units = checkInteger(where, 'units', o.units, 1);
+    this.activation = getActivation(o.activation ?? 'linear', where);
+    if (o.useBias !== undefined && typeof o.useBias !== 'boolean') typeError(where, 'useBias', 'a boolean', o.useBias);
+    this.useBias = o.useBias ?? true;
+    this.kernelInitializer = getInitializer(o.kernelInitializer ?? 'glorotUniform');
+    this.biasInitializer = getInitializer(o.biasInitializer ?? 'zeros');
+    this.kernelRegularizer = o.kernelRegularizer === undefined ? null : getRegularizer(o.kernelRegularizer);
+    this.biasRegularizer = o.biasRegularizer === undefined ? null : getRegularizer(o.biasRegularizer);
+    this.activityRegularizer = o.activityRegularizer === undefined ? null : getRegularizer(o.activityRegularizer);
+  }
+
+  /** The input dimension the kernel was built for, or null before build. */
+  get inputDim(): number | null {
+    return this.kernel === null ? null : this.kernel.value.shape[0];
+  }
+
+  override computeOutputShape(inputShape: readonly (number | null)[]): Shape {
+    if (inputShape.length < 2) {
+      throw new ShapeError(`${this.name}: expected input of rank at least 2 ([batch, features]), got shape ${formatLayerShape(inputShape)}`);
+    }
+    const last = inputShape[inputShape.length - 1];
+    const expected = this.inputDim;
+    if (expected !== null && last !== null && last !== expected) {
+      throw new ShapeError(`${this.name}: expected input with last dimension ${expected}, got shape ${formatLayerShape(inputShape)}`);
+    }
+    if (last === null) throw new ShapeError(`${this.name}: the input's last dimension must be known, got shape ${formatLayerShape(inputShape)}`);
+    return [...inputShape.slice(0, -1), this.units];
+  }
+
+  override checkInputShape(shape: readonly (number | null)[]): void {
+    this.computeOutputShape(shape);
+  }
+
+  protected override buildWeights(inputShape: Shape): void {
+    const inputDim = inputShape[inputShape.length - 1] as number;
+    this.kernel = this.addWeight('kernel', [inputDim, this.units], this.kernelInitializer, { regularizer: this.kernelRegularizer ?? undefined });
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, { regularizer: this.biasRegularizer ?? undefined });
+  }
+
+  override call(x: Tensor, context: CallContext): Tensor {
+    const kernel = this.kernel!.value;
+    const bias = this.bias === null ? null : this.bias.value;
+    const k = kernel.shape[0];
+    const n = this.units;
+    const outShape = [...x.shape.slice(0, -1), n];
+    const m = k === 0 ? 0 : x.size / k;
+    const input = x.isContiguous ? x : contiguous(x.detach());
+    const xData = input.storage as Float32Array;
+    const wData = kernel.storage as Float32Array;
+    const bData = bias === null ? null : (bias.storage as Float32Array);
+    const workspace = context.workspace;
+    // Softmax and sigmoid folded into a cross-entropy loss: the model asks for logits.
+    const activation = context.logits ? null : this.activation;
+    const code = activation === null ? LINEAR : activation.unaryCode;
+    const recording = isGradEnabled() && (x.requiresGrad || kernel.requiresGrad || (bias !== null && bias.requiresGrad));
+
+    let output: Tensor;
+    if (code !== null && (!recording || code === LINEAR || activation!.gradFromOutput)) {
+      // The whole layer in one call; the derivative (if needed) comes from the output.
+      const y = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('y', m * n);
+      if (m > 0) binding.sgemm(false, false, m, n, k, 1, xData, k, wData, n, 0, y, n, bData, code, activation === null ? 0 : activation.param, 1, 0, 0, 0);
+      output = makeTensor(y, outShape);
+      if (recording) output = this.record(output, x, input, kernel, bias, m, n, k, code, activation === null ? 0 : activation.param, null, y, workspace);
+    } else {
+      // Linear part in one call; the activation after it (its derivative needs the pre-activation).
+      const z = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('z', m * n);
+      if (m > 0) binding.sgemm(false, false, m, n, k, 1, xData, k, wData, n, 0, z, n, bData, LINEAR, 0, 1, 0, 0, 0);
+      let pre = makeTensor(z, outShape);
+      if (recording) pre = this.record(pre, x, input, kernel, bias, m, n, k, LINEAR, 0, null, z, workspace);
+      if (code !== null) {
+        // Elementwise with a derivative from the input: y = f(z) with z kept for unaryGrad.
+        const y = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('y', m * n);
+        if (m > 0) binding.unary(code, activation!.param, z, y, m * n);
+        output = makeTensor(y, outShape);
+        if (recording) output = recordActivation(output, pre, code, activation!.param, z, workspace);
+      } else {
+        output = activation!.apply(pre);
+      }
+    }
+    if (this.activityRegularizer !== null && context.losses !== null) {
+      context.losses.push(this.activityRegularizer.apply(output).div(Math.max(x.shape[0], 1)));
+    }
+    return output;
+  }
+
+  /**
+   * Records the fused `activation(x · kernel + bias)` node. `y` holds the output (for derivatives
+   * from the output); `z` the pre-activation when it was kept (else null).
+   */
+  private record(
+    output: Tensor, x: Tensor, input: Tensor, kernel: Tensor, bias: Tensor | null, m: number, n: number, k: number,
+    code: number, param: number, z: Float32Array | null, y: Float32Array, workspace: CallContext['workspace'],
+  ): Tensor {
+    const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
+    const xData = input.storage as Float32Array;
+    return recordOp('dense', output, inputs, (grad, needs) => {
+      let dz = contiguous(grad).storage as Float32Array;
+      if (code !== LINEAR) {
+        const buffer = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('dz', m * n);
+        if (m > 0) binding.unaryGrad(code, param, z, y, dz, buffer, m * n);
+        dz = buffer;
+      }
+      let dx: Tensor | null = null;
+      let dKernel: Tensor | null = null;
+      let dBias: Tensor | null = null;
+      if (needs[1]) {
+        dKernel = accumulateInto(kernel, (target, beta) => {
+          binding.sgemm(true, false, k, n, m, 1, xData, k, dz, n, beta, target, n, null, LINEAR, 0, 1, 0, 0, 0);
+        });
+      }
+      if (bias !== null && needs[2]) {
+        dBias = accumulateInto(bias, (target, beta) => binding.columnSum(dz, m, n, target, beta !== 0));
+      }
+      if (needs[0]) {
+        const buffer = workspace === null ? allocateStorage('float32', m * k) as Float32Array : workspace.floats('dx', m * k);
+        if (m > 0) binding.sgemm(false, true, m, k, n, 1, dz, n, kernel.storage as Float32Array, n, 0, buffer, k, null, LINEAR, 0, 1, 0, 0, 0);
+        dx = makeTensor(buffer, x.shape);
+      }
+      return bias === null ? [dx, dKernel] : [dx, dKernel, dBias];
+    });
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return {
+      ...super.getConfig(),
+      units: this.units,
+      activation: serializeActivation(this.activation),
+      useBias: this.useBias,
+      kernelInitializer: serializeInitializer(this.kernelInitializer),
+      biasInitializer: serializeInitializer(this.biasInitializer),
+      kernelRegularizer: this.kernelRegularizer === null ? null : serializeRegularizer(this.kernelRegularizer),
+      biasRegularizer: this.biasRegularizer === null ? null : serializeRegularizer(this.biasRegularizer),
+      activityRegularizer: this.activityRegularizer === null ? null : serializeRegularizer(this.activityRegularizer),
+    };
+  }
+
+  /** Rebuilds a Dense layer from {@link Dense.getConfig}'s output. */
+  static fromConfig(config: Record<string, unknown>): Dense {
+    const options: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(config)) if (value !== null) options[key] = value;
+    if (options.activation === undefined && config.activation === null) {
+      throw new ValueError(`Dense.fromConfig: layer '${String(config.name)}' used a custom activation function, which cannot be rebuilt from a config`);
+    }
+    return new Dense(options as unknown as DenseOptions);
+  }
+}
+
+/**
+ * Adds a weight gradient into `leaf.grad` in place when it can (the common case: the optimizer's
+ * view of its flat gradient buffer), computing it with `compute(target, beta)` (beta 1 adds to
+ * what is there). Returns null when done in place, else the gradient for the engine to accumulate.
+ */
+function accumulateInto(leaf: Tensor, compute: (target: Float32Array, beta: number) => void): Tensor | null {
+  const grad = leaf.grad;
+  if (leaf.isLeaf && grad !== null && grad.isContiguous && grad.dtype === 'float32' && grad.isLeaf && !grad.requiresGrad && sameShape(grad.shape, leaf.shape)) {
+    if (grad.size > 0) compute(grad.storage as Float32Array, 1);
+    return null;
+  }
+  const storage = allocateStorage('float32', leaf.size) as Float32Array;
+  if (storage.length > 0) compute(storage, 0);
+  const result = makeTensor(storage, leaf.shape);
+  if (leaf.isLeaf && grad === null) {
+    leaf.grad = result;
+    return null;
+  }
+  return result;
+}
+
+/** Records `y = f(z)` for an elementwise activation whose derivative needs z. */
+function recordActivation(output: Tensor, pre: Tensor, code: number, param: number, z: Float32Array, workspace: CallContext['workspace']): Tensor {
+  const y = output.storage as Float32Array;
+  return recordOp('activation', output, [pre], (grad) => {
+    const dy = contiguous(grad).storage as Float32Array;
+    const dz = workspace === null ? allocateStorage('float32', dy.length) as Float32Array : workspace.floats('dpre', dy.length);
+    if (dz.length > 0) binding.unaryGrad(code, param, z, y, dy, dz, dz.length);
+    return [makeTensor(dz, pre.shape)];
+  });
+}
+
+/**
+ * A fully connected layer: `activation(x · kernel + bias)`.
+ *
+ * ```ts
+ * const model = dn.sequential({ layers: [
+ *   dn.layers.dense({ units: 64, activation: 'relu', inputShape: [784] }),
+ *   dn.layers.dense({ units: 10, activation: 'softmax' }),
+ * ] });
+ * ```
+ */
+export function dense(options: DenseOptions): Dense {
+  return new Dense(options);
+}
+
+registerLayer('Dense', Dense);

@@ -1,0 +1,18 @@
+/**
+ * Layers: `dn.layers.dense({...})`, `activation`, `dropout`, `flatten`, `reshape`, the base
+ * {@link Layer} for custom layers, and the registry used to rebuild layers from saved configs.
+ */
+export { Layer, LayerVariable, Workspace, formatLayerShape, LAYER_OPTION_NAMES } from './layer.js';
+export type { CallContext, LayerConfig, LayerOptions, Shape } from './layer.js';
+export { registerLayer, getLayerClass, registeredLayers, serializeLayer, deserializeLayer } from './registry.js';
+export type { LayerClass } from './registry.js';
+export { Dense, dense } from './dense.js';
+export type { DenseOptions } from './dense.js';
+export { ActivationLayer, activation } from './activation.js';
+export type { ActivationLayerOptions } from './activation.js';
+export { Dropout, dropout } from './dropout.js';
+export type { DropoutOptions } from './dropout.js';
+export { Flatten, flatten } from './flatten.js';
+export type { FlattenOptions } from './flatten.js';
+export { Reshape, reshape } from './reshape.js';
+export type { ReshapeOptions } from './reshape.js';

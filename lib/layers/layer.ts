@@ -1,0 +1,435 @@
+/**
+ * The base of every layer, and the variables layers own.
+ *
+ * A layer follows the Keras life cycle: the constructor validates its settings; `build(inputShape)`
+ * creates its weights once the input shape is known; `call(x, context)` computes the output (with
+ * autograd, fused native kernels where it pays); `computeOutputShape` infers shapes without data;
+ * `getConfig()` returns the options that rebuild it (with the registry in registry.ts, this is what
+ * loading a saved model uses).
+ *
+ * Shapes of layers include the batch dimension as `null`: a dense layer's output shape is `[null, 64]`.
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import {
+  allocateStorage, checkFloat, makeTensor, sameShape, Tensor, toTensor, type DType,
+} from '../tensor.js';
+import { contiguous } from '../ops/shape.js';
+import {
+  checkBoolean, checkInteger, checkObject, checkString, dtypeError, formatShape, typeError, valueError,
+} from '../validate.js';
+import { getInitializer, type Initializer } from '../initializers.js';
+import type { Regularizer } from '../regularizers.js';
+
+/** A shape with the batch dimension (and any dimension not known yet) as `null`. */
+export type Shape = (number | null)[];
+
+/** Formats a layer shape for messages and summaries: `[null, 64]`. */
+export function formatLayerShape(shape: readonly (number | null)[]): string {
+  return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
+}
+
+/**
+ * A weight of a layer: a named tensor, trainable or not, with an optional regularizer whose
+ * penalty the model adds to the loss.
+ *
+ * `value` may be replaced: compiling a model hands the trainable variables to the optimizer,
+ * which moves every value into one flat buffer and points `value` at a view of its slice. Always
+ * read `variable.value`; never keep the tensor.
+ */
+export class LayerVariable {
+  /** `<layer name>/<weight name>`, e.g. `dense_1/kernel`. */
+  readonly name: string;
+  /** The current value (a leaf tensor; `requiresGrad` when trainable). */
+  value: Tensor;
+  /** Whether the optimizer updates this weight (a layer's `trainable` can freeze it too). */
+  trainable: boolean;
+  /** A penalty added to the loss, or undefined. */
+  regularizer?: Regularizer;
+
+  constructor(name: string, value: Tensor, trainable: boolean, regularizer?: Regularizer) {
+    this.name = name;
+    this.value = value;
+    this.trainable = trainable;
+    if (regularizer !== undefined) this.regularizer = regularizer;
+    value.requiresGrad = trainable;
+  }
+
+  /** The shape of the value. */
+  get shape(): readonly number[] {
+    return this.value.shape;
+  }
+
+  /** A copy of the value, outside any graph. */
+  read(): Tensor {
+    const source = contiguous(this.value.detach());
+    const storage = allocateStorage(source.dtype, source.size);
+    storage.set(source.storage);
+    return makeTensor(storage, source.shape);
+  }
+
+  /** Copies `values` into the variable in place (so an optimizer's flat buffer sees the change). */
+  assign(values: Tensor): void {
+    const target = this.value;
+    if (!sameShape(values.shape, target.shape)) {
+      throw new ShapeError(`${this.name}: expected a value of shape ${formatShape(target.shape)}, got shape ${formatShape(values.shape)}`);
+    }
+    if (values.dtype !== target.dtype) {
+      throw new ValueError(`${this.name}: expected a ${target.dtype} value, got ${values.dtype}`);
+    }
+    const source = contiguous(values.detach()).storage;
+    if (target.isContiguous) {
+      target.storage.set(source);
+    } else {
+      // Not reachable for variables made by layers (their values are contiguous); kept for safety.
+      const replacement = makeTensor(source.slice(), target.shape);
+      replacement.requiresGrad = target.requiresGrad;
+      this.value = replacement;
+    }
+  }
+}
+
+/**
+ * Reusable buffers for one layer, owned by a model. During a training step (or an inference batch)
+ * the model hands each layer its workspace so outputs and gradients are written into buffers that
+ * are reused from one step to the next instead of allocated (and page-faulted) every time. Only
+ * the model passes one, and only where it knows nothing outside the step keeps the result.
+ */
+export class Workspace {
+  private readonly buffers = new Map<string, Float32Array>();
+
+  /** A Float32Array of exactly `length` elements kept under `key` (contents are left over from before). */
+  floats(key: string, length: number): Float32Array {
+    let buffer = this.buffers.get(key);
+    if (buffer === undefined || buffer.length !== length) {
+      buffer = allocateStorage('float32', length) as Float32Array;
+      this.buffers.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  /** Drops every buffer (the memory goes back to the garbage collector). */
+  clear(): void {
+    this.buffers.clear();
+  }
+}
+
+/** What a model tells a layer for one call. */
+export interface CallContext {
+  /** Training mode: dropout drops, and so on. */
+  training: boolean;
+  /** The layer's reusable buffers, or null (outputs are then freshly allocated). */
+  workspace: Workspace | null;
+  /**
+   * Return the output before a final softmax or sigmoid: the model sets this on its output layer
+   * when that activation is folded into a cross-entropy loss computed from logits.
+   */
+  logits: boolean;
+  /** Where layers add penalties (activity regularization) to be added to the loss, or null. */
+  losses: Tensor[] | null;
+}
+
+/** Options every layer accepts. */
+export interface LayerOptions {
+  /** A name unique within the model; default `<type>_<n>` such as `dense_1`. */
+  name?: string;
+  /** Whether the layer's weights are updated by training (default true). */
+  trainable?: boolean;
+  /**
+   * The shape of one sample (without the batch dimension), for the first layer of a model:
+   * `inputShape: [784]`.
+   */
+  inputShape?: readonly number[];
+  /** The input shape with the batch dimension first (`null` for any batch size): `[null, 784]`. */
+  batchInputShape?: readonly (number | null)[];
+}
+
+/** The option names of {@link LayerOptions}, for validation. */
+export const LAYER_OPTION_NAMES = ['name', 'trainable', 'inputShape', 'batchInputShape'] as const;
+
+/** The serialized form of a layer: its registered class name and its getConfig(). */
+export interface LayerConfig {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+const nameCounters = new Map<string, number>();
+
+/** `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu` (Keras' naming). */
+function snakeCase(className: string): string {
+  return className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+}
+
+/** The next default name for a layer or model of this class: `dense_1`, `dense_2`, ... */
+export function uniqueName(className: string): string {
+  const prefix = snakeCase(className);
+  const count = (nameCounters.get(prefix) ?? 0) + 1;
+  nameCounters.set(prefix, count);
+  return `${prefix}_${count}`;
+}
+
+function checkSampleShape(where: string, name: string, value: unknown): number[] {
+  if (!Array.isArray(value)) typeError(where, name, 'an array of positive integers', value);
+  return value.map((dim, i) => checkInteger(where, `${name}[${i}]`, dim, 1, 2 ** 31 - 1));
+}
+
+/**
+ * The base class of all layers. Subclasses implement {@link Layer.call} and
+ * {@link Layer.computeOutputShape}, create weights in {@link Layer.build} with
+ * {@link Layer.addWeight}, and extend {@link Layer.getConfig}.
+ */
+export abstract class Layer {
+  /** The registered class name ('Dense', 'Dropout', ...). */
+  abstract readonly className: string;
+  /** The layer's name (unique within a model). */
+  readonly name: string;
+  /** The input shape given to the layer (batch dimension first), if any. */
+  readonly batchInputShape: Shape | null;
+  private trainableFlag: boolean;
+  private readonly variables: LayerVariable[] = [];
+  private builtInputShape: Shape | null = null;
+
+  protected constructor(where: string, options: LayerOptions, className: string) {
+    this.name = options.name === undefined ? uniqueName(className) : checkLayerName(where, options.name);
+    this.trainableFlag = options.trainable === undefined ? true : checkBoolean(where, 'trainable', options.trainable);
+    if (options.inputShape !== undefined && options.batchInputShape !== undefined) {
+      throw new ValueError(`${where}: give inputShape or batchInputShape, not both`);
+    }
+    if (options.inputShape !== undefined) {
+      this.batchInputShape = [null, ...checkSampleShape(where, 'inputShape', options.inputShape)];
+    } else if (options.batchInputShape !== undefined) {
+      const shape = options.batchInputShape;
+      if (!Array.isArray(shape) || shape.length < 2) typeError(where, 'batchInputShape', 'an array [batch, ...sampleShape] of at least two entries', shape);
+      const batch = shape[0] === null ? null : checkInteger(where, 'batchInputShape[0]', shape[0], 1, 2 ** 31 - 1);
+      this.batchInputShape = [batch, ...checkSampleShape(where, 'batchInputShape', shape.slice(1))];
+    } else {
+      this.batchInputShape = null;
+    }
+  }
+
+  // --- weights --------------------------------------------------------------------------------
+
+  /** Whether training updates this layer's weights. Changing it takes effect at the next `compile()`. */
+  get trainable(): boolean {
+    return this.trainableFlag;
+  }
+
+  set trainable(value: boolean) {
+    this.trainableFlag = checkBoolean(`${this.name}.trainable`, 'value', value);
+  }
+
+  /** Every weight, in creation order (kernel before bias). */
+  get weights(): LayerVariable[] {
+    return this.variables.slice();
+  }
+
+  /** The weights training updates (none when the layer is not trainable). */
+  get trainableWeights(): LayerVariable[] {
+    return this.trainableFlag ? this.variables.filter((v) => v.trainable) : [];
+  }
+
+  /** The weights training leaves alone. */
+  get nonTrainableWeights(): LayerVariable[] {
+    return this.trainableFlag ? this.variables.filter((v) => !v.trainable) : this.variables.slice();
+  }
+
+  /**
+   * Creates a weight from an initializer. Call it from {@link Layer.build}.
+   * @param name the weight's name within the layer ('kernel', 'bias')
+   */
+  protected addWeight(
+    name: string, shape: readonly number[], initializer: Initializer | string, options: { trainable?: boolean; regularizer?: Regularizer; dtype?: DType } = {},
+  ): LayerVariable {
+    const init = getInitializer(initializer);
+    const value = init.apply(shape, options.dtype);
+    if (!sameShape(value.shape, shape)) {
+      throw new ShapeError(`${this.name}: initializer ${init.className} made shape ${formatShape(value.shape)} for ${name}, expected ${formatShape(shape)}`);
+    }
+    const variable = new LayerVariable(`${this.name}/${name}`, value.isContiguous ? value : contiguous(value), options.trainable ?? true, options.regularizer);
+    this.variables.push(variable);
+    return variable;
+  }
+
+  /** Copies of the weights' values, in the order of {@link Layer.weights}. */
+  getWeights(): Tensor[] {
+    return this.variables.map((v) => v.read());
+  }
+
+  /**
+   * Sets the weights from tensors (or nested arrays) in the order of {@link Layer.getWeights}, with
+   * the same shapes. Values are copied in place.
+   */
+  setWeights(weights: ReadonlyArray<Tensor | number[] | number[][]>): void {
+    const where = `${this.name}.setWeights`;
+    if (!Array.isArray(weights)) typeError(where, 'weights', 'an array of tensors', weights);
+    this.assertBuilt(where);
+    if (weights.length !== this.variables.length) {
+      throw new ValueError(
+        `${where}: expected ${this.variables.length} weights (${this.variables.map((v) => `${v.name} ${formatShape(v.shape)}`).join(', ') || 'none'}), got ${weights.length}`,
+      );
+    }
+    const tensors = weights.map((w, i) => toTensor(where, `weights[${i}]`, w));
+    tensors.forEach((t, i) => {
+      const v = this.variables[i];
+      if (!sameShape(t.shape, v.shape)) {
+        throw new ShapeError(`${where}: weights[${i}] (${v.name}) must have shape ${formatShape(v.shape)}, got shape ${formatShape(t.shape)}`);
+      }
+      checkFloat(where, `weights[${i}]`, t);
+    });
+    tensors.forEach((t, i) => this.variables[i].assign(t));
+  }
+
+  /** The number of weight elements (all weights, trainable or not). The layer must be built. */
+  countParams(): number {
+    this.assertBuilt(`${this.name}.countParams`);
+    let total = 0;
+    for (const v of this.variables) total += v.value.size;
+    return total;
+  }
+
+  // --- building and calling -----------------------------------------------------------------
+
+  /** Whether {@link Layer.build} has run. */
+  get built(): boolean {
+    return this.builtInputShape !== null;
+  }
+
+  /** The input shape the layer was built for (batch dimension `null`), or null before build. */
+  get inputShape(): Shape | null {
+    return this.builtInputShape === null ? null : this.builtInputShape.slice();
+  }
+
+  /** The output shape for the built input shape, or null before build. */
+  get outputShape(): Shape | null {
+    return this.builtInputShape === null ? null : this.computeOutputShape(this.builtInputShape);
+  }
+
+  /**
+   * Creates the weights for inputs of `inputShape` (batch dimension first). A layer is built once;
+   * building again with a compatible shape does nothing, with an incompatible one is a ShapeError
+   * naming the layer and both shapes. Subclasses create their weights in {@link Layer.buildWeights}.
+   */
+  build(inputShape: readonly (number | null)[]): void {
+    const shape: Shape = [null, ...inputShape.slice(1)];
+    // Validates the shape (and names the layer) before anything is created.
+    this.computeOutputShape(shape);
+    if (this.builtInputShape !== null) {
+      this.checkInputShape(shape);
+      return;
+    }
+    this.buildWeights(shape);
+    this.builtInputShape = shape;
+  }
+
+  /** Creates the layer's weights for `inputShape`; the default creates none. */
+  protected buildWeights(_inputShape: Shape): void {}
+
+  /**
+   * Throws a ShapeError naming this layer when inputs of `shape` (batch first) do not fit what the
+   * layer was built for. The default compares every dimension but the batch.
+   */
+  checkInputShape(shape: readonly (number | null)[]): void {
+    const built = this.builtInputShape;
+    if (built === null) return;
+    let ok = shape.length === built.length;
+    for (let i = 1; ok && i < built.length; i++) {
+      if (built[i] !== null && shape[i] !== null && built[i] !== shape[i]) ok = false;
+    }
+    if (!ok) throw new ShapeError(`${this.name}: expected input with shape ${formatLayerShape(built)}, got shape ${formatLayerShape(shape)}`);
+  }
+
+  /** The output shape for inputs of `inputShape` (batch first); a ShapeError names the layer if they do not fit. */
+  abstract computeOutputShape(inputShape: readonly (number | null)[]): Shape;
+
+  /**
+   * The layer's computation, with autograd. `x` has already been checked against the built input
+   * shape. Use {@link Layer.apply} to call a layer yourself.
+   */
+  abstract call(x: Tensor, context: CallContext): Tensor;
+
+  /**
+   * Applies the layer to a batch: builds it on first use, checks the input shape, and records
+   * gradients (unless inside `dn.noGrad`).
+   *
+   * ```ts
+   * const layer = dn.layers.dense({ units: 3 });
+   * const y = layer.apply(dn.randn([8, 4]));      // shape [8, 3]
+   * ```
+   * @param options `training: true` for training behaviour (dropout); default false
+   */
+  apply(x: Tensor | number[] | number[][], options: { training?: boolean } = {}): Tensor {
+    const where = `${this.name}.apply`;
+    const input = toTensor(where, 'x', x);
+    checkObject(where, 'options', options);
+    for (const key of Object.keys(options)) {
+      if (key !== 'training') throw new ValueError(`${where}: unknown option '${key}'; known options: training`);
+    }
+    const training = options.training === undefined ? false : checkBoolean(where, 'training', options.training);
+    this.prepareInput(input);
+    return this.call(input, { training, workspace: null, logits: false, losses: null });
+  }
+
+  /** Builds on first use and checks `input`'s shape and dtype; throws naming the layer. */
+  prepareInput(input: Tensor): void {
+    if (input.rank < 1) {
+      throw new ShapeError(`${this.name}: expected input with a batch dimension, got a rank-0 tensor`);
+    }
+    if (input.dtype !== 'float32') dtypeError(this.name, 'the input', 'float32', input.dtype, `convert it with .cast('float32')`);
+    if (!this.built) {
+      // Validate against the declared input shape before building from the data.
+      if (this.batchInputShape !== null) this.checkDeclaredShape(input.shape);
+      this.build([null, ...input.shape.slice(1)]);
+    }
+    this.checkInputShape(input.shape);
+  }
+
+  private checkDeclaredShape(shape: readonly number[]): void {
+    const declared = this.batchInputShape!;
+    let ok = shape.length === declared.length;
+    for (let i = 1; ok && i < declared.length; i++) if (declared[i] !== shape[i]) ok = false;
+    if (!ok) throw new ShapeError(`${this.name}: expected input with shape ${formatLayerShape([null, ...declared.slice(1)])}, got shape ${formatShape(shape)}`);
+  }
+
+  /** Throws a ValueError naming the layer unless it is built. */
+  protected assertBuilt(where: string): void {
+    if (!this.built) {
+      throw new ValueError(
+        `${where}: the layer is not built yet (it creates its weights once it knows its input shape): add it to a model whose first layer has an inputShape, or call it on data first`,
+      );
+    }
+  }
+
+  // --- serialization --------------------------------------------------------------------------
+
+  /**
+   * The options that rebuild this layer (plain JSON), as in Keras: `name`, `trainable`, the
+   * `batchInputShape` if one was given, and the layer's own options.
+   */
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { name: this.name, trainable: this.trainableFlag };
+    if (this.batchInputShape !== null) config.batchInputShape = this.batchInputShape.slice();
+    return config;
+  }
+
+  /** A readable description for console.log. */
+  toString(): string {
+    const shape = this.built ? ` ${formatLayerShape(this.inputShape!)} -> ${formatLayerShape(this.outputShape!)}` : '';
+    return `${this.className}(${this.name}${shape})`;
+  }
+}
+
+function checkLayerName(where: string, value: unknown): string {
+  const name = checkString(where, 'name', value);
+  if (name.length === 0 || /[/\s]/.test(name)) valueError(where, 'name', 'a non-empty name without spaces or "/"', name);
+  return name;
+}
+
+/** @internal The elements per sample of a shape with a null batch dimension (null if any other dimension is unknown). */
+export function sampleSize(shape: readonly (number | null)[]): number | null {
+  let size = 1;
+  for (let i = 1; i < shape.length; i++) {
+    const d = shape[i];
+    if (d === null) return null;
+    size *= d;
+  }
+  return size;
+}
