@@ -41,7 +41,7 @@ void ThreadPool::Resize(int num_threads) {
 void ThreadPool::StartWorkers(int count) {
   stopping_ = false;
   workers_.reserve(count);
-  for (int i = 0; i < count; ++i) workers_.emplace_back(&ThreadPool::WorkerLoop, this, i + 1);
+  for (int i = 0; i < count; ++i) workers_.emplace_back(&ThreadPool::WorkerLoop, this, i + 1, generation_);
 }
 
 void ThreadPool::StopWorkers() {
@@ -54,8 +54,8 @@ void ThreadPool::StopWorkers() {
   workers_.clear();
 }
 
-void ThreadPool::WorkerLoop(int index) {
-  uint64_t seen = 0;
+void ThreadPool::WorkerLoop(int index, uint64_t generation) {
+  uint64_t seen = generation;
   for (;;) {
     Task task;
     void* arg;

@@ -42,7 +42,9 @@ class ThreadPool {
  private:
   void StartWorkers(int count);
   void StopWorkers();
-  void WorkerLoop(int index);
+  // `generation` is the task generation already dispatched when the worker starts: a worker started by
+  // Resize() after earlier ParallelFor calls must not run the last (finished, possibly freed) task again.
+  void WorkerLoop(int index, uint64_t generation);
 
   struct ScratchBuffer {
     float* data = nullptr;
