@@ -1,0 +1,115 @@
+/**
+ * Elementwise kernel throughput through the raw binding: every unary op forward (`unary`) and backward
+ * (`unaryGrad`), the binary ops (same shape, and broadcast), and `affine`, on 16 M floats (64 MiB per
+ * array, far past the caches), on the kernel table in use. The kernels take no thread pool, so each call
+ * runs on one thread. Each row is the median of a few calls after a warm-up call, in GB/s counting every
+ * byte the kernel must read and write once (write-allocate traffic is not counted, as in STREAM), and as
+ * a fraction of the triad bandwidth a[i] = b[i] + s*c[i] measured in the same run.
+ *
+ * bench/kernels.ts imports benchElementwise and prints its rows; run alone with
+ * `npx tsx bench/kernels-elementwise.ts [--quick]`.
+ */
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { binding } from '../lib/native.js';
+
+export interface Row {
+  kernel: string;
+  shape: string;
+  threads: number;
+  seconds: number;
+  gbps: number;
+  /** gbps over the same run's single-thread triad bandwidth. */
+  fractionOfTriad?: number;
+}
+
+const COUNT = 16 * 1024 * 1024;
+
+/** The forward values each gradient reads (the bench passes only those, so only those are counted). */
+const gradientInputs: Record<string, 'none' | 'x' | 'y'> = {
+  linear: 'none', neg: 'none', relu: 'x', leakyRelu: 'x', elu: 'x', sigmoid: 'y', tanh: 'y', exp: 'y', sqrt: 'y',
+  log: 'x', abs: 'x', square: 'x', softplus: 'x', silu: 'x', gelu: 'x', geluTanh: 'x',
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median seconds of `reps` calls, after one untimed call (page faults, caches, frequency). */
+function time(reps: number, call: () => void): number {
+  call();
+  const seconds: number[] = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    call();
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return median(seconds);
+}
+
+/**
+ * Times the elementwise kernels. `quick` times a representative subset with fewer repetitions.
+ * `triadGbps` (single-thread triad GB/s) may be passed by a caller that already measured it;
+ * otherwise it is measured here with the binding's triad probe when the build has one.
+ */
+export async function benchElementwise(options: { quick: boolean; triadGbps?: number }): Promise<Row[]> {
+  const reps = options.quick ? 3 : 7;
+  const probe = (binding as { benchTriad?: (threads: number, megabytes: number) => number }).benchTriad;
+  const triad = options.triadGbps ?? (probe ? probe.call(binding, 1, 64) : undefined);
+  const unary = binding.opCodes.unary;
+  const binary = binding.opCodes.binary;
+
+  // Inputs in (0.5, 2.5): inside every op's domain (log, sqrt), away from 0 so no op takes a shortcut.
+  const x = new Float32Array(COUNT);
+  for (let i = 0; i < COUNT; i++) x[i] = 0.5 + ((i * 2654435761) % 2000) / 1000;
+  const y = new Float32Array(COUNT);
+  const dy = new Float32Array(COUNT).fill(0.25);
+  const dx = new Float32Array(COUNT);
+  const shape = `[${COUNT}]`;
+  const rows: Row[] = [];
+  const add = (kernel: string, rowShape: string, bytes: number, call: () => void) => {
+    const seconds = time(reps, call);
+    const gbps = bytes / seconds / 1e9;
+    rows.push({ kernel, shape: rowShape, threads: 1, seconds, gbps, ...(triad ? { fractionOfTriad: gbps / triad } : {}) });
+  };
+
+  const names = options.quick ? ['relu', 'sigmoid', 'gelu', 'exp'] : Object.keys(unary);
+  for (const name of names) {
+    add(`unary ${name}`, shape, 8 * COUNT, () => binding.unary(unary[name], 0.1, x, y, COUNT));
+    binding.unary(unary[name], 0.1, x, y, COUNT);
+    const needs = gradientInputs[name];
+    const reads = needs === 'none' ? 1 : 2;
+    add(`unaryGrad ${name}`, shape, 4 * (reads + 1) * COUNT, () =>
+      binding.unaryGrad(unary[name], 0.1, needs === 'x' ? x : null, needs === 'y' ? y : null, dy, dx, COUNT));
+  }
+
+  const layout = (dims: number[], aStrides: number[], bStrides: number[]) =>
+    Float64Array.from([dims.length, ...dims, ...aStrides, ...bStrides]);
+  const same = layout([COUNT], [1], [1]);
+  const binaryNames = options.quick ? ['add', 'mul'] : Object.keys(binary);
+  for (const name of binaryNames) {
+    add(`binary ${name}`, `${shape} ${name} ${shape}`, 12 * COUNT, () => binding.binary(binary[name], x, dy, y, same));
+  }
+  const side = 4096;
+  const row = x.subarray(0, side);
+  add('binary add (row broadcast)', `[${side}, ${side}] + [${side}]`, 8 * COUNT + 4 * side, () =>
+    binding.binary(binary.add, x, row, y, layout([side, side], [side, 1], [0, 1])));
+  add('binary mul (column broadcast)', `[${side}, ${side}] * [${side}, 1]`, 8 * COUNT + 4 * side, () =>
+    binding.binary(binary.mul, x, row, y, layout([side, side], [side, 1], [1, 0])));
+  add('binary mul (scalar)', `${shape} * []`, 8 * COUNT + 4, () =>
+    binding.binary(binary.mul, x, row, y, layout([COUNT], [1], [0])));
+  add('affine', shape, 8 * COUNT, () => binding.affine(x, 1.5, -0.25, y, COUNT));
+  return rows;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const quick = process.argv.includes('--quick');
+  const info = binding.backendInfo();
+  const rows = await benchElementwise({ quick });
+  console.log(`elementwise kernels, isa ${info.isa}, 1 thread per call, ${COUNT} floats`);
+  for (const r of rows) {
+    const fraction = r.fractionOfTriad === undefined ? '' : `  ${(100 * r.fractionOfTriad).toFixed(0).padStart(4)}% of triad`;
+    console.log(`${r.kernel.padEnd(32)} ${r.shape.padEnd(34)} ${(r.seconds * 1e3).toFixed(2).padStart(8)} ms ${r.gbps.toFixed(2).padStart(7)} GB/s${fraction}`);
+  }
+}
