@@ -1,0 +1,197 @@
+// Dendrite's side of every workload, written against the documented public API (shared DESIGN.md,
+// "TypeScript layer"; issue 5): dn.tensor, dn.sequential, dn.layers.dense, model.compile/fit/predict/
+// trainOnBatch, and the raw binding's sgemm for the GEMM workload. A workload whose API is not there yet
+// is skipped with a note naming what is missing, so this file runs unchanged as the API lands.
+//
+// Loaded from lib/ (TypeScript, through tsx) when run.mjs finds tsx, else from the built dist/.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { accuracy, argmaxRows, checkGemm, loadDigits, makeRandom, oneHot, repoRoot } from './lib/common.mjs';
+
+export async function open({ threads, engine }) {
+  const source = process.env.DENDRITE_COMPARE_SOURCE === 'lib' ? 'lib' : 'dist';
+  const file = (name) => pathToFileURL(join(repoRoot, source, source === 'lib' ? `${name}.ts` : `${name}.js`)).href;
+  const dn = await import(file('index'));
+  const { binding } = await import(file('native'));
+  if (typeof dn.setNumThreads === 'function') dn.setNumThreads(threads);
+  else binding.setNumThreads(threads);
+  const backend = dn.backendInfo();
+  const notes = [];
+  if (backend.threads !== threads) notes.push(`asked for ${threads} threads, the pool has ${backend.threads}`);
+  if (process.env.DENDRITE_BINARY) notes.push(`binary: ${process.env.DENDRITE_BINARY}`);
+  return {
+    info: {
+      engine,
+      version: `dendrite ${backend.version} (${backend.isa} kernels; from ${source}/)`,
+      threads: backend.threads,
+      isa: backend.isa,
+      notes,
+    },
+    probe: (request) => probe(binding, request),
+    setup: (spec) => setup(dn, binding, spec),
+  };
+}
+
+/** The machine's FMA peak and triad bandwidth right now, from the addon's probes (bench binding). */
+function probe(binding, { threads, seconds }) {
+  if (typeof binding.benchFmaPeak !== 'function' || typeof binding.benchTriad !== 'function') {
+    return { note: 'the addon has no benchFmaPeak/benchTriad probes' };
+  }
+  const fma = binding.benchFmaPeak(threads, seconds);
+  return { isa: fma.isa, fmaGflops: fma.gflops, triadGBs: binding.benchTriad(threads, 128) };
+}
+
+/** Names of the public API a workload needs that this build does not have yet. */
+function missingApi(dn, names) {
+  return names.filter((name) => typeof name.split('.').reduce((object, key) => object?.[key], dn) !== 'function');
+}
+
+function requireModelMethods(model, methods) {
+  const missing = methods.filter((method) => typeof model?.[method] !== 'function');
+  return missing.length ? { skip: `Dendrite API not there yet: model.${missing.join(', model.')}` } : null;
+}
+
+/** A tensor's values, whichever accessor the Tensor class settles on. */
+async function values(tensor) {
+  if (tensor instanceof Float32Array) return tensor;
+  if (typeof tensor?.dataSync === 'function') return tensor.dataSync();
+  if (tensor?.data instanceof Float32Array) return tensor.data;
+  if (typeof tensor?.data === 'function') return tensor.data();
+  if (typeof tensor?.toFloat32Array === 'function') return tensor.toFloat32Array();
+  throw new Error('cannot read the values of a Dendrite tensor (no dataSync(), data or data())');
+}
+
+function denseStack(dn, sizes, hiddenActivation, outputActivation) {
+  const layers = [];
+  for (let i = 1; i < sizes.length; i++) {
+    const options = {
+      units: sizes[i],
+      activation: i === sizes.length - 1 ? outputActivation : hiddenActivation,
+      kernelInitializer: 'glorotUniform',
+      biasInitializer: 'zeros',
+    };
+    if (i === 1) options.inputShape = [sizes[0]];
+    layers.push(dn.layers.dense(options));
+  }
+  return dn.sequential({ layers });
+}
+
+const MODEL_API = ['tensor', 'sequential', 'layers.dense'];
+
+async function setup(dn, binding, { workload, params }) {
+  const random = makeRandom(params.seed ?? 1);
+  switch (workload) {
+    case 'gemm': {
+      if (typeof binding.sgemm !== 'function') return { skip: 'the binding has no sgemm yet' };
+      const { m, n, k, transA, transB } = params;
+      const a = random.fill(m * k);
+      const b = random.fill(k * n);
+      const c = new Float32Array(m * n);
+      const linear = binding.opCodes?.unary?.linear ?? 0;
+      const lda = transA ? m : k;
+      const ldb = transB ? k : n;
+      const product = () => binding.sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, 0, c, n, null, linear, 0, 1, 0, 0, 0);
+      try {
+        product();
+      } catch (error) {
+        return { skip: `sgemm is not usable yet: ${error.message}` };
+      }
+      const wrong = checkGemm(c, a, b, m, n, k, transA, transB);
+      if (wrong) throw new Error(`wrong GEMM result: ${wrong}`);
+      return {
+        units: 2 * m * n * k,
+        run(iterations) {
+          for (let i = 0; i < iterations; i++) product();
+        },
+      };
+    }
+    case 'trainMlp': {
+      const missing = missingApi(dn, MODEL_API);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { layers, batch, stepsPerCall } = params;
+      const samples = batch * stepsPerCall;
+      const model = denseStack(dn, layers, 'relu', 'softmax');
+      const lacking = requireModelMethods(model, ['compile', 'fit']);
+      if (lacking) return lacking;
+      // 'adam' by name takes the Keras defaults, learning rate 1e-3 among them.
+      model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+      const classes = layers[layers.length - 1];
+      const x = dn.tensor(random.fill(samples * layers[0]), [samples, layers[0]]);
+      const y = dn.tensor(oneHot(random.integers(samples, classes), classes), [samples, classes]);
+      return {
+        units: samples,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+        },
+      };
+    }
+    case 'trainTiny': {
+      const missing = missingApi(dn, MODEL_API);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { layers, batch } = params;
+      const model = denseStack(dn, layers, 'relu', 'sigmoid');
+      const lacking = requireModelMethods(model, ['compile', 'trainOnBatch']);
+      if (lacking) return lacking;
+      model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+      const x = dn.tensor(random.fill(batch * layers[0]), [batch, layers[0]]);
+      const y = dn.tensor(Float32Array.from({ length: batch }, (_, i) => i % 2), [batch, 1]);
+      return {
+        units: 1,
+        async run(iterations) {
+          // trainOnBatch may be synchronous (Dendrite) or return a Promise (TensorFlow.js): await covers both.
+          for (let i = 0; i < iterations; i++) await model.trainOnBatch(x, y);
+        },
+      };
+    }
+    case 'infer': {
+      const missing = missingApi(dn, MODEL_API);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { layers, batch } = params;
+      const model = denseStack(dn, layers, 'relu', 'softmax');
+      const lacking = requireModelMethods(model, ['predict']);
+      if (lacking) return lacking;
+      const x = dn.tensor(random.fill(batch * layers[0], 0, 1), [batch, layers[0]]);
+      const first = await values(model.predict(x));
+      if (first.length !== batch * layers[layers.length - 1]) throw new Error(`predict returned ${first.length} values`);
+      return {
+        units: batch,
+        async run(iterations) {
+          // predict is synchronous: the output is computed when it returns; reading it mirrors what the peers do.
+          for (let i = 0; i < iterations; i++) await values(model.predict(x));
+        },
+      };
+    }
+    case 'digits': {
+      const missing = missingApi(dn, MODEL_API);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { epochs, batch, hidden, warmupEpochs } = params;
+      const digits = loadDigits();
+      const xTrain = dn.tensor(digits.train.x, [digits.train.rows, digits.features]);
+      const yTrain = dn.tensor(oneHot(digits.train.y, digits.classes), [digits.train.rows, digits.classes]);
+      const xTest = dn.tensor(digits.test.x, [digits.test.rows, digits.features]);
+      const probeModel = denseStack(dn, [digits.features, hidden, digits.classes], 'relu', 'softmax');
+      const lacking = requireModelMethods(probeModel, ['compile', 'fit', 'predict']);
+      if (lacking) return lacking;
+      const train = async (seed, epochCount) => {
+        // Seeds the weights and the shuffling, where the API offers it.
+        if (typeof dn.seed === 'function') dn.seed(seed);
+        const model = denseStack(dn, [digits.features, hidden, digits.classes], 'relu', 'softmax');
+        model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+        await model.fit(xTrain, yTrain, { batchSize: batch, epochs: epochCount, shuffle: true, verbose: 0 });
+        const predicted = argmaxRows(await values(model.predict(xTest)), digits.test.rows, digits.classes);
+        return accuracy(predicted, digits.test.y);
+      };
+      return {
+        units: 1,
+        warmup: () => train(999, warmupEpochs),
+        async run(iterations, repetition) {
+          let last = 0;
+          for (let i = 0; i < iterations; i++) last = await train(1 + repetition, epochs);
+          return { accuracy: last };
+        },
+      };
+    }
+    default:
+      return { skip: `no runner for ${workload}` };
+  }
+}

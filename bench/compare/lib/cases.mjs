@@ -1,0 +1,134 @@
+// The workloads of issue 7 as a list of cases: what each engine runs, how its timing becomes a figure,
+// and where a slow peer runs less (each reduction carries the note that the output prints).
+
+const MLP = [784, 256, 128, 10];
+
+/** GEMM products by pure-JS TensorFlow.js above this many flops take seconds each: skipped. */
+const TFJS_CPU_MAX_GEMM_FLOPS = { quick: 60e6, full: 2 * 512 ** 3 + 1 };
+
+const rate = (name, scale = 1) => ({ name, kind: 'rate', scale, higherIsBetter: true });
+const time = (name, scale) => ({ name, kind: 'time', scale, higherIsBetter: false });
+
+/** A figure from one repetition: work per second for rates, seconds per iteration (scaled) for times. */
+export function figure(metric, { seconds, iterations }, units) {
+  return metric.kind === 'rate' ? (units * iterations * metric.scale) / seconds : (seconds / iterations) * metric.scale;
+}
+
+function gemmCase(id, label, short, m, n, k, transA, transB, mode) {
+  const flops = 2 * m * n * k;
+  const overrides = {};
+  if (flops > TFJS_CPU_MAX_GEMM_FLOPS[mode]) {
+    overrides['tfjs-cpu'] = {
+      skip: `pure-JS TensorFlow.js runs products of at most ${(TFJS_CPU_MAX_GEMM_FLOPS[mode] / 1e6).toFixed(0)} MFLOP${mode === 'quick' ? ' in a quick run' : ''} (about 0.6 GFLOP/s here: ${(flops / 0.6e9).toFixed(1)} s a product)`,
+    };
+  }
+  return {
+    id,
+    group: 'gemm',
+    label,
+    short,
+    workload: 'gemm',
+    params: { m, n, k, transA, transB },
+    metric: rate('GFLOP/s', 1e-9),
+    overrides,
+  };
+}
+
+export function buildCases(mode) {
+  const quick = mode === 'quick';
+  const squares = quick ? [64, 512] : [32, 64, 128, 256, 512, 1024, 2048];
+  const cases = squares.map((n) => gemmCase(`gemm-${n}`, `GEMM ${n}³`, `GEMM ${n}³`, n, n, n, false, false, mode));
+  cases.push(
+    gemmCase('gemm-mlp-forward', 'GEMM X·W (128×784)·(784×256)', 'GEMM X·W 128×784·784×256', 128, 256, 784, false, false, mode),
+    gemmCase(
+      'gemm-mlp-xt-dy',
+      'GEMM Xᵀ·dY (784×128, X stored 128×784)·(128×256)',
+      'GEMM Xᵀ·dY 784×128·128×256',
+      784, 256, 128, true, false, mode,
+    ),
+    gemmCase(
+      'gemm-mlp-dy-wt',
+      'GEMM dY·Wᵀ (128×256)·(256×784, W stored 784×256)',
+      'GEMM dY·Wᵀ 128×256·256×784',
+      128, 784, 256, false, true, mode,
+    ),
+  );
+  const stepsPerCall = quick ? 2 : 8;
+  cases.push({
+    id: 'train-mlp',
+    group: 'training',
+    label: 'Train 784-256-128-10 MLP, batch 128, Adam',
+    short: 'Train MLP 784, samples/s',
+    workload: 'trainMlp',
+    params: { layers: MLP, batch: 128, stepsPerCall },
+    metric: rate('samples/s'),
+    overrides: {
+      'tfjs-cpu': {
+        params: { stepsPerCall: 1 },
+        note: `pure-JS TensorFlow.js: fit over 1 batch per call instead of ${stepsPerCall} (about 0.4 s a step)`,
+      },
+    },
+  });
+  cases.push({
+    id: 'train-tiny',
+    group: 'training',
+    label: 'Train 2-16-1 model, batch 4 (trainOnBatch)',
+    short: 'Train 2-16-1, steps/s',
+    workload: 'trainTiny',
+    params: { layers: [2, 16, 1], batch: 4 },
+    metric: rate('steps/s'),
+    overrides: {},
+  });
+  cases.push({
+    id: 'infer-b1',
+    group: 'inference',
+    label: 'Predict 784 MLP, batch 1 (latency)',
+    short: 'Predict MLP 784, batch 1',
+    workload: 'infer',
+    params: { layers: MLP, batch: 1 },
+    metric: time('µs', 1e6),
+    overrides: {},
+  });
+  cases.push({
+    id: 'infer-b256',
+    group: 'inference',
+    label: 'Predict 784 MLP, batch 256',
+    short: 'Predict MLP 784, batch 256',
+    workload: 'infer',
+    params: { layers: MLP, batch: 256 },
+    metric: rate('samples/s'),
+    overrides: {},
+  });
+  const epochs = quick ? 2 : 50;
+  cases.push({
+    id: 'digits',
+    group: 'digits',
+    label: `Digits 64-128-10, batch 32, ${epochs} epochs (training time)`,
+    short: `Digits, ${epochs} epochs`,
+    workload: 'digits',
+    params: { epochs, batch: 32, hidden: 128, warmupEpochs: 1 },
+    metric: time('s', 1),
+    extraMetric: 'accuracy',
+    note: quick ? 'quick run: 2 epochs instead of the protocol\'s 50, so the accuracy is not the protocol\'s' : null,
+    overrides: {
+      'tfjs-cpu': {
+        repetitions: 3,
+        note: 'pure-JS TensorFlow.js: 3 seeds instead of 5 (about 20 ms a step)',
+        skipAbove1Thread: 'pure JavaScript runs one thread: its 1-thread figure stands for it',
+      },
+      'tfjs-wasm': { repetitions: 3, note: 'TensorFlow.js wasm: 3 seeds instead of 5 (about 8 ms a step)' },
+    },
+  });
+  return cases;
+}
+
+/** The case as one engine runs it: its parameters with that engine's reductions, or why it is skipped. */
+export function caseFor(testCase, engine, threads) {
+  const override = testCase.overrides[engine] ?? {};
+  return {
+    skip: override.skip ?? (threads > 1 ? override.skipAbove1Thread : null) ?? null,
+    repetitions: override.repetitions ?? null,
+    note: override.note ?? null,
+    spec: { workload: testCase.workload, params: { ...testCase.params, ...(override.params ?? {}) } },
+  };
+}

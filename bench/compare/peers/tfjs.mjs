@@ -1,0 +1,157 @@
+// TensorFlow.js as a Node user gets it without tfjs-node: the pure-JS "cpu" backend, or the WebAssembly
+// backend (XNNPACK, SIMD) with its .wasm files loaded from node_modules.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { accuracy, argmaxRows, compareRoot, checkGemm, glorotDense, loadDigits, makeRandom, oneHot } from '../lib/common.mjs';
+
+const require = createRequire(join(compareRoot, 'package.json'));
+
+export async function open({ threads, engine }) {
+  const tf = await import('@tensorflow/tfjs');
+  const notes = [];
+  let actualThreads = 1;
+  if (engine === 'tfjs-wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+    wasm.setThreadsCount(threads);
+    if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+    await tf.ready();
+    actualThreads = wasm.getThreadsCount();
+    if (actualThreads !== threads) {
+      notes.push(
+        `asked for ${threads} threads, runs ${actualThreads}: tfjs-backend-wasm disables its threaded build under Node ` +
+          '(flag WASM_HAS_MULTITHREAD_SUPPORT is false when IS_NODE; tfjs issue 3830)',
+      );
+    }
+  } else {
+    await tf.setBackend('cpu');
+    await tf.ready();
+    if (threads !== 1) notes.push('pure JavaScript: one thread whatever the setting');
+  }
+  const version = require('@tensorflow/tfjs/package.json').version;
+  return {
+    info: { engine, version: `@tensorflow/tfjs ${version} (${tf.getBackend()} backend)`, threads: actualThreads, notes },
+    setup: (spec) => setup(tf, spec),
+  };
+}
+
+function denseStack(tf, sizes, hiddenActivation, outputActivation, seed) {
+  const layers = [];
+  for (let i = 1; i < sizes.length; i++) {
+    layers.push(
+      tf.layers.dense({
+        units: sizes[i],
+        activation: i === sizes.length - 1 ? outputActivation : hiddenActivation,
+        inputShape: i === 1 ? [sizes[0]] : undefined,
+        kernelInitializer: tf.initializers.glorotUniform({ seed: seed + i }),
+        biasInitializer: 'zeros',
+      }),
+    );
+  }
+  return tf.sequential({ layers });
+}
+
+async function setup(tf, { workload, params }) {
+  const random = makeRandom(params.seed ?? 1);
+  switch (workload) {
+    case 'gemm': {
+      const { m, n, k, transA, transB } = params;
+      const aData = random.fill(m * k);
+      const bData = random.fill(k * n);
+      const a = tf.tensor2d(aData, transA ? [k, m] : [m, k]);
+      const b = tf.tensor2d(bData, transB ? [n, k] : [k, n]);
+      const first = tf.matMul(a, b, transA, transB);
+      const wrong = checkGemm(first.dataSync(), aData, bData, m, n, k, transA, transB);
+      first.dispose();
+      if (wrong) throw new Error(`wrong GEMM result: ${wrong}`);
+      return {
+        units: 2 * m * n * k,
+        // Both backends run a kernel when the op is called, so the product is complete on return.
+        run(iterations) {
+          for (let i = 0; i < iterations; i++) tf.matMul(a, b, transA, transB).dispose();
+        },
+        close: () => tf.dispose([a, b]),
+      };
+    }
+    case 'trainMlp': {
+      const { layers, batch, stepsPerCall } = params;
+      const samples = batch * stepsPerCall;
+      const model = denseStack(tf, layers, 'relu', 'softmax', 1);
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+      const classes = layers[layers.length - 1];
+      const x = tf.tensor2d(random.fill(samples * layers[0]), [samples, layers[0]]);
+      const y = tf.tensor2d(oneHot(random.integers(samples, classes), classes), [samples, classes]);
+      return {
+        units: samples,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+        },
+        close: () => tf.dispose([x, y, model]),
+      };
+    }
+    case 'trainTiny': {
+      const { layers, batch } = params;
+      const model = denseStack(tf, layers, 'relu', 'sigmoid', 1);
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'binaryCrossentropy' });
+      const x = tf.tensor2d(random.fill(batch * layers[0]), [batch, layers[0]]);
+      const y = tf.tensor2d(Float32Array.from({ length: batch }, (_, i) => i % 2), [batch, 1]);
+      return {
+        units: 1,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.trainOnBatch(x, y);
+        },
+        close: () => tf.dispose([x, y, model]),
+      };
+    }
+    case 'infer': {
+      const { layers, batch } = params;
+      const model = denseStack(tf, layers, 'relu', 'softmax', 1);
+      model.setWeights(
+        layers.slice(1).flatMap((units, i) => {
+          const dense = glorotDense(random, layers[i], units);
+          return [tf.tensor2d(dense.kernel, [dense.inputs, units]), tf.tensor1d(dense.bias)];
+        }),
+      );
+      const x = tf.tensor2d(random.fill(batch * layers[0], 0, 1), [batch, layers[0]]);
+      return {
+        units: batch,
+        run(iterations) {
+          for (let i = 0; i < iterations; i++) {
+            const out = model.predict(x);
+            out.dataSync();
+            out.dispose();
+          }
+        },
+        close: () => tf.dispose([x, model]),
+      };
+    }
+    case 'digits': {
+      const { epochs, batch, hidden, warmupEpochs } = params;
+      const digits = loadDigits();
+      const xTrain = tf.tensor2d(digits.train.x, [digits.train.rows, digits.features]);
+      const yTrain = tf.tensor2d(oneHot(digits.train.y, digits.classes), [digits.train.rows, digits.classes]);
+      const xTest = tf.tensor2d(digits.test.x, [digits.test.rows, digits.features]);
+      const train = async (seed, epochCount) => {
+        const model = denseStack(tf, [digits.features, hidden, digits.classes], 'relu', 'softmax', seed * 10);
+        model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+        await model.fit(xTrain, yTrain, { batchSize: batch, epochs: epochCount, shuffle: true, verbose: 0 });
+        const out = model.predict(xTest);
+        const predicted = argmaxRows(out.dataSync(), digits.test.rows, digits.classes);
+        tf.dispose([out, model]);
+        return accuracy(predicted, digits.test.y);
+      };
+      return {
+        units: 1,
+        warmup: () => train(999, warmupEpochs),
+        async run(iterations, repetition) {
+          let last = 0;
+          for (let i = 0; i < iterations; i++) last = await train(1 + repetition, epochs);
+          return { accuracy: last };
+        },
+        close: () => tf.dispose([xTrain, yTrain, xTest]),
+      };
+    }
+    default:
+      return { skip: `no runner for ${workload}` };
+  }
+}

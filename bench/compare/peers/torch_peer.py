@@ -1,0 +1,297 @@
+"""PyTorch peer for bench/compare: the same JSON-lines protocol as lib/worker.mjs.
+
+Run by run.mjs with the system python3 (Debian's python3-torch), one process per thread count, with
+OMP_NUM_THREADS / OPENBLAS_NUM_THREADS set to that count and, for the "pytorch-cooperlake" engine,
+OPENBLAS_CORETYPE=Cooperlake (OpenBLAS 0.3.21 does not recognise this CPU and otherwise picks a slow
+generic kernel). Usage: python3 torch_peer.py <engine> <threads>
+"""
+import ctypes
+import json
+import os
+import sys
+import time
+
+PREFIX = "@@compare "
+ENGINE, THREADS = sys.argv[1], int(sys.argv[2])
+protocol_out = sys.stdout
+sys.stdout = sys.stderr  # anything a library prints stays off the protocol channel
+
+torch = None
+task = None
+iterations_per_rep = 1
+
+
+def reply(message):
+    protocol_out.write(PREFIX + json.dumps(message) + "\n")
+    protocol_out.flush()
+
+
+def blas_details():
+    """Which BLAS Debian's alternatives give torch, and which OpenBLAS kernel it chose."""
+    details = {}
+    for path in ("/usr/lib/x86_64-linux-gnu/libblas.so.3", "/usr/lib/aarch64-linux-gnu/libblas.so.3"):
+        if os.path.exists(path):
+            details["libblas"] = os.path.realpath(path)
+            try:
+                library = ctypes.CDLL(path)
+                library.openblas_get_corename.restype = ctypes.c_char_p
+                library.openblas_get_config.restype = ctypes.c_char_p
+                details["openblasCore"] = library.openblas_get_corename().decode()
+                details["openblasConfig"] = library.openblas_get_config().decode().strip()
+            except (OSError, AttributeError):
+                details["openblasCore"] = None
+            break
+    details["OPENBLAS_CORETYPE"] = os.environ.get("OPENBLAS_CORETYPE")
+    return details
+
+
+def op_open(_request):
+    global torch
+    import torch as torch_module  # noqa: PLC0415 - the import is what may fail, and is reported
+
+    torch = torch_module
+    torch.set_num_threads(THREADS)
+    blas = blas_details()
+    notes = []
+    if "openblas" not in blas.get("libblas", ""):
+        notes.append(
+            "libblas.so.3 is not OpenBLAS (%s): install libopenblas0 for a representative PyTorch" % blas.get("libblas")
+        )
+    if blas.get("openblasCore"):
+        notes.append("OpenBLAS kernel: %s" % blas["openblasCore"])
+    return {
+        "engine": ENGINE,
+        "version": "torch %s (python %s)" % (torch.__version__, sys.version.split()[0]),
+        "threads": torch.get_num_threads(),
+        "notes": notes,
+        "blas": blas,
+    }
+
+
+def mlp(sizes, output=None):
+    layers = []
+    for i in range(1, len(sizes)):
+        linear = torch.nn.Linear(sizes[i - 1], sizes[i])
+        torch.nn.init.xavier_uniform_(linear.weight)  # Glorot-uniform, as Keras
+        torch.nn.init.zeros_(linear.bias)
+        layers.append(linear)
+        if i < len(sizes) - 1:
+            layers.append(torch.nn.ReLU())
+    if output is not None:
+        layers.append(output)
+    return torch.nn.Sequential(*layers)
+
+
+def uniform(*shape, low=-1.0, high=1.0):
+    return torch.rand(*shape) * (high - low) + low
+
+
+class Task:
+    def __init__(self, units, run, warmup=None):
+        self.units = units
+        self.run = run
+        self.warmup = warmup
+
+
+def check_gemm(c, a, b, m, n, k, trans_a, trans_b):
+    """A few entries of C against a double-precision product (same tolerance as lib/common.mjs)."""
+    a64 = (a.t() if trans_a else a).double()
+    b64 = (b.t() if trans_b else b).double()
+    generator = torch.Generator().manual_seed(7)
+    for _ in range(8):
+        i = int(torch.randint(m, (1,), generator=generator))
+        j = int(torch.randint(n, (1,), generator=generator))
+        exact = float(a64[i] @ b64[:, j])
+        magnitude = float(a64[i].abs() @ b64[:, j].abs())
+        if not abs(float(c[i, j]) - exact) <= 1e-4 * magnitude + 1e-6:
+            return "C[%d,%d] = %g, expected %g" % (i, j, float(c[i, j]), exact)
+    return None
+
+
+def setup_gemm(p):
+    m, n, k, trans_a, trans_b = p["m"], p["n"], p["k"], p["transA"], p["transB"]
+    a = uniform(k, m) if trans_a else uniform(m, k)
+    b = uniform(n, k) if trans_b else uniform(k, n)
+    op_a = a.t() if trans_a else a  # a transposed view: BLAS gets the transpose flag, no copy
+    op_b = b.t() if trans_b else b
+    c = torch.empty(m, n)
+    torch.mm(op_a, op_b, out=c)
+    wrong = check_gemm(c, a, b, m, n, k, trans_a, trans_b)
+    if wrong:
+        raise RuntimeError("wrong GEMM result: " + wrong)
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            torch.mm(op_a, op_b, out=c)
+
+    return Task(2 * m * n * k, run)
+
+
+def setup_train_mlp(p):
+    sizes, batch, steps = p["layers"], p["batch"], p["stepsPerCall"]
+    model = mlp(sizes)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()  # softmax + cross-entropy on logits, as a Keras softmax output
+    x = uniform(batch * steps, sizes[0])
+    y = torch.randint(sizes[-1], (batch * steps,))
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            for step in range(steps):
+                xb, yb = x[step * batch:(step + 1) * batch], y[step * batch:(step + 1) * batch]
+                optimizer.zero_grad(set_to_none=True)
+                loss_fn(model(xb), yb).backward()
+                optimizer.step()
+
+    return Task(batch * steps, run)
+
+
+def setup_train_tiny(p):
+    sizes, batch = p["layers"], p["batch"]
+    model = mlp(sizes)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.BCEWithLogitsLoss()  # sigmoid output + binary cross-entropy, fused
+    x = uniform(batch, sizes[0])
+    y = (torch.arange(batch) % 2).float().unsqueeze(1)
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    return Task(1, run)
+
+
+def setup_infer(p):
+    sizes, batch = p["layers"], p["batch"]
+    model = mlp(sizes, torch.nn.Softmax(dim=1)).eval()
+    x = uniform(batch, sizes[0], low=0.0, high=1.0)
+
+    def run(iterations, _repetition):
+        with torch.inference_mode():
+            for _ in range(iterations):
+                model(x)
+
+    return Task(batch, run)
+
+
+def load_digits(name):
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "data")
+    with open(os.path.join(root, name), encoding="utf-8") as handle:
+        rows = [line.split(",") for line in handle.read().strip().split("\n")[1:]]
+    x = torch.tensor([[float(v) / 16 for v in row[:64]] for row in rows], dtype=torch.float32)
+    y = torch.tensor([int(row[64]) for row in rows], dtype=torch.long)
+    return x, y
+
+
+def setup_digits(p):
+    epochs, batch, hidden, warmup_epochs = p["epochs"], p["batch"], p["hidden"], p["warmupEpochs"]
+    x_train, y_train = load_digits("digits_train.csv")
+    x_test, y_test = load_digits("digits_test.csv")
+
+    def train(seed, epoch_count):
+        torch.manual_seed(seed)
+        model = mlp([64, hidden, 10])
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        rows = x_train.shape[0]
+        for _ in range(epoch_count):
+            order = torch.randperm(rows)
+            for start in range(0, rows, batch):
+                index = order[start:start + batch]
+                optimizer.zero_grad(set_to_none=True)
+                loss_fn(model(x_train[index]), y_train[index]).backward()
+                optimizer.step()
+        with torch.inference_mode():
+            predicted = model(x_test).argmax(dim=1)
+        return float((predicted == y_test).float().mean())
+
+    def run(iterations, repetition):
+        last = 0.0
+        for _ in range(iterations):
+            last = train(1 + repetition, epochs)
+        return {"accuracy": last}
+
+    return Task(1, run, warmup=lambda: train(999, warmup_epochs))
+
+
+SETUPS = {
+    "gemm": setup_gemm,
+    "trainMlp": setup_train_mlp,
+    "trainTiny": setup_train_tiny,
+    "infer": setup_infer,
+    "digits": setup_digits,
+}
+
+
+def timed(iterations, repetition):
+    start = time.perf_counter()
+    extra = task.run(iterations, repetition)
+    return time.perf_counter() - start, extra
+
+
+def op_setup(request):
+    global task, iterations_per_rep
+    task = None
+    iterations_per_rep = 1
+    spec = request["spec"]
+    params = spec["params"]
+    torch.manual_seed(params.get("seed", 1))
+    if spec["workload"] not in SETUPS:
+        return {"skip": "no runner for " + spec["workload"]}
+    task = SETUPS[spec["workload"]](params)
+    return {"units": task.units, "note": None}
+
+
+def op_warmup(request):
+    global iterations_per_rep
+    if task.warmup is not None:
+        start = time.perf_counter()
+        task.warmup()
+        iterations_per_rep = 1
+        return {"iterationsPerRep": 1, "warmupSeconds": time.perf_counter() - start}
+    spent, done, batch = 0.0, 0, 1
+    while spent < request["minSeconds"] or done < 3:
+        spent += timed(batch, -1)[0]
+        done += batch
+        batch = min(batch * 2, 1 << 20)
+    iterations_per_rep = max(1, min(1 << 20, round(request["targetSeconds"] / (spent / done))))
+    return {"iterationsPerRep": iterations_per_rep, "warmupSeconds": spent}
+
+
+def op_rep(request):
+    seconds, extra = timed(iterations_per_rep, request["repetition"])
+    return {"seconds": seconds, "iterations": iterations_per_rep, "extra": extra}
+
+
+def op_teardown(_request):
+    global task
+    task = None
+    return None
+
+
+HANDLERS = {
+    "open": op_open,
+    "probe": lambda _request: None,
+    "setup": op_setup,
+    "warmup": op_warmup,
+    "rep": op_rep,
+    "teardown": op_teardown,
+}
+
+
+def main():
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        request = json.loads(line)
+        if request["op"] == "exit":
+            break
+        try:
+            reply({"id": request["id"], "ok": True, "result": HANDLERS[request["op"]](request)})
+        except Exception as error:  # noqa: BLE001 - every failure goes back to run.mjs as a message
+            reply({"id": request["id"], "ok": False, "error": "%s: %s" % (type(error).__name__, error)})
+
+
+main()
