@@ -5,6 +5,11 @@
 #include <limits>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include "native_test.h"
 
 using namespace dendrite;
@@ -245,3 +250,77 @@ DN_TEST(RegressionLossMatchesDoubleFormulaOnEveryIsa) {
     }
   }
 }
+
+#if defined(__linux__)
+namespace {
+
+// `count` floats that end exactly where an inaccessible page begins: any read or write past the end
+// (a tail handled without a mask) crashes the test binary.
+class GuardedFloats {
+ public:
+  explicit GuardedFloats(int64_t count) {
+    size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    size_t bytes = static_cast<size_t>(count) * sizeof(float);
+    size_t data_pages = (bytes + page - 1) / page;
+    size_ = (data_pages + 1) * page;
+    void* base = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    base_ = static_cast<char*>(base);
+    mprotect(base_ + data_pages * page, page, PROT_NONE);
+    data_ = reinterpret_cast<float*>(base_ + data_pages * page - bytes);
+    for (int64_t i = 0; i < count; ++i) data_[i] = 0.25f * static_cast<float>((i * 13) % 17) - 2.0f;
+  }
+  ~GuardedFloats() { munmap(base_, size_); }
+  GuardedFloats(const GuardedFloats&) = delete;
+  GuardedFloats& operator=(const GuardedFloats&) = delete;
+  float* get() { return data_; }
+  int32_t* ints() { return reinterpret_cast<int32_t*>(data_); }
+
+ private:
+  char* base_ = nullptr;
+  size_t size_ = 0;
+  float* data_ = nullptr;
+};
+
+}  // namespace
+
+DN_TEST(LossReduceAndOptimizerKernelsStayInsideTheirBuffers) {
+  for (int64_t rows : {1, 3}) {
+    for (int64_t cols : {1, 3, 15, 17, 33}) {
+      int64_t size = rows * cols;
+      test::ForEachIsa([&](const KernelTable& table) {
+        GuardedFloats x(size), y(size), dy(size), grad(size), probs(size), loss(rows), labels(rows), out(size);
+        for (int64_t r = 0; r < rows; ++r) labels.ints()[r] = static_cast<int32_t>(r % cols);
+        for (bool log : {false, true}) {
+          DN_EXPECT(table.softmax(x.get(), y.get(), rows, cols, log) == Status::kOk);
+          DN_EXPECT(table.softmax_grad(y.get(), dy.get(), grad.get(), rows, cols, log) == Status::kOk);
+        }
+        DN_EXPECT(table.softmax_cross_entropy(x.get(), labels.ints(), nullptr, rows, cols, loss.get(), grad.get(), 1.0f) ==
+                  Status::kOk);
+        DN_EXPECT(table.softmax_cross_entropy(x.get(), nullptr, probs.get(), rows, cols, loss.get(), grad.get(), 1.0f) ==
+                  Status::kOk);
+        DN_EXPECT(table.sigmoid_cross_entropy(x.get(), probs.get(), size, y.get(), grad.get(), 1.0f) == Status::kOk);
+        double sum = 0.0;
+        for (LossKind kind : {LossKind::kMse, LossKind::kMae, LossKind::kHuber}) {
+          DN_EXPECT(table.regression_loss(kind, 1.0f, x.get(), y.get(), size, &sum, grad.get(), 1.0f) == Status::kOk);
+        }
+        for (ReduceOp op : {ReduceOp::kSum, ReduceOp::kMean, ReduceOp::kMax, ReduceOp::kMin}) {
+          DN_EXPECT(table.reduce(op, x.get(), 1, rows, cols, out.get()) == Status::kOk);  // strided
+          DN_EXPECT(table.reduce(op, x.get(), rows, cols, 1, out.get() + size - rows) == Status::kOk);  // contiguous
+        }
+        DN_EXPECT(table.argmax(x.get(), 1, rows, cols, out.ints() + size - cols) == Status::kOk);
+        DN_EXPECT(table.argmax(x.get(), rows, cols, 1, out.ints() + size - rows) == Status::kOk);
+        DN_EXPECT(table.column_sum(x.get(), rows, cols, out.get() + size - cols, true) == Status::kOk);
+        for (OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kAdam, OptimizerKind::kRmsprop, OptimizerKind::kAdagrad}) {
+          OptimizerArgs args;
+          args.kind = kind;
+          args.momentum = 0.9f;
+          GuardedFloats param(size), state1(size), state2(size);
+          for (int64_t i = 0; i < size; ++i) state1.get()[i] = state2.get()[i] = 0.5f;
+          DN_EXPECT(table.optimizer_update(args, param.get(), dy.get(), state1.get(), state2.get(), size, nullptr) ==
+                    Status::kOk);
+        }
+      });
+    }
+  }
+}
+#endif
