@@ -78,6 +78,9 @@ function denseStack(dn, sizes, hiddenActivation, outputActivation) {
 
 const MODEL_API = ['tensor', 'sequential', 'layers.dense'];
 
+/** Adam with learning rate 1e-3 as an object where dn.optimizers.adam exists, else by name (Keras default 1e-3). */
+const adam = (dn) => (typeof dn.optimizers?.adam === 'function' ? dn.optimizers.adam({ learningRate: 1e-3 }) : 'adam');
+
 async function setup(dn, binding, { workload, params }) {
   const random = makeRandom(params.seed ?? 1);
   switch (workload) {
@@ -113,8 +116,7 @@ async function setup(dn, binding, { workload, params }) {
       const model = denseStack(dn, layers, 'relu', 'softmax');
       const lacking = requireModelMethods(model, ['compile', 'fit']);
       if (lacking) return lacking;
-      // 'adam' by name takes the Keras defaults, learning rate 1e-3 among them.
-      model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+      model.compile({ optimizer: adam(dn), loss: 'categoricalCrossentropy' });
       const classes = layers[layers.length - 1];
       const x = dn.tensor(random.fill(samples * layers[0]), [samples, layers[0]]);
       const y = dn.tensor(oneHot(random.integers(samples, classes), classes), [samples, classes]);
@@ -132,7 +134,7 @@ async function setup(dn, binding, { workload, params }) {
       const model = denseStack(dn, layers, 'relu', 'sigmoid');
       const lacking = requireModelMethods(model, ['compile', 'trainOnBatch']);
       if (lacking) return lacking;
-      model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+      model.compile({ optimizer: adam(dn), loss: 'binaryCrossentropy' });
       const x = dn.tensor(random.fill(batch * layers[0]), [batch, layers[0]]);
       const y = dn.tensor(Float32Array.from({ length: batch }, (_, i) => i % 2), [batch, 1]);
       return {
@@ -176,7 +178,7 @@ async function setup(dn, binding, { workload, params }) {
         // Seeds the weights and the shuffling, where the API offers it.
         if (typeof dn.seed === 'function') dn.seed(seed);
         const model = denseStack(dn, [digits.features, hidden, digits.classes], 'relu', 'softmax');
-        model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+        model.compile({ optimizer: adam(dn), loss: 'categoricalCrossentropy' });
         await model.fit(xTrain, yTrain, { batchSize: batch, epochs: epochCount, shuffle: true, verbose: 0 });
         const predicted = argmaxRows(await values(model.predict(xTest)), digits.test.rows, digits.classes);
         return accuracy(predicted, digits.test.y);

@@ -24,6 +24,7 @@ const { values: options } = parseArgs({
     reps: { type: 'string' },
     'dendrite-from': { type: 'string' },
     'no-write': { type: 'boolean', default: false },
+    report: { type: 'boolean', default: false },
     out: { type: 'string', default: join(repoRoot, 'bench/results/compare.json') },
     svg: { type: 'string', default: join(repoRoot, 'docs/compare.svg') },
     help: { type: 'boolean', default: false },
@@ -38,6 +39,7 @@ if (options.help) {
   --threads=1,2         thread counts (default: 1 and all cores)
   --reps=N              alternating repetitions per pair (default 5; at least 5 for published figures)
   --dendrite-from=dist  load Dendrite from dist/ instead of lib/ through tsx
+  --report              no run: print the table and redraw the chart from the existing results file
   --no-write            print only: do not write ${relative(repoRoot, options.out)} and ${relative(repoRoot, options.svg)}`);
   process.exit(0);
 }
@@ -232,7 +234,49 @@ function printCase(record, labels) {
   console.log(lines.join('\n'));
 }
 
+/** A Markdown table per thread count: each peer's median with Dendrite's ratio over it. */
+function markdownTables(result) {
+  const names = Object.keys(result.engines);
+  const out = [];
+  for (const threads of [...new Set(result.results.map((r) => r.threads))]) {
+    out.push('', `${threads} thread${threads > 1 ? 's' : ''} — median, and in brackets Dendrite ÷ peer (above 1: Dendrite faster)`, '');
+    out.push(`| workload | unit | ${names.map((n) => result.engines[n].label).join(' | ')} |`);
+    out.push(`|---|---|${names.map(() => '---:').join('|')}|`);
+    for (const record of result.results.filter((r) => r.threads === threads)) {
+      const cells = names.map((name) => {
+        const entry = record.engines[name];
+        if (!entry || entry.skipped || entry.median == null) return '—';
+        let cell = format(entry.median);
+        if (entry.accuracy) cell += ` (acc ${entry.accuracy.mean.toFixed(3)})`;
+        if (record.ratios[name]) cell += ` [${format(record.ratios[name].ratio)}×]`;
+        return cell;
+      });
+      out.push(`| ${record.short ?? record.label} | ${record.metric} | ${cells.join(' | ')} |`);
+    }
+  }
+  return out.join('\n');
+}
+
+async function writeChart(result) {
+  try {
+    const { renderChart } = await import('./lib/chart.mjs');
+    mkdirSync(dirname(options.svg), { recursive: true });
+    writeFileSync(options.svg, await renderChart(result));
+    console.log(`wrote ${relative(repoRoot, options.svg)}`);
+  } catch (error) {
+    console.log(`no chart: ${error.message}`);
+  }
+}
+
 async function main() {
+  if (options.report) {
+    const result = JSON.parse(readFileSync(options.out, 'utf8'));
+    console.log(`${result.mode} run of ${result.generatedAt} on ${result.machine.cpu} (${result.machine.cores} cores)`);
+    console.log(markdownTables(result));
+    for (const note of result.notes) console.log(`note: ${note}`);
+    await writeChart(result);
+    return;
+  }
   const result = {
     schema: 1,
     mode,
@@ -343,6 +387,7 @@ async function main() {
       }
     }
   }
+  console.log(markdownTables(result));
   for (const note of result.notes) console.log(`note: ${note}`);
   console.log(`total ${result.totalSeconds} s`);
 
@@ -351,13 +396,7 @@ async function main() {
     writeFileSync(options.out, JSON.stringify(result, null, 2) + '\n');
     mkdirSync(dirname(options.svg), { recursive: true });
     console.log(`wrote ${relative(repoRoot, options.out)}`);
-    try {
-      const { renderChart } = await import('./lib/chart.mjs');
-      writeFileSync(options.svg, await renderChart(result));
-      console.log(`wrote ${relative(repoRoot, options.svg)}`);
-    } catch (error) {
-      console.log(`no chart: ${error.message}`);
-    }
+    await writeChart(result);
   }
 }
 
