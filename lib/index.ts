@@ -48,8 +48,19 @@ export type { Initializer } from './initializers.js';
 export type { Regularizer } from './regularizers.js';
 export type { Dataset, CsvData } from './data/index.js';
 
-// Layers and activations.
+// Models, layers, activations, losses, metrics and callbacks.
+export { Model, Sequential, sequential, History, ProgressLogger } from './model/index.js';
+export type {
+  CompileOptions, EvaluateOptions, EvaluationResult, FitOptions, PredictOptions, TrainOnBatchOptions, SequentialOptions,
+  ProgressOptions, ProgressStream, SummaryOptions,
+} from './model/index.js';
 export * as layers from './layers/index.js';
 export type { Layer, LayerVariable } from './layers/index.js';
 export * as activations from './activations.js';
 export type { Activation } from './activations.js';
+export * as losses from './losses/index.js';
+export type { Loss } from './losses/index.js';
+export * as metrics from './metrics.js';
+export type { Metric } from './metrics.js';
+export * as callbacks from './model/callbacks.js';
+export type { Callback, Logs } from './model/callbacks.js';

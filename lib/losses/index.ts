@@ -1,0 +1,117 @@
+/**
+ * Losses by Keras / TensorFlow.js name (`'meanSquaredError'` or `'mse'`, `'meanAbsoluteError'` or
+ * `'mae'`, `'huber'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
+ * `'sparseCategoricalCrossentropy'`), as functions (`dn.losses.meanSquaredError(yTrue, yPred)`), as
+ * objects with options (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`), or any function
+ * `(yTrue, yPred) => Tensor` that autograd differentiates.
+ */
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { checkObject, suggest, typeError } from '../validate.js';
+import { Loss } from './loss.js';
+import { MeanSquaredError, meanSquaredError } from './meanSquaredError.js';
+import { MeanAbsoluteError, meanAbsoluteError } from './meanAbsoluteError.js';
+import { Huber, huber } from './huber.js';
+import { BinaryCrossentropy, binaryCrossentropy } from './binaryCrossentropy.js';
+import { CategoricalCrossentropy, categoricalCrossentropy } from './categoricalCrossentropy.js';
+import { SparseCategoricalCrossentropy, sparseCategoricalCrossentropy } from './sparseCategoricalCrossentropy.js';
+
+export { Loss, REDUCTIONS } from './loss.js';
+export type { LossOptions, Reduction } from './loss.js';
+export { MeanSquaredError, meanSquaredError } from './meanSquaredError.js';
+export { MeanAbsoluteError, meanAbsoluteError } from './meanAbsoluteError.js';
+export { Huber, huber } from './huber.js';
+export type { HuberOptions } from './huber.js';
+export { BinaryCrossentropy, binaryCrossentropy } from './binaryCrossentropy.js';
+export type { BinaryCrossentropyOptions } from './binaryCrossentropy.js';
+export { CategoricalCrossentropy, categoricalCrossentropy } from './categoricalCrossentropy.js';
+export type { CategoricalCrossentropyOptions } from './categoricalCrossentropy.js';
+export { SparseCategoricalCrossentropy, sparseCategoricalCrossentropy } from './sparseCategoricalCrossentropy.js';
+export type { SparseCategoricalCrossentropyOptions } from './sparseCategoricalCrossentropy.js';
+
+/** `mse`: the same function as {@link meanSquaredError}. */
+export const mse = meanSquaredError;
+/** `mae`: the same function as {@link meanAbsoluteError}. */
+export const mae = meanAbsoluteError;
+
+/** A custom loss: a function of the targets and predictions returning a scalar tensor (or one loss per sample). */
+export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
+
+/** The serialized form of a built-in loss. */
+export interface LossConfig {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+/** What `compile({ loss })` accepts. */
+export type LossIdentifier = string | Loss | LossFunction | LossConfig;
+
+type LossClass = new (options?: never) => Loss;
+
+const classes: Record<string, LossClass> = {
+  meanSquaredError: MeanSquaredError,
+  meanAbsoluteError: MeanAbsoluteError,
+  huber: Huber,
+  binaryCrossentropy: BinaryCrossentropy,
+  categoricalCrossentropy: CategoricalCrossentropy,
+  sparseCategoricalCrossentropy: SparseCategoricalCrossentropy,
+};
+
+/** The loss names {@link get} and `compile` accept. */
+export const LOSS_NAMES: readonly string[] = [...Object.keys(classes), 'mse', 'mae'];
+
+// Keras' snake_case names and class names, so code ported from Python works too.
+const aliases: Record<string, string> = {
+  mse: 'meanSquaredError', mae: 'meanAbsoluteError',
+  mean_squared_error: 'meanSquaredError', mean_absolute_error: 'meanAbsoluteError', huber_loss: 'huber',
+  binary_crossentropy: 'binaryCrossentropy', categorical_crossentropy: 'categoricalCrossentropy',
+  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
+  MeanSquaredError: 'meanSquaredError', MeanAbsoluteError: 'meanAbsoluteError', Huber: 'huber',
+  BinaryCrossentropy: 'binaryCrossentropy', CategoricalCrossentropy: 'categoricalCrossentropy',
+  SparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
+};
+
+function resolveName(where: string, name: string): string {
+  const canonical = classes[name] !== undefined ? name : aliases[name];
+  if (canonical === undefined) {
+    const hint = suggest(name, LOSS_NAMES);
+    throw new ValueError(
+      `${where}: unknown loss '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}, a loss object or a function (yTrue, yPred) => Tensor`,
+    );
+  }
+  return canonical;
+}
+
+/**
+ * A built-in loss object by name, with options.
+ * ```ts
+ * model.compile({ optimizer: 'adam', loss: dn.losses.get('binaryCrossentropy', { fromLogits: true }) });
+ * ```
+ */
+export function get(name: string, options?: Record<string, unknown>): Loss {
+  if (typeof name !== 'string') typeError('losses.get', 'name', 'a loss name', name);
+  const LossType = classes[resolveName('losses.get', name)];
+  return new LossType(options as never);
+}
+
+/**
+ * The loss for `compile({ loss })`: a built-in by name (an unknown name lists the valid ones), a
+ * loss object (returned as is), a serialized `{ className, config }`, or a function.
+ */
+export function getLoss(identifier: LossIdentifier, where = 'getLoss'): Loss | LossFunction {
+  if (identifier instanceof Loss) return identifier;
+  if (typeof identifier === 'string') return new classes[resolveName(where, identifier)]();
+  if (typeof identifier === 'function') return identifier;
+  if (identifier !== null && typeof identifier === 'object' && 'className' in identifier) {
+    const object = checkObject(where, 'loss', identifier);
+    if (typeof object.className !== 'string') typeError(where, 'loss.className', 'a string', object.className);
+    const config = object.config === undefined ? {} : checkObject(where, 'loss.config', object.config);
+    return new classes[resolveName(where, object.className)](config as never);
+  }
+  return typeError(where, 'loss', `a loss name (${LOSS_NAMES.join(', ')}), a loss object or a function`, identifier);
+}
+
+/** `{ className, config }` for a built-in loss; null for a function (which cannot be saved). */
+export function serializeLoss(loss: Loss | LossFunction): LossConfig | null {
+  return loss instanceof Loss ? { className: loss.className, config: loss.getConfig() } : null;
+}

@@ -1,0 +1,294 @@
+/**
+ * The base of the built-in losses, and the reduction — in one place.
+ *
+ * A built-in loss computes, in one fused pass (a native kernel where one exists), each row's loss
+ * (a row is one sample, or one position of a sample for predictions of rank > 2) and the
+ * derivative of that row loss with respect to the predictions. The reduction below then applies
+ * sample weights and reduces, as Keras does:
+ *   - 'mean' (default, Keras `sum_over_batch_size`): sum(weight_i * loss_i) / rows
+ *   - 'sum': sum(weight_i * loss_i)
+ *   - 'none': the weighted row losses, shaped like the predictions without their last axis
+ * The result joins the autograd graph with the stored derivative as its backward, so the loss and
+ * its gradient cost one pass.
+ */
+import { DTypeError, ShapeError } from '../errors.js';
+import { allocateStorage, makeTensor, scalar, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { isGradEnabled, recordOp } from '../autograd/engine.js';
+import { binding } from '../native.js';
+import { contiguous } from '../ops/shape.js';
+import { checkBoolean, checkChoice, checkRange, formatShape } from '../validate.js';
+
+/** How a loss reduces per-sample losses. */
+export type Reduction = 'mean' | 'sum' | 'none';
+/** The reductions a loss accepts. */
+export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'none'];
+
+/** Options every built-in loss accepts. */
+export interface LossOptions {
+  /** 'mean' (default: weighted sum over the number of samples), 'sum', or 'none' (per-sample losses). */
+  reduction?: Reduction;
+}
+
+/** @internal How the predictions split into rows (samples) for a loss. */
+export interface LossGeometry {
+  /** Rows: one loss each. */
+  rows: number;
+  /** Elements per row. */
+  cols: number;
+  /** The shape of the per-row losses (reduction 'none'). */
+  rowShape: number[];
+  /** Rows per sample weight (1, or the positions of a sequence). */
+  rowsPerSample: number;
+}
+
+/** @internal What a loss's fused pass reads. */
+export interface LossInputs {
+  /** The targets as they came (checked for shape). */
+  yTrue: Tensor;
+  /** The predictions, contiguous. */
+  pred: Float32Array;
+  geometry: LossGeometry;
+  /** The predictions are logits of a softmax/sigmoid that the model folded into the loss. */
+  logits: boolean;
+}
+
+/**
+ * The base class of the built-in losses. Use the functions (`dn.losses.meanSquaredError(yTrue,
+ * yPred)`), a name in `compile({ loss: 'mse' })`, or an object with options
+ * (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`).
+ */
+export abstract class Loss {
+  /** The registered class name ('MeanSquaredError', ...). */
+  abstract readonly className: string;
+  /** The name compile() accepts ('meanSquaredError', ...). */
+  abstract readonly name: string;
+  /** How the per-sample losses are reduced. */
+  readonly reduction: Reduction;
+  /** Whether predictions are logits rather than probabilities (cross-entropy losses). */
+  readonly fromLogits: boolean = false;
+  private readonly buffers = new Map<string, Float32Array>();
+
+  protected constructor(where: string, options: LossOptions) {
+    this.reduction = options.reduction === undefined ? 'mean' : checkChoice(where, 'reduction', options.reduction, REDUCTIONS);
+  }
+
+  /**
+   * @internal Whether this loss computes from logits when the model's output ends in `activation`
+   * ('softmax' or 'sigmoid') — then the model folds that activation into the loss.
+   */
+  foldsActivation(_activation: string): boolean {
+    return false;
+  }
+
+  /** @internal Checks shapes and dtypes; returns how the predictions split into rows. Throws naming the loss. */
+  protected abstract geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry;
+
+  /**
+   * @internal The fused pass: writes each row's loss into `rowLoss` when given, writes
+   * d(row loss)/d(prediction) * gradScale into `grad` when given, and returns the sum of the row losses.
+   */
+  protected abstract evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number;
+
+  /**
+   * @internal A buffer kept between calls (the fit loop calls a loss with the same sizes every
+   * step). Only for values consumed within the call, or when the caller asked to reuse buffers.
+   */
+  protected scratch(key: string, length: number): Float32Array {
+    let buffer = this.buffers.get(key);
+    if (buffer === undefined || buffer.length !== length) {
+      buffer = allocateStorage('float32', length) as Float32Array;
+      this.buffers.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  /**
+   * The loss of `yPred` against `yTrue`, reduced (see {@link Loss.reduction}); differentiable
+   * with respect to `yPred`.
+   * @param sampleWeight one weight per sample (`[batch]`), or undefined
+   */
+  call(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): Tensor {
+    const where = this.name;
+    const target = toTensor(where, 'yTrue', yTrue);
+    const prediction = toTensor(where, 'yPred', yPred);
+    let weights: Float32Array | null = null;
+    if (sampleWeight !== undefined) {
+      const w = toTensor(where, 'sampleWeight', sampleWeight);
+      if (w.dtype !== 'float32') throw new DTypeError(`${where}: sampleWeight must be a float32 tensor, got ${w.dtype}`);
+      const samples = prediction.rank === 0 ? 1 : prediction.shape[0];
+      if (w.size !== samples || w.rank > 2 || (w.rank === 2 && w.shape[1] !== 1)) {
+        throw new ShapeError(`${where}: sampleWeight must hold one weight per sample (shape [${samples}]), got shape ${formatShape(w.shape)}`);
+      }
+      weights = contiguous(w.detach()).storage as Float32Array;
+    }
+    return this.compute(target, prediction, weights, false, this.reduction, false);
+  }
+
+  /**
+   * @internal The loss with already converted arguments; `logits` says the predictions are logits
+   * of a folded softmax/sigmoid. With `reuseBuffers` the gradient lives in a buffer the next call
+   * overwrites: only for callers that run the backward before calling again (the model's step).
+   */
+  compute(yTrue: Tensor, yPred: Tensor, weights: Float32Array | null, logits: boolean, reduction: Reduction, reuseBuffers: boolean): Tensor {
+    const where = this.name;
+    if (yPred.dtype !== 'float32') throw new DTypeError(`${where}: yPred must be a float32 tensor, got ${yPred.dtype}`);
+    const geometry = this.geometry(where, yTrue, yPred);
+    const source = yPred.isContiguous ? yPred : contiguous(yPred.detach());
+    const inputs: LossInputs = { yTrue, pred: source.storage as Float32Array, geometry, logits };
+    const recording = isGradEnabled() && yPred.requiresGrad;
+    const { rows, rowsPerSample } = geometry;
+    const size = source.size;
+    if (reduction === 'none') {
+      const rowLoss = allocateStorage('float32', rows) as Float32Array;
+      const grad = recording ? (allocateStorage('float32', size) as Float32Array) : null;
+      this.evaluate(inputs, rowLoss, grad, 1);
+      if (weights !== null) {
+        for (let r = 0; r < rows; r++) rowLoss[r] *= weights[Math.floor(r / rowsPerSample)];
+        if (grad !== null) scaleRows(grad, geometry, weights, 1);
+      }
+      const out = makeTensor(rowLoss, geometry.rowShape);
+      if (grad === null) return out;
+      return recordOp(where, out, [yPred], (upstream) => {
+        const g = contiguous(upstream).storage as Float32Array;
+        const dPred = allocateStorage('float32', size) as Float32Array;
+        const cols = geometry.cols;
+        for (let r = 0; r < rows; r++) {
+          const s = g[r];
+          for (let c = r * cols, end = c + cols; c < end; c++) dPred[c] = grad[c] * s;
+        }
+        return [makeTensor(dPred, yPred.shape)];
+      });
+    }
+    const scale = reduction === 'mean' ? 1 / Math.max(rows, 1) : 1;
+    const grad = !recording ? null : reuseBuffers ? this.scratch('grad', size) : (allocateStorage('float32', size) as Float32Array);
+    let total: number;
+    if (weights === null) {
+      total = this.evaluate(inputs, null, grad, scale) * scale;
+    } else {
+      const rowLoss = reuseBuffers ? this.scratch('rowLoss', rows) : (allocateStorage('float32', rows) as Float32Array);
+      this.evaluate(inputs, rowLoss, grad, scale);
+      total = 0;
+      for (let r = 0; r < rows; r++) total += rowLoss[r] * weights[Math.floor(r / rowsPerSample)];
+      total *= scale;
+      if (grad !== null) scaleRows(grad, geometry, weights, 1);
+    }
+    const out = scalar(total);
+    if (grad === null) return out;
+    const gradTensor = makeTensor(grad, yPred.shape);
+    return recordOp(where, out, [yPred], (upstream) => {
+      const g = upstream.storage[0];
+      if (g === 1) return [gradTensor];
+      const scaled = allocateStorage('float32', size) as Float32Array;
+      for (let i = 0; i < size; i++) scaled[i] = grad[i] * g;
+      return [makeTensor(scaled, yPred.shape)];
+    });
+  }
+
+  /** The options that rebuild this loss (plain JSON). */
+  getConfig(): Record<string, unknown> {
+    return { reduction: this.reduction };
+  }
+}
+
+/** Multiplies each row of `grad` by its sample's weight times `scale`. */
+function scaleRows(grad: Float32Array, geometry: LossGeometry, weights: Float32Array, scale: number): void {
+  const { rows, cols, rowsPerSample } = geometry;
+  for (let r = 0; r < rows; r++) {
+    const w = weights[Math.floor(r / rowsPerSample)] * scale;
+    for (let c = r * cols, end = c + cols; c < end; c++) grad[c] *= w;
+  }
+}
+
+// --- helpers shared by the loss files ------------------------------------------------------------
+
+/**
+ * @internal Geometry of an elementwise loss (mse, mae, huber, binary cross-entropy): yTrue has
+ * yPred's shape (a `[batch]` vector and a `[batch, 1]` column are interchangeable); the loss of a
+ * sample is the mean over the last axis; rank-1 predictions are one value per sample.
+ */
+export function elementwiseGeometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
+  let compatible = yTrue.size === yPred.size && sameIgnoringTrailingOne(yTrue.shape, yPred.shape);
+  if (yPred.rank === 0) compatible = yTrue.size === 1;
+  if (!compatible) {
+    throw new ShapeError(`${where}: yTrue and yPred must have the same shape, got yTrue ${formatShape(yTrue.shape)} and yPred ${formatShape(yPred.shape)}`);
+  }
+  if (yPred.rank <= 1) {
+    const rows = yPred.size;
+    return { rows, cols: 1, rowShape: [rows], rowsPerSample: 1 };
+  }
+  const cols = yPred.shape[yPred.rank - 1];
+  const rows = cols === 0 ? 0 : yPred.size / cols;
+  const samples = yPred.shape[0];
+  return { rows, cols, rowShape: yPred.shape.slice(0, -1), rowsPerSample: samples === 0 ? 1 : rows / samples };
+}
+
+/** Equal shapes, or equal once a trailing 1 is dropped from the longer one. */
+function sameIgnoringTrailingOne(a: readonly number[], b: readonly number[]): boolean {
+  const strip = (s: readonly number[]): readonly number[] => (s.length >= 2 && s[s.length - 1] === 1 ? s.slice(0, -1) : s);
+  const x = strip(a);
+  const y = strip(b);
+  return x.length === y.length && x.every((d, i) => d === y[i]);
+}
+
+/**
+ * @internal Geometry of a loss over a class axis (categorical cross-entropy): the last axis holds
+ * the classes, every other position is a row.
+ */
+export function classGeometry(where: string, yPred: Tensor): LossGeometry {
+  if (yPred.rank === 0) {
+    throw new ShapeError(`${where}: yPred must have a class axis (shape [batch, classes]), got a rank-0 tensor`);
+  }
+  const cols = yPred.shape[yPred.rank - 1];
+  if (cols === 0) throw new ShapeError(`${where}: yPred has no classes (shape ${formatShape(yPred.shape)})`);
+  const rows = yPred.size / cols;
+  const rowShape = yPred.shape.slice(0, -1);
+  const samples = yPred.rank === 1 ? 1 : yPred.shape[0];
+  return { rows, cols, rowShape, rowsPerSample: samples === 0 ? 1 : rows / samples };
+}
+
+/** @internal The targets as a contiguous Float32Array (int32 targets are converted). */
+export function targetFloats(yTrue: Tensor): Float32Array {
+  const source = yTrue.isContiguous ? yTrue : contiguous(yTrue.detach());
+  if (source.dtype === 'float32') return source.storage as Float32Array;
+  return Float32Array.from(source.storage);
+}
+
+/** @internal Validates a `fromLogits` option. */
+export function checkFromLogits(where: string, value: unknown): boolean {
+  return value === undefined ? false : checkBoolean(where, 'fromLogits', value);
+}
+
+/** @internal Validates a `labelSmoothing` option, in [0, 1]. */
+export function checkLabelSmoothing(where: string, value: unknown): number {
+  if (value === undefined) return 0;
+  return checkRange(where, 'labelSmoothing', value, 0, 1);
+}
+
+/** Keras' fuzz factor: probabilities are clipped to [EPSILON, 1 - EPSILON] before taking logs. */
+export const EPSILON = 1e-7;
+
+/**
+ * @internal The fused pass of the regression losses (native `regressionLoss`: mse, mae, huber):
+ * a row's loss is the mean of its elementwise losses.
+ */
+export function regressionEvaluate(
+  kind: number, param: number, inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number,
+): number {
+  const { rows, cols } = inputs.geometry;
+  const pred = inputs.pred;
+  const target = targetFloats(inputs.yTrue);
+  const n = rows * cols;
+  if (n === 0) return 0;
+  if (rowLoss === null) return binding.regressionLoss(kind, param, pred, target, n, grad, gradScale / cols) / cols;
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const start = r * cols;
+    const end = start + cols;
+    const value = binding.regressionLoss(
+      kind, param, pred.subarray(start, end), target.subarray(start, end), cols, grad === null ? null : grad.subarray(start, end), gradScale / cols,
+    ) / cols;
+    rowLoss[r] = value;
+    total += value;
+  }
+  return total;
+}

@@ -1,0 +1,381 @@
+/**
+ * Callbacks: code `fit` runs at the start and end of training, of each epoch and of each batch.
+ *
+ * Pass them as `fit(x, y, { callbacks: [...] })`: objects from the factories
+ * (`dn.callbacks.earlyStopping({...})`, `learningRateScheduler`, `terminateOnNaN`), instances of
+ * your own {@link Callback} subclasses, or plain objects with any of the hooks (`onTrainBegin`,
+ * `onTrainEnd`, `onEpochBegin`, `onEpochEnd`, `onBatchBegin`, `onBatchEnd`). A hook may return a
+ * Promise; `fit` waits for it. `logs` hold the loss and metrics: in batch hooks their running
+ * averages over the epoch so far, in `onEpochEnd` the epoch's values including `val_` ones.
+ */
+import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import {
+  checkBoolean, checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, checkString, describe,
+  suggest, typeError,
+} from '../validate.js';
+import type { Model } from './training.js';
+
+/** Loss and metric values by name (`loss`, `accuracy`, `val_loss`, ...). */
+export type Logs = Record<string, number>;
+
+/** What `fit` tells callbacks about the run (Keras' `params`). */
+export interface TrainingParams {
+  /** The last epoch (exclusive), as given to fit. */
+  epochs: number;
+  /** The first epoch. */
+  initialEpoch: number;
+  /** Batches per epoch. */
+  steps: number;
+  /** Training samples per epoch. */
+  samples: number;
+  batchSize: number;
+  verbose: number;
+  /** The names logged each epoch (`loss`, metrics, and their `val_` forms when validating). */
+  metrics: string[];
+}
+
+/** The hooks a callback may implement. */
+export interface CallbackHooks {
+  onTrainBegin?(logs: Logs): void | Promise<void>;
+  onTrainEnd?(logs: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
+  onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+}
+
+const HOOK_NAMES = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+
+/** The base class of callbacks: override the hooks you need. `model` and `params` are set by `fit`. */
+export abstract class Callback implements CallbackHooks {
+  /** The model being trained (set by fit before onTrainBegin). */
+  model: Model | null = null;
+  /** The run's parameters (set by fit before onTrainBegin). */
+  params: TrainingParams | null = null;
+
+  /** @internal */
+  setModel(model: Model): void {
+    this.model = model;
+  }
+
+  /** @internal */
+  setParams(params: TrainingParams): void {
+    this.params = params;
+  }
+
+  onTrainBegin(_logs: Logs): void | Promise<void> {}
+  onTrainEnd(_logs: Logs): void | Promise<void> {}
+  onEpochBegin(_epoch: number, _logs: Logs): void | Promise<void> {}
+  onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
+  onBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
+  onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+}
+
+/** A callback made from a plain object of hooks. */
+class HookCallback extends Callback {
+  constructor(private readonly hooks: CallbackHooks) {
+    super();
+  }
+  override onTrainBegin(logs: Logs): void | Promise<void> {
+    return this.hooks.onTrainBegin?.(logs);
+  }
+  override onTrainEnd(logs: Logs): void | Promise<void> {
+    return this.hooks.onTrainEnd?.(logs);
+  }
+  override onEpochBegin(epoch: number, logs: Logs): void | Promise<void> {
+    return this.hooks.onEpochBegin?.(epoch, logs);
+  }
+  override onEpochEnd(epoch: number, logs: Logs): void | Promise<void> {
+    return this.hooks.onEpochEnd?.(epoch, logs);
+  }
+  override onBatchBegin(batch: number, logs: Logs): void | Promise<void> {
+    return this.hooks.onBatchBegin?.(batch, logs);
+  }
+  override onBatchEnd(batch: number, logs: Logs): void | Promise<void> {
+    return this.hooks.onBatchEnd?.(batch, logs);
+  }
+}
+
+/** What `fit({ callbacks })` accepts for one callback. */
+export type CallbackLike = Callback | CallbackHooks;
+
+/** @internal Turns `callbacks` (one or an array; Callback objects or plain hook objects) into Callback objects. */
+export function toCallbacks(where: string, value: unknown): Callback[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map((item, i) => {
+    if (item instanceof Callback) return item;
+    const object = checkObject(where, `callbacks[${i}]`, item);
+    for (const [key, hook] of Object.entries(object)) {
+      if (!(HOOK_NAMES as readonly string[]).includes(key)) {
+        const hint = suggest(key, HOOK_NAMES);
+        throw new ValueError(
+          `${where}: callbacks[${i}] has an unknown hook '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; hooks: ${HOOK_NAMES.join(', ')}`,
+        );
+      }
+      if (typeof hook !== 'function') typeError(where, `callbacks[${i}].${key}`, 'a function', hook);
+    }
+    return new HookCallback(object as CallbackHooks);
+  });
+}
+
+function isPromise(value: unknown): value is Promise<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** @internal Runs every callback's hook in order, awaiting the ones that return a Promise. */
+export class CallbackList {
+  constructor(readonly callbacks: Callback[]) {}
+
+  setModel(model: Model): void {
+    for (const c of this.callbacks) c.setModel(model);
+  }
+
+  setParams(params: TrainingParams): void {
+    for (const c of this.callbacks) c.setParams(params);
+  }
+
+  /** Calls `hook` on each callback; returns a Promise only if one of them did (keeps the fast path synchronous). */
+  private run(call: (c: Callback) => void | Promise<void>): void | Promise<void> {
+    const list = this.callbacks;
+    for (let i = 0; i < list.length; i++) {
+      const result = call(list[i]);
+      if (isPromise(result)) return result.then(() => this.runFrom(i + 1, call));
+    }
+  }
+
+  private async runFrom(start: number, call: (c: Callback) => void | Promise<void>): Promise<void> {
+    for (let i = start; i < this.callbacks.length; i++) await call(this.callbacks[i]);
+  }
+
+  onTrainBegin(logs: Logs): void | Promise<void> {
+    return this.run((c) => c.onTrainBegin(logs));
+  }
+  onTrainEnd(logs: Logs): void | Promise<void> {
+    return this.run((c) => c.onTrainEnd(logs));
+  }
+  onEpochBegin(epoch: number, logs: Logs): void | Promise<void> {
+    return this.run((c) => c.onEpochBegin(epoch, logs));
+  }
+  onEpochEnd(epoch: number, logs: Logs): void | Promise<void> {
+    return this.run((c) => c.onEpochEnd(epoch, logs));
+  }
+  onBatchBegin(batch: number, logs: Logs): void | Promise<void> {
+    return this.run((c) => c.onBatchBegin(batch, logs));
+  }
+  onBatchEnd(batch: number, logs: Logs): void | Promise<void> {
+    return this.run((c) => c.onBatchEnd(batch, logs));
+  }
+}
+
+/** A ValueError for a monitored quantity missing from the logs, suggesting the closest name. */
+function missingMonitor(where: string, monitor: string, logs: Logs): never {
+  const keys = Object.keys(logs);
+  const hint = suggest(monitor, keys);
+  const validation = monitor.startsWith('val_') && !keys.some((k) => k.startsWith('val_'))
+    ? '; validation metrics need validationData or validationSplit in fit()' : '';
+  throw new ValueError(
+    `${where}: monitor '${monitor}' is not in the logs${hint ? ` (did you mean '${hint}'?)` : ''}; logged: ${keys.join(', ')}${validation}`,
+  );
+}
+
+// --- earlyStopping ------------------------------------------------------------------------------
+
+/** Options of {@link earlyStopping}. */
+export interface EarlyStoppingOptions {
+  /** The logged quantity to watch. Default 'val_loss'. */
+  monitor?: string;
+  /** The smallest change that counts as an improvement, >= 0. Default 0. */
+  minDelta?: number;
+  /** Epochs without improvement before stopping. Default 0. */
+  patience?: number;
+  /**
+   * 'min' (lower is better), 'max', or 'auto' (default: 'max' for accuracy, AUC, precision and recall,
+   * else 'min').
+   */
+  mode?: 'auto' | 'min' | 'max';
+  /** Training stops if the monitored value does not beat this within `patience` epochs. */
+  baseline?: number;
+  /** At the end of training, restore the weights of the best epoch. Default false. */
+  restoreBestWeights?: boolean;
+  /** Epochs to wait before watching at all (a warm-up). Default 0. */
+  startFromEpoch?: number;
+  /** 1: print a line when stopping. Default 0. */
+  verbose?: number;
+}
+
+/**
+ * Stops training when a monitored quantity stops improving (Keras `EarlyStopping`). The monitor
+ * must appear in the epoch logs; a missing one (a typo, or `val_loss` without validation data) is a
+ * ValueError at the end of the first epoch, naming what was logged.
+ */
+export class EarlyStopping extends Callback {
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly mode: 'min' | 'max';
+  readonly baseline: number | null;
+  readonly restoreBestWeights: boolean;
+  readonly startFromEpoch: number;
+  readonly verbose: number;
+  /** The epoch training stopped at (0 if it ran to the end). */
+  stoppedEpoch = 0;
+  /** The best monitored value seen. */
+  best = Number.POSITIVE_INFINITY;
+  /** The epoch of the best value, or -1. */
+  bestEpoch = -1;
+  private wait = 0;
+  private bestWeights: Tensor[] | null = null;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    super();
+    const where = 'earlyStopping';
+    const o = checkOptions<EarlyStoppingOptions>(where, options, [
+      'monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose',
+    ]);
+    this.monitor = o.monitor === undefined ? 'val_loss' : checkString(where, 'monitor', o.monitor);
+    this.minDelta = o.minDelta === undefined ? 0 : Math.abs(checkNumber(where, 'minDelta', o.minDelta));
+    this.patience = o.patience === undefined ? 0 : checkInteger(where, 'patience', o.patience, 0);
+    const mode = o.mode === undefined ? 'auto' : checkChoice(where, 'mode', o.mode, ['auto', 'min', 'max'] as const);
+    this.mode = mode !== 'auto' ? mode : /acc|auc|precision|recall/i.test(this.monitor) ? 'max' : 'min';
+    this.baseline = o.baseline === undefined ? null : checkNumber(where, 'baseline', o.baseline);
+    this.restoreBestWeights = o.restoreBestWeights === undefined ? false : checkBoolean(where, 'restoreBestWeights', o.restoreBestWeights);
+    this.startFromEpoch = o.startFromEpoch === undefined ? 0 : checkInteger(where, 'startFromEpoch', o.startFromEpoch, 0);
+    this.verbose = o.verbose === undefined ? 0 : checkInteger(where, 'verbose', o.verbose, 0, 2);
+  }
+
+  private isImprovement(current: number, reference: number): boolean {
+    return this.mode === 'min' ? current < reference - this.minDelta : current > reference + this.minDelta;
+  }
+
+  override onTrainBegin(): void {
+    this.wait = 0;
+    this.stoppedEpoch = 0;
+    this.best = this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    this.bestEpoch = -1;
+    this.bestWeights = null;
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    const current = logs[this.monitor];
+    if (current === undefined) missingMonitor('earlyStopping', this.monitor, logs);
+    if (epoch < this.startFromEpoch || Number.isNaN(current)) return;
+    this.wait++;
+    if (this.isImprovement(current, this.best)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      if (this.restoreBestWeights) this.bestWeights = this.model!.getWeights();
+      if (this.baseline === null || this.isImprovement(current, this.baseline)) this.wait = 0;
+      return;
+    }
+    if (this.wait >= this.patience && epoch > 0) {
+      this.stoppedEpoch = epoch;
+      this.model!.stopTraining = true;
+    }
+  }
+
+  override onTrainEnd(): void {
+    if (this.stoppedEpoch > 0 && this.verbose > 0) {
+      console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping (best ${this.monitor} ${this.best} at epoch ${this.bestEpoch + 1})`);
+    }
+    if (this.restoreBestWeights && this.bestWeights !== null) this.model!.setWeights(this.bestWeights);
+  }
+}
+
+/**
+ * Stops training when a monitored quantity has stopped improving.
+ * ```ts
+ * await model.fit(x, y, { validationSplit: 0.2, epochs: 100,
+ *   callbacks: [dn.callbacks.earlyStopping({ monitor: 'val_loss', patience: 5, restoreBestWeights: true })] });
+ * ```
+ */
+export function earlyStopping(options?: EarlyStoppingOptions): EarlyStopping {
+  return new EarlyStopping(options);
+}
+
+// --- learningRateScheduler ----------------------------------------------------------------------
+
+/** A function of the epoch (0-based) and the current learning rate returning the rate for that epoch. */
+export type EpochSchedule = (epoch: number, learningRate: number) => number;
+
+/**
+ * Sets the optimizer's learning rate at the start of each epoch from `schedule(epoch, rate)`
+ * (Keras `LearningRateScheduler`), and logs it as `learningRate`.
+ */
+export class LearningRateScheduler extends Callback {
+  readonly schedule: EpochSchedule;
+  readonly verbose: number;
+
+  constructor(schedule: EpochSchedule, options: { verbose?: number } = {}) {
+    super();
+    const where = 'learningRateScheduler';
+    this.schedule = checkFunction(where, 'schedule', schedule) as EpochSchedule;
+    const o = checkOptions<{ verbose?: number }>(where, options, ['verbose']);
+    this.verbose = o.verbose === undefined ? 0 : checkInteger(where, 'verbose', o.verbose, 0, 2);
+  }
+
+  private get optimizer(): { learningRate: number } {
+    const optimizer = this.model?.optimizer;
+    if (optimizer === null || optimizer === undefined) throw new ValueError('learningRateScheduler: the model has no optimizer; compile it first');
+    return optimizer as unknown as { learningRate: number };
+  }
+
+  override onEpochBegin(epoch: number): void {
+    const optimizer = this.optimizer;
+    const rate = this.schedule(epoch, optimizer.learningRate);
+    if (typeof rate !== 'number' || !Number.isFinite(rate) || rate < 0) {
+      throw new ValueError(`learningRateScheduler: the schedule returned ${describe(rate)} for epoch ${epoch}; it must return a finite number >= 0`);
+    }
+    optimizer.learningRate = rate;
+    if (this.verbose > 0) console.log(`Epoch ${epoch + 1}: learning rate set to ${rate}`);
+  }
+
+  override onEpochEnd(_epoch: number, logs: Logs): void {
+    logs.learningRate = this.optimizer.learningRate;
+  }
+}
+
+/**
+ * Sets the learning rate at the start of each epoch.
+ * ```ts
+ * dn.callbacks.learningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9));
+ * ```
+ */
+export function learningRateScheduler(schedule: EpochSchedule, options?: { verbose?: number }): LearningRateScheduler {
+  return new LearningRateScheduler(schedule, options);
+}
+
+// --- terminateOnNaN -----------------------------------------------------------------------------
+
+/**
+ * Stops training quietly (no error) at the first batch whose loss is NaN or infinite, keeping the
+ * weights from before that batch (Keras `TerminateOnNaN`). Without it, fit throws an error naming
+ * the epoch and batch.
+ */
+export class TerminateOnNaN extends Callback {
+  /** The batch where the loss became non-finite, or null. */
+  terminatedAt: { epoch: number; batch: number } | null = null;
+  private epoch = 0;
+
+  override onTrainBegin(): void {
+    this.terminatedAt = null;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  override onBatchEnd(batch: number, logs: Logs): void {
+    const loss = logs.loss;
+    if (loss !== undefined && !Number.isFinite(loss)) {
+      this.terminatedAt = { epoch: this.epoch, batch };
+      this.model!.stopTraining = true;
+    }
+  }
+}
+
+/** Stops training at the first NaN or infinite loss, without an error. */
+export function terminateOnNaN(): TerminateOnNaN {
+  return new TerminateOnNaN();
+}

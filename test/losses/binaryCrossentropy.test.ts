@@ -1,0 +1,52 @@
+// Binary cross-entropy: errors, Keras' documented values, clipping, logits, label smoothing, gradients.
+import { describe, expect, it } from 'vitest';
+import * as dn from '../../lib/index.js';
+import { ArgumentTypeError, ShapeError } from '../../lib/errors.js';
+import { gradcheck, randomTensor } from '../helpers/gradcheck.js';
+
+const yTrue = dn.tensor([[0, 1], [0, 0]]);
+const yPred = dn.tensor([[0.6, 0.4], [0.4, 0.6]]);
+
+describe('binaryCrossentropy: should throw', () => {
+  it('rejects mismatched shapes and bad options', () => {
+    expect(() => dn.losses.binaryCrossentropy(dn.zeros([4, 1]), dn.zeros([4, 2]))).toThrow(ShapeError);
+    expect(() => dn.losses.binaryCrossentropy(yTrue, yPred, { fromLogits: 1 } as never)).toThrow(ArgumentTypeError);
+    expect(() => dn.losses.binaryCrossentropy(yTrue, yPred, { labelSmoothing: 2 })).toThrow(/labelSmoothing must be a number in \[0, 1\], got 2/);
+    expect(() => dn.losses.binaryCrossentropy(yTrue, yPred, { from_logits: true } as never)).toThrow(/unknown option 'from_logits' \(did you mean 'fromLogits'\?\)/);
+  });
+});
+
+describe('binaryCrossentropy', () => {
+  it('gives the values of the Keras documentation', () => {
+    expect(dn.losses.binaryCrossentropy(yTrue, yPred).item()).toBeCloseTo(0.8149, 4);
+    expect(dn.losses.binaryCrossentropy(yTrue, yPred, { sampleWeight: dn.tensor([1, 0]) }).item()).toBeCloseTo(0.4581, 4);
+    expect(dn.losses.binaryCrossentropy(yTrue, yPred, { reduction: 'sum' }).item()).toBeCloseTo(1.62985, 4);
+    const none = dn.losses.binaryCrossentropy(yTrue, yPred, { reduction: 'none' }).toArray() as number[];
+    expect(none[0]).toBeCloseTo(0.9163, 4);
+    expect(none[1]).toBeCloseTo(0.7136, 4);
+  });
+
+  it('clips probabilities to [1e-7, 1 - 1e-7], as Keras does', () => {
+    expect(dn.losses.binaryCrossentropy(dn.tensor([[1]]), dn.tensor([[0]])).item()).toBeCloseTo(-Math.log(1e-7), 4);
+  });
+
+  it('matches the probability form from logits, and stays finite for large logits', () => {
+    const logits = dn.tensor([[-3, 0.5], [2, -0.2]]);
+    const fromLogits = dn.losses.binaryCrossentropy(yTrue, logits, { fromLogits: true }).item();
+    expect(fromLogits).toBeCloseTo(dn.losses.binaryCrossentropy(yTrue, dn.sigmoid(logits)).item(), 5);
+    const large = dn.losses.binaryCrossentropy(dn.tensor([[1]]), dn.tensor([[-200]]), { fromLogits: true }).item();
+    expect(large).toBeCloseTo(200, 3);
+  });
+
+  it('smooths labels toward 0.5', () => {
+    const smoothed = dn.losses.binaryCrossentropy(dn.tensor([[1]]), dn.tensor([[0.9]]), { labelSmoothing: 0.2 }).item();
+    expect(smoothed).toBeCloseTo(-(0.9 * Math.log(0.9) + 0.1 * Math.log(0.1)), 5);
+  });
+
+  it('has the gradient of its value (finite differences, default tolerance)', () => {
+    const t = dn.tensor([[1, 0, 1], [0, 0, 1]]);
+    gradcheck((p) => dn.losses.binaryCrossentropy(t, p), [randomTensor([2, 3], { seed: 9, positive: true, low: 0.1, high: 0.9 })]);
+    gradcheck((p) => dn.losses.binaryCrossentropy(t, p, { fromLogits: true }), [randomTensor([2, 3], { seed: 10 })]);
+    gradcheck((p) => dn.losses.binaryCrossentropy(t, p, { fromLogits: true, reduction: 'none', labelSmoothing: 0.1 }), [randomTensor([2, 3], { seed: 11 })]);
+  });
+});
