@@ -19,7 +19,8 @@ struct Tail {
   __m256i mask;
 };
 inline Tail TailOf(int64_t count) {
-  return Tail{_mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int32_t>(count)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))};
+  int32_t lanes = static_cast<int32_t>(count >= kLanes ? kLanes : count);
+  return Tail{_mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))};
 }
 
 inline Vf Set(float value) { return _mm256_set1_ps(value); }
