@@ -80,69 +80,91 @@ interface CsvRecord {
  * doubled; quoted fields may hold delimiters and line breaks). Blank lines are skipped.
  */
 export function parseCsvRecords(text: string, delimiter = ','): CsvRecord[] {
-  const where = 'readCsv';
   const records: CsvRecord[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let line = 1;
-  let recordLine = 1;
-  let quoteLine = 0;
-  let inQuotes = false;
-  let fieldWasQuoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const n = text.length;
-  const endRecord = (): void => {
-    fields.push(field);
-    // A line with nothing on it is blank, not a record with one empty field.
-    if (!(fields.length === 1 && fields[0] === '' && !fieldWasQuoted)) records.push({ fields, line: recordLine });
-    fields = [];
-    field = '';
-    fieldWasQuoted = false;
-  };
-  for (; i < n; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          inQuotes = false;
-        }
-      } else {
-        if (c === '\n') line++;
-        field += c;
-      }
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  while (i < n) {
+    const newline = text.indexOf('\n', i);
+    const end = newline < 0 ? n : newline;
+    const lineEnd = end > i && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const lineText = text.slice(i, lineEnd);
+    // The common case, a line without quotes or stray carriage returns, is one native split.
+    if (lineText.indexOf('"') < 0 && lineText.indexOf('\r') < 0) {
+      if (lineText !== '') records.push({ fields: lineText.split(delimiter), line });
+      i = end + 1;
+      line++;
       continue;
     }
-    if (c === '"') {
-      if (field.trim() !== '') {
-        throw new ValueError(`${where}: line ${line}: a quote inside an unquoted field (${describe(field + c)}); quote the whole field and double inner quotes`);
-      }
-      field = '';
-      inQuotes = true;
-      fieldWasQuoted = true;
-      quoteLine = line;
-    } else if (c === delimiter) {
-      fields.push(field);
-      field = '';
-      fieldWasQuoted = false;
-    } else if (c === '\n' || c === '\r') {
-      endRecord();
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      line++;
-      recordLine = line;
-    } else if (fieldWasQuoted) {
-      if (c !== ' ' && c !== '\t') {
-        throw new ValueError(`${where}: line ${line}: unexpected ${describe(c)} after a closing quote; a quoted field must end at a delimiter or the end of the line`);
-      }
-    } else {
-      field += c;
-    }
+    const parsed = parseRecordAt(text, i, line, delimiter);
+    if (parsed.fields !== null) records.push({ fields: parsed.fields, line });
+    i = parsed.next;
+    line = parsed.line;
   }
-  if (inQuotes) throw new ValueError(`${where}: line ${quoteLine}: a quoted field is never closed`);
-  if (field !== '' || fields.length > 0 || fieldWasQuoted) endRecord();
   return records;
+}
+
+/**
+ * Parses the record starting at `start` field by field (quotes, doubled quotes, line breaks inside
+ * quotes, a lone carriage return as a line break). Returns its fields (null for a blank line), where
+ * the next record starts and its line number.
+ */
+function parseRecordAt(text: string, start: number, startLine: number, delimiter: string): { fields: string[] | null; next: number; line: number } {
+  const where = 'readCsv';
+  const n = text.length;
+  const fields: string[] = [];
+  let line = startLine;
+  let quoted = false;
+  let i = start;
+  for (;;) {
+    let field: string;
+    let j = i;
+    while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
+    if (j < n && text[j] === '"') {
+      quoted = true;
+      const quoteLine = line;
+      let value = '';
+      let from = j + 1;
+      for (;;) {
+        const close = text.indexOf('"', from);
+        if (close < 0) throw new ValueError(`${where}: line ${quoteLine}: a quoted field is never closed`);
+        const segment = text.slice(from, close);
+        for (let k = segment.indexOf('\n'); k >= 0; k = segment.indexOf('\n', k + 1)) line++;
+        value += segment;
+        if (text[close + 1] === '"') {
+          value += '"';
+          from = close + 2;
+        } else {
+          j = close + 1;
+          break;
+        }
+      }
+      while (j < n && (text[j] === ' ' || text[j] === '\t')) j++;
+      if (j < n && text[j] !== delimiter && text[j] !== '\n' && text[j] !== '\r') {
+        throw new ValueError(`${where}: line ${line}: unexpected ${describe(text[j])} after a closing quote; a quoted field must end at a delimiter or the end of the line`);
+      }
+      field = value;
+    } else {
+      j = i;
+      while (j < n) {
+        const c = text[j];
+        if (c === delimiter || c === '\n' || c === '\r') break;
+        if (c === '"') {
+          throw new ValueError(`${where}: line ${line}: a quote inside an unquoted field (${describe(text.slice(i, j + 1))}); quote the whole field and double inner quotes`);
+        }
+        j++;
+      }
+      field = text.slice(i, j);
+    }
+    fields.push(field);
+    if (j < n && text[j] === delimiter) {
+      i = j + 1;
+      continue;
+    }
+    const next = j >= n ? n : text[j] === '\r' && text[j + 1] === '\n' ? j + 2 : j + 1;
+    const blank = fields.length === 1 && fields[0] === '' && !quoted;
+    return { fields: blank ? null : fields, next, line: line + 1 };
+  }
 }
 
 /** Reads the source: text with a line break, a path or file URL, or the bytes of a file. */

@@ -82,6 +82,9 @@ describe('readCsv: parsing', () => {
     expect(named.featureNames).toEqual(['p']);
     expect(named.y!.dtype).toBe('float32');
     expect(Array.from(named.y!.dataSync())).toEqual([2, 4]);
+    // Old Mac line endings (a lone carriage return), and an error line counted across them.
+    expect(Array.from(readCsv('a,b\r1,2\r3,4\r').x.dataSync())).toEqual([1, 2, 3, 4]);
+    expect(() => readCsv('a,b\r\n1,2\r\n"3",x\r\n')).toThrow(/line 3, column 'b'/);
   });
 
   it('parses quoted fields with delimiters, doubled quotes and line breaks', () => {
