@@ -1,0 +1,112 @@
+/**
+ * Quality targets of the model layer (issue 5), checked with the library end to end:
+ *
+ * - digits: the protocol of data/README.md — MLP 64-128(relu)-10, inputs x/16, softmax
+ *   cross-entropy, Adam 1e-3, batch 32, 50 epochs, Glorot-uniform init — mean test accuracy over
+ *   3 seeds must be within 1.5 points of PyTorch 1.13's 0.910;
+ * - XOR: the 2-4-1 tanh/sigmoid model (Adam 0.1, full batch) must get all four points right for
+ *   at least 9 of 10 seeds (within 300 epochs); the median epoch at which it first does is
+ *   printed beside PyTorch's 19.
+ *
+ * Accuracy, not speed: no machine probe is needed (the seconds are printed for information only).
+ * Prints a table and writes bench/results/quality.json. Run with `npm run bench:quality`.
+ */
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import * as dn from '../lib/index.js';
+import { xorAccuracy, xorModel } from '../examples/xor.js';
+
+const DIGITS_SEEDS = [0, 1, 2];
+const DIGITS_REFERENCE = 0.91;
+const DIGITS_TOLERANCE = 0.015;
+const XOR_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+const XOR_EPOCHS = 300;
+const XOR_REQUIRED = 9;
+
+async function digitsAccuracy(seed: number): Promise<number> {
+  const { xTrain, yTrain, xTest, yTest } = dn.datasets.digits();
+  dn.seed(seed);
+  const model = dn.sequential({
+    layers: [
+      dn.layers.dense({ units: 128, activation: 'relu', inputShape: [64], kernelInitializer: 'glorotUniform' }),
+      dn.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: 'glorotUniform' }),
+    ],
+  });
+  model.compile({ optimizer: dn.optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy' });
+  await model.fit(xTrain.div(16), yTrain, { epochs: 50, batchSize: 32, verbose: 0 });
+  const predicted = model.predict(xTest.div(16)).argmax(-1).dataSync();
+  const actual = yTest.dataSync();
+  let correct = 0;
+  for (let i = 0; i < actual.length; i++) if (predicted[i] === actual[i]) correct++;
+  return correct / actual.length;
+}
+
+/** The first epoch (1-based) after which all four XOR points are right, or null within the budget. */
+async function xorEpochsToSolve(seed: number): Promise<number | null> {
+  const x = dn.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const y = dn.tensor([0, 1, 1, 0], [4, 1]);
+  dn.seed(seed);
+  const model = xorModel(0.1);
+  let solvedAt: number | null = null;
+  await model.fit(x, y, {
+    epochs: XOR_EPOCHS,
+    batchSize: 4,
+    verbose: 0,
+    callbacks: [{
+      onEpochEnd: (epoch: number) => {
+        if (solvedAt === null && xorAccuracy(model.predict(x).dataSync()) === 1) solvedAt = epoch + 1;
+      },
+    }],
+  });
+  // Solved means solved at the end, not only at some epoch on the way.
+  return xorAccuracy(model.predict(x).dataSync()) === 1 ? solvedAt : null;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const started = performance.now();
+const digits: number[] = [];
+for (const seed of DIGITS_SEEDS) digits.push(await digitsAccuracy(seed));
+const digitsSeconds = (performance.now() - started) / 1000;
+const digitsMean = digits.reduce((a, b) => a + b) / digits.length;
+const digitsPass = Math.abs(digitsMean - DIGITS_REFERENCE) <= DIGITS_TOLERANCE;
+
+const xorStarted = performance.now();
+const xorEpochs: (number | null)[] = [];
+for (const seed of XOR_SEEDS) xorEpochs.push(await xorEpochsToSolve(seed));
+const xorSeconds = (performance.now() - xorStarted) / 1000;
+const solved = xorEpochs.filter((e): e is number => e !== null);
+const xorPass = solved.length >= XOR_REQUIRED;
+
+const info = dn.backendInfo();
+console.log(`Quality targets (issue 5) — ${info.isa} kernels, ${info.threads} threads`);
+console.log('');
+console.log('| task | protocol | Dendrite | reference | target | result |');
+console.log('|---|---|---|---|---|---|');
+console.log(
+  `| digits | 64-128-10 MLP, x/16, Adam 1e-3, batch 32, 50 epochs, mean of seeds ${DIGITS_SEEDS.join(', ')} | ` +
+    `${digitsMean.toFixed(4)} (${digits.map((a) => a.toFixed(4)).join(', ')}) | 0.910 ± 0.003 (PyTorch 1.13) | within ±${DIGITS_TOLERANCE} | ${digitsPass ? 'PASS' : 'FAIL'} |`,
+);
+console.log(
+  `| XOR | 2-4(tanh)-1(sigmoid), BCE, Adam 0.1, full batch, ${XOR_EPOCHS} epochs | solved ${solved.length}/${XOR_SEEDS.length} seeds, ` +
+    `median ${solved.length ? median(solved) : '-'} epochs | median 19 epochs (PyTorch, 20 seeds) | >= ${XOR_REQUIRED}/10 | ${xorPass ? 'PASS' : 'FAIL'} |`,
+);
+console.log('');
+console.log(`(${digitsSeconds.toFixed(1)} s for the digits runs, ${xorSeconds.toFixed(1)} s for XOR; epochs to solve XOR per seed: ${xorEpochs.map((e) => e ?? 'unsolved').join(', ')})`);
+
+const results = {
+  date: new Date().toISOString(),
+  backend: info,
+  digits: { seeds: DIGITS_SEEDS, accuracies: digits, mean: digitsMean, reference: DIGITS_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: digitsPass, seconds: digitsSeconds },
+  xor: { seeds: XOR_SEEDS, epochBudget: XOR_EPOCHS, epochsToSolve: xorEpochs, solved: solved.length, required: XOR_REQUIRED, pass: xorPass, seconds: xorSeconds },
+};
+const folder = fileURLToPath(new URL('./results/', import.meta.url));
+mkdirSync(folder, { recursive: true });
+writeFileSync(`${folder}quality.json.tmp`, `${JSON.stringify(results, null, 2)}\n`);
+renameSync(`${folder}quality.json.tmp`, `${folder}quality.json`);
+if (!digitsPass || !xorPass) process.exitCode = 1;
