@@ -129,17 +129,18 @@ export class Tensor {
   _strides: readonly number[] | null;
   /** @internal */
   _requiresGrad: boolean;
-  /**
-   * The gradient accumulated by `backward()` (for leaves with `requiresGrad`, and for tensors
-   * that called {@link Tensor.retainGrad}). Accumulates across calls until {@link Tensor.zeroGrad}.
-   */
-  grad: Tensor | null;
+  /** @internal */
+  _grad: Tensor | null;
   /** @internal The op that produced this tensor, while its graph is recorded. */
   _node: GradNode | null;
   /** @internal Gradient being gathered during a backward pass. */
   _pendingGrad: Tensor | null;
   /** @internal */
   _retainsGrad: boolean;
+  /** @internal `grad` holds zeros from zeroGrad(): the next backward copies into it instead of adding. */
+  _gradZeroed: boolean;
+  /** @internal The backward pass that last visited this tensor (cheaper than a Set per pass). */
+  _visitedBy: number;
 
   /**
    * Wraps a typed array as a tensor (no copy). Prefer {@link tensor}, which also converts arrays.
@@ -176,10 +177,12 @@ export class Tensor {
     this.size = size;
     this._strides = strides;
     this._requiresGrad = false;
-    this.grad = null;
+    this._grad = null;
     this._node = null;
     this._pendingGrad = null;
     this._retainsGrad = false;
+    this._gradZeroed = false;
+    this._visitedBy = 0;
   }
 
   /** The number of dimensions. */
@@ -216,6 +219,27 @@ export class Tensor {
       );
     }
     this._requiresGrad = value;
+  }
+
+  /**
+   * The gradient accumulated by `backward()` (for leaves with `requiresGrad`, and for tensors
+   * that called {@link Tensor.retainGrad}); null before any. Accumulates across calls until
+   * {@link Tensor.zeroGrad}. Settable (to null, or a float32 tensor of this tensor's shape).
+   */
+  get grad(): Tensor | null {
+    return this._grad;
+  }
+
+  set grad(value: Tensor | null) {
+    if (value !== null) {
+      if (!(value instanceof Tensor)) typeError('grad', 'value', 'a Tensor or null', value);
+      checkFloat('grad', 'value', value);
+      if (!sameShape(value.shape, this.shape)) {
+        shapeError('grad', `the gradient has shape ${formatShape(value.shape)}, the tensor has shape ${formatShape(this.shape)}`);
+      }
+    }
+    this._grad = value;
+    this._gradZeroed = false;
   }
 
   /** True when this tensor was not computed by a recorded op (it is where gradients are kept). */
@@ -293,9 +317,14 @@ export class Tensor {
     runBackward(this, grad, options);
   }
 
-  /** Resets the accumulated gradient to zeros (in place, so its buffer is reused). */
+  /**
+   * Resets the accumulated gradient to zeros in place, so its buffer is reused from step to step
+   * (the next backward() writes into it rather than adding to zeros).
+   */
   zeroGrad(): void {
-    if (this.grad !== null) this.grad.storage.fill(0);
+    if (this.grad === null) return;
+    this.grad.storage.fill(0);
+    this._gradZeroed = true;
   }
 
   /** Keeps `.grad` on this non-leaf tensor during `backward()` (leaves always keep it). */

@@ -132,10 +132,13 @@ export function recordOp(name: string, output: Tensor, inputs: readonly Tensor[]
   return output;
 }
 
+let pass = 0;
+
 /** Tensors reachable from `root` through recorded inputs that need gradients, inputs before users. */
 function topologicalOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
-  const visited = new Set<Tensor>([root]);
+  const visit = ++pass;
+  root._visitedBy = visit;
   const stack: Tensor[] = [root];
   const nextInput: number[] = [0];
   while (stack.length > 0) {
@@ -146,8 +149,8 @@ function topologicalOrder(root: Tensor): Tensor[] {
     if (node !== null && i < node.inputs.length) {
       nextInput[top] = i + 1;
       const input = node.inputs[i];
-      if (node.needs[i] && !visited.has(input)) {
-        visited.add(input);
+      if (node.needs[i] && input._visitedBy !== visit) {
+        input._visitedBy = visit;
         stack.push(input);
         nextInput.push(0);
       }
@@ -168,6 +171,7 @@ function accumulateGrad(tensor: Tensor, grad: Tensor): void {
     const storage = allocateStorage('float32', source.size);
     storage.set(source.storage);
     tensor.grad = makeTensor(storage, tensor.shape);
+    tensor._gradZeroed = false;
     return;
   }
   if (!(current instanceof Tensor) || !sameShape(current.shape, tensor.shape)) {
@@ -175,11 +179,17 @@ function accumulateGrad(tensor: Tensor, grad: Tensor): void {
       `backward: the existing .grad (${current instanceof Tensor ? `shape ${formatShape(current.shape)}` : 'not a Tensor'}) does not match the tensor's shape ${formatShape(tensor.shape)}; set .grad = null first`,
     );
   }
-  if (current.isContiguous && current.dtype === 'float32' && current._node === null && !current._requiresGrad) {
+  const writable = current._strides === null && current.dtype === 'float32' && current._node === null && !current._requiresGrad;
+  if (writable && tensor._gradZeroed) {
+    // Zeros plus grad is grad: copy (a memcpy) instead of a kernel call.
+    const source = contiguous(grad);
+    current.storage.set(source.storage);
+  } else if (writable) {
     add(current, grad, { out: current });
   } else {
     tensor.grad = add(current, grad);
   }
+  tensor._gradZeroed = false;
 }
 
 function isOptionsObject(value: unknown): value is BackwardOptions {

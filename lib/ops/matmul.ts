@@ -34,11 +34,22 @@ interface MatrixOperand {
   batchStrides: readonly number[];
 }
 
+const NO_BATCH: readonly number[] = [];
+
 /** Describes `t`'s last two axes as a GEMM operand, copying only when its strides fit neither layout. */
 function matrixOperand(t: Tensor): MatrixOperand {
   const rank = t.rank;
   const rows = t.shape[rank - 2];
   const cols = t.shape[rank - 1];
+  if (t._strides === null) {
+    // Contiguous: row-major with ld = cols (the common case, decided without computing strides).
+    return {
+      storage: t.storage as Float32Array,
+      storedTransposed: false,
+      leadingDim: Math.max(cols, 1),
+      batchStrides: rank === 2 ? NO_BATCH : t.strides.slice(0, rank - 2),
+    };
+  }
   let strides = t.strides;
   let s0 = strides[rank - 2];
   let s1 = strides[rank - 1];
@@ -57,7 +68,7 @@ function matrixOperand(t: Tensor): MatrixOperand {
     storage: source.storage as Float32Array,
     storedTransposed: transposed,
     leadingDim,
-    batchStrides: strides.slice(0, rank - 2),
+    batchStrides: rank === 2 ? NO_BATCH : strides.slice(0, rank - 2),
   };
 }
 
@@ -67,7 +78,8 @@ function describeOperands(a: Tensor, b: Tensor, transposeA: boolean, transposeB:
 }
 
 /** Broadcasts the batch axes; names both operands in the error. */
-function batchShape(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): number[] {
+function batchShape(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean): readonly number[] {
+  if (a.rank === 2 && b.rank === 2) return NO_BATCH;
   const ba = a.shape.slice(0, -2);
   const bb = b.shape.slice(0, -2);
   const rank = Math.max(ba.length, bb.length);
@@ -108,6 +120,11 @@ function gemm(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, ou
   const B = matrixOperand(b);
   const transA = A.storedTransposed !== transposeA;
   const transB = B.storedTransposed !== transposeB;
+  if (batch.length === 0) {
+    kernels.sgemm(transA, transB, m, n, k, 1, A.storage, A.leadingDim, B.storage, B.leadingDim, 0,
+      out.storage as Float32Array, n, null, IDENTITY, 0, 1, 0, 0, 0);
+    return;
+  }
   const aStrides = alignBatch(A, a.shape.slice(0, -2), batch);
   const bStrides = alignBatch(B, b.shape.slice(0, -2), batch);
 
@@ -178,26 +195,24 @@ function matmulMatrices(a: Tensor, b: Tensor, transposeA: boolean, transposeB: b
   const n = transposeB ? b.shape[rb - 2] : b.shape[rb - 1];
   const batch = batchShape(a, b, transposeA, transposeB);
   const recording = needsGrad(a, b);
-  const out = outputFor('matmul', options, [...batch, m, n], recording, a, b);
+  const out = outputFor('matmul', options, batch.length === 0 ? [m, n] : [...batch, m, n], recording, a, b);
   if (options?.out !== undefined && (storagesOverlap(out, a) || storagesOverlap(out, b))) {
     throw new ValueError('matmul: out must not share memory with a or b');
   }
   gemm(a, b, transposeA, transposeB, out, batch);
   if (!recording) return out;
+  // d op(A) = dC · op(B)^T and d op(B) = op(A)^T · dC, with every transpose a GEMM flag;
+  // gradients of broadcast batch axes are summed back.
   return recordOp('matmul', out, [a, b], (grad, needs) => [
     needs[0]
       ? sumToShape(
-          transposeA
-            ? matmul(b, grad, { transposeA: transposeB, transposeB: true })
-            : matmul(grad, b, { transposeB: !transposeB }),
+          transposeA ? matmulMatrices(b, grad, transposeB, true, undefined) : matmulMatrices(grad, b, false, !transposeB, undefined),
           a.shape,
         )
       : null,
     needs[1]
       ? sumToShape(
-          transposeB
-            ? matmul(grad, a, { transposeA: true, transposeB: transposeA })
-            : matmul(a, grad, { transposeA: !transposeA }),
+          transposeB ? matmulMatrices(grad, a, true, transposeA, undefined) : matmulMatrices(a, grad, !transposeA, false, undefined),
           b.shape,
         )
       : null,

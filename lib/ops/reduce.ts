@@ -9,7 +9,7 @@ import { checkAxes, checkAxis, checkBoolean, formatShape } from '../validate.js'
 import { checkFloat, emptyTensor, floats, sameShape, shapeSize, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels, reduceCodes } from './kernels.js';
-import { broadcastTo, contiguous, reshape } from './shape.js';
+import { contiguous, expandTo, reshapeTo } from './shape.js';
 import { div, mul, neg, square, sub } from './elementwise.js';
 import { equal } from './compare.js';
 
@@ -53,19 +53,29 @@ function keptShape(shape: readonly number[], axes: readonly number[]): number[] 
 
 interface Reduction {
   input: Tensor;
-  axes: number[];
+  axes: readonly number[];
   keepDims: boolean;
   result: Tensor;
 }
 
+const NO_AXES: readonly number[] = [];
+/** Marks a reduction over every axis (the result is rank 0, so its gradient broadcasts as is). */
+const ALL_AXES: readonly number[] = [];
+
 function runReduction(where: string, name: ReduceName, x: unknown, axis: unknown, keepDims: unknown): Reduction {
-  const input = checkFloat(where, 'x', toTensor(where, 'x', x));
+  const input = checkFloat(where, 'x', x instanceof Tensor ? x : toTensor(where, 'x', x));
+  const keep = keepDims === false ? false : checkBoolean(where, 'keepDims', keepDims);
+  if ((axis === undefined || axis === null) && !keep && input._strides === null && input.size > 0 && input.rank > 0) {
+    // The common loss reduction: every axis of a contiguous tensor, one kernel call.
+    const result = emptyTensor(NO_AXES);
+    kernels.reduce(reduceCodes[name], floats(input), 1, input.size, 1, floats(result));
+    return { input, axes: ALL_AXES, keepDims: false, result };
+  }
   const axes = checkAxes(where, 'axis', axis, input.rank);
-  const keep = checkBoolean(where, 'keepDims', keepDims);
   const source = input._strides === null ? input : contiguous(input.detach());
   // Reducing over no axes (a rank-0 tensor, or axis []) still returns a new tensor.
   let result = axes.length > 0 ? reduceAxes(where, name, source, axes) : source === input ? cloneValues(input) : source;
-  if (keep) result = reshape(result, keptShape(input.shape, axes));
+  if (keep) result = reshapeTo(result, keptShape(input.shape, axes));
   return { input, axes, keepDims: keep, result };
 }
 
@@ -78,7 +88,12 @@ function cloneValues(x: Tensor): Tensor {
 
 /** Reshapes an output gradient to the input's rank (reduced axes as size 1). */
 function gradAtKeptShape(grad: Tensor, r: Reduction): Tensor {
-  return r.keepDims ? grad : reshape(grad, keptShape(r.input.shape, r.axes));
+  return r.keepDims || r.axes === ALL_AXES ? grad : reshapeTo(grad, keptShape(r.input.shape, r.axes));
+}
+
+/** The number of elements each output element of a reduction summarises. */
+function reducedCount(r: Reduction): number {
+  return r.axes === ALL_AXES ? r.input.size : r.axes.reduce((n, a) => n * r.input.shape[a], 1);
 }
 
 /**
@@ -92,25 +107,25 @@ function gradAtKeptShape(grad: Tensor, r: Reduction): Tensor {
 export function sum(x: TensorLike, axis?: number | readonly number[] | null, keepDims = false): Tensor {
   const r = runReduction('sum', 'sum', x, axis, keepDims);
   if (!needsGrad(r.input)) return r.result;
-  return recordOp('sum', r.result, [r.input], (grad) => [broadcastTo(gradAtKeptShape(grad, r), r.input.shape)]);
+  return recordOp('sum', r.result, [r.input], (grad) => [expandTo(gradAtKeptShape(grad, r), r.input.shape)]);
 }
 
 /** Mean over `axis` (default: all axes). The mean over an empty axis is NaN. */
 export function mean(x: TensorLike, axis?: number | readonly number[] | null, keepDims = false): Tensor {
   const r = runReduction('mean', 'mean', x, axis, keepDims);
   if (!needsGrad(r.input)) return r.result;
-  const count = r.axes.reduce((n, a) => n * r.input.shape[a], 1);
-  return recordOp('mean', r.result, [r.input], (grad) => [
-    broadcastTo(mul(gradAtKeptShape(grad, r), 1 / count), r.input.shape),
-  ]);
+  const count = reducedCount(r);
+  return recordOp('mean', r.result, [r.input], (grad) => [expandTo(mul(gradAtKeptShape(grad, r), 1 / count), r.input.shape)]);
 }
 
 /** The gradient of max/min: shared evenly by the elements equal to the extreme. */
 function extremeGrad(grad: Tensor, r: Reduction): Tensor {
-  const kept = r.keepDims ? r.result : reshape(r.result, keptShape(r.input.shape, r.axes));
+  const axes = r.axes === ALL_AXES ? r.input.shape.map((_, i) => i) : r.axes;
+  const keptDims = keptShape(r.input.shape, axes);
+  const kept = reshapeTo(r.result, keptDims);
   const mask = equal(r.input, kept);
-  const ties = reduceAxes('max', 'sum', mask, r.axes);
-  return mul(div(mask, reshape(ties, kept.shape)), gradAtKeptShape(grad, r));
+  const ties = reduceAxes('max', 'sum', mask, axes);
+  return mul(div(mask, reshapeTo(ties, keptDims)), gradAtKeptShape(grad, r));
 }
 
 /** Maximum over `axis` (default: all axes). At ties the gradient is shared evenly. */
@@ -192,5 +207,5 @@ export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
   }
   const source = contiguous(grad.detach());
   const reduced = axes.length === 0 ? source : reduceAxes('sumToShape', 'sum', source, axes);
-  return reshape(reduced, shape);
+  return reshapeTo(reduced, shape);
 }

@@ -180,7 +180,16 @@ function reshapeView(where: string, x: Tensor, shape: readonly number[]): Tensor
   const source = x._strides === null ? x : contiguous(x);
   const out = makeTensor(source.storage, shape);
   if (!needsGrad(source)) return out;
-  return recordOp(where, out, [source], (grad) => [reshape(grad, source.shape)]);
+  return recordOp(where, out, [source], (grad) => [reshapeTo(grad, source.shape)]);
+}
+
+/**
+ * Reshapes to a shape already known to hold the same number of elements (library code, e.g. a
+ * backward pass): no validation. A view when `x` is contiguous; recorded.
+ * @internal
+ */
+export function reshapeTo(x: Tensor, shape: readonly number[]): Tensor {
+  return sameShape(shape, x.shape) ? x : reshapeView('reshape', x, shape);
 }
 
 /**
@@ -239,7 +248,7 @@ export function squeeze(x: TensorLike, axis?: number | readonly number[]): Tenso
   if (shape.length === input.rank) return input;
   const out = makeView(input, shape, kept, 0);
   if (!needsGrad(input)) return out;
-  return recordOp(where, out, [input], (grad) => [reshape(grad, input.shape)]);
+  return recordOp(where, out, [input], (grad) => [reshapeTo(grad, input.shape)]);
 }
 
 /** Inserts a size-1 axis at `axis` (default 0; -1 appends). A view. */
@@ -252,7 +261,7 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
   const stride = k < input.rank ? strides[k] * input.shape[k] : 1;
   const out = makeView(input, shape, [...strides.slice(0, k), stride, ...strides.slice(k)], 0);
   if (!needsGrad(input)) return out;
-  return recordOp(where, out, [input], (grad) => [reshape(grad, input.shape)]);
+  return recordOp(where, out, [input], (grad) => [reshapeTo(grad, input.shape)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,6 +314,17 @@ export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   if (target.length < input.rank) {
     shapeError(where, `cannot broadcast ${formatShape(input.shape)} to ${formatShape(target)}: the target has fewer axes`);
   }
+  return expandTo(input, target);
+}
+
+/**
+ * Broadcasts to `target` (at least `input`'s rank) as a zero-stride view, recorded; throws a
+ * ShapeError when an axis is neither equal nor 1. Library code uses it without the argument
+ * checks of {@link broadcastTo}.
+ * @internal
+ */
+export function expandTo(input: Tensor, target: readonly number[]): Tensor {
+  const where = 'broadcastTo';
   const offset = target.length - input.rank;
   const strides = input.strides;
   const viewStrides = new Array<number>(target.length).fill(0);

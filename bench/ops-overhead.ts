@@ -1,0 +1,193 @@
+/**
+ * What the TypeScript layer adds on top of the kernels (issue 4's performance targets):
+ *
+ *  1. one op on a tiny 1x16 tensor, including validation, the native call and the output's
+ *     allocation (target <= 2 us);
+ *  2. forward + backward of a 2-16-1 network written with raw ops (target <= 30 us);
+ *  3. a large elementwise op writing into a reused output (`out`), against the same kernel called
+ *     directly through the raw binding (target: within 10 %).
+ *
+ * Each figure is the median of several timed batches. The machine is shared: beside the figures
+ * the bench prints a same-run probe (FMA peak, triad bandwidth); a probe far below the machine's
+ * usual 174 GFLOP/s means the run was loaded. Results go to bench/results/ops-overhead.json.
+ *
+ * Run with `npm run bench:ops` (`--quick` for fewer repetitions).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import * as dn from '../lib/index.js';
+import { binding } from '../lib/native.js';
+
+const quick = process.argv.includes('--quick');
+const BATCHES = quick ? 5 : 15;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Median seconds per call of `call`, over BATCHES batches of `perBatch` calls after a warm-up. */
+function timePerCall(perBatch: number, call: () => unknown): number {
+  for (let i = 0; i < perBatch; i++) call();
+  const samples: number[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const start = performance.now();
+    for (let i = 0; i < perBatch; i++) call();
+    samples.push((performance.now() - start) / 1000 / perBatch);
+  }
+  return median(samples);
+}
+
+interface Row {
+  name: string;
+  what: string;
+  microseconds: number;
+  target?: string;
+  pass?: boolean;
+}
+const rows: Row[] = [];
+function record(name: string, what: string, seconds: number, targetMicroseconds?: number): void {
+  const microseconds = seconds * 1e6;
+  rows.push({
+    name,
+    what,
+    microseconds,
+    ...(targetMicroseconds === undefined ? {} : { target: `<= ${targetMicroseconds} us`, pass: microseconds <= targetMicroseconds }),
+  });
+}
+
+// --- 1. Tiny ops ---------------------------------------------------------------------------------
+{
+  const a = dn.randn([1, 16], { seed: 1 });
+  const b = dn.randn([1, 16], { seed: 2 });
+  const bias = dn.randn([16], { seed: 3 });
+  const w = dn.randn([16, 16], { seed: 4 });
+  const n = quick ? 20000 : 100000;
+  record('add [1,16]+[1,16]', 'dn.add(a, b): checks, plan, allocation, native call', timePerCall(n, () => dn.add(a, b)), 2);
+  record('a.add(b) method', 'the method form', timePerCall(n, () => a.add(b)), 2);
+  record('add [1,16]+[16] (broadcast)', 'cached broadcast layout', timePerCall(n, () => dn.add(a, bias)), 2);
+  record('mul by a number', 'a.mul(2)', timePerCall(n, () => a.mul(2)), 2);
+  record('relu [1,16]', 'unary kernel', timePerCall(n, () => dn.relu(a)), 2);
+  record('exp [1,16]', 'unary kernel', timePerCall(n, () => dn.exp(a)), 2);
+  record('sum [1,16]', 'reduce kernel, all axes', timePerCall(n, () => dn.sum(a)), 2);
+  record('softmax [1,16]', 'softmax kernel', timePerCall(n, () => dn.softmax(a)), 2);
+  record('matmul [1,16]x[16,16]', 'sgemm kernel', timePerCall(n, () => dn.matmul(a, w)), 2);
+  const x = dn.randn([1, 16], { seed: 5, requiresGrad: true });
+  record('add, recording grad', 'dn.add(x, b) with x.requiresGrad: + graph node', timePerCall(n, () => dn.add(x, b)), 2);
+  const raw = new Float32Array(16);
+  const layout = new Float64Array([1, 16, 1, 1]);
+  const add = binding.opCodes.binary.add;
+  record('raw binding.binary [16]', 'the native call alone, no allocation (reference)', timePerCall(n, () =>
+    binding.binary!(add, a.storage as Float32Array, b.storage as Float32Array, raw, layout)));
+}
+
+// --- 2. A 2-16-1 network with raw ops --------------------------------------------------------------
+{
+  const x = dn.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const t = dn.tensor([[0], [1], [1], [0]]);
+  const w1 = dn.randn([2, 16], { seed: 1, std: 0.5, requiresGrad: true });
+  const b1 = dn.zeros([16], { requiresGrad: true });
+  const w2 = dn.randn([16, 1], { seed: 2, std: 0.5, requiresGrad: true });
+  const b2 = dn.zeros([1], { requiresGrad: true });
+  const params = [w1, b1, w2, b2];
+  const step = () => {
+    const h = x.matmul(w1).add(b1).relu();
+    const y = h.matmul(w2).add(b2);
+    const loss = y.sub(t).square().mean();
+    for (const p of params) p.zeroGrad();
+    loss.backward();
+    return loss;
+  };
+  const n = quick ? 3000 : 20000;
+  record('2-16-1 net forward+backward', 'batch 4: matmul, add, relu, matmul, add, sub, square, mean; backward', timePerCall(n, step), 30);
+  const lr = 0.1;
+  const withUpdate = () => {
+    const loss = step();
+    dn.noGrad(() => {
+      for (const p of params) p.sub(p.grad!.mul(lr), { out: p });
+    });
+    return loss;
+  };
+  record('2-16-1 net training step', 'the same plus an SGD update written with ops', timePerCall(n, withUpdate));
+  const forwardOnly = () => dn.noGrad(() => x.matmul(w1).add(b1).relu().matmul(w2).add(b2));
+  record('2-16-1 net forward (noGrad)', 'inference with raw ops', timePerCall(n, forwardOnly));
+}
+
+// --- 3. Large elementwise op into a reused output -----------------------------------------------
+const large: Array<{ name: string; opSeconds: number; rawSeconds: number; gbps: number; ratio: number }> = [];
+{
+  const count = 16 * 1024 * 1024;
+  const a = dn.rand([count], { seed: 1, low: 0.5, high: 2.5 });
+  const b = dn.rand([count], { seed: 2, low: 0.5, high: 2.5 });
+  const out = dn.zeros([count]);
+  const as = a.storage as Float32Array;
+  const bs = b.storage as Float32Array;
+  const os = out.storage as Float32Array;
+  const reps = quick ? 5 : 11;
+  const timeLarge = (call: () => unknown) => {
+    call();
+    const samples: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const start = performance.now();
+      call();
+      samples.push((performance.now() - start) / 1000);
+    }
+    return median(samples);
+  };
+  const layout = new Float64Array([1, count, 1, 1]);
+  const codes = binding.opCodes;
+  // Interleave op and raw timings so a load change on the shared machine hits both alike.
+  const pairs: Array<[string, number, () => unknown, () => unknown]> = [
+    ['add (out)', 12, () => dn.add(a, b, { out }), () => binding.binary!(codes.binary.add, as, bs, os, layout)],
+    ['mul (out)', 12, () => a.mul(b, { out }), () => binding.binary!(codes.binary.mul, as, bs, os, layout)],
+    ['relu (out)', 8, () => dn.relu(a, { out }), () => binding.unary!(codes.unary.relu, 0, as, os, count)],
+    ['exp (out)', 8, () => dn.exp(a, { out }), () => binding.unary!(codes.unary.exp, 0, as, os, count)],
+  ];
+  for (const [name, bytesPerElement, op, raw] of pairs) {
+    const opSamples: number[] = [];
+    const rawSamples: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      opSamples.push(timeLarge(op));
+      rawSamples.push(timeLarge(raw));
+    }
+    const opSeconds = median(opSamples);
+    const rawSeconds = median(rawSamples);
+    large.push({ name, opSeconds, rawSeconds, gbps: (bytesPerElement * count) / opSeconds / 1e9, ratio: opSeconds / rawSeconds });
+  }
+}
+
+// --- Probes and report ----------------------------------------------------------------------------
+const probes = binding as unknown as {
+  benchFmaPeak?: (threads: number, seconds: number) => { gflops: number; isa: string };
+  benchTriad?: (threads: number, megabytes: number) => number;
+};
+const fma = probes.benchFmaPeak?.(1, 0.2);
+const triad = probes.benchTriad?.(1, 64);
+const info = dn.backendInfo();
+
+console.log(`ops overhead — isa ${info.isa}, ${info.threads} threads, Node ${process.version}${quick ? ' (quick)' : ''}`);
+console.log(
+  `probe: FMA peak ${fma ? `${fma.gflops.toFixed(0)} GFLOP/s (${fma.isa}, 1 thread; ~174 when idle)` : 'n/a'}, triad ${triad ? `${triad.toFixed(1)} GB/s (1 thread)` : 'n/a'}`,
+);
+console.log('');
+for (const row of rows) {
+  const verdict = row.target ? `  ${row.target.padEnd(10)} ${row.pass ? 'ok' : 'MISSED'}` : '';
+  console.log(`${row.name.padEnd(30)} ${row.microseconds.toFixed(2).padStart(8)} us${verdict}   ${row.what}`);
+}
+console.log('');
+console.log('large elementwise op into a reused output, 16 Mi floats (op vs the raw kernel call, target within 10 %):');
+for (const l of large) {
+  console.log(
+    `${l.name.padEnd(12)} op ${(l.opSeconds * 1e3).toFixed(2).padStart(7)} ms  raw ${(l.rawSeconds * 1e3).toFixed(2).padStart(7)} ms  ` +
+      `${l.gbps.toFixed(1).padStart(5)} GB/s  op/raw ${l.ratio.toFixed(3)} ${l.ratio <= 1.1 ? 'ok' : 'MISSED'}`,
+  );
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+mkdirSync(join(here, 'results'), { recursive: true });
+writeFileSync(
+  join(here, 'results', 'ops-overhead.json'),
+  `${JSON.stringify({ date: new Date().toISOString(), isa: info.isa, threads: info.threads, node: process.version, quick, probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large }, null, 2)}\n`,
+);
