@@ -16,6 +16,7 @@ export interface AdamOptions extends OptimizerOptions {
   epsilon?: number;
 }
 
+/** The option names Adam and AdamW accept. */
 export const ADAM_OPTION_NAMES = [...OPTIMIZER_OPTION_NAMES, 'beta1', 'beta2', 'epsilon'] as const;
 
 /**

@@ -64,7 +64,7 @@ export interface NamedTensor {
 /** The native update rules (binding.opCodes.optimizer). */
 export type OptimizerKernel = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
 
-// The layout of optimizerUpdate's `hyper` argument (lib/native.ts).
+/** Positions in the argument block of the native `optimizerUpdate` (its `hyper` Float64Array; see lib/native.ts). */
 export enum Hyper {
   LearningRate = 0,
   Momentum = 1,
@@ -398,7 +398,7 @@ export abstract class Optimizer {
         binding.opCodes.optimizer[this.kernel], hyper, flat.params, flat.grads,
         slots.length > 0 ? slots[0] : null, slots.length > 1 ? slots[1] : null, total,
       );
-      flat.grads.fill(0);
+      this.clearGradients(flat);
     }
     this.iterationCount++;
   }
@@ -432,11 +432,20 @@ export abstract class Optimizer {
   zeroGrad(): void {
     const flat = this.flat;
     if (flat === null) return;
-    flat.grads.fill(0);
     for (let i = 0; i < flat.variables.length; i++) {
       const value = flat.variables[i].value;
       if (value.storage === flat.paramViews[i]) value.grad = flat.gradTensors[i];
     }
+    this.clearGradients(flat);
+  }
+
+  /**
+   * One fill of the flat gradient buffer. The gradients are not marked as known zeros (the engine's
+   * copy-instead-of-add shortcut): fused layer backwards add into them in place without clearing
+   * that mark, and a later engine accumulation would then overwrite their contribution.
+   */
+  private clearGradients(flat: FlatState): void {
+    flat.grads.fill(0);
   }
 
   // --- state ------------------------------------------------------------------------------------

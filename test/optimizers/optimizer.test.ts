@@ -64,14 +64,14 @@ describe('optimizers: should throw', () => {
     expect(() => optimizer.build([v, { name: 'alias', value: v.value, trainable: true }])).toThrow(/shares its tensor/);
   });
 
-  it('refuses to step before build, and rejects gradients of the wrong shape', () => {
+  it('refuses to step before build, and a value replaced by one of another shape', () => {
     expect(() => sgd().step()).toThrow(/no variables yet; call build\(variables\) first/);
     const optimizer = sgd();
     const v = variable('w', [1, 2]);
     optimizer.build([v]);
-    v.value.grad = tensor([1, 2, 3]);
+    v.value = tensor([1, 2, 3]);
     expect(() => optimizer.step()).toThrow(ShapeError);
-    expect(() => optimizer.step()).toThrow(/the gradient of 'w' has shape \[3\], the variable has shape \[2\]/);
+    expect(() => optimizer.step()).toThrow(/variable 'w' changed shape from \[2\] to \[3\] since build\(\)/);
   });
 
   it('rejects state that does not match', () => {
@@ -186,6 +186,15 @@ describe('optimizers: the flat parameter buffer', () => {
     optimizer.step();
     // p - 0.25 * 2p = p / 2
     expect(Array.from(w.value.dataSync())).toEqual([0.5, 1, 1.5]);
+    // After the step the gradient is zero and marked so; backward writes into it, a second one adds.
+    expect(w.value.grad).toBe(attached);
+    expect(Array.from(attached!.dataSync())).toEqual([0, 0, 0]);
+    quadraticLoss(w.value, tensor([0, 0, 0])).backward();
+    expect(Array.from(attached!.dataSync())).toEqual([1, 2, 3]);
+    quadraticLoss(w.value, tensor([0, 0, 0])).backward();
+    expect(Array.from(attached!.dataSync())).toEqual([2, 4, 6]);
+    optimizer.zeroGrad();
+    expect(Array.from(attached!.dataSync())).toEqual([0, 0, 0]);
   });
 
   it('picks up a value replaced after build (setWeights, reload) and keeps training it', () => {
