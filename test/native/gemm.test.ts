@@ -267,6 +267,7 @@ describe('sgemm: results', () => {
       { transA: true, m: 40, n: 700, k: 200, bias: true, activation: 'relu' },
       { transB: true, m: 128, n: 256, k: 300 },
       { transA: true, transB: true, m: 60, n: 50, k: 70, batch: 6 },
+      { m: 10, n: 1000, k: 300, bias: true, activation: 'sigmoid' },  // one row panel: B read in place
     ];
     for (const isa of isas) {
       binding.setIsa(isa);

@@ -22,7 +22,7 @@ constexpr int64_t kARowStride = kKC + 16;
 
 alignas(32) const int32_t kMaskSource[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
-// Lanes [0, count) set, count in [0, 8].
+// Lanes [0, count) set; count may be anything (<= 0: none, >= 8: all).
 inline __m256i LowMask(int64_t count) {
   const int64_t clamped = count < 0 ? 0 : count > 8 ? 8 : count;
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kMaskSource + 8 - clamped));
@@ -107,10 +107,12 @@ void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, fl
   }
 }
 
-// One register tile: rows x cols of C from a packed A micro-panel and one packed B panel, then the
-// epilogue. kVectors = 1 when the tile has at most 8 columns.
-template <int kRows, int kVectors, bool kTransposedA>
-void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int cols, const GemmTileEpilogue& e) {
+// One register tile: rows x cols of C from a packed A micro-panel and one packed B panel (or, with
+// kDirectB, B itself: rows b_stride apart, masked past cols), then the epilogue. kVectors = 1 when the
+// tile has at most 8 columns.
+template <int kRows, int kVectors, bool kTransposedA, bool kDirectB>
+void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, int cols,
+          const GemmTileEpilogue& e) {
   constexpr int64_t kRowStep = kTransposedA ? 1 : kARowStride;
   constexpr int64_t kDepthStep = kTransposedA ? kMR : 1;
   __m256 acc[kRows][kVectors];
@@ -125,9 +127,21 @@ void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 8 * kVectors - 1), _MM_HINT_T0);
   }
+  const __m256i b_mask0 = LowMask(kVectors > 1 ? 8 : cols);
+  const __m256i b_mask1 = LowMask(cols - 8);
+  const bool b_full = cols == 8 * kVectors;
   for (int64_t p = 0; p < kc; ++p) {
-    __m256 b0 = _mm256_load_ps(b);
-    __m256 b1 = kVectors > 1 ? _mm256_load_ps(b + 8) : b0;
+    __m256 b0, b1;
+    if (!kDirectB) {
+      b0 = _mm256_load_ps(b);
+      b1 = kVectors > 1 ? _mm256_load_ps(b + 8) : b0;
+    } else if (b_full) {
+      b0 = _mm256_loadu_ps(b);
+      b1 = kVectors > 1 ? _mm256_loadu_ps(b + 8) : b0;
+    } else {
+      b0 = _mm256_maskload_ps(b, b_mask0);
+      b1 = kVectors > 1 ? _mm256_maskload_ps(b + 8, b_mask1) : b0;
+    }
 #pragma GCC unroll 6
     for (int i = 0; i < kRows; ++i) {
       __m256 a_i = _mm256_broadcast_ss(a + i * kRowStep);
@@ -135,7 +149,7 @@ void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int
       if (kVectors > 1) acc[i][kVectors - 1] = _mm256_fmadd_ps(a_i, b1, acc[i][kVectors - 1]);
     }
     a += kDepthStep;
-    b += kNR;
+    b += kDirectB ? b_stride : kNR;
   }
 
   const __m256 alpha = _mm256_set1_ps(e.alpha);
@@ -177,13 +191,16 @@ void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int
   }
 }
 
-using TileFunction = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int cols,
-                              const GemmTileEpilogue& e);
+using TileFunction = void (*)(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc,
+                              int cols, const GemmTileEpilogue& e);
 
-#define DN_TILE_ROWS(V, T) {Tile<1, V, T>, Tile<2, V, T>, Tile<3, V, T>, Tile<4, V, T>, Tile<5, V, T>, Tile<6, V, T>}
-// [transposed A][vectors - 1][rows - 1]
-const TileFunction kTiles[2][2][kMR] = {{DN_TILE_ROWS(1, false), DN_TILE_ROWS(2, false)},
-                                        {DN_TILE_ROWS(1, true), DN_TILE_ROWS(2, true)}};
+#define DN_TILE_ROWS(V, T, D) \
+  {Tile<1, V, T, D>, Tile<2, V, T, D>, Tile<3, V, T, D>, Tile<4, V, T, D>, Tile<5, V, T, D>, Tile<6, V, T, D>}
+#define DN_TILE_VECTORS(T, D) {DN_TILE_ROWS(1, T, D), DN_TILE_ROWS(2, T, D)}
+// [direct B][transposed A][vectors - 1][rows - 1]
+const TileFunction kTiles[2][2][2][kMR] = {{DN_TILE_VECTORS(false, false), DN_TILE_VECTORS(true, false)},
+                                           {DN_TILE_VECTORS(false, true), DN_TILE_VECTORS(true, true)}};
+#undef DN_TILE_VECTORS
 #undef DN_TILE_ROWS
 
 struct Avx2Gemm {
@@ -199,9 +216,9 @@ struct Avx2Gemm {
   static void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, float* dst) {
     avx2::PackB(b, ldb, trans, kc, cols, dst);
   }
-  static void Tile(bool trans_a, int rows, int cols, int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                   const GemmTileEpilogue& e) {
-    kTiles[trans_a ? 1 : 0][cols > 8 ? 1 : 0][rows - 1](kc, a, b, c, ldc, cols, e);
+  static void Tile(bool trans_a, int rows, int cols, int64_t kc, const float* a, const float* b, int64_t b_stride,
+                   bool direct_b, float* c, int64_t ldc, const GemmTileEpilogue& e) {
+    kTiles[direct_b ? 1 : 0][trans_a ? 1 : 0][cols > 8 ? 1 : 0][rows - 1](kc, a, b, b_stride, c, ldc, cols, e);
   }
 };
 

@@ -20,7 +20,9 @@ constexpr int64_t kNB = 384;  // a 512 x 384 packed B block is 768 KiB: it stays
 // other's L1 sets.
 constexpr int64_t kARowStride = kKC + 16;
 
+// Lanes [0, count) set; count may be anything (<= 0: none, >= 16: all).
 inline __mmask16 LowMask(int64_t count) {
+  if (count <= 0) return 0;
   return count >= 16 ? static_cast<__mmask16>(0xFFFF) : static_cast<__mmask16>((1u << count) - 1u);
 }
 
@@ -89,7 +91,7 @@ void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, fl
       }
       if (j < cols) {
         _mm512_store_ps(out, _mm512_maskz_loadu_ps(LowMask(cols - j), src + j));
-        _mm512_store_ps(out + 16, _mm512_maskz_loadu_ps(cols - j > 16 ? LowMask(cols - j - 16) : 0, src + j + 16));
+        _mm512_store_ps(out + 16, _mm512_maskz_loadu_ps(LowMask(cols - j - 16), src + j + 16));
       }
     }
     return;
@@ -113,10 +115,12 @@ void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, fl
   }
 }
 
-// One register tile: rows x cols of C from a packed A micro-panel and one packed B panel, then the
-// epilogue. kVectors = 1 when the tile has at most 16 columns (half the FMAs).
-template <int kRows, int kVectors, bool kTransposedA>
-void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int cols, const GemmTileEpilogue& e) {
+// One register tile: rows x cols of C from a packed A micro-panel and one packed B panel (or, with
+// kDirectB, B itself: rows b_stride apart, masked past cols), then the epilogue. kVectors = 1 when the
+// tile has at most 16 columns (half the FMAs).
+template <int kRows, int kVectors, bool kTransposedA, bool kDirectB>
+void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, int cols,
+          const GemmTileEpilogue& e) {
   constexpr int64_t kRowStep = kTransposedA ? 1 : kARowStride;
   constexpr int64_t kDepthStep = kTransposedA ? kMR : 1;
   __m512 acc[kRows][kVectors];
@@ -131,9 +135,11 @@ void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16 * kVectors - 1), _MM_HINT_T0);
   }
+  const __mmask16 b_mask0 = kVectors > 1 ? static_cast<__mmask16>(0xFFFF) : LowMask(cols);
+  const __mmask16 b_mask1 = LowMask(cols - 16);
   for (int64_t p = 0; p < kc; ++p) {
-    __m512 b0 = _mm512_load_ps(b);
-    __m512 b1 = kVectors > 1 ? _mm512_load_ps(b + 16) : b0;
+    __m512 b0 = kDirectB ? _mm512_maskz_loadu_ps(b_mask0, b) : _mm512_load_ps(b);
+    __m512 b1 = kVectors == 1 ? b0 : kDirectB ? _mm512_maskz_loadu_ps(b_mask1, b + 16) : _mm512_load_ps(b + 16);
 #pragma GCC unroll 14
     for (int i = 0; i < kRows; ++i) {
       __m512 a_i = _mm512_set1_ps(a[i * kRowStep]);
@@ -141,7 +147,7 @@ void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int
       if (kVectors > 1) acc[i][kVectors - 1] = _mm512_fmadd_ps(a_i, b1, acc[i][kVectors - 1]);
     }
     a += kDepthStep;
-    b += kNR;
+    b += kDirectB ? b_stride : kNR;
   }
 
   const __m512 alpha = _mm512_set1_ps(e.alpha);
@@ -175,15 +181,18 @@ void Tile(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int
   }
 }
 
-using TileFunction = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int cols,
-                              const GemmTileEpilogue& e);
+using TileFunction = void (*)(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc,
+                              int cols, const GemmTileEpilogue& e);
 
-#define DN_TILE_ROWS(V, T)                                                                                \
-  {Tile<1, V, T>, Tile<2, V, T>, Tile<3, V, T>, Tile<4, V, T>, Tile<5, V, T>, Tile<6, V, T>, Tile<7, V, T>, \
-   Tile<8, V, T>, Tile<9, V, T>, Tile<10, V, T>, Tile<11, V, T>, Tile<12, V, T>, Tile<13, V, T>, Tile<14, V, T>}
-// [transposed A][vectors - 1][rows - 1]
-const TileFunction kTiles[2][2][kMR] = {{DN_TILE_ROWS(1, false), DN_TILE_ROWS(2, false)},
-                                        {DN_TILE_ROWS(1, true), DN_TILE_ROWS(2, true)}};
+#define DN_TILE_ROWS(V, T, D)                                                                               \
+  {Tile<1, V, T, D>, Tile<2, V, T, D>, Tile<3, V, T, D>, Tile<4, V, T, D>, Tile<5, V, T, D>,                \
+   Tile<6, V, T, D>, Tile<7, V, T, D>, Tile<8, V, T, D>, Tile<9, V, T, D>, Tile<10, V, T, D>,              \
+   Tile<11, V, T, D>, Tile<12, V, T, D>, Tile<13, V, T, D>, Tile<14, V, T, D>}
+#define DN_TILE_VECTORS(T, D) {DN_TILE_ROWS(1, T, D), DN_TILE_ROWS(2, T, D)}
+// [direct B][transposed A][vectors - 1][rows - 1]
+const TileFunction kTiles[2][2][2][kMR] = {{DN_TILE_VECTORS(false, false), DN_TILE_VECTORS(true, false)},
+                                           {DN_TILE_VECTORS(false, true), DN_TILE_VECTORS(true, true)}};
+#undef DN_TILE_VECTORS
 #undef DN_TILE_ROWS
 
 struct Avx512Gemm {
@@ -199,9 +208,9 @@ struct Avx512Gemm {
   static void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, float* dst) {
     avx512::PackB(b, ldb, trans, kc, cols, dst);
   }
-  static void Tile(bool trans_a, int rows, int cols, int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
-                   const GemmTileEpilogue& e) {
-    kTiles[trans_a ? 1 : 0][cols > 16 ? 1 : 0][rows - 1](kc, a, b, c, ldc, cols, e);
+  static void Tile(bool trans_a, int rows, int cols, int64_t kc, const float* a, const float* b, int64_t b_stride,
+                   bool direct_b, float* c, int64_t ldc, const GemmTileEpilogue& e) {
+    kTiles[direct_b ? 1 : 0][trans_a ? 1 : 0][cols > 16 ? 1 : 0][rows - 1](kc, a, b, b_stride, c, ldc, cols, e);
   }
 };
 
