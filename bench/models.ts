@@ -1,0 +1,178 @@
+/**
+ * Model benchmark: `npm run bench:models` (about a minute; `-- --quick` for about 20 s).
+ *
+ * The issue's targets, measured through the public API:
+ *  - training a 784-256-128-10 ReLU MLP (softmax output, sparse categorical cross-entropy, Adam,
+ *    batch 128, random data) through `model.fit`, on all threads: samples/s (target >= 60,000);
+ *  - a tiny 2-16-1 model (tanh, sigmoid output, binary cross-entropy, Adam), batch 4, through
+ *    `model.trainOnBatch` in a loop on 1 thread: steps/s (target >= 20,000);
+ *  - inference of the 784 MLP through `model.predict`: microseconds per call at batch 1 on 1 thread
+ *    (target <= 20) and samples/s at batch 256 on all threads (target >= 350,000).
+ * Each figure is the median of several timed trials after a warm-up. Beside them: the same-run machine
+ * probes (FMA peak and triad bandwidth, per thread count; a probe far below the known figure means the
+ * machine was loaded and the figures are low), and the "kernel floor" of one MLP training step: the
+ * native time of its nine GEMM calls alone (benchSgemm), which no framework overhead can beat.
+ * Results: bench/results/models.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import * as dn from '../lib/index.js';
+import { binding } from '../lib/native.js';
+
+const quick = process.argv.includes('--quick');
+const KNOWN = { fmaPerCore: 174, fmaTwoCores: 327, triadOneCore: 13, triadTwoCores: 25 };
+const LOADED_BELOW = 0.85;
+const allThreads = binding.backendInfo().defaultThreads;
+const startedAt = Date.now();
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+interface Probe { threads: number; isa: string; fmaGflops: number; triadGbps: number; loaded: boolean }
+
+function probes(): Probe[] {
+  return [...new Set([1, allThreads])].map((threads) => {
+    const fma = binding.benchFmaPeak(threads, quick ? 0.1 : 0.25);
+    const triadGbps = binding.benchTriad(threads, 64);
+    const knownFma = threads === 1 ? KNOWN.fmaPerCore : KNOWN.fmaTwoCores;
+    const knownTriad = threads === 1 ? KNOWN.triadOneCore : KNOWN.triadTwoCores;
+    return { threads, isa: fma.isa, fmaGflops: fma.gflops, triadGbps, loaded: fma.gflops < LOADED_BELOW * knownFma || triadGbps < LOADED_BELOW * knownTriad };
+  });
+}
+
+function mlp(): dn.Sequential {
+  return dn.sequential({
+    layers: [
+      dn.layers.dense({ units: 256, activation: 'relu', inputShape: [784], kernelInitializer: dn.initializers.heNormal({ seed: 1 }) }),
+      dn.layers.dense({ units: 128, activation: 'relu', kernelInitializer: dn.initializers.heNormal({ seed: 2 }) }),
+      dn.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: dn.initializers.glorotUniform({ seed: 3 }) }),
+    ],
+  });
+}
+
+interface Result { name: string; value: number; unit: string; target: string; met: boolean; trials: number[]; threads: number }
+
+async function benchFit(): Promise<Result> {
+  dn.setNumThreads(allThreads);
+  const model = mlp();
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  const batches = quick ? 20 : 40;
+  const n = 128 * batches;
+  const x = dn.rand([n, 784], { seed: 4 });
+  const y = dn.randint(0, 10, [n], { seed: 5 });
+  await model.fit(x, y, { epochs: 1, batchSize: 128, verbose: 0, seed: 6 });
+  const trials: number[] = [];
+  for (let t = 0; t < (quick ? 3 : 7); t++) {
+    const start = performance.now();
+    await model.fit(x, y, { epochs: 1, batchSize: 128, verbose: 0, seed: 6 });
+    trials.push(n / ((performance.now() - start) / 1000));
+  }
+  const value = median(trials);
+  return { name: 'MLP 784-256-128-10 fit, batch 128, Adam', value, unit: 'samples/s', target: '>= 60,000', met: value >= 60000, trials, threads: allThreads };
+}
+
+function benchTiny(): Result {
+  dn.setNumThreads(1);
+  const model = dn.sequential({
+    layers: [
+      dn.layers.dense({ units: 16, activation: 'tanh', inputShape: [2], kernelInitializer: dn.initializers.glorotUniform({ seed: 7 }) }),
+      dn.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: dn.initializers.glorotUniform({ seed: 8 }) }),
+    ],
+  });
+  model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  const x = dn.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+  const y = dn.tensor([[0], [1], [1], [0]]);
+  const steps = quick ? 2000 : 5000;
+  for (let i = 0; i < steps; i++) model.trainOnBatch(x, y);
+  const trials: number[] = [];
+  for (let t = 0; t < (quick ? 3 : 7); t++) {
+    const start = performance.now();
+    for (let i = 0; i < steps; i++) model.trainOnBatch(x, y);
+    trials.push(steps / ((performance.now() - start) / 1000));
+  }
+  const value = median(trials);
+  return { name: 'tiny 2-16-1 trainOnBatch, batch 4', value, unit: 'steps/s', target: '>= 20,000', met: value >= 20000, trials, threads: 1 };
+}
+
+function benchPredict(batch: number, threads: number): Result {
+  dn.setNumThreads(threads);
+  const model = mlp();
+  const x = dn.rand([batch, 784], { seed: 9 });
+  const calls = batch === 1 ? (quick ? 2000 : 5000) : quick ? 50 : 150;
+  for (let i = 0; i < calls; i++) model.predict(x, { batchSize: batch });
+  const trials: number[] = [];
+  for (let t = 0; t < (quick ? 5 : 9); t++) {
+    const start = performance.now();
+    for (let i = 0; i < calls; i++) model.predict(x, { batchSize: batch });
+    const seconds = (performance.now() - start) / 1000;
+    trials.push(batch === 1 ? (seconds / calls) * 1e6 : (batch * calls) / seconds);
+  }
+  const value = median(trials);
+  return batch === 1
+    ? { name: 'MLP predict, batch 1', value, unit: 'µs/call', target: '<= 20', met: value <= 20, trials, threads }
+    : { name: `MLP predict, batch ${batch}`, value, unit: 'samples/s', target: '>= 350,000', met: value >= 350000, trials, threads };
+}
+
+/** Native seconds of the nine GEMM calls of one MLP training step (forward, dW, dX), at `threads`. */
+function kernelFloor(threads: number): number {
+  const layers = [[784, 256], [256, 128], [128, 10]];
+  const reps = quick ? 10 : 30;
+  let seconds = 0;
+  layers.forEach(([inputs, outputs], i) => {
+    seconds += binding.benchSgemm(false, false, 128, outputs, inputs, threads, reps);
+    seconds += binding.benchSgemm(true, false, inputs, outputs, 128, threads, reps);
+    if (i > 0) seconds += binding.benchSgemm(false, true, 128, inputs, outputs, threads, reps);
+  });
+  return seconds;
+}
+
+/** Native seconds of the three forward GEMM calls of the MLP at a batch size. */
+function forwardFloor(batch: number, threads: number): number {
+  const reps = batch === 1 ? 200 : quick ? 10 : 30;
+  return [[784, 256], [256, 128], [128, 10]].reduce((sum, [inputs, outputs]) => sum + binding.benchSgemm(false, false, batch, outputs, inputs, threads, reps), 0);
+}
+
+const before = probes();
+const results: Result[] = [await benchFit(), benchTiny(), benchPredict(1, 1), benchPredict(256, allThreads)];
+const floorSeconds = kernelFloor(allThreads);
+const predictFloor1 = forwardFloor(1, 1);
+const predictFloor256 = forwardFloor(256, allThreads);
+const after = probes();
+dn.setNumThreads(allThreads);
+
+const format = (r: Result): string => (r.unit === 'µs/call' ? r.value.toFixed(1) : Math.round(r.value).toLocaleString('en-US'));
+console.log(`Dendrite ${dn.backendInfo().version}, ISA ${dn.backendInfo().isa}, ${allThreads} threads by default${quick ? ' (quick run)' : ''}`);
+console.log('');
+console.log('| benchmark | threads | median | unit | target | met | trials |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of results) {
+  console.log(`| ${r.name} | ${r.threads} | ${format(r)} | ${r.unit} | ${r.target} | ${r.met ? 'yes' : 'NO'} | ${r.trials.length} |`);
+}
+console.log('');
+console.log(`Kernel floor of one MLP training step (9 GEMM calls, native, ${allThreads} threads): ${(floorSeconds * 1e3).toFixed(3)} ms` +
+  ` = ${Math.round(128 / floorSeconds).toLocaleString('en-US')} samples/s if nothing else took time`);
+console.log(`Kernel floor of predict (3 forward GEMM calls, native): batch 1 on 1 thread ${(predictFloor1 * 1e6).toFixed(1)} µs;` +
+  ` batch 256 on ${allThreads} threads ${(predictFloor256 * 1e6).toFixed(0)} µs = ${Math.round(256 / predictFloor256).toLocaleString('en-US')} samples/s`);
+console.log('');
+console.log('Machine probes (before / after):');
+for (const [label, list] of [['before', before], ['after', after]] as const) {
+  for (const p of list) {
+    console.log(`  ${label} ${p.threads} thread(s): FMA ${p.fmaGflops.toFixed(0)} GFLOP/s (${p.isa}), triad ${p.triadGbps.toFixed(1)} GB/s${p.loaded ? '  <- below the known figure: the machine was loaded' : ''}`);
+  }
+}
+if ([...before, ...after].some((p) => p.loaded)) {
+  console.log('NOTE: a probe was well below the machine\'s known figures (174 GFLOP/s per core, 13 GB/s): other work shared the cores, and the figures above are low.');
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const file = join(here, 'results', 'models.json');
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, `${JSON.stringify({
+  date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, quick, backend: dn.backendInfo(),
+  results, kernelFloorSeconds: floorSeconds, predictKernelFloorSeconds: { batch1: predictFloor1, batch256: predictFloor256 }, probes: { before, after },
+}, null, 2)}\n`);
+console.log(`\nResults: ${file}`);
