@@ -7,9 +7,11 @@
  *  3. a large elementwise op writing into a reused output (`out`), against the same kernel called
  *     directly through the raw binding (target: within 10 %).
  *
- * Each figure is the median of several timed batches. The machine is shared: beside the figures
- * the bench prints a same-run probe (FMA peak, triad bandwidth); a probe far below the machine's
- * usual 174 GFLOP/s means the run was loaded. Results go to bench/results/ops-overhead.json.
+ * Each figure is the median of several timed batches, as wall-clock time (what the targets are
+ * about) and as the process's CPU time per call (less sensitive to other processes; above the wall
+ * time when a kernel uses the thread pool). The machine is shared: beside the figures the bench
+ * prints a same-run probe (FMA peak, triad bandwidth); a probe far below the machine's usual
+ * 174 GFLOP/s means the run was loaded. Results go to bench/results/ops-overhead.json.
  *
  * Run with `npm run bench:ops` (`--quick` for fewer repetitions).
  */
@@ -28,32 +30,45 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+interface Timing {
+  /** Median wall-clock seconds per call. */
+  wall: number;
+  /** Median CPU seconds per call (all threads of the process): less sensitive to other processes. */
+  cpu: number;
+}
+
 /** Median seconds per call of `call`, over BATCHES batches of `perBatch` calls after a warm-up. */
-function timePerCall(perBatch: number, call: () => unknown): number {
+function timePerCall(perBatch: number, call: () => unknown): Timing {
   for (let i = 0; i < perBatch; i++) call();
-  const samples: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let b = 0; b < BATCHES; b++) {
+    const startCpu = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < perBatch; i++) call();
-    samples.push((performance.now() - start) / 1000 / perBatch);
+    wall.push((performance.now() - start) / 1000 / perBatch);
+    const used = process.cpuUsage(startCpu);
+    cpu.push((used.user + used.system) / 1e6 / perBatch);
   }
-  return median(samples);
+  return { wall: median(wall), cpu: median(cpu) };
 }
 
 interface Row {
   name: string;
   what: string;
   microseconds: number;
+  cpuMicroseconds: number;
   target?: string;
   pass?: boolean;
 }
 const rows: Row[] = [];
-function record(name: string, what: string, seconds: number, targetMicroseconds?: number): void {
-  const microseconds = seconds * 1e6;
+function record(name: string, what: string, timing: Timing, targetMicroseconds?: number): void {
+  const microseconds = timing.wall * 1e6;
   rows.push({
     name,
     what,
     microseconds,
+    cpuMicroseconds: timing.cpu * 1e6,
     ...(targetMicroseconds === undefined ? {} : { target: `<= ${targetMicroseconds} us`, pass: microseconds <= targetMicroseconds }),
   });
 }
@@ -116,7 +131,7 @@ function record(name: string, what: string, seconds: number, targetMicroseconds?
 }
 
 // --- 3. Large elementwise op into a reused output -----------------------------------------------
-const large: Array<{ name: string; opSeconds: number; rawSeconds: number; gbps: number; ratio: number }> = [];
+const large: Array<{ name: string; opSeconds: number; rawSeconds: number; gbps: number; ratio: number; cpuRatio: number }> = [];
 {
   const count = 16 * 1024 * 1024;
   const a = dn.rand([count], { seed: 1, low: 0.5, high: 2.5 });
@@ -125,16 +140,14 @@ const large: Array<{ name: string; opSeconds: number; rawSeconds: number; gbps: 
   const as = a.storage as Float32Array;
   const bs = b.storage as Float32Array;
   const os = out.storage as Float32Array;
-  const reps = quick ? 5 : 11;
-  const timeLarge = (call: () => unknown) => {
+  const reps = quick ? 9 : 31;
+  const timeOnce = (call: () => unknown): Timing => {
+    const startCpu = process.cpuUsage();
+    const start = performance.now();
     call();
-    const samples: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const start = performance.now();
-      call();
-      samples.push((performance.now() - start) / 1000);
-    }
-    return median(samples);
+    const wall = (performance.now() - start) / 1000;
+    const used = process.cpuUsage(startCpu);
+    return { wall, cpu: (used.user + used.system) / 1e6 };
   };
   const layout = new Float64Array([1, count, 1, 1]);
   const codes = binding.opCodes;
@@ -146,15 +159,19 @@ const large: Array<{ name: string; opSeconds: number; rawSeconds: number; gbps: 
     ['exp (out)', 8, () => dn.exp(a, { out }), () => binding.unary!(codes.unary.exp, 0, as, os, count)],
   ];
   for (const [name, bytesPerElement, op, raw] of pairs) {
-    const opSamples: number[] = [];
-    const rawSamples: number[] = [];
-    for (let round = 0; round < 3; round++) {
-      opSamples.push(timeLarge(op));
-      rawSamples.push(timeLarge(raw));
+    op();
+    raw();
+    const opSamples: Timing[] = [];
+    const rawSamples: Timing[] = [];
+    for (let r = 0; r < reps; r++) {
+      // Alternate op and raw call by call, so a change of load hits both alike.
+      opSamples.push(timeOnce(op));
+      rawSamples.push(timeOnce(raw));
     }
-    const opSeconds = median(opSamples);
-    const rawSeconds = median(rawSamples);
-    large.push({ name, opSeconds, rawSeconds, gbps: (bytesPerElement * count) / opSeconds / 1e9, ratio: opSeconds / rawSeconds });
+    const opSeconds = median(opSamples.map((t) => t.wall));
+    const rawSeconds = median(rawSamples.map((t) => t.wall));
+    const cpuRatio = median(opSamples.map((t) => t.cpu)) / median(rawSamples.map((t) => t.cpu));
+    large.push({ name, opSeconds, rawSeconds, gbps: (bytesPerElement * count) / opSeconds / 1e9, ratio: opSeconds / rawSeconds, cpuRatio });
   }
 }
 
@@ -172,16 +189,19 @@ console.log(
   `probe: FMA peak ${fma ? `${fma.gflops.toFixed(0)} GFLOP/s (${fma.isa}, 1 thread; ~174 when idle)` : 'n/a'}, triad ${triad ? `${triad.toFixed(1)} GB/s (1 thread)` : 'n/a'}`,
 );
 console.log('');
+console.log(`${'median per call'.padEnd(30)} ${'wall'.padStart(11)} ${'cpu'.padStart(11)}   target`);
 for (const row of rows) {
-  const verdict = row.target ? `  ${row.target.padEnd(10)} ${row.pass ? 'ok' : 'MISSED'}` : '';
-  console.log(`${row.name.padEnd(30)} ${row.microseconds.toFixed(2).padStart(8)} us${verdict}   ${row.what}`);
+  const verdict = row.target ? `  ${row.target.padEnd(10)} ${row.pass ? 'ok' : 'MISSED'}` : ''.padEnd(15);
+  console.log(
+    `${row.name.padEnd(30)} ${row.microseconds.toFixed(2).padStart(8)} us ${row.cpuMicroseconds.toFixed(2).padStart(8)} us${verdict}   ${row.what}`,
+  );
 }
 console.log('');
 console.log('large elementwise op into a reused output, 16 Mi floats (op vs the raw kernel call, target within 10 %):');
 for (const l of large) {
   console.log(
     `${l.name.padEnd(12)} op ${(l.opSeconds * 1e3).toFixed(2).padStart(7)} ms  raw ${(l.rawSeconds * 1e3).toFixed(2).padStart(7)} ms  ` +
-      `${l.gbps.toFixed(1).padStart(5)} GB/s  op/raw ${l.ratio.toFixed(3)} ${l.ratio <= 1.1 ? 'ok' : 'MISSED'}`,
+      `${l.gbps.toFixed(1).padStart(5)} GB/s  op/raw wall ${l.ratio.toFixed(3)} ${l.ratio <= 1.1 ? 'ok' : 'MISSED'}, cpu ${l.cpuRatio.toFixed(3)}`,
   );
 }
 

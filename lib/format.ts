@@ -9,6 +9,7 @@ export const ELIDE_ABOVE = 1000;
 /** Entries kept at each end of an axis when eliding. */
 const EDGE_ITEMS = 3;
 
+/** What the formatter needs to know about a tensor. */
 export interface FormatInput {
   values: ArrayLike<number>; // contiguous, row-major
   shape: readonly number[];

@@ -25,6 +25,7 @@ import * as shapeOps from './ops/shape.js';
 
 /** Element types: float32 for data, int32 for labels and indices. */
 export type DType = 'float32' | 'int32';
+/** Every dtype, for validation and messages. */
 export const DTYPES: readonly DType[] = ['float32', 'int32'];
 /** The typed array behind a tensor. */
 export type TypedStorage = Float32Array | Int32Array;
