@@ -194,7 +194,7 @@ describe('autograd: a small MLP written with raw ops', () => {
     const params = [w1, b1, w2, b2];
     let first = 0;
     let last = 0;
-    for (let step = 0; step < 1500; step++) {
+    for (let step = 0; step < 300; step++) {
       const value = loss(forward(x, w1, b1, w2, b2));
       if (step === 0) first = value.item();
       last = value.item();
