@@ -106,6 +106,68 @@ describe('elementwise: values', () => {
   });
 });
 
+/** a op b by plain index arithmetic over the broadcast shape (the reference for the strided kernel layouts). */
+function referenceBinary(a: dn.Tensor, b: dn.Tensor, op: (x: number, y: number) => number): { shape: number[]; values: number[] } {
+  const rank = Math.max(a.rank, b.rank);
+  const pad = (s: readonly number[]) => [...new Array(rank - s.length).fill(1), ...s];
+  const sa = pad(a.shape);
+  const sb = pad(b.shape);
+  const shape = sa.map((d, i) => Math.max(d, sb[i]));
+  const av = Array.from(dn.clone(a).dataSync());
+  const bv = Array.from(dn.clone(b).dataSync());
+  const values: number[] = [];
+  const size = shape.reduce((p, d) => p * d, 1);
+  for (let flat = 0; flat < size; flat++) {
+    let rest = flat;
+    let ia = 0;
+    let ib = 0;
+    let strideA = 1;
+    let strideB = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const i = rest % shape[d];
+      rest = Math.floor(rest / shape[d]);
+      ia += (sa[d] === 1 ? 0 : i) * strideA;
+      ib += (sb[d] === 1 ? 0 : i) * strideB;
+      strideA *= sa[d];
+      strideB *= sb[d];
+    }
+    values.push(Math.fround(op(av[ia], bv[ib])));
+  }
+  return { shape, values };
+}
+
+describe('elementwise: strided layouts against a plain-loop reference', () => {
+  it('random views (transposed, sliced, broadcast) of random shapes', () => {
+    const g = new dn.Generator(21);
+    for (let trial = 0; trial < 60; trial++) {
+      const rank = g.integer(1, 5);
+      const shape = Array.from({ length: rank }, () => g.integer(1, 5));
+      const view = (seed: number): dn.Tensor => {
+        const kind = g.integer(0, 4);
+        const base = randomTensor(shape, { seed });
+        if (kind === 0) return base;
+        if (kind === 1) return dn.transpose(randomTensor([...shape].reverse(), { seed }));
+        if (kind === 2) {
+          const bigger = randomTensor(shape.map((d) => d + 2), { seed });
+          return bigger.slice(shape.map(() => 1), shape);
+        }
+        return dn.broadcastTo(randomTensor(shape.map((d) => (g.uniform() < 0.5 ? 1 : d)), { seed }), shape);
+      };
+      const a = view(trial);
+      // b: a suffix of the shape, with some axes set to 1.
+      const bShape = shape.slice(g.integer(0, rank)).map((d) => (g.uniform() < 0.3 ? 1 : d));
+      const b = g.uniform() < 0.5 ? randomTensor(bShape, { seed: trial + 100 }) : dn.transpose(randomTensor([...bShape].reverse(), { seed: trial + 100 }));
+      const [x, y] = g.uniform() < 0.5 ? [a, b] : [b, a];
+      const expected = referenceBinary(x, y, (u, v) => u * v - v);
+      const actual = dn.sub(dn.mul(x, y), y);
+      expect(actual.shape).toEqual(expected.shape);
+      // mul then sub each round once in float32; the reference rounds once at the end: 1e-6 relative.
+      const values = actual.dataSync();
+      expected.values.forEach((v, i) => expect(Math.abs(values[i] - v)).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(v))));
+    }
+  });
+});
+
 describe('elementwise: gradients (central differences, see helpers/gradcheck.ts for tolerances)', () => {
   const pairs = [...broadcastPairs, ...randomBroadcastPairs(8)];
   const r = (shape: number[], seed: number, positive = false, low = 0.1) => randomTensor(shape, { seed, positive, low });
