@@ -158,6 +158,10 @@ export class Dense extends Layer {
         if (m > 0) binding.unary(code, activation!.param, z, y, m * n);
         output = makeTensor(y, outShape);
         if (recording) output = recordActivation(output, pre, code, activation!.param, z, workspace);
+      } else if (!recording && activation!.name === 'softmax' && activation!.getConfig().axis === undefined) {
+        // Inference: the softmax in place over the rows, one more call and no copy.
+        if (m > 0) binding.softmax(z, z, m, n, false);
+        output = pre;
       } else {
         output = activation!.apply(pre);
       }

@@ -138,7 +138,9 @@ export class Sequential extends Model {
 
   protected override outputActivation(): Activation | null {
     const last = this.stack[this.stack.length - 1];
-    if (last instanceof Dense || last instanceof ActivationLayer) return last.activation;
+    // An activity penalty on the output must see the activation's output, so it is not folded away.
+    if (last instanceof Dense) return last.activityRegularizer === null ? last.activation : null;
+    if (last instanceof ActivationLayer) return last.activation;
     return null;
   }
 

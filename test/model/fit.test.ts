@@ -272,3 +272,18 @@ describe('fit', () => {
     write.mockRestore();
   });
 });
+
+describe('fit: folding', () => {
+  it('does not fold the output activation away from an activity penalty on it', () => {
+    const model = dn.sequential({
+      layers: [dn.layers.dense({ units: 2, activation: 'softmax', inputShape: [2], activityRegularizer: dn.regularizers.l1({ l1: 1 }) })],
+    });
+    model.compile({ optimizer: dn.optimizers.sgd({ learningRate: 0 }), loss: 'categoricalCrossentropy' });
+    const x = dn.tensor([[1, 2], [3, 4]]);
+    const y = dn.tensor([[1, 0], [0, 1]]);
+    const probabilities = model.predict(x);
+    // l1 of probabilities is 1 per row: 2 over a batch of 2 adds exactly 1 to the loss.
+    const expected = dn.losses.categoricalCrossentropy(y, probabilities).item() + 1;
+    expect(model.trainOnBatch(x, y).loss).toBeCloseTo(expected, 5);
+  });
+});
