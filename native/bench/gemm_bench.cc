@@ -1,6 +1,11 @@
 // SGEMM microbenchmark without Node: GFLOP/s per shape, ISA and thread count (median of timed runs).
-// Usage: gemm_bench [--isa scalar|avx2|avx512] [--threads N] [--seconds S] [M N K [ta tb]] ...
-// Without shapes, runs the square sizes and the MLP shapes of bench/kernels.ts.
+// Usage: gemm_bench [--isa scalar|avx2|avx512] [--threads N] [--seconds S] [--cpu-time] [M N K [ta tb]] ...
+// Without shapes, runs the square sizes and the MLP shapes of bench/kernels.ts. --cpu-time measures the
+// calling thread's CPU time instead of wall time: on a shared machine it leaves out the time other
+// processes held the core, so single-thread figures can be compared under load (meaningless with
+// more than one thread).
+#include <time.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -18,6 +23,17 @@
 using namespace dendrite;
 
 namespace {
+
+bool use_cpu_time = false;
+
+double Now() {
+  if (use_cpu_time) {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 struct Shape {
   int64_t m, n, k;
@@ -43,11 +59,10 @@ double TimeSgemm(const KernelTable& table, ThreadPool* pool, const Shape& s, dou
   args.ldb = b_cols;
   args.c = c.data();
   args.ldc = s.n;
-  using Clock = std::chrono::steady_clock;
   auto run = [&] {
-    auto start = Clock::now();
+    double start = Now();
     table.sgemm(args, pool);
-    return std::chrono::duration<double>(Clock::now() - start).count();
+    return Now() - start;
   };
   double first = run();
   int reps = std::max(3, std::min(2000, static_cast<int>(seconds / std::max(first, 1e-7))));
@@ -71,6 +86,8 @@ int main(int argc, char** argv) {
       if (!ParseIsa(argv[++i], &isa)) return 2;
     } else if (arg == "--threads" && i + 1 < argc) {
       threads = std::atoi(argv[++i]);
+    } else if (arg == "--cpu-time") {
+      use_cpu_time = true;
     } else if (arg == "--seconds" && i + 1 < argc) {
       seconds = std::atof(argv[++i]);
     } else if (i + 2 < argc) {
@@ -96,9 +113,9 @@ int main(int argc, char** argv) {
 #if defined(DENDRITE_HAVE_X86_KERNELS)
   if (isa == Isa::kAvx512 || isa == Isa::kAvx2) {
     const int64_t iterations = 20000000;
-    auto start = std::chrono::steady_clock::now();
+    double start = Now();
     float sink = isa == Isa::kAvx512 ? avx512::FmaProbe(iterations) : avx2::FmaProbe(iterations);
-    double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double t = Now() - start;
     double flops = isa == Isa::kAvx512 ? 2.0 * iterations * avx512::kFmaProbeChains * avx512::kFmaProbeLanes
                                        : 2.0 * iterations * avx2::kFmaProbeChains * avx2::kFmaProbeLanes;
     std::printf("FMA probe (1 thread): %.1f GFLOP/s (%g)\n", flops / t * 1e-9, sink);

@@ -1,4 +1,5 @@
 // Bindings of the gemm kernels: sgemm.
+#include <cmath>
 #include <string>
 
 #include "bindings/binding.h"
@@ -21,6 +22,57 @@ int64_t MatrixSpan(Args& args, const char* name, int64_t batch, int64_t stride, 
   return static_cast<int64_t>(span);
 }
 
+// sgemm is called several times per training step with small matrices, so its 20 arguments are read
+// with one Node-API call each. Anything unexpected goes to Args, which throws its usual typed error.
+class FastArgs {
+ public:
+  FastArgs(const Napi::CallbackInfo& info, Args& args) : info_(info), args_(args), env_(info.Env()) {}
+
+  bool Boolean(size_t index, const char* name) const {
+    bool value;
+    if (napi_get_value_bool(env_, info_[index], &value) == napi_ok) return value;
+    return args_.Boolean(index, name);
+  }
+  double Number(size_t index, const char* name) const {
+    double value;
+    if (napi_get_value_double(env_, info_[index], &value) == napi_ok) return value;
+    return args_.Number(index, name);
+  }
+  int64_t Integer(size_t index, const char* name, int64_t min = 0, int64_t max = kMaxSize) const {
+    double value;
+    if (napi_get_value_double(env_, info_[index], &value) == napi_ok && value >= static_cast<double>(min) &&
+        value <= static_cast<double>(max) && value == std::floor(value)) {
+      return static_cast<int64_t>(value);
+    }
+    return args_.Integer(index, name, min, max);
+  }
+  // A Float32Array (or, when `optional`, null / undefined: *present = false). Its length is checked
+  // later, once the sizes are known. An empty array may have a null data pointer.
+  float* Floats(size_t index, const char* name, bool optional, int64_t* length, bool* present = nullptr) const {
+    napi_typedarray_type type;
+    size_t elements;
+    void* data;
+    if (napi_get_typedarray_info(env_, info_[index], &type, &elements, &data, nullptr, nullptr) == napi_ok &&
+        type == napi_float32_array) {
+      *length = static_cast<int64_t>(elements);
+      if (present != nullptr) *present = true;
+      return static_cast<float*>(data);
+    }
+    *length = 0;
+    if (present != nullptr) *present = false;
+    if (optional) return args_.OptionalFloats(index, name, 0);  // null / undefined, or throws
+    return args_.Floats(index, name, 0);                        // throws
+  }
+  void CheckLength(size_t index, const char* name, int64_t length, int64_t needed) const {
+    if (length < needed) args_.Floats(index, name, needed);  // throws the usual message
+  }
+
+ private:
+  const Napi::CallbackInfo& info_;
+  Args& args_;
+  napi_env env_;
+};
+
 void CheckLeadingDimension(Args& args, const char* name, int64_t ld, int64_t row_length, const char* what) {
   if (ld < row_length) {
     ThrowValueError(args.env(), args.Where(name) + " must be at least " + std::to_string(row_length) + " (" + what +
@@ -34,28 +86,31 @@ void CheckLeadingDimension(Args& args, const char* name, int64_t ld, int64_t row
 //       batch, strideA, strideB, strideC)
 static void Sgemm(const Napi::CallbackInfo& info) {
   Args args(info, "sgemm", 20);
+  FastArgs fast(info, args);
   GemmArgs g;
-  g.trans_a = args.Boolean(0, "transA");
-  g.trans_b = args.Boolean(1, "transB");
-  g.m = args.Integer(2, "m");
-  g.n = args.Integer(3, "n");
-  g.k = args.Integer(4, "k");
-  g.alpha = static_cast<float>(args.Number(5, "alpha"));
-  g.lda = args.Integer(7, "lda");
-  g.ldb = args.Integer(9, "ldb");
-  g.beta = static_cast<float>(args.Number(10, "beta"));
-  g.ldc = args.Integer(12, "ldc");
-  g.activation = static_cast<UnaryOp>(args.Integer(14, "activation", 0, kUnaryOpCount - 1));
-  g.activation_param = static_cast<float>(args.Number(15, "activationParam"));
-  g.batch = args.Integer(16, "batch");
-  g.stride_a = args.Integer(17, "strideA");
-  g.stride_b = args.Integer(18, "strideB");
-  g.stride_c = args.Integer(19, "strideC");
+  g.trans_a = fast.Boolean(0, "transA");
+  g.trans_b = fast.Boolean(1, "transB");
+  g.m = fast.Integer(2, "m");
+  g.n = fast.Integer(3, "n");
+  g.k = fast.Integer(4, "k");
+  g.alpha = static_cast<float>(fast.Number(5, "alpha"));
+  g.lda = fast.Integer(7, "lda");
+  g.ldb = fast.Integer(9, "ldb");
+  g.beta = static_cast<float>(fast.Number(10, "beta"));
+  g.ldc = fast.Integer(12, "ldc");
+  g.activation = static_cast<UnaryOp>(fast.Integer(14, "activation", 0, kUnaryOpCount - 1));
+  g.activation_param = static_cast<float>(fast.Number(15, "activationParam"));
+  g.batch = fast.Integer(16, "batch");
+  g.stride_a = fast.Integer(17, "strideA");
+  g.stride_b = fast.Integer(18, "strideB");
+  g.stride_c = fast.Integer(19, "strideC");
   // Every argument's type is checked before any size, so a wrong type is always an ArgumentTypeError.
-  args.Floats(6, "a", 0);
-  args.Floats(8, "b", 0);
-  args.Floats(11, "c", 0);
-  args.OptionalFloats(13, "bias", 0);
+  int64_t a_length, b_length, c_length, bias_length;
+  float* a = fast.Floats(6, "a", false, &a_length);
+  float* b = fast.Floats(8, "b", false, &b_length);
+  float* c = fast.Floats(11, "c", false, &c_length);
+  bool has_bias;
+  float* bias = fast.Floats(13, "bias", true, &bias_length, &has_bias);
 
   const int64_t a_rows = g.trans_a ? g.k : g.m, a_cols = g.trans_a ? g.m : g.k;
   const int64_t b_rows = g.trans_b ? g.n : g.k, b_cols = g.trans_b ? g.k : g.n;
@@ -69,10 +124,14 @@ static void Sgemm(const Napi::CallbackInfo& info) {
                                       " so that the batch's outputs do not overlap, got " + std::to_string(g.stride_c));
     }
   }
-  g.a = args.Floats(6, "a", MatrixSpan(args, "a", g.batch, g.stride_a, a_rows, a_cols, g.lda));
-  g.b = args.Floats(8, "b", MatrixSpan(args, "b", g.batch, g.stride_b, b_rows, b_cols, g.ldb));
-  g.c = args.Floats(11, "c", MatrixSpan(args, "c", g.batch, g.stride_c, g.m, g.n, g.ldc));
-  g.bias = args.OptionalFloats(13, "bias", g.n);
+  fast.CheckLength(6, "a", a_length, MatrixSpan(args, "a", g.batch, g.stride_a, a_rows, a_cols, g.lda));
+  fast.CheckLength(8, "b", b_length, MatrixSpan(args, "b", g.batch, g.stride_b, b_rows, b_cols, g.ldb));
+  fast.CheckLength(11, "c", c_length, MatrixSpan(args, "c", g.batch, g.stride_c, g.m, g.n, g.ldc));
+  if (has_bias) fast.CheckLength(13, "bias", bias_length, g.n);
+  g.a = a;
+  g.b = b;
+  g.c = c;
+  g.bias = has_bias ? bias : nullptr;
 
   Backend& backend = GetBackend(info.Env());
   CheckStatus(info.Env(), "sgemm", backend.kernels.sgemm(g, backend.pool.get()));

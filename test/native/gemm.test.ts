@@ -66,6 +66,8 @@ describe('sgemm: bad arguments', () => {
     expect(() => call(valid({ a: new Float32Array(14) }))).toThrow(/sgemm: a needs at least 15 elements/);
     expect(() => call(valid({ b: new Float32Array(19) }))).toThrow(/sgemm: b needs at least 20 elements/);
     expect(() => call(valid({ bias: new Float32Array(3) }))).toThrow(/sgemm: bias needs at least 4 elements/);
+    expect(() => call(valid({ bias: new Float32Array(0) }))).toThrow(/sgemm: bias needs at least 4 elements, got 0/);
+    expect(() => call(valid({ bias: undefined }))).not.toThrow();
     // Transposed A is stored k x m (5 x 3); transposed B n x k (4 x 5).
     expect(() => call(valid({ transA: true, lda: 3, a: new Float32Array(14) }))).toThrow(/a needs at least 15/);
     expect(() => call(valid({ transB: true, ldb: 5, b: new Float32Array(19) }))).toThrow(/b needs at least 20/);
