@@ -7,11 +7,11 @@
  */
 import { ValueError } from '../errors.js';
 import { checkBoolean, formatShape, shapeError, typeError } from '../validate.js';
-import { checkFloat, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { checkFloat, shapeSize, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels, unaryCodes } from './kernels.js';
 import { outputFor, storagesOverlap, type OutOptions } from './elementwise.js';
-import { contiguous, reshape } from './shape.js';
+import { contiguous, reshape, reshapeTo } from './shape.js';
 import { sumToShape } from './reduce.js';
 
 /** Options of {@link matmul}. */
@@ -210,13 +210,24 @@ function matmulMatrices(a: Tensor, b: Tensor, transposeA: boolean, transposeB: b
           a.shape,
         )
       : null,
-    needs[1]
-      ? sumToShape(
-          transposeB ? matmulMatrices(grad, a, true, transposeA, undefined) : matmulMatrices(a, grad, !transposeA, false, undefined),
-          b.shape,
-        )
-      : null,
+    needs[1] ? matrixGradient(a, b, grad, transposeA, transposeB) : null,
   ]);
+}
+
+/** The gradient of `b` in `op(a) · op(b)`: summed over broadcast batch axes. */
+function matrixGradient(a: Tensor, b: Tensor, grad: Tensor, transposeA: boolean, transposeB: boolean): Tensor {
+  if (b.rank === 2 && a.rank > 2 && !transposeA) {
+    // A batch of A against one shared B: fold the batch into the rows, so the sum over the batch
+    // happens inside one GEMM instead of a batched product reduced afterwards.
+    const rows = shapeSize(a.shape.slice(0, -1));
+    const a2 = reshapeTo(a, [rows, a.shape[a.rank - 1]]);
+    const g2 = reshapeTo(grad, [rows, grad.shape[grad.rank - 1]]);
+    return transposeB ? matmulMatrices(g2, a2, true, false, undefined) : matmulMatrices(a2, g2, true, false, undefined);
+  }
+  return sumToShape(
+    transposeB ? matmulMatrices(grad, a, true, transposeA, undefined) : matmulMatrices(a, grad, !transposeA, false, undefined),
+    b.shape,
+  );
 }
 
 /**

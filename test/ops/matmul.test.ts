@@ -198,6 +198,9 @@ describe('matmul: gradients (central differences, see helpers/gradcheck.ts for t
   });
   it('batched with broadcasting (gradients summed over broadcast batch axes)', () => {
     gradcheck((a, b) => dn.matmul(a, b), [r([2, 3, 4], 1), r([4, 2], 2)]);
+    gradcheck((a, b) => dn.matmul(a, b, { transposeB: true }), [r([2, 3, 4], 1), r([2, 4], 2)]);
+    gradcheck((a, b) => dn.matmul(a.transpose([1, 0, 2]), b), [r([3, 2, 4], 1), r([4, 2], 2)]);
+    gradcheck((a, b) => dn.matmul(a, b), [r([2, 3, 0], 1), r([0, 2], 2)]);
     gradcheck((a, b) => dn.matmul(a, b), [r([3, 4], 1), r([2, 4, 2], 2)]);
     gradcheck((a, b) => dn.matmul(a, b), [r([2, 1, 2, 3], 1), r([3, 3, 2], 2)]);
     gradcheck((a, b) => dn.matmul(a, b, { transposeA: true }), [r([2, 3, 2], 1), r([1, 3, 2], 2)]);
