@@ -255,7 +255,9 @@ export class Tensor {
 
   /**
    * The elements as a flat row-major typed array. For a contiguous tensor this is its own
-   * storage, without a copy (writing into it changes the tensor); a view returns a copy.
+   * storage, without a copy (writing into it changes the tensor); a view returns a copy. Small
+   * tensors share an underlying ArrayBuffer with others: use the array, not its `.buffer`
+   * (`.slice()` gives an independent copy).
    */
   dataSync(): TypedStorage {
     return this._strides === null ? this.storage : shapeOps.contiguous(this).storage;
