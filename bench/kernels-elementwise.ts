@@ -6,12 +6,17 @@
  * byte the kernel must read and write once (write-allocate traffic is not counted, as in STREAM), and as
  * a fraction of the triad bandwidth a[i] = b[i] + s*c[i] measured in the same run.
  *
+ * Rows with threads = 2 answer what a thread-pool split would give: two worker threads, each with its own
+ * addon instance, run the same kernel at the same time on the two halves of shared buffers; GB/s is all
+ * bytes of both over the slower worker's time.
+ *
  * bench/kernels.ts imports benchElementwise and prints its rows; run alone with
  * `npx tsx bench/kernels-elementwise.ts [--quick]`.
  */
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { binding } from '../lib/native.js';
+import { Worker } from 'node:worker_threads';
+import { binding, packageRoot } from '../lib/native.js';
 
 export interface Row {
   kernel: string;
@@ -100,7 +105,71 @@ export async function benchElementwise(options: { quick: boolean; triadGbps?: nu
   add('binary mul (scalar)', `${shape} * []`, 8 * COUNT + 4, () =>
     binding.binary(binary.mul, x, row, y, layout([COUNT], [1], [0])));
   add('affine', shape, 8 * COUNT, () => binding.affine(x, 1.5, -0.25, y, COUNT));
+
+  const split = options.quick ? ['relu', 'gelu'] : ['relu', 'gelu', 'sigmoid', 'softplus'];
+  for (const row of await twoWorkerRows(split, reps)) {
+    rows.push({ ...row, ...(triad ? { fractionOfTriad: row.gbps / triad } : {}) });
+  }
   return rows;
+}
+
+// Each worker loads the addon the way lib/native.ts does and runs `reps` calls on its half.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createRequire } = require('node:module');
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const load = createRequire(path.join(workerData.root, 'package.json'));
+const binding = process.env.DENDRITE_BINARY ? load(path.resolve(process.env.DENDRITE_BINARY)) : load('node-gyp-build')(workerData.root);
+binding.setIsa(workerData.isa);
+const { begin, end } = workerData;
+const view = (buffer) => new Float32Array(buffer, begin * 4, end - begin);
+const x = view(workerData.x), y = view(workerData.y), dy = view(workerData.dy), dx = view(workerData.dx);
+const n = end - begin;
+parentPort.on('message', ({ kind, op, reps }) => {
+  const call = kind === 'unary' ? () => binding.unary(op, 0.1, x, y, n) : () => binding.unaryGrad(op, 0.1, null, y, dy, dx, n);
+  call();
+  const start = performance.now();
+  for (let r = 0; r < reps; r++) call();
+  parentPort.postMessage((performance.now() - start) / 1000 / reps);
+});
+parentPort.postMessage('ready');
+`;
+
+async function twoWorkerRows(names: string[], reps: number): Promise<Row[]> {
+  const shared = () => new SharedArrayBuffer(4 * COUNT);
+  const buffers = { x: shared(), y: shared(), dy: shared(), dx: shared() };
+  const x = new Float32Array(buffers.x);
+  for (let i = 0; i < COUNT; i++) x[i] = 0.5 + ((i * 2654435761) % 2000) / 1000;
+  new Float32Array(buffers.dy).fill(0.25);
+  const isa = binding.backendInfo().isa;
+  const halves = [[0, COUNT / 2], [COUNT / 2, COUNT]];
+  const workers = halves.map(([begin, end]) =>
+    new Worker(workerSource, { eval: true, workerData: { root: packageRoot, isa, begin, end, ...buffers } }));
+  const next = (worker: Worker) => new Promise<unknown>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  try {
+    await Promise.all(workers.map(next));
+    const rows: Row[] = [];
+    const unary = binding.opCodes.unary;
+    for (const name of names) {
+      // The backward row reads y and dy: sigmoid-style ops; x-reading ones are covered by the forward.
+      const jobs: Array<['unary' | 'unaryGrad', number]> = [['unary', 8]];
+      if (name === 'sigmoid') jobs.push(['unaryGrad', 12]);
+      for (const [kind, bytesPerElement] of jobs) {
+        const done = workers.map(next);
+        for (const worker of workers) worker.postMessage({ kind, op: unary[name], reps });
+        const seconds = Math.max(...((await Promise.all(done)) as number[]));
+        rows.push({ kernel: `${kind} ${name} (2 workers, halves)`, shape: `[${COUNT}]`, threads: 2, seconds,
+          gbps: (bytesPerElement * COUNT) / seconds / 1e9 });
+      }
+    }
+    return rows;
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

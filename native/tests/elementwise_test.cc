@@ -596,6 +596,40 @@ DN_TEST(ElementwisePowAccuracyAndSpecialCases) {
   });
 }
 
+DN_TEST(ElementwisePowScalarExponentsAreExact) {
+  // x^2, x^0.5, x^1, x^-1, x^0 take exact single-operation paths: correctly rounded, C's rules at the edges.
+  std::vector<float> x = {0.0f, -0.0f, 1.0f, -1.0f, 2.0f, -2.0f, 3.0f, 0.1f, -0.1f, 1e20f, 1e-20f, -1e20f, kInf,
+                          -kInf, kNan, FLT_MIN, FLT_TRUE_MIN, FLT_MAX, -FLT_MAX, 16.0f, 0.25f, 7.0f, 1e-45f};
+  std::mt19937 random(17);
+  std::uniform_real_distribution<float> uniform(-50.0f, 50.0f);
+  for (int i = 0; i < 200; ++i) x.push_back(uniform(random));
+  const int64_t n = static_cast<int64_t>(x.size());
+  std::vector<float> out(n);
+  for (float exponent : {2.0f, 0.5f, 1.0f, -1.0f, 0.0f, -0.0f}) {
+    BinaryArgs args;
+    args.op = BinaryOp::kPow;
+    args.rank = 1;
+    args.shape[0] = n;
+    args.a_strides[0] = 1;
+    args.b_strides[0] = 0;
+    args.a = x.data();
+    args.b = &exponent;
+    args.out = out.data();
+    test::ForEachIsa([&](const KernelTable& table) {
+      DN_EXPECT(table.binary(args) == Status::kOk);
+      bool ok = true;
+      for (int64_t i = 0; i < n; ++i) {
+        float expected = static_cast<float>(std::pow(static_cast<double>(x[i]), static_cast<double>(exponent)));
+        if (!SameFloat(out[i], expected)) {
+          ok = false;
+          std::fprintf(stderr, "    %s pow(%g, %g) = %g, expected %g\n", IsaName(table.isa), x[i], exponent, out[i], expected);
+        }
+      }
+      DN_EXPECT(ok);
+    });
+  }
+}
+
 DN_TEST(ElementwiseBinaryAccuracyAgainstLongDouble) {
   const std::vector<float>& x = Inputs();
   const int64_t n = static_cast<int64_t>(x.size());

@@ -512,6 +512,13 @@ describe('binary: broadcasting on every ISA', () => {
       const bases = [0, -0, 0, -0, -0, -2, -2, -8, 2, 1, -1, NaN, Infinity, -Infinity, -Infinity, 0.5, 2, 3, 16];
       const exponents = [-1, -1, 2, 3, 0.5, 3, 0.5, 1 / 3, -Infinity, NaN, Infinity, 0, -2, 3, 0.5, Infinity, 127, 2, 0.5];
       const expected = [Infinity, -Infinity, 0, -0, 0, -8, NaN, NaN, 0, 1, 1, 1, 0, -Infinity, Infinity, 0, 2 ** 127, 9, 4];
+      // Scalar exponents with exact paths: squares, square roots, reciprocals, 1 and 0.
+      const x = Float32Array.of(0, -0, -2, 3, 0.1, 1e20, Infinity, -Infinity, NaN, 7, 1e-45);
+      for (const exponent of [2, 0.5, 1, -1, 0]) {
+        const powOut = new Float32Array(x.length);
+        binding.binary(binaryOps.pow, x, Float32Array.of(exponent), powOut, layoutOf([x.length], [1], [0]));
+        expect(Array.from(powOut), `x^${exponent}`).toEqual(Array.from(x, (v) => Math.fround(binaryOracle('pow', v, exponent))));
+      }
       const result = new Float32Array(bases.length);
       binding.binary(binaryOps.pow, Float32Array.from(bases), Float32Array.from(exponents), result,
         layoutOf([bases.length], [1], [1]));

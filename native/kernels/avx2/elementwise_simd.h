@@ -52,8 +52,6 @@ inline void Frexp(Vf x, Vf* m, Vf* e) {
 // Double lanes: a float vector is two double vectors (ToDoubleLow / ToDoubleHigh in simd_f32.h).
 inline Vd MulAddD(Vd a, Vd b, Vd c) { return _mm256_fmadd_pd(a, b, c); }
 inline Vd DivD(Vd a, Vd b) { return _mm256_div_pd(a, b); }
-// 1 / a (AVX2 has no double reciprocal estimate, so a division).
-inline Vd ReciprocalD(Vd a) { return _mm256_div_pd(SetD(1.0), a); }
 // Clamps to [lo, hi]; NaN becomes lo (callers replace NaN lanes afterwards).
 inline Vd ClampD(Vd a, double lo, double hi) { return _mm256_min_pd(_mm256_max_pd(a, SetD(lo)), SetD(hi)); }
 inline Vd RoundNearestD(Vd a) { return _mm256_round_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }

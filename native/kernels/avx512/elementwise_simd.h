@@ -38,13 +38,6 @@ inline void Frexp(Vf x, Vf* m, Vf* e) {
 // Double lanes: a float vector is two double vectors (ToDoubleLow / ToDoubleHigh in simd_f32.h).
 inline Vd MulAddD(Vd a, Vd b, Vd c) { return _mm512_fmadd_pd(a, b, c); }
 inline Vd DivD(Vd a, Vd b) { return _mm512_div_pd(a, b); }
-// 1 / a to ~2^-52 (not always correctly rounded): a 14-bit estimate and two Newton steps, several times the
-// throughput of a zmm division.
-inline Vd ReciprocalD(Vd a) {
-  Vd r = _mm512_rcp14_pd(a);
-  r = MulAddD(r, _mm512_fnmadd_pd(a, r, SetD(1.0)), r);
-  return MulAddD(r, _mm512_fnmadd_pd(a, r, SetD(1.0)), r);
-}
 // Clamps to [lo, hi]; NaN becomes lo (callers replace NaN lanes afterwards).
 inline Vd ClampD(Vd a, double lo, double hi) { return _mm512_min_pd(_mm512_max_pd(a, SetD(lo)), SetD(hi)); }
 inline Vd RoundNearestD(Vd a) { return _mm512_roundscale_pd(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
