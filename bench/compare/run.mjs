@@ -59,8 +59,8 @@ function ensureDependencies() {
 const installProblem = ensureDependencies();
 const mode = options.quick ? 'quick' : 'full';
 const settings = {
-  quick: { repetitions: 5, targetRepSeconds: 0.025, warmupSeconds: 0.1, probeSeconds: 0.1, gapMs: 5 },
-  full: { repetitions: 5, targetRepSeconds: 0.2, warmupSeconds: 0.5, probeSeconds: 0.25, gapMs: 20 },
+  quick: { repetitions: 5, targetRepSeconds: 0.025, warmupSeconds: 0.1, probeSeconds: 0.1, gapMs: 5, engineBudgetSeconds: 5 },
+  full: { repetitions: 5, targetRepSeconds: 0.1, warmupSeconds: 0.3, probeSeconds: 0.25, gapMs: 10, engineBudgetSeconds: 40 },
 }[mode];
 if (options.reps) settings.repetitions = Math.max(1, Number(options.reps));
 const cores = os.availableParallelism();
@@ -143,6 +143,16 @@ async function runCase(testCase, threads, processes) {
         minSeconds: settings.warmupSeconds,
       });
       entry.iterationsPerRep = warm.iterationsPerRep;
+      // A slow engine (or one slowed by a loaded machine) runs fewer repetitions, so the run keeps to its time.
+      const affordable = Math.max(1, Math.floor(settings.engineBudgetSeconds / warm.estimatedRepSeconds));
+      if (affordable < entry.repetitions) {
+        entry.note = [
+          entry.note,
+          `${affordable} repetition${affordable > 1 ? 's' : ''} instead of ${entry.repetitions}: about ${format(warm.estimatedRepSeconds)} s each ` +
+            `(time budget ${settings.engineBudgetSeconds} s per engine and case)`,
+        ].filter(Boolean).join('; ');
+        entry.repetitions = affordable;
+      }
       entry.warmupSeconds = Number(warm.warmupSeconds.toFixed(3));
       ready.push(name);
     } catch (error) {
@@ -353,6 +363,10 @@ async function main() {
       record.seconds = Number(((performance.now() - begin) / 1000).toFixed(2));
       result.results.push(record);
       printCase(record, labels);
+    }
+    if (dendrite?.info) {
+      const probe = await dendrite.process.request('probe', { threads, seconds: settings.probeSeconds }).catch((e) => ({ note: e.message }));
+      result.probes.push({ threads, when: 'end', ...probe, loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))) });
     }
     await Promise.all([...ordered.values()].map((child) => child.process?.close()));
   }

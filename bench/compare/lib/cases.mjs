@@ -111,12 +111,7 @@ export function buildCases(mode) {
     extraMetric: 'accuracy',
     note: quick ? 'quick run: 2 epochs instead of the protocol\'s 50, so the accuracy is not the protocol\'s' : null,
     overrides: {
-      'tfjs-cpu': {
-        repetitions: 3,
-        note: 'pure-JS TensorFlow.js: 3 seeds instead of 5 (about 20 ms a step)',
-        skipAbove1Thread: 'pure JavaScript runs one thread: its 1-thread figure stands for it',
-      },
-      'tfjs-wasm': { repetitions: 3, note: 'TensorFlow.js wasm: 3 seeds instead of 5 (about 8 ms a step)' },
+      'tfjs-cpu': { skipAbove1Thread: 'pure JavaScript runs one thread: its 1-thread figure stands for it' },
     },
   });
   return cases;

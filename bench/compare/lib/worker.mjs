@@ -55,10 +55,12 @@ const handlers = {
   async warmup({ targetSeconds, minSeconds }) {
     // A custom warm-up (a short training run) where one iteration is a long protocol run.
     if (task.warmup) {
+      // The warm-up is a shortened iteration; it says which fraction of one, so a repetition can be estimated.
       const start = performance.now();
-      await task.warmup();
+      const fraction = await task.warmup();
+      const warmupSeconds = (performance.now() - start) / 1000;
       iterationsPerRep = 1;
-      return { iterationsPerRep, warmupSeconds: (performance.now() - start) / 1000 };
+      return { iterationsPerRep, warmupSeconds, estimatedRepSeconds: warmupSeconds / fraction };
     }
     let spent = 0;
     let done = 0;
@@ -70,7 +72,7 @@ const handlers = {
     }
     const perIteration = spent / done;
     iterationsPerRep = Math.max(1, Math.min(1 << 20, Math.round(targetSeconds / perIteration)));
-    return { iterationsPerRep, warmupSeconds: spent };
+    return { iterationsPerRep, warmupSeconds: spent, estimatedRepSeconds: iterationsPerRep * perIteration };
   },
   async rep({ repetition }) {
     const { seconds, extra } = await timed(iterationsPerRep, repetition);

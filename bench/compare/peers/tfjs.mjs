@@ -142,7 +142,10 @@ async function setup(tf, { workload, params }) {
       };
       return {
         units: 1,
-        warmup: () => train(999, warmupEpochs),
+        async warmup() {
+          await train(999, warmupEpochs);
+          return warmupEpochs / epochs;
+        },
         async run(iterations, repetition) {
           let last = 0;
           for (let i = 0; i < iterations; i++) last = await train(1 + repetition, epochs);

@@ -213,7 +213,11 @@ def setup_digits(p):
             last = train(1 + repetition, epochs)
         return {"accuracy": last}
 
-    return Task(1, run, warmup=lambda: train(999, warmup_epochs))
+    def warmup():
+        train(999, warmup_epochs)
+        return warmup_epochs / epochs
+
+    return Task(1, run, warmup=warmup)
 
 
 SETUPS = {
@@ -248,16 +252,21 @@ def op_warmup(request):
     global iterations_per_rep
     if task.warmup is not None:
         start = time.perf_counter()
-        task.warmup()
+        fraction = task.warmup()  # the warm-up is this fraction of one iteration
         iterations_per_rep = 1
-        return {"iterationsPerRep": 1, "warmupSeconds": time.perf_counter() - start}
+        spent = time.perf_counter() - start
+        return {"iterationsPerRep": 1, "warmupSeconds": spent, "estimatedRepSeconds": spent / fraction}
     spent, done, batch = 0.0, 0, 1
     while spent < request["minSeconds"] or done < 3:
         spent += timed(batch, -1)[0]
         done += batch
         batch = min(batch * 2, 1 << 20)
     iterations_per_rep = max(1, min(1 << 20, round(request["targetSeconds"] / (spent / done))))
-    return {"iterationsPerRep": iterations_per_rep, "warmupSeconds": spent}
+    return {
+        "iterationsPerRep": iterations_per_rep,
+        "warmupSeconds": spent,
+        "estimatedRepSeconds": iterations_per_rep * spent / done,
+    }
 
 
 def op_rep(request):
