@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   if (!backend) throw Napi::Error::New(env, error);
   auto* data = new AddonData();
   data->backend = std::move(backend);
+  data->async_pool = std::make_unique<ThreadPool>(1);
   env.SetInstanceData(data);  // deleted by Node-API when this instance's environment ends
 
   RegisterBackend(env, exports);
@@ -20,6 +21,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterElementwise(env, exports);
   RegisterLoss(env, exports);
   RegisterOptimizer(env, exports);
+  RegisterForward(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "dendrite/backend.h"
@@ -16,6 +17,11 @@ namespace dendrite::binding {
 // Per-instance state (one per main thread or worker_thread that loads the addon).
 struct AddonData {
   std::unique_ptr<Backend> backend;
+  // Async work (predictAsync) runs off the main thread on its own one-thread pool, one job at a
+  // time: the main pool is never entered from two threads, and results match the synchronous path
+  // because no kernel's result depends on the thread count.
+  std::unique_ptr<ThreadPool> async_pool;
+  std::mutex async_mutex;
   // Dendrite's error classes, handed over by lib/native.ts at load (binding.setErrorClasses).
   Napi::FunctionReference value_error, argument_type_error, native_error;
 };
@@ -70,5 +76,6 @@ void RegisterElementwise(Napi::Env env, Napi::Object exports);
 void RegisterLoss(Napi::Env env, Napi::Object exports);
 void RegisterOptimizer(Napi::Env env, Napi::Object exports);
 void RegisterBench(Napi::Env env, Napi::Object exports);
+void RegisterForward(Napi::Env env, Napi::Object exports);
 
 }  // namespace dendrite::binding
