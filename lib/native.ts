@@ -151,7 +151,20 @@ export interface NativeBinding {
     kind: number, hyper: Float64Array, param: Float32Array, grad: Float32Array,
     state1: Float32Array | null, state2: Float32Array | null, n: number,
   ): void;
+
+  /**
+   * Inference of a feed-forward network off the main thread (Napi::AsyncWorker). The weights are
+   * copied when it is called, so later changes (a training step) cannot affect the result.
+   * `width` is x's row length; each dense step's `inputs` must equal the width before it.
+   */
+  forwardAsync(steps: ForwardStep[], x: Float32Array, rows: number, width: number): Promise<Float32Array>;
 }
+
+/** One step of {@link NativeBinding.forwardAsync}; `activation` is a unary op code. */
+export type ForwardStep =
+  | { kind: 'dense'; kernel: Float32Array; bias: Float32Array | null; inputs: number; units: number; activation: number; param: number }
+  | { kind: 'unary'; activation: number; param: number }
+  | { kind: 'softmax'; log: boolean };
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root: lib/ (sources, run by tsx/vitest) or dist/ and dist/cjs/ (built) sit below it. */
