@@ -33,12 +33,14 @@ export async function open({ threads, engine }) {
 }
 
 /** The machine's FMA peak and triad bandwidth right now, from the addon's probes (bench binding). */
-function probe(binding, { threads, seconds }) {
+function probe(binding, { threads, seconds, triadMegabytes }) {
   if (typeof binding.benchFmaPeak !== 'function' || typeof binding.benchTriad !== 'function') {
     return { note: 'the addon has no benchFmaPeak/benchTriad probes' };
   }
   const fma = binding.benchFmaPeak(threads, seconds);
-  return { isa: fma.isa, fmaGflops: fma.gflops, triadGBs: binding.benchTriad(threads, 128) };
+  // Three arrays of triadMegabytes each, well past the last-level cache; 0 skips the triad.
+  const triadGBs = triadMegabytes > 0 ? binding.benchTriad(threads, triadMegabytes) : undefined;
+  return { isa: fma.isa, fmaGflops: fma.gflops, triadGBs };
 }
 
 /** Names of the public API a workload needs that this build does not have yet. */

@@ -59,8 +59,8 @@ function ensureDependencies() {
 const installProblem = ensureDependencies();
 const mode = options.quick ? 'quick' : 'full';
 const settings = {
-  quick: { repetitions: 5, targetRepSeconds: 0.025, warmupSeconds: 0.1, probeSeconds: 0.1, gapMs: 5, engineBudgetSeconds: 5 },
-  full: { repetitions: 5, targetRepSeconds: 0.1, warmupSeconds: 0.3, probeSeconds: 0.25, gapMs: 10, engineBudgetSeconds: 40 },
+  quick: { repetitions: 5, targetRepSeconds: 0.025, warmupSeconds: 0.1, probeSeconds: 0.1, triadMegabytes: 64, gapMs: 5, engineBudgetSeconds: 5 },
+  full: { repetitions: 5, targetRepSeconds: 0.1, warmupSeconds: 0.3, probeSeconds: 0.25, triadMegabytes: 128, gapMs: 10, engineBudgetSeconds: 40 },
 }[mode];
 if (options.reps) settings.repetitions = Math.max(1, Number(options.reps));
 const cores = os.availableParallelism();
@@ -353,7 +353,9 @@ async function main() {
     }
     const dendrite = ordered.get('dendrite');
     if (dendrite?.info) {
-      const probe = await dendrite.process.request('probe', { threads, seconds: settings.probeSeconds }).catch((e) => ({ note: e.message }));
+      const probe = await dendrite.process
+        .request('probe', { threads, seconds: settings.probeSeconds, triadMegabytes: settings.triadMegabytes })
+        .catch((e) => ({ note: e.message }));
       result.probes.push({ threads, when: 'start', ...probe, loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))) });
       if (probe?.fmaGflops) log(`  probe: FMA ${format(probe.fmaGflops)} GFLOP/s, triad ${format(probe.triadGBs)} GB/s on ${threads} thread(s)`);
     }
@@ -365,7 +367,9 @@ async function main() {
       printCase(record, labels);
     }
     if (dendrite?.info) {
-      const probe = await dendrite.process.request('probe', { threads, seconds: settings.probeSeconds }).catch((e) => ({ note: e.message }));
+      const probe = await dendrite.process
+        .request('probe', { threads, seconds: settings.probeSeconds, triadMegabytes: 0 })
+        .catch((e) => ({ note: e.message }));
       result.probes.push({ threads, when: 'end', ...probe, loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))) });
     }
     await Promise.all([...ordered.values()].map((child) => child.process?.close()));
