@@ -91,7 +91,7 @@ const gradInput: Record<string, GradInput> = {
 };
 
 /** The derivative's terms (their sum is f'), from x or from y as the kernel reads them. */
-function slopeTerms(name: string, x: number | null, y: number | null): number[] {
+function slopeTerms(name: string, x: number | null, y: number | null): [number] | [number, number] {
   const a = Math.fround(ALPHA);
   const v = (x ?? y) as number;
   switch (name) {
@@ -122,6 +122,37 @@ function slopeTerms(name: string, x: number | null, y: number | null): number[] 
     }
     default: throw new Error(`no oracle for ${name}`);
   }
+}
+
+/** f over the sweep inputs, computed once per op. */
+const forwardOracles = new Map<string, Float64Array>();
+function forwardOracle(name: string): Float64Array {
+  let exact = forwardOracles.get(name);
+  if (!exact) {
+    exact = Float64Array.from(inputs, forward[name]);
+    forwardOracles.set(name, exact);
+  }
+  return exact;
+}
+
+/** dy * f' for every input, and the magnitude the bound is measured against; computed once per op and input. */
+const gradientOracles = new Map<string, { exact: Float64Array; scale: Float64Array }>();
+function gradientOracle(name: string, from: string, x: Float32Array | null, y: Float32Array | null, dy: Float32Array) {
+  const key = `${name} ${from}`;
+  let oracle = gradientOracles.get(key);
+  if (!oracle) {
+    const n = dy.length;
+    oracle = { exact: new Float64Array(n), scale: new Float64Array(n) };
+    for (let i = 0; i < n; i++) {
+      const terms = slopeTerms(name, x ? x[i] : null, y ? y[i] : x ? null : 0);
+      const sum = terms.length === 1 ? terms[0] : terms[0] + terms[1];
+      const magnitude = terms.length === 1 ? Math.abs(terms[0]) : Math.abs(terms[0]) + Math.abs(terms[1]);
+      oracle.exact[i] = dy[i] * sum;
+      oracle.scale[i] = Math.max(Math.abs(dy[i]) * magnitude, Math.abs(oracle.exact[i]));
+    }
+    gradientOracles.set(key, oracle);
+  }
+  return oracle;
 }
 
 // ---- comparisons ----------------------------------------------------------------------------------
@@ -155,13 +186,13 @@ function sweepInputs(): Float32Array {
     88.72283, 88.72284, -87.33654, -103.97208, -104, 0.625, -0.625, 0.75, -0.75, 9.01, -9.01, 14.5, -14.5];
   const bits = new Uint32Array(1);
   const asFloat = new Float32Array(bits.buffer);
-  for (let pattern = 0; pattern < 2 ** 32; pattern += 262147) {
+  for (let pattern = 0; pattern < 2 ** 32; pattern += 524309) {
     bits[0] = pattern;
     values.push(asFloat[0]);
   }
   const next = random(1);
-  for (let i = 0; i < 8000; i++) values.push(-20 + 40 * next());
-  for (let i = 0; i < 2000; i++) values.push((i % 2 ? 1 : -1) * 2 ** (-40 + 43 * next()));
+  for (let i = 0; i < 5000; i++) values.push(-20 + 40 * next());
+  for (let i = 0; i < 1000; i++) values.push((i % 2 ? 1 : -1) * 2 ** (-40 + 43 * next()));
   return Float32Array.from(values);
 }
 const inputs = sweepInputs();
@@ -290,11 +321,11 @@ describe('unary: every ISA against double precision over the whole float range',
       const y = new Float32Array(inputs.length);
       for (const name of unaryNames) {
         binding.unary(unaryOps[name], ALPHA, inputs, y, inputs.length);
+        const exact = forwardOracle(name);
         const mismatches = new Mismatches();
         for (let i = 0; i < inputs.length; i++) {
-          const exact = forward[name](inputs[i]);
-          const ok = exactUnary.has(name) ? sameFloat(y[i], Math.fround(exact)) : withinBound(y[i], exact);
-          if (!ok) mismatches.add(() => `${name}(${inputs[i]}) = ${y[i]}, exact ${exact}`);
+          const ok = exactUnary.has(name) ? sameFloat(y[i], Math.fround(exact[i])) : withinBound(y[i], exact[i]);
+          if (!ok) mismatches.add(() => `${name}(${inputs[i]}) = ${y[i]}, exact ${exact[i]}`);
         }
         expect(mismatches.list, `${isa} ${name}: ${mismatches.count} out of bounds`).toEqual([]);
       }
@@ -317,13 +348,11 @@ describe('unary: every ISA against double precision over the whole float range',
           const x = from === 'x' && needs !== 'none' ? inputs : null;
           const forwardY = from === 'y' ? y : null;
           binding.unaryGrad(unaryOps[name], ALPHA, x, forwardY, dy, dx, n);
+          const { exact, scale } = gradientOracle(name, from, x, forwardY, dy);
           const mismatches = new Mismatches();
           for (let i = 0; i < n; i++) {
-            const terms = slopeTerms(name, x ? x[i] : null, forwardY ? forwardY[i] : needs === 'none' ? 0 : null);
-            const exact = dy[i] * terms.reduce((s, t) => s + t, 0);
-            const scale = Math.abs(dy[i]) * terms.reduce((s, t) => s + Math.abs(t), 0);
-            const ok = exactUnary.has(name) ? sameFloat(dx[i], Math.fround(exact)) : withinBound(dx[i], exact, Math.max(scale, Math.abs(exact)));
-            if (!ok) mismatches.add(() => `d${name} at x = ${inputs[i]}, y = ${y[i]}, dy = ${dy[i]}: ${dx[i]}, exact ${exact}`);
+            const ok = exactUnary.has(name) ? sameFloat(dx[i], Math.fround(exact[i])) : withinBound(dx[i], exact[i], scale[i]);
+            if (!ok) mismatches.add(() => `d${name} at x = ${inputs[i]}, y = ${y[i]}, dy = ${dy[i]}: ${dx[i]}, exact ${exact[i]}`);
           }
           expect(mismatches.list, `${isa} d${name} from ${from}: ${mismatches.count} out of bounds`).toEqual([]);
         }
@@ -360,7 +389,9 @@ describe('unary: every ISA against double precision over the whole float range',
 });
 
 describe('unary: every ISA against the scalar reference on sizes and views', () => {
-  for (const isa of isas.filter((name) => name !== 'scalar')) {
+  const vectorIsas = isas.filter((name) => name !== 'scalar');
+  if (vectorIsas.length === 0) it.skip('this CPU has no vector ISA to compare', () => {});
+  for (const isa of vectorIsas) {
     it(`${isa}: sizes 0..1000 at odd offsets, guards intact, in place equal to out of place`, () => {
       for (const name of unaryNames) {
         const op = unaryOps[name];
