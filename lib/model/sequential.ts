@@ -14,6 +14,7 @@ import { Dense } from '../layers/dense.js';
 import { ActivationLayer } from '../layers/activation.js';
 import { deserializeLayer, serializeLayer } from '../layers/registry.js';
 import { Model, type ForwardOptions } from './training.js';
+import { inferencePlan, type InferencePlan } from './plan.js';
 
 /** Options of {@link sequential}. */
 export interface SequentialOptions {
@@ -134,6 +135,10 @@ export class Sequential extends Model {
       h = layers[i].call(h, { training: options.training, workspace, logits: options.logits && i === last, losses: options.losses });
     }
     return h;
+  }
+
+  protected override inferencePlan(sampleShape: readonly number[]): InferencePlan | null {
+    return inferencePlan(this.stack, sampleShape);
   }
 
   protected override outputActivation(): Activation | null {

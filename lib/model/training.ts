@@ -30,6 +30,8 @@ import { CallbackList, toCallbacks, type CallbackLike, type Logs, type TrainingP
 import { History } from './history.js';
 import { ProgressLogger } from './progress.js';
 import { printSummary, type SummaryOptions } from './summary.js';
+import type { InferencePlan } from './plan.js';
+import { binding } from '../native.js';
 
 /** Options of `model.compile()`. */
 export interface CompileOptions {
@@ -693,12 +695,45 @@ export abstract class Model {
   }
 
   /**
-   * Like {@link Model.predict}, as a Promise. It currently runs on the main thread after yielding to
-   * the event loop once; its API stays when it moves to a worker thread over a snapshot of the weights.
+   * Like {@link Model.predict}, off the main thread: the forward pass runs natively on a worker
+   * thread over a copy of the weights taken when it is called, so the event loop stays free and a
+   * training step that runs meanwhile (`fit` on the same model) cannot change or tear the result.
+   * The result equals `predict(x)` exactly.
+   * ```ts
+   * const probabilities = await model.predictAsync(xTest);
+   * ```
+   * Models of Dense, Activation, Dropout, Flatten and Reshape layers (with built-in elementwise
+   * activations, softmax over the last axis, Dense on 2-D rows) run this way. A model with other
+   * layers (custom layers or activation functions) runs `predict` on the main thread after yielding
+   * to the event loop once: that blocks the loop for the whole prediction, and reads the weights as
+   * they are then. Concurrent predictions run one at a time on the worker, each on one thread, in
+   * one pass over all rows (`batchSize` does not split it).
    */
   async predictAsync(x: TensorLike, options: PredictOptions = {}): Promise<Tensor> {
-    await yieldToEventLoop();
-    return this.predict(x, options);
+    const where = 'predictAsync';
+    const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
+    // Results do not depend on the batch size: the worker runs all rows in one pass (batchSize is only checked).
+    if (o.batchSize !== undefined) checkPositiveInteger(where, 'batchSize', o.batchSize);
+    const xs = this.inputTensor(where, 'x', x);
+    const n = xs.shape[0];
+    const sampleShape = xs.shape.slice(1);
+    const plan = this.inferencePlan(sampleShape);
+    const width = sampleShape.reduce((a, b) => a * b, 1);
+    if (plan === null || width === 0) {
+      await yieldToEventLoop();
+      return this.predict(xs, options);
+    }
+    // The binding copies the input and weights before this returns: the snapshot is taken here.
+    const output = await binding.forwardAsync(plan.steps, xs.storage as Float32Array, n, width);
+    return makeTensor(output, [n, ...plan.outputSampleShape]);
+  }
+
+  /**
+   * @internal The forwardAsync steps computing this model's inference for samples of `sampleShape`,
+   * or null when the model has none (then predictAsync runs on the main thread).
+   */
+  protected inferencePlan(_sampleShape: readonly number[]): InferencePlan | null {
+    return null;
   }
 
   /**
