@@ -7,8 +7,8 @@
 export class DendriteError extends Error {
   /** A stable, machine-readable code such as `ERR_DENDRITE_SHAPE`. */
   readonly code: string;
-  constructor(message: string, code = 'ERR_DENDRITE') {
-    super(message);
+  constructor(message: string, code = 'ERR_DENDRITE', options?: ErrorOptions) {
+    super(message, options);
     this.name = new.target.name;
     this.code = code;
   }
@@ -67,9 +67,9 @@ Object.defineProperty(DendriteError, Symbol.hasInstance, {
   },
 });
 
-/** A cancelled operation (an AbortSignal fired). */
+/** A cancelled operation (an AbortSignal fired); `cause` is the signal's reason. */
 export class AbortError extends DendriteError {
-  constructor(message = 'The operation was aborted') {
-    super(message, 'ABORT_ERR');
+  constructor(message = 'The operation was aborted', options?: ErrorOptions) {
+    super(message, 'ABORT_ERR', options);
   }
 }

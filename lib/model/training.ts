@@ -9,7 +9,7 @@
  * straight into the optimizer's flat gradient buffer), and one optimizer update over the flat
  * parameter buffer. `fit` yields to the event loop between steps, so a server waits at most one step.
  */
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { AbortError, DTypeError, ShapeError, ValueError } from '../errors.js';
 import { emptyTensor, makeTensor, Tensor, toTensor, type TensorLike, type TypedStorage } from '../tensor.js';
 import { noGrad } from '../autograd/engine.js';
 import { contiguous } from '../ops/shape.js';
@@ -82,11 +82,17 @@ export interface FitOptions {
    * batch, before that batch changes the weights; `'ignore'` carries on (as Keras does).
    */
   onNonFiniteLoss?: 'throw' | 'ignore';
+  /**
+   * Cancels training: when the signal fires, `fit` rejects with an {@link AbortError} (its `cause` is
+   * the signal's reason) before the next step, and the model keeps the weights of the last completed
+   * step. An already-aborted signal rejects before any step. Steps are not interrupted midway.
+   */
+  signal?: AbortSignal;
 }
 
 const FIT_OPTION_NAMES = [
   'batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'validationBatchSize', 'shuffle', 'seed',
-  'classWeight', 'sampleWeight', 'initialEpoch', 'onNonFiniteLoss',
+  'classWeight', 'sampleWeight', 'initialEpoch', 'onNonFiniteLoss', 'signal',
 ];
 
 /** Options of `model.evaluate()`. */
@@ -147,6 +153,15 @@ export type EvaluationResult = Logs;
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** An AbortSignal (or an object that behaves as one: a boolean `aborted` and `addEventListener`). */
+function checkSignal(where: string, value: unknown): AbortSignal {
+  const candidate = value as { aborted?: unknown; addEventListener?: unknown } | null;
+  if (!(value instanceof AbortSignal) && (candidate === null || typeof candidate !== 'object' || typeof candidate.aborted !== 'boolean' || typeof candidate.addEventListener !== 'function')) {
+    typeError(where, 'signal', 'an AbortSignal (e.g. from new AbortController())', value);
+  }
+  return value as AbortSignal;
 }
 
 /** The base class of models. Create one with `dn.sequential({ layers })`. */
@@ -477,6 +492,7 @@ export abstract class Model {
   /** Evaluates data in batches: the mean loss (weighted by batch size) and the metrics. */
   private async evaluateData(
     state: CompiledState, x: Tensor, y: Tensor, weights: Float32Array | null, batchSize: number, metrics: Metric[], prefix: string,
+    checkAborted: () => void = () => {},
   ): Promise<Logs> {
     for (const m of metrics) m.reset();
     const n = x.shape[0];
@@ -485,7 +501,10 @@ export abstract class Model {
       const end = Math.min(n, start + batchSize);
       const value = this.evaluateBatch(state, rowsOf(x, start, end), rowsOf(y, start, end), weights === null ? null : weights.subarray(start, end), metrics);
       lossSum += value * (end - start);
-      if (end < n) await yieldToEventLoop();
+      if (end < n) {
+        await yieldToEventLoop();
+        checkAborted();
+      }
     }
     const logs: Logs = { [`${prefix}loss`]: n === 0 ? Number.NaN : lossSum / n };
     for (const m of metrics) logs[`${prefix}${m.name}`] = m.result();
@@ -526,6 +545,8 @@ export abstract class Model {
    * ```
    * A NaN or infinite loss stops training with a ValueError naming the epoch and batch (the weights
    * are those before that batch) unless `onNonFiniteLoss: 'ignore'` or a callback stops training.
+   * `signal` cancels: `fit` then rejects with an AbortError and the model keeps the weights of the
+   * last completed step.
    */
   async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     const where = 'fit';
@@ -548,6 +569,18 @@ export abstract class Model {
     if (validationSplit > 0 && o.validationData !== undefined) {
       throw new ValueError(`${where}: give validationSplit or validationData, not both`);
     }
+    const signal = o.signal === undefined ? null : checkSignal(where, o.signal);
+    let completedSteps = 0;
+    let position = 'before the first step';
+    const checkAborted = (): void => {
+      if (signal !== null && signal.aborted) {
+        throw new AbortError(
+          `${where}: aborted ${position}, after ${completedSteps} training step${completedSteps === 1 ? '' : 's'}; the model keeps the weights of the last completed step`,
+          { cause: signal.reason },
+        );
+      }
+    };
+    checkAborted();
 
     let xs = this.inputTensor(where, 'x', x);
     let ys = this.targetTensor(where, 'y', y, xs.shape[0]);
@@ -597,6 +630,7 @@ export abstract class Model {
     try {
       await list.onTrainBegin({});
       for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
+        checkAborted();
         await list.onEpochBegin(epoch, {});
         for (const m of state.trainMetrics) m.reset();
         if (shuffle) generator.shuffle(order);
@@ -608,10 +642,13 @@ export abstract class Model {
           const size = end - start;
           const begun = list.onBatchBegin(batch, { batch, size });
           if (begun !== undefined) await begun;
+          position = `at epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${steps}`;
+          checkAborted();
           const xb = shuffle ? batches.gather('x', xs, order, start, end) : rowsOf(xs, start, end);
           const yb = shuffle ? batches.gather('y', ys, order, start, end) : rowsOf(ys, start, end);
           const wb = weights === null ? null : shuffle ? batches.gatherWeights(weights, order, start, end) : weights.subarray(start, end);
           const value = this.trainStep(state, xb, yb, wb, onNonFinite === 'throw', state.trainMetrics);
+          completedSteps++;
           lossSum += value * size;
           seen += size;
           const logs: Logs = { batch, size, loss: lossSum / seen };
@@ -626,10 +663,13 @@ export abstract class Model {
           if (this.stopTraining) break;
           await yieldToEventLoop();
         }
+        position = `at the end of epoch ${epoch + 1}/${epochs}`;
+        checkAborted();
         const epochLogs: Logs = { loss: seen === 0 ? Number.NaN : lossSum / seen };
         for (const m of state.trainMetrics) epochLogs[m.name] = m.result();
         if (validation !== null) {
-          Object.assign(epochLogs, await this.evaluateData(state, validation.x, validation.y, validation.weights, validationBatchSize, state.validationMetrics, 'val_'));
+          position = `during the validation of epoch ${epoch + 1}/${epochs}`;
+          Object.assign(epochLogs, await this.evaluateData(state, validation.x, validation.y, validation.weights, validationBatchSize, state.validationMetrics, 'val_', checkAborted));
         }
         await list.onEpochEnd(epoch, epochLogs);
         lastLogs = epochLogs;
