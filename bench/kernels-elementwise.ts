@@ -4,7 +4,8 @@
  * array, far past the caches), on the kernel table in use. The kernels take no thread pool, so each call
  * runs on one thread. Each row is the median of a few calls after a warm-up call, in GB/s counting every
  * byte the kernel must read and write once (write-allocate traffic is not counted, as in STREAM), and as
- * a fraction of the triad bandwidth a[i] = b[i] + s*c[i] measured in the same run.
+ * a fraction of the triad bandwidth a[i] = b[i] + s*c[i] measured in the same run (the median of probes at
+ * the start, middle and end, as other processes on a shared machine move both).
  *
  * Rows with threads = 2 answer what a thread-pool split would give: two worker threads, each with its own
  * addon instance, run the same kernel at the same time on the two halves of shared buffers; GB/s is all
@@ -61,7 +62,11 @@ function time(reps: number, call: () => void): number {
 export async function benchElementwise(options: { quick: boolean; triadGbps?: number }): Promise<Row[]> {
   const reps = options.quick ? 3 : 7;
   const probe = (binding as { benchTriad?: (threads: number, megabytes: number) => number }).benchTriad;
-  const triad = options.triadGbps ?? (probe ? probe.call(binding, 1, 64) : undefined);
+  const triadProbes: number[] = [];
+  const probeTriad = () => {
+    if (options.triadGbps === undefined && probe) triadProbes.push(probe.call(binding, 1, 64));
+  };
+  probeTriad();
   const unary = binding.opCodes.unary;
   const binary = binding.opCodes.binary;
 
@@ -75,8 +80,7 @@ export async function benchElementwise(options: { quick: boolean; triadGbps?: nu
   const rows: Row[] = [];
   const add = (kernel: string, rowShape: string, bytes: number, call: () => void) => {
     const seconds = time(reps, call);
-    const gbps = bytes / seconds / 1e9;
-    rows.push({ kernel, shape: rowShape, threads: 1, seconds, gbps, ...(triad ? { fractionOfTriad: gbps / triad } : {}) });
+    rows.push({ kernel, shape: rowShape, threads: 1, seconds, gbps: bytes / seconds / 1e9 });
   };
 
   const names = options.quick ? ['relu', 'sigmoid', 'gelu', 'exp'] : Object.keys(unary);
@@ -89,6 +93,7 @@ export async function benchElementwise(options: { quick: boolean; triadGbps?: nu
       binding.unaryGrad(unary[name], 0.1, needs === 'x' ? x : null, needs === 'y' ? y : null, dy, dx, COUNT));
   }
 
+  probeTriad();
   const layout = (dims: number[], aStrides: number[], bStrides: number[]) =>
     Float64Array.from([dims.length, ...dims, ...aStrides, ...bStrides]);
   const same = layout([COUNT], [1], [1]);
@@ -107,10 +112,10 @@ export async function benchElementwise(options: { quick: boolean; triadGbps?: nu
   add('affine', shape, 8 * COUNT, () => binding.affine(x, 1.5, -0.25, y, COUNT));
 
   const split = options.quick ? ['relu', 'gelu'] : ['relu', 'gelu', 'sigmoid', 'softplus'];
-  for (const row of await twoWorkerRows(split, reps)) {
-    rows.push({ ...row, ...(triad ? { fractionOfTriad: row.gbps / triad } : {}) });
-  }
-  return rows;
+  rows.push(...(await twoWorkerRows(split, reps)));
+  probeTriad();
+  const triad = options.triadGbps ?? (triadProbes.length > 0 ? median(triadProbes) : undefined);
+  return triad === undefined ? rows : rows.map((row) => ({ ...row, fractionOfTriad: row.gbps / triad }));
 }
 
 // Each worker loads the addon the way lib/native.ts does and runs `reps` calls on its half.
