@@ -63,4 +63,8 @@ export type { Loss } from './losses/index.js';
 export * as metrics from './metrics.js';
 export type { Metric } from './metrics.js';
 export * as callbacks from './model/callbacks.js';
-export type { Callback, Logs } from './model/callbacks.js';
+export type { Callback, Logs, ModelCheckpointOptions } from './model/callbacks.js';
+
+// Saving and loading models.
+export { loadModel, loadModelFromBuffer } from './io/load-model.js';
+export type { SaveOptions } from './io/save-model.js';

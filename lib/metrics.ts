@@ -562,3 +562,40 @@ export function getMetric(identifier: MetricIdentifier, where = 'getMetric'): Me
   }
   return typeError(where, 'metric', `a metric name (${METRIC_NAMES.join(', ')}), a metric object or a function`, identifier);
 }
+
+// --- serialization (saved models) ---------------------------------------------------------------
+
+/** The serialized form of a metric: its class name and its getConfig(). */
+export interface MetricConfig {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+type MetricClass = new (options: never) => Metric;
+
+/** The metric classes a saved model can name (a function metric cannot be saved). */
+const METRIC_CLASSES: Record<string, MetricClass> = {
+  Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy, Precision, Recall, AUC,
+  MeanSquaredError: MeanSquaredErrorMetric, MeanAbsoluteError: MeanAbsoluteErrorMetric,
+};
+
+/** `{ className, config }` for a built-in metric; null for a function metric (which cannot be saved). */
+export function serializeMetric(metric: Metric): MetricConfig | null {
+  if (!(metric instanceof Metric)) typeError('serializeMetric', 'metric', 'a Metric', metric);
+  return METRIC_CLASSES[metric.className] === undefined ? null : { className: metric.className, config: metric.getConfig() };
+}
+
+/** Rebuilds a metric from {@link serializeMetric}'s output. An unknown class name lists the known ones. */
+export function deserializeMetric(value: unknown, where = 'deserializeMetric'): Metric {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) typeError(where, 'metric', 'an object { className, config }', value);
+  const { className, config } = value as Record<string, unknown>;
+  if (typeof className !== 'string') typeError(where, 'metric.className', 'a string', className);
+  const MetricType = METRIC_CLASSES[className];
+  if (MetricType === undefined) {
+    const known = Object.keys(METRIC_CLASSES);
+    const hint = suggest(className, known);
+    throw new ValueError(`${where}: unknown metric class '${className}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${known.join(', ')}`);
+  }
+  if (config !== undefined && (config === null || typeof config !== 'object' || Array.isArray(config))) typeError(where, 'metric.config', 'an object', config);
+  return new MetricType((config ?? {}) as never);
+}

@@ -76,6 +76,16 @@ export class Dropout extends Layer {
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }
+
+  /** @internal The mask generator's state: saved with the optimizer so that resumed training draws the same masks. */
+  getRandomState(): number[] {
+    return this.generator.getState();
+  }
+
+  /** @internal Restores {@link Dropout.getRandomState}'s output. */
+  setRandomState(state: readonly number[]): void {
+    this.generator.setState(state);
+  }
 }
 
 /**

@@ -30,6 +30,7 @@ import { CallbackList, toCallbacks, type CallbackLike, type Logs, type TrainingP
 import { History } from './history.js';
 import { ProgressLogger } from './progress.js';
 import { printSummary, type SummaryOptions } from './summary.js';
+import { encodeModelBuffer, saveModel, type CompiledFacts, type SaveOptions } from '../io/save-model.js';
 import type { InferencePlan } from './plan.js';
 import { binding } from '../native.js';
 
@@ -69,7 +70,11 @@ export interface FitOptions {
   validationBatchSize?: number;
   /** Shuffle the training samples before each epoch. Default true. */
   shuffle?: boolean;
-  /** Seed of the shuffling (default: draws from the global generator, which `dn.seed` makes reproducible). */
+  /**
+   * Seed of the shuffling (default: draws from the global generator, which `dn.seed` makes reproducible).
+   * With `initialEpoch` > 0 the epochs before it are shuffled first (and thrown away), so a run resumed
+   * from a checkpoint sees the same batches as one that never stopped.
+   */
   seed?: number;
   /** A weight per class index for the loss (`{ 0: 1, 1: 5 }` counts class 1 five times as much). */
   classWeight?: Record<number, number>;
@@ -264,6 +269,40 @@ export abstract class Model {
   /** Prints a table of the layers, their output shapes and parameter counts (like Keras); returns the text. */
   summary(options?: SummaryOptions): string {
     return printSummary(this, options);
+  }
+
+  // --- saving -------------------------------------------------------------------------------
+
+  /**
+   * Saves the model into the folder `directory` (created if needed): `model.json` (architecture,
+   * training configuration, format and Dendrite versions) and `weights.safetensors` (every weight,
+   * bit for bit). Load it with `dn.loadModel(directory)`.
+   *
+   * ```ts
+   * await model.save('./models/digits');
+   * await model.save('./checkpoints/run1', { includeOptimizer: true });   // to resume training exactly
+   * ```
+   * The write is crash-safe: a process killed during a save leaves the previous model in the folder,
+   * intact and loadable. A model that cannot be saved (not built yet, a layer with a custom activation
+   * function) throws before anything is written. A custom loss or metric function cannot be saved: the
+   * model is then saved without its training configuration (model.json says why), and loads uncompiled.
+   */
+  async save(directory: string, options?: SaveOptions): Promise<void> {
+    await saveModel(this, directory, options, this.compiledFacts());
+  }
+
+  /**
+   * The model as one Buffer (a safetensors file with the model description in its metadata), for
+   * servers that keep models in a database or send them over the network. Load it with
+   * `dn.loadModelFromBuffer(buffer)`. Same options as {@link Model.save}.
+   */
+  async saveToBuffer(options?: SaveOptions): Promise<Buffer> {
+    return encodeModelBuffer(this, options, this.compiledFacts());
+  }
+
+  /** What a save needs from the compile() settings. */
+  private compiledFacts(): CompiledFacts {
+    return { metrics: this.compiled === null ? [] : this.compiled.trainMetrics };
   }
 
   private requireBuilt(where: string): void {
@@ -622,6 +661,8 @@ export abstract class Model {
     list.setModel(this);
     list.setParams(params);
     const order = Int32Array.from({ length: samples }, (_, i) => i);
+    // Each epoch's order builds on the last: a seeded run resumed at initialEpoch replays the skipped shuffles.
+    if (shuffle && o.seed !== undefined) for (let skipped = 0; skipped < initialEpoch; skipped++) generator.shuffle(order);
     const batches = new BatchGatherer();
 
     this.fitting = true;

@@ -1,0 +1,232 @@
+/**
+ * Loading a saved model: `dn.loadModel(directory)` and `dn.loadModelFromBuffer(buffer)`.
+ *
+ * Every check runs before the model is handed out: the format and its version, the architecture
+ * (layers rebuilt through the layer registry), the weights file against the architecture (every
+ * tensor present, none extra, each shape and dtype right), the training configuration and the
+ * optimizer state. The model is built entirely in memory; any problem is a SerializationError that
+ * says what is wrong and where, and no half-loaded model is ever returned.
+ */
+import { createHash } from 'node:crypto';
+import { SerializationError } from '../errors.js';
+import { version } from '../native.js';
+import { makeTensor, type Tensor } from '../tensor.js';
+import { checkString, describe, formatShape, typeError, valueError } from '../validate.js';
+import { deserializeLayer } from '../layers/registry.js';
+import type { Layer } from '../layers/layer.js';
+import { Sequential } from '../model/sequential.js';
+import type { Model } from '../model/training.js';
+import { deserializeOptimizer } from '../optimizers/index.js';
+import { getLoss, type LossConfig } from '../losses/index.js';
+import { deserializeMetric } from '../metrics.js';
+import { decodeSafetensors, type StoredTensor } from './safetensors.js';
+import { loadModelFiles, MODEL_FILE, WEIGHTS_FILE } from './model-files.js';
+import {
+  BUFFER_DIGEST_KEY, BUFFER_MODEL_KEY, hasRandomState, MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIMIZER_PREFIX,
+} from './save-model.js';
+
+/** The most names one message lists. */
+const LISTED = 8;
+
+function listed(names: readonly string[]): string {
+  return names.length <= LISTED ? names.join(', ') : `${names.slice(0, LISTED).join(', ')} and ${names.length - LISTED} more`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Runs `fn`, turning any error into a SerializationError prefixed with `context`. */
+function explained<T>(context: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof SerializationError) throw error;
+    throw new SerializationError(`${context}: ${(error as Error).message}`);
+  }
+}
+
+/** Checks `format` and `formatVersion` (a newer version than this Dendrite reads says which is needed). */
+function checkFormat(fail: (message: string) => never, description: Record<string, unknown>): void {
+  if (description.format !== MODEL_FORMAT) {
+    if ('modelTopology' in description || 'weightsManifest' in description) {
+      fail(`this is a TensorFlow.js model.json (format ${describe(description.format)}), not a Dendrite model; Dendrite reads the models model.save() writes`);
+    }
+    fail(`format is ${describe(description.format)}, expected '${MODEL_FORMAT}': not a Dendrite model`);
+  }
+  const formatVersion = description.formatVersion;
+  if (typeof formatVersion !== 'number' || !Number.isInteger(formatVersion) || formatVersion < 1) {
+    fail(`formatVersion must be a positive integer, got ${describe(formatVersion)}`);
+  }
+  if ((formatVersion as number) > MODEL_FORMAT_VERSION) {
+    const savedBy = typeof description.dendriteVersion === 'string' ? ` (saved by Dendrite ${description.dendriteVersion})` : '';
+    fail(
+      `the model has formatVersion ${formatVersion}${savedBy}; this Dendrite (${version}) reads formatVersion ${MODEL_FORMAT_VERSION} at most: upgrade Dendrite${savedBy ? ` to ${description.dendriteVersion} or later` : ''} to load it`,
+    );
+  }
+}
+
+/** Rebuilds the layers and the model from the architecture, building it for the saved input shape. */
+function rebuildArchitecture(fail: (message: string) => never, where: string, value: unknown): Model {
+  if (!isObject(value)) fail('architecture must be an object { className, config }');
+  const { className, config, buildInputShape } = value;
+  if (className !== 'Sequential') fail(`unknown model class ${describe(className)}; this Dendrite loads: Sequential`);
+  if (!isObject(config)) fail('architecture.config must be an object');
+  if (!Array.isArray(config.layers)) fail('architecture.config.layers must be an array of layer configs');
+  const layers: Layer[] = (config.layers as unknown[]).map((layerConfig, i) => {
+    const name = isObject(layerConfig) && isObject(layerConfig.config) && typeof layerConfig.config.name === 'string' ? ` '${layerConfig.config.name}'` : '';
+    return explained(`${where}: layer ${i}${name}`, () => deserializeLayer(layerConfig));
+  });
+  const model = explained(`${where}: the architecture`, () => new Sequential({ layers, ...(typeof config.name === 'string' ? { name: config.name } : {}) }));
+  if (!model.built) {
+    if (!Array.isArray(buildInputShape) || buildInputShape.length < 2) {
+      fail('architecture.buildInputShape must be the input shape [null, ...] the model was built for');
+    }
+    explained(`${where}: building for input shape ${JSON.stringify(buildInputShape)}`, () => model.build(buildInputShape as (number | null)[]));
+  }
+  return model;
+}
+
+/** Checks a stored tensor against what the model expects (shape and dtype) and wraps it. */
+function matchTensor(fail: (message: string) => never, name: string, stored: StoredTensor, expected: Tensor): Tensor {
+  const shapeMatches = stored.shape.length === expected.shape.length && stored.shape.every((d, i) => d === expected.shape[i]);
+  if (!shapeMatches) fail(`tensor '${name}' has shape ${formatShape(stored.shape)} in the weights file but the architecture needs ${formatShape(expected.shape)}`);
+  const dtype = expected.dtype === 'float32' ? 'F32' : 'I32';
+  if (stored.dtype !== dtype) fail(`tensor '${name}' is ${stored.dtype} in the weights file but the architecture needs ${dtype} (${expected.dtype})`);
+  return makeTensor(stored.data, stored.shape);
+}
+
+/** Takes the named tensors out of `file`, in order; missing ones are all named in one message. */
+function takeTensors(fail: (message: string) => never, file: Map<string, StoredTensor>, expected: ReadonlyArray<{ name: string; tensor: Tensor }>, what: string): Tensor[] {
+  const missing = expected.filter(({ name }) => !file.has(name));
+  if (missing.length > 0) {
+    fail(`the weights file lacks ${missing.length} ${what} tensor${missing.length === 1 ? '' : 's'} the architecture needs: ${listed(missing.map(({ name, tensor }) => `'${name}' ${formatShape(tensor.shape)}`))}`);
+  }
+  return expected.map(({ name, tensor }) => {
+    const stored = file.get(name)!;
+    file.delete(name);
+    return matchTensor(fail, name, stored, tensor);
+  });
+}
+
+/**
+ * Builds a model from its description (model.json's content) and the decoded weights file.
+ * `source` names where they came from, for messages.
+ */
+function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, where: string, source: string): Model {
+  const fail = (message: string): never => {
+    throw new SerializationError(`${where}: ${source}: ${message}`);
+  };
+  if (!isObject(description)) fail('the model description is not a JSON object');
+  const d = description as Record<string, unknown>;
+  checkFormat(fail, d);
+  const model = rebuildArchitecture(fail, `${where}: ${source}`, d.architecture);
+  const remaining = new Map(tensors);
+
+  const weights = takeTensors(fail, remaining, model.weights.map((v) => ({ name: v.name, tensor: v.value })), 'weight');
+  explained(`${where}: ${source}: setting the weights`, () => model.setWeights(weights));
+
+  const training = d.trainingConfig;
+  if (training !== null && training !== undefined) {
+    if (!isObject(training)) fail('trainingConfig must be an object or null');
+    const t = training as Record<string, unknown>;
+    explained(`${where}: ${source}: trainingConfig`, () => {
+      const optimizer = deserializeOptimizer(t.optimizer);
+      const loss = getLoss(t.loss as LossConfig, 'trainingConfig.loss');
+      if (!Array.isArray(t.metrics)) typeError('trainingConfig', 'metrics', 'an array', t.metrics);
+      const metrics = t.metrics.map((m, i) => deserializeMetric(m, `trainingConfig.metrics[${i}]`));
+      model.compile({ optimizer, loss, metrics });
+    });
+  }
+
+  const state = d.optimizerState;
+  if (state !== null && state !== undefined) {
+    if (!isObject(state)) fail('optimizerState must be an object or null');
+    const s = state as Record<string, unknown>;
+    const optimizer = model.optimizer;
+    if (optimizer === null) fail('optimizerState is given but trainingConfig is not: there is no optimizer to restore it into');
+    if (s.tensorPrefix !== OPTIMIZER_PREFIX) fail(`optimizerState.tensorPrefix must be '${OPTIMIZER_PREFIX}', got ${describe(s.tensorPrefix)}`);
+    const expected = optimizer!.getWeights().map(({ name, tensor }) => ({ name: `${OPTIMIZER_PREFIX}${name}`, tensor }));
+    const values = takeTensors(fail, remaining, expected, 'optimizer-state');
+    explained(`${where}: ${source}: restoring the optimizer state`, () => optimizer!.setWeights(values));
+    const randomStates = s.randomStates === undefined ? {} : s.randomStates;
+    if (!isObject(randomStates)) fail('optimizerState.randomStates must be an object of layer name -> generator state');
+    for (const layer of model.layers) {
+      if (!hasRandomState(layer)) continue;
+      const saved = (randomStates as Record<string, unknown>)[layer.name];
+      if (!Array.isArray(saved)) fail(`optimizerState.randomStates lacks the random state of layer '${layer.name}'`);
+      explained(`${where}: ${source}: the random state of layer '${layer.name}'`, () => {
+        layer.setRandomState((saved as unknown[]).map((v) => (v === null ? Number.NaN : v)) as number[]);
+      });
+    }
+  }
+
+  if (remaining.size > 0) {
+    const extra = [...remaining].map(([name, t]) => `'${name}' ${formatShape(t.shape)}`);
+    const hint = [...remaining.keys()].some((name) => name.startsWith(OPTIMIZER_PREFIX)) && (state === null || state === undefined)
+      ? ' (optimizer state without optimizerState in the description)' : '';
+    fail(`the weights file has ${remaining.size} tensor${remaining.size === 1 ? '' : 's'} the architecture does not: ${listed(extra)}${hint}`);
+  }
+  return model;
+}
+
+/**
+ * Loads a model saved with `model.save(directory)`: the architecture, the weights (bit for bit),
+ * the training configuration (the model comes back compiled, when it was saved compiled) and,
+ * when saved with `includeOptimizer: true`, the optimizer state, so `fit` continues exactly.
+ *
+ * ```ts
+ * await model.save('./models/digits');
+ * const model = await dn.loadModel('./models/digits');
+ * model.predict(x);
+ * ```
+ * A missing, truncated, corrupted, too-new or mismatched file is a SerializationError that says what
+ * is wrong (and which tensor). A model whose save was interrupted loads as it was before that save.
+ */
+export async function loadModel(directory: string): Promise<Model> {
+  const where = 'loadModel';
+  const path = checkString(where, 'directory', directory);
+  if (path.length === 0) valueError(where, 'directory', 'a path', path);
+  const { model: description, weights } = await loadModelFiles(path);
+  const file = explained(`${where}: ${WEIGHTS_FILE} in ${path}`, () => decodeSafetensors(weights));
+  return decodeModel(description, file.tensors, where, `${MODEL_FILE} in ${path}`);
+}
+
+/**
+ * Loads a model from the Buffer `model.saveToBuffer()` returned (a safetensors file carrying the
+ * model description in its metadata): for servers that keep models in a database or receive them
+ * over the network. Same checks and errors as {@link loadModel}.
+ *
+ * ```ts
+ * const bytes = await model.saveToBuffer();
+ * const copy = await dn.loadModelFromBuffer(bytes);
+ * ```
+ */
+export async function loadModelFromBuffer(buffer: Uint8Array | ArrayBuffer): Promise<Model> {
+  const where = 'loadModelFromBuffer';
+  let bytes: Uint8Array;
+  if (buffer instanceof Uint8Array) bytes = buffer;
+  else if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
+  else return typeError(where, 'buffer', 'a Buffer, Uint8Array or ArrayBuffer (from model.saveToBuffer())', buffer);
+  const source = 'the buffer';
+  const file = explained(`${where}: ${source}`, () => decodeSafetensors(bytes));
+  const text = file.metadata[BUFFER_MODEL_KEY];
+  if (text === undefined) {
+    const hint = file.metadata.format === MODEL_FORMAT ? ` (a ${WEIGHTS_FILE} from a saved directory: load the directory with dn.loadModel)` : '';
+    throw new SerializationError(`${where}: ${source} is a safetensors file without a Dendrite model description${hint}`);
+  }
+  let description: unknown;
+  try {
+    description = JSON.parse(text);
+  } catch (error) {
+    throw new SerializationError(`${where}: ${source}: the model description is not valid JSON (${(error as Error).message})`);
+  }
+  const digest = file.metadata[BUFFER_DIGEST_KEY];
+  if (digest !== undefined) {
+    const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+    const actual = createHash('sha256').update(bytes.subarray(8 + headerLength)).digest('hex');
+    if (actual !== digest) throw new SerializationError(`${where}: ${source}: the tensor data does not match its SHA-256: corrupted`);
+  }
+  return decodeModel(description, file.tensors, where, source);
+}
+
