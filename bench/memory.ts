@@ -1,0 +1,116 @@
+/**
+ * Memory benchmark: `npm run bench:memory` (about a minute on an idle machine; `-- --quick` for a
+ * tenth of the work).
+ *
+ * Runs, on a small model (8-32-16-1, tanh/relu, sigmoid output, binary cross-entropy, Adam):
+ *  - 100,000 training steps (batch 16): 50,000 through `trainOnBatch` and 50,000 through `fit`;
+ *  - 1,000,000 `predict` calls (batch 1);
+ *  - 100,000 `predictAsync` calls (batch 4; native worker, up to 64 in flight).
+ * and prints RSS, V8 heap used, and the memory held outside the heap (typed arrays, native) after
+ * a warm-up (the first 10 % of each phase) and at the end, after a full garbage collection each time.
+ * Target: flat within 10 % from after warm-up to the end. Results: bench/results/memory.json.
+ * Run with `--expose-gc` (the npm script does); without it the figures include garbage not yet collected.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import * as dn from '../lib/index.js';
+
+const quick = process.argv.includes('--quick');
+const scale = quick ? 0.1 : 1;
+const gc = (globalThis as { gc?: () => void }).gc;
+const startedAt = Date.now();
+
+interface Snapshot { rssMB: number; heapUsedMB: number; externalMB: number; arrayBuffersMB: number }
+
+function snapshot(): Snapshot {
+  if (gc !== undefined) {
+    // Twice: the first pass can leave finalizers (typed arrays' backing stores) for the second.
+    gc();
+    gc();
+  }
+  const m = process.memoryUsage();
+  const mb = (bytes: number): number => bytes / 2 ** 20;
+  return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), externalMB: mb(m.external), arrayBuffersMB: mb(m.arrayBuffers) };
+}
+
+function model(): dn.Sequential {
+  const m = dn.sequential({ layers: [
+    dn.layers.dense({ units: 32, activation: 'tanh', inputShape: [8], kernelInitializer: dn.initializers.glorotUniform({ seed: 1 }) }),
+    dn.layers.dense({ units: 16, activation: 'relu', kernelInitializer: dn.initializers.glorotUniform({ seed: 2 }) }),
+    dn.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: dn.initializers.glorotUniform({ seed: 3 }) }),
+  ] });
+  m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+interface Phase { name: string; count: number; seconds: number; afterWarmUp: Snapshot; end: Snapshot }
+
+/** Runs `total` units of work in chunks, with a snapshot after the first 10 %. */
+async function phase(name: string, total: number, chunk: number, run: (count: number) => Promise<void> | void): Promise<Phase> {
+  const warmUp = Math.round(total / 10);
+  await run(warmUp);
+  const afterWarmUp = snapshot();
+  const start = performance.now();
+  for (let done = warmUp; done < total; done += chunk) await run(Math.min(chunk, total - done));
+  const seconds = (performance.now() - start) / 1000;
+  const end = snapshot();
+  return { name, count: total, seconds, afterWarmUp, end };
+}
+
+const m = model();
+const x = dn.randn([1024, 8], { seed: 4 });
+const y = dn.tensor(Array.from({ length: 1024 }, (_, i) => [i % 2]));
+const xb = x.slice([0, 0], [16, 8]);
+const yb = y.slice([0, 0], [16, 1]);
+const one = x.slice([0, 0], [1, 8]);
+const four = x.slice([0, 0], [4, 8]);
+const steps = Math.round(100_000 * scale);
+const predicts = Math.round(1_000_000 * scale);
+const asyncPredicts = Math.round(100_000 * scale);
+
+const initial = snapshot();
+const phases: Phase[] = [];
+phases.push(await phase(`${(steps / 2).toLocaleString('en-US')} trainOnBatch steps (batch 16)`, steps / 2, 1000, (count) => {
+  for (let i = 0; i < count; i++) m.trainOnBatch(xb, yb);
+}));
+// fit: 1024 samples in batches of 16 = 64 steps per epoch.
+phases.push(await phase(`${(steps / 2).toLocaleString('en-US')} fit steps (batch 16)`, steps / 2, 6400, async (count) => {
+  await m.fit(x, y, { epochs: Math.max(1, Math.round(count / 64)), batchSize: 16, verbose: 0 });
+}));
+phases.push(await phase(`${predicts.toLocaleString('en-US')} predict calls (batch 1)`, predicts, 10_000, (count) => {
+  for (let i = 0; i < count; i++) m.predict(one);
+}));
+phases.push(await phase(`${asyncPredicts.toLocaleString('en-US')} predictAsync calls (batch 4, 64 in flight)`, asyncPredicts, 6400, async (count) => {
+  for (let done = 0; done < count; done += 64) {
+    await Promise.all(Array.from({ length: Math.min(64, count - done) }, () => m.predictAsync(four)));
+  }
+}));
+
+const growth = (a: number, b: number): number => (b - a) / a;
+const format = (s: Snapshot): string =>
+  `RSS ${s.rssMB.toFixed(1)} MB, heap ${s.heapUsedMB.toFixed(1)} MB, external ${s.externalMB.toFixed(1)} MB (array buffers ${s.arrayBuffersMB.toFixed(1)} MB)`;
+console.log(`Dendrite ${dn.backendInfo().version}, ISA ${dn.backendInfo().isa}${quick ? ' (quick run)' : ''}${gc === undefined ? ' — WARNING: no --expose-gc, figures include uncollected garbage' : ''}`);
+console.log(`At start: ${format(initial)}\n`);
+console.log('| phase | seconds | after warm-up (RSS / heap / external MB) | end (RSS / heap / external MB) | RSS growth | heap growth | flat (within 10 %) |');
+console.log('|---|---|---|---|---|---|---|');
+const rows = phases.map((p) => {
+  const rss = growth(p.afterWarmUp.rssMB, p.end.rssMB);
+  const heap = growth(p.afterWarmUp.heapUsedMB, p.end.heapUsedMB);
+  const flat = rss <= 0.1 && heap <= 0.1;
+  const triple = (s: Snapshot): string => `${s.rssMB.toFixed(1)} / ${s.heapUsedMB.toFixed(1)} / ${s.externalMB.toFixed(1)}`;
+  console.log(`| ${p.name} | ${p.seconds.toFixed(1)} | ${triple(p.afterWarmUp)} | ${triple(p.end)} | ${(rss * 100).toFixed(1)} % | ${(heap * 100).toFixed(1)} % | ${flat ? 'yes' : 'NO'} |`);
+  return { ...p, rssGrowth: rss, heapGrowth: heap, flat };
+});
+const final = snapshot();
+console.log(`\nAt the end: ${format(final)}`);
+
+const here = dirname(fileURLToPath(import.meta.url));
+const file = join(here, 'results', 'memory.json');
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, `${JSON.stringify({
+  date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, quick, exposeGc: gc !== undefined,
+  backend: dn.backendInfo(), initial, phases: rows, final,
+}, null, 2)}\n`);
+console.log(`\nResults: ${file}`);

@@ -1,0 +1,61 @@
+// Memory does not grow without bound over many training steps and predictions (the bench,
+// bench/memory.ts, measures the full counts; this checks reduced ones with generous limits).
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import * as dn from '../../lib/index.js';
+
+// A garbage collector to call, without --expose-gc on the command line (vitest starts the workers).
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const MB = 2 ** 20;
+
+function usage(): { heap: number; outside: number; rss: number } {
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  // external includes the typed arrays' backing stores (arrayBuffers).
+  return { heap: m.heapUsed, outside: m.external, rss: m.rss };
+}
+
+function model(units: number): dn.Sequential {
+  const m = dn.sequential({ layers: [
+    dn.layers.dense({ units, activation: 'tanh', inputShape: [8], kernelInitializer: dn.initializers.glorotUniform({ seed: 1 }) }),
+    dn.layers.dropout({ rate: 0.1, seed: 2 }),
+    dn.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: dn.initializers.glorotUniform({ seed: 3 }) }),
+  ] });
+  m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  return m;
+}
+
+describe('memory', () => {
+  it('stays bounded over 5,000 training steps, 20,000 predict and 2,000 predictAsync calls', async () => {
+    // Sizes chosen so that keeping any one buffer per step or call would break a limit below: a
+    // training step's activations are 64 x 32 floats (8 KB: 5,000 of them are 40 MB), a predict
+    // call's too (20,000 x 8 KB), and each predictAsync copies a 9,000-weight model natively
+    // (36 KB: 2,000 copies are 72 MB of RSS).
+    const small = model(32);
+    const wide = model(1024);
+    const x = dn.randn([256, 8], { seed: 4 });
+    const y = dn.tensor(Array.from({ length: 256 }, (_, i) => [i % 2]));
+    const xb = x.slice([0, 0], [64, 8]);
+    const yb = y.slice([0, 0], [64, 1]);
+    const one = x.slice([0, 0], [1, 8]);
+    const work = async (scale: number): Promise<void> => {
+      for (let i = 0; i < 2500 * scale; i++) small.trainOnBatch(xb, yb);
+      // 256 samples in batches of 64: 4 steps per epoch.
+      await small.fit(x, y, { epochs: Math.round((2500 * scale) / 4), batchSize: 64, verbose: 0 });
+      for (let i = 0; i < 20_000 * scale; i++) small.predict(xb, { batchSize: 64 });
+      for (let i = 0; i < 2000 * scale; i += 50) await Promise.all(Array.from({ length: 50 }, () => wide.predictAsync(one)));
+    };
+    await work(0.1); // warm-up: buffers, compiled code, slabs
+    const before = usage();
+    await work(1);
+    const after = usage();
+    // Generous against noise (a few MB after a full collection), tight enough for the leaks above.
+    expect((after.heap - before.heap) / MB).toBeLessThan(20);
+    expect((after.outside - before.outside) / MB).toBeLessThan(20);
+    expect((after.rss - before.rss) / MB).toBeLessThan(60);
+  });
+});
