@@ -2,7 +2,7 @@
  * Callbacks: code `fit` runs at the start and end of training, of each epoch and of each batch.
  *
  * Pass them as `fit(x, y, { callbacks: [...] })`: objects from the factories
- * (`dn.callbacks.earlyStopping({...})`, `learningRateScheduler`, `terminateOnNaN`), instances of
+ * (`dn.callbacks.earlyStopping({...})`, `learningRateScheduler`, `terminateOnNaN`, `modelCheckpoint`), instances of
  * your own {@link Callback} subclasses, or plain objects with any of the hooks (`onTrainBegin`,
  * `onTrainEnd`, `onEpochBegin`, `onEpochEnd`, `onBatchBegin`, `onBatchEnd`). A hook may return a
  * Promise; `fit` waits for it. `logs` hold the loss and metrics: in batch hooks their running
@@ -378,4 +378,229 @@ export class TerminateOnNaN extends Callback {
 /** Stops training at the first NaN or infinite loss, without an error. */
 export function terminateOnNaN(): TerminateOnNaN {
   return new TerminateOnNaN();
+}
+
+// --- modelCheckpoint ----------------------------------------------------------------------------
+
+/** Options of {@link modelCheckpoint}. */
+export interface ModelCheckpointOptions {
+  /**
+   * The folder to save into (as `model.save` takes). It may hold placeholders filled at each save, as
+   * in Keras: `{epoch}` (1-based; `{epoch:03d}` zero-pads), `{batch}` (1-based, with a numeric
+   * `saveFreq`) and any logged value such as `{loss:.4f}`, `{val_loss:.4f}` or `{val_accuracy:.3f}`
+   * (format specs `d`, `f`, `e`, an optional width with `0` padding and a precision). `{{` and `}}`
+   * are literal braces. Required.
+   */
+  filepath: string;
+  /** The logged quantity that decides the best model (with `saveBestOnly`). Default 'val_loss'. */
+  monitor?: string;
+  /**
+   * Save only when `monitor` improves on the best value so far (a fixed `filepath` then always holds
+   * the best model). Default false: save at every `saveFreq`.
+   */
+  saveBestOnly?: boolean;
+  /**
+   * 'min' (lower is better), 'max', or 'auto' (default: 'max' for accuracy, AUC, precision and recall,
+   * else 'min').
+   */
+  mode?: 'auto' | 'min' | 'max';
+  /** `'epoch'` (default): save at the end of each epoch; a positive integer N: every N batches. */
+  saveFreq?: 'epoch' | number;
+  /** Also save the optimizer state, so training can resume exactly (see `model.save`). Default false. */
+  includeOptimizer?: boolean;
+  /** With `saveBestOnly`, a first save needs the monitored value to beat this. */
+  initialValueThreshold?: number;
+  /** 1: print a line at each save (and each epoch without improvement). Default 0. */
+  verbose?: number;
+}
+
+/** One piece of a parsed filepath template: literal text, or a placeholder with its format spec. */
+type PathPart = string | { key: string; zero: boolean; width: number; precision: number | null; type: 'd' | 'f' | 'e' | null };
+
+/** Parses a Keras-style filepath template (Python format syntax, the subset listed in the options). */
+function parsePathTemplate(where: string, template: string): PathPart[] {
+  const parts: PathPart[] = [];
+  let text = '';
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i];
+    if ((c === '{' || c === '}') && template[i + 1] === c) {
+      text += c;
+      i++;
+      continue;
+    }
+    if (c === '}') throw new ValueError(`${where}: filepath has an unmatched '}' at position ${i}; write '}}' for a literal brace`);
+    if (c !== '{') {
+      text += c;
+      continue;
+    }
+    const close = template.indexOf('}', i);
+    if (close < 0) throw new ValueError(`${where}: filepath has an unmatched '{' at position ${i}; write '{{' for a literal brace`);
+    const field = template.slice(i + 1, close);
+    const [key, spec = ''] = field.split(/:(.*)/s, 2);
+    if (!/^[A-Za-z_][\w]*$/.test(key)) {
+      throw new ValueError(`${where}: filepath placeholder {${field}} must name a logged value, such as {epoch} or {val_loss:.4f}`);
+    }
+    const match = /^(0)?(\d+)?(?:\.(\d+))?([dfe])?$/.exec(spec);
+    if (match === null || Number(match[3] ?? 0) > 100 || Number(match[2] ?? 0) > 100) {
+      throw new ValueError(`${where}: filepath placeholder {${field}} has an unsupported format '${spec}'; use e.g. {epoch:02d}, {loss:.4f} or {loss:.3e}`);
+    }
+    if (text !== '') parts.push(text);
+    text = '';
+    parts.push({
+      key, zero: match[1] === '0', width: match[2] === undefined ? 0 : Number(match[2]),
+      precision: match[3] === undefined ? null : Number(match[3]), type: (match[4] as 'd' | 'f' | 'e' | undefined) ?? null,
+    });
+    i = close;
+  }
+  if (text !== '') parts.push(text);
+  return parts;
+}
+
+/** Formats one value as Python's format() would for the supported specs. */
+function formatPlaceholder(where: string, part: Exclude<PathPart, string>, value: number): string {
+  const magnitude = Math.abs(value);
+  let text: string;
+  if (Number.isNaN(value)) text = 'nan';
+  else if (!Number.isFinite(value)) text = 'inf';
+  else if (part.type === 'd') {
+    if (!Number.isInteger(value)) throw new ValueError(`${where}: filepath placeholder {${part.key}} is formatted as an integer (d) but is ${value}; use a format such as .4f`);
+    text = String(magnitude);
+  } else if (part.type === 'f') text = magnitude.toFixed(part.precision ?? 6);
+  // Python writes at least two exponent digits: 1.5e-05.
+  else if (part.type === 'e') text = magnitude.toExponential(part.precision ?? 6).replace(/e([+-])(\d)$/, 'e$10$2');
+  else text = part.precision === null ? String(magnitude) : String(Number(magnitude.toPrecision(Math.max(1, part.precision))));
+  const sign = value < 0 ? '-' : '';
+  const padding = Math.max(0, part.width - sign.length - text.length);
+  return part.zero ? `${sign}${'0'.repeat(padding)}${text}` : `${' '.repeat(padding)}${sign}${text}`;
+}
+
+/**
+ * Saves the model during training (Keras `ModelCheckpoint`): at the end of every epoch (or every N
+ * batches), or only when a monitored quantity improves. Each save goes through `model.save`, so it is
+ * crash-safe: a process killed while saving leaves the previous checkpoint intact.
+ */
+export class ModelCheckpoint extends Callback {
+  readonly filepath: string;
+  readonly monitor: string;
+  readonly saveBestOnly: boolean;
+  readonly mode: 'min' | 'max';
+  readonly saveFreq: 'epoch' | number;
+  readonly includeOptimizer: boolean;
+  readonly initialValueThreshold: number | null;
+  readonly verbose: number;
+  /** The best monitored value seen (with saveBestOnly), or ±Infinity before any. */
+  best: number;
+  /** The folder of the last save, or null. */
+  lastSavedPath: string | null = null;
+  private readonly template: PathPart[];
+  private epoch = 0;
+  private batchesSinceSave = 0;
+
+  constructor(options: ModelCheckpointOptions) {
+    super();
+    const where = 'modelCheckpoint';
+    if (options === undefined) throw new ValueError(`${where}: options are required, e.g. modelCheckpoint({ filepath: './checkpoints/best', saveBestOnly: true })`);
+    const o = checkOptions<ModelCheckpointOptions>(where, options, [
+      'filepath', 'monitor', 'saveBestOnly', 'mode', 'saveFreq', 'includeOptimizer', 'initialValueThreshold', 'verbose',
+    ]);
+    if (o.filepath === undefined) throw new ValueError(`${where}: filepath is required (the folder to save into), e.g. './checkpoints/epoch-{epoch:02d}'`);
+    this.filepath = checkString(where, 'filepath', o.filepath);
+    if (this.filepath.length === 0) throw new ValueError(`${where}: filepath must be a folder path, got an empty string`);
+    this.template = parsePathTemplate(where, this.filepath);
+    this.monitor = o.monitor === undefined ? 'val_loss' : checkString(where, 'monitor', o.monitor);
+    this.saveBestOnly = o.saveBestOnly === undefined ? false : checkBoolean(where, 'saveBestOnly', o.saveBestOnly);
+    const mode = o.mode === undefined ? 'auto' : checkChoice(where, 'mode', o.mode, ['auto', 'min', 'max'] as const);
+    this.mode = mode !== 'auto' ? mode : /acc|auc|precision|recall/i.test(this.monitor) ? 'max' : 'min';
+    if (o.saveFreq === undefined || o.saveFreq === 'epoch') this.saveFreq = 'epoch';
+    else if (typeof o.saveFreq === 'number') this.saveFreq = checkInteger(where, 'saveFreq', o.saveFreq, 1, Number.MAX_SAFE_INTEGER);
+    else this.saveFreq = checkChoice(where, 'saveFreq', o.saveFreq, ['epoch'] as const);
+    this.includeOptimizer = o.includeOptimizer === undefined ? false : checkBoolean(where, 'includeOptimizer', o.includeOptimizer);
+    this.initialValueThreshold = o.initialValueThreshold === undefined ? null : checkNumber(where, 'initialValueThreshold', o.initialValueThreshold);
+    this.verbose = o.verbose === undefined ? 0 : checkInteger(where, 'verbose', o.verbose, 0, 2);
+    this.best = this.initialBest();
+  }
+
+  private initialBest(): number {
+    if (this.initialValueThreshold !== null) return this.initialValueThreshold;
+    return this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  }
+
+  /** The folder for a save at this epoch (0-based) and batch (0-based, or null at an epoch's end). */
+  pathFor(epoch: number, batch: number | null, logs: Logs): string {
+    const where = 'modelCheckpoint';
+    const values: Record<string, number> = { ...logs, epoch: epoch + 1 };
+    if (batch !== null) values.batch = batch + 1;
+    else delete values.batch;
+    return this.template.map((part) => {
+      if (typeof part === 'string') return part;
+      const value = values[part.key];
+      if (value === undefined) {
+        const keys = Object.keys(values);
+        const hint = suggest(part.key, keys);
+        const validation = part.key.startsWith('val_') && !keys.some((k) => k.startsWith('val_')) ? '; validation values need validationData or validationSplit in fit()' : '';
+        throw new ValueError(
+          `${where}: filepath placeholder {${part.key}} is not in the logs${hint ? ` (did you mean '${hint}'?)` : ''}; available: ${keys.join(', ')}${validation}`,
+        );
+      }
+      return formatPlaceholder(where, part, value);
+    }).join('');
+  }
+
+  override onTrainBegin(): void {
+    this.batchesSinceSave = 0;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  override async onBatchEnd(batch: number, logs: Logs): Promise<void> {
+    if (this.saveFreq === 'epoch') return;
+    this.batchesSinceSave++;
+    if (this.batchesSinceSave < this.saveFreq) return;
+    this.batchesSinceSave = 0;
+    await this.checkpoint(this.epoch, batch, logs);
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
+    if (this.saveFreq === 'epoch') await this.checkpoint(epoch, null, logs);
+  }
+
+  private async checkpoint(epoch: number, batch: number | null, logs: Logs): Promise<void> {
+    const model = this.model;
+    if (model === null) throw new ValueError('modelCheckpoint: no model (pass the callback to fit())');
+    const when = `Epoch ${epoch + 1}${batch === null ? '' : `, batch ${batch + 1}`}`;
+    if (this.saveBestOnly) {
+      const current = logs[this.monitor];
+      if (current === undefined) missingMonitor('modelCheckpoint', this.monitor, logs);
+      const improved = this.mode === 'min' ? current < this.best : current > this.best;
+      if (!improved) {
+        if (this.verbose > 0) console.log(`${when}: ${this.monitor} did not improve from ${this.best}`);
+        return;
+      }
+      const path = this.pathFor(epoch, batch, logs);
+      if (this.verbose > 0) console.log(`${when}: ${this.monitor} improved from ${this.best} to ${current}, saving model to ${path}`);
+      await model.save(path, { includeOptimizer: this.includeOptimizer });
+      this.best = current;
+      this.lastSavedPath = path;
+      return;
+    }
+    const path = this.pathFor(epoch, batch, logs);
+    if (this.verbose > 0) console.log(`${when}: saving model to ${path}`);
+    await model.save(path, { includeOptimizer: this.includeOptimizer });
+    this.lastSavedPath = path;
+  }
+}
+
+/**
+ * Saves the model while it trains: every epoch, or only the best one.
+ * ```ts
+ * await model.fit(x, y, { epochs: 50, validationSplit: 0.1, callbacks: [
+ *   dn.callbacks.modelCheckpoint({ filepath: './checkpoints/best', monitor: 'val_loss', saveBestOnly: true }),
+ * ] });
+ * const best = await dn.loadModel('./checkpoints/best');
+ * ```
+ */
+export function modelCheckpoint(options: ModelCheckpointOptions): ModelCheckpoint {
+  return new ModelCheckpoint(options);
 }
