@@ -326,10 +326,11 @@ DN_TEST(SgemmEveryIsaMatchesReferenceAndIsThreadCountIndependent) {
   }
 }
 
-// Large enough that two threads really split the work, both ways (rows and columns); 10 x 1000 x 300
-// reads B in place (one row panel, B of 300 K elements) when B is not transposed.
+// Large enough (over the driver's 160^3 serial threshold) that two threads really split the work, both
+// ways (rows and columns); 10 x 1000 x 500 reads B in place (one row panel, B of 500 K elements) when B
+// is not transposed.
 DN_TEST(SgemmSplitsAcrossThreadsBitwiseIdentically) {
-  const int64_t shapes[][3] = {{300, 40, 300}, {40, 700, 300}, {256, 256, 784}, {10, 1000, 300}};
+  const int64_t shapes[][3] = {{400, 40, 300}, {40, 700, 300}, {256, 256, 784}, {10, 1000, 500}};
   ThreadPool one(1), two(2), three(3);
   for (int trans = 0; trans < 4; ++trans) {
     for (const auto& shape : shapes) {

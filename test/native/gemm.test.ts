@@ -263,13 +263,14 @@ describe('sgemm: results', () => {
     }
   });
 
+  // Every shape is over the kernel's serial threshold (160^3 multiply-adds per call), so 2 threads split it.
   it('gives bitwise identical results with 1 and 2 threads (row and column splits, batches)', () => {
     const shapes: Spec[] = [
-      { m: 300, n: 40, k: 300, bias: true, activation: 'tanh' },
+      { m: 400, n: 40, k: 300, bias: true, activation: 'tanh' },
       { transA: true, m: 40, n: 700, k: 200, bias: true, activation: 'relu' },
       { transB: true, m: 128, n: 256, k: 300 },
-      { transA: true, transB: true, m: 60, n: 50, k: 70, batch: 6 },
-      { m: 10, n: 1000, k: 300, bias: true, activation: 'sigmoid' },  // one row panel: B read in place
+      { transA: true, transB: true, m: 100, n: 80, k: 90, batch: 6 },
+      { m: 10, n: 1000, k: 500, bias: true, activation: 'sigmoid' },  // one row panel: B read in place
     ];
     for (const isa of isas) {
       binding.setIsa(isa);
