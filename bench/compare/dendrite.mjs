@@ -53,15 +53,15 @@ function requireModelMethods(model, methods) {
   return missing.length ? { skip: `Dendrite API not there yet: model.${missing.join(', model.')}` } : null;
 }
 
-/** A tensor's values, whichever accessor the Tensor class settles on. */
-async function values(tensor) {
+/** A tensor's values, synchronously (Dendrite's tensors live in Float32Arrays: dataSync is a view). */
+function values(tensor) {
   if (tensor instanceof Float32Array) return tensor;
   if (typeof tensor?.dataSync === 'function') return tensor.dataSync();
   if (tensor?.data instanceof Float32Array) return tensor.data;
-  if (typeof tensor?.data === 'function') return tensor.data();
-  if (typeof tensor?.toFloat32Array === 'function') return tensor.toFloat32Array();
-  throw new Error('cannot read the values of a Dendrite tensor (no dataSync(), data or data())');
+  throw new Error('cannot read the values of a Dendrite tensor synchronously (no dataSync())');
 }
+
+const isPromise = (value) => typeof value?.then === 'function';
 
 function denseStack(dn, sizes, hiddenActivation, outputActivation) {
   const layers = [];
@@ -139,11 +139,19 @@ async function setup(dn, binding, { workload, params }) {
       model.compile({ optimizer: adam(dn), loss: 'binaryCrossentropy' });
       const x = dn.tensor(random.fill(batch * layers[0]), [batch, layers[0]]);
       const y = dn.tensor(Float32Array.from({ length: batch }, (_, i) => i % 2), [batch, 1]);
+      // Dendrite's trainOnBatch is synchronous; awaiting a plain value would add a microtask per step.
+      if (isPromise(model.trainOnBatch(x, y))) {
+        return {
+          units: 1,
+          async run(iterations) {
+            for (let i = 0; i < iterations; i++) await model.trainOnBatch(x, y);
+          },
+        };
+      }
       return {
         units: 1,
-        async run(iterations) {
-          // trainOnBatch may be synchronous (Dendrite) or return a Promise (TensorFlow.js): await covers both.
-          for (let i = 0; i < iterations; i++) await model.trainOnBatch(x, y);
+        run(iterations) {
+          for (let i = 0; i < iterations; i++) model.trainOnBatch(x, y);
         },
       };
     }
@@ -155,13 +163,13 @@ async function setup(dn, binding, { workload, params }) {
       const lacking = requireModelMethods(model, ['predict']);
       if (lacking) return lacking;
       const x = dn.tensor(random.fill(batch * layers[0], 0, 1), [batch, layers[0]]);
-      const first = await values(model.predict(x));
+      const first = values(model.predict(x));
       if (first.length !== batch * layers[layers.length - 1]) throw new Error(`predict returned ${first.length} values`);
       return {
         units: batch,
-        async run(iterations) {
+        run(iterations) {
           // predict is synchronous: the output is computed when it returns; reading it mirrors what the peers do.
-          for (let i = 0; i < iterations; i++) await values(model.predict(x));
+          for (let i = 0; i < iterations; i++) values(model.predict(x));
         },
       };
     }
@@ -182,7 +190,7 @@ async function setup(dn, binding, { workload, params }) {
         const model = denseStack(dn, [digits.features, hidden, digits.classes], 'relu', 'softmax');
         model.compile({ optimizer: adam(dn), loss: 'categoricalCrossentropy' });
         await model.fit(xTrain, yTrain, { batchSize: batch, epochs: epochCount, shuffle: true, verbose: 0 });
-        const predicted = argmaxRows(await values(model.predict(xTest)), digits.test.rows, digits.classes);
+        const predicted = argmaxRows(values(model.predict(xTest)), digits.test.rows, digits.classes);
         return accuracy(predicted, digits.test.y);
       };
       return {
