@@ -11,6 +11,11 @@
  * A crash between 3 and 4 leaves the old model.json beside the new weights; the digest in
  * model.json then matches `.prev`, which loading uses. At every instant the directory holds a
  * complete, loadable model: the previous one or the new one.
+ *
+ * After such a crash `.prev` is the only file model.json can use, so the next save must not
+ * replace it in step 2: a `.prev` left behind makes the save check (by digest) which file the
+ * current model.json belongs to, and keep that one. Only a save that follows a crash pays for
+ * the extra read.
  */
 import { createHash } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink } from 'node:fs/promises';
@@ -30,6 +35,35 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
 
+/** Reads a file, or null when it does not exist. */
+async function readIfPresent(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (error) {
+    if (isMissing(error)) return null;
+    throw error;
+  }
+}
+
+/**
+ * Whether a `.prev` left by an interrupted save is what the current model.json needs (its
+ * `weights.safetensors` being a newer orphan). Cheap when there is no `.prev` (the normal case).
+ */
+async function previousIsTheLiveCopy(directory: string): Promise<boolean> {
+  const previous = await readIfPresent(join(directory, PREVIOUS_WEIGHTS_FILE));
+  if (previous === null) return false;
+  let expected: unknown;
+  try {
+    expected = (JSON.parse((await readIfPresent(join(directory, MODEL_FILE)))?.toString('utf8') ?? 'null') as { weights?: { sha256?: unknown } } | null)?.weights?.sha256;
+  } catch {
+    return false; // an unreadable model.json has nothing to keep
+  }
+  if (typeof expected !== 'string') return false;
+  const current = await readIfPresent(join(directory, WEIGHTS_FILE));
+  if (current !== null && sha256(current) === expected) return false;
+  return sha256(previous) === expected;
+}
+
 /**
  * Saves `model` (a JSON-serialisable object) and `weights` (a safetensors file) into `directory`,
  * crash-safely. `model.weights` is set to the weights' file name, size and digest.
@@ -43,12 +77,14 @@ export async function saveModelFiles(directory: string, model: Record<string, un
   const temporary = temporaryPath(weightsPath);
   try {
     await writeAndSync(temporary, weights);
-    await unlink(previousPath).catch((error) => {
-      if (!isMissing(error)) throw error;
-    });
-    await link(weightsPath, previousPath).catch((error) => {
-      if (!isMissing(error)) throw error; // first save: nothing to keep
-    });
+    if (!(await previousIsTheLiveCopy(directory))) {
+      await unlink(previousPath).catch((error) => {
+        if (!isMissing(error)) throw error;
+      });
+      await link(weightsPath, previousPath).catch((error) => {
+        if (!isMissing(error)) throw error; // first save: nothing to keep
+      });
+    }
     await rename(temporary, weightsPath);
   } catch (error) {
     await unlink(temporary).catch(() => {});

@@ -60,6 +60,37 @@ describe('model files: saving', () => {
     expect(weights.equals(weightsOf(1))).toBe(true);
   });
 
+  it('two saves killed in a row between the weights and model.json renames still leave the first model', async () => {
+    const dir = join(scratch, 'twice');
+    await saveModelFiles(dir, { generation: 1 }, weightsOf(1));
+    // Kills the saving process right after the new weights are renamed over weights.safetensors (step 3):
+    // the state where only .prev matches model.json. The second save must keep that .prev.
+    const preload = join(scratch, 'kill-after-weights-rename.cjs');
+    writeFileSync(preload, `
+      const promises = require('node:fs/promises');
+      const rename = promises.rename;
+      promises.rename = async (from, to) => {
+        await rename(from, to);
+        if (String(to).endsWith('weights.safetensors')) process.kill(process.pid, 'SIGKILL');
+      };
+      require('node:module').syncBuiltinESMExports();`);
+    const child = `
+      import('${join(packageRoot, 'lib/io/model-files.ts')}').then(({ saveModelFiles }) =>
+        saveModelFiles(process.argv[1], { generation: Number(process.argv[2]) }, Buffer.alloc(4096, Number(process.argv[2]))));`;
+    for (const generation of [2, 3]) {
+      const proc = spawn(process.execPath, ['--require', preload, '--import', 'tsx', '-e', child, dir, String(generation)], { cwd: packageRoot, stdio: 'inherit' });
+      const signal = await new Promise((resolve) => proc.once('exit', (_code, name) => resolve(name)));
+      expect(signal).toBe('SIGKILL');
+      expect(readFileSync(join(dir, 'weights.safetensors'))[0]).toBe(generation);
+      const { model, weights } = await loadModelFiles(dir);
+      expect(model.generation).toBe(1);
+      expect(weights.equals(weightsOf(1))).toBe(true);
+    }
+    await saveModelFiles(dir, { generation: 4 }, weightsOf(4));
+    expect((await loadModelFiles(dir)).model.generation).toBe(4);
+    expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+  });
+
   it('a process killed in the middle of saves always leaves a loadable model', async () => {
     const dir = join(scratch, 'killed');
     await saveModelFiles(dir, { generation: 0 }, weightsOf(0, 1 << 20));
@@ -73,7 +104,7 @@ describe('model files: saving', () => {
         }
       });`;
     let killedInsideASave = 0;
-    for (let round = 0; round < 16; round++) {
+    for (let round = 0; round < 12; round++) {
       const first = 1000 * (round + 1);
       const proc = spawn(process.execPath, ['--import', 'tsx', '-e', child, dir, String(first)], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));
