@@ -4,11 +4,12 @@ import { compile } from 'vega-lite';
 
 function subtitle(result) {
   const { machine, mode, generatedAt } = result;
-  const probe = result.probes.find((p) => p.threads === 1 && p.fmaGflops);
+  const probes = result.probes.filter((p) => p.threads === 1 && p.fmaGflops).map((p) => p.fmaGflops.toFixed(0));
+  const probe = probes.length ? [Math.min(...probes), Math.max(...probes)].filter((v, i, all) => all.indexOf(v) === i).join('–') : null;
   return [
     `${machine.cpu}, ${machine.cores} cores (${machine.isa.filter((f) => f.startsWith('avx')).join(', ')}), Node ${machine.node}`,
     `${generatedAt.slice(0, 10)}, ${mode} run${mode === 'quick' ? ' (noisy)' : ''}, load average ${machine.loadAverageAtStart[0]}` +
-      (probe ? `, FMA probe ${probe.fmaGflops.toFixed(0)} GFLOP/s on 1 thread (quiet machine: 174)` : ''),
+      (probe ? `, FMA probe ${probe} GFLOP/s on 1 thread (quiet machine: 174)` : ''),
     'points: median ratio; lines: min–max over the alternating pairs; log scale; above 1 = Dendrite faster',
   ];
 }
