@@ -51,6 +51,7 @@ export class EngineProcess {
     let args;
     if (engine.kind === 'python') {
       command = python;
+      env.PYTHONDONTWRITEBYTECODE = '1';
       args = [join(compareRoot, 'peers/torch_peer.py'), engine.name, String(threads)];
     } else {
       command = process.execPath;
