@@ -19,7 +19,7 @@
  */
 import { createHash } from 'node:crypto';
 import { link, mkdir, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { SerializationError } from '../errors.js';
 import { removeStaleTemporaries, syncDirectory, temporaryPath, writeAndSync, writeFileAtomic } from './atomic.js';
 
@@ -64,11 +64,30 @@ async function previousIsTheLiveCopy(directory: string): Promise<boolean> {
   return sha256(previous) === expected;
 }
 
+/** The save in progress (or queued last) per folder: saves into one folder run one after another. */
+const savesInProgress = new Map<string, Promise<void>>();
+
 /**
  * Saves `model` (a JSON-serialisable object) and `weights` (a safetensors file) into `directory`,
  * crash-safely. `model.weights` is set to the weights' file name, size and digest.
+ *
+ * Saves into the same folder from this process are queued (two interleaved saves could otherwise
+ * pair one save's model.json with the other's weights); the last one called is what remains. Other
+ * processes writing the same folder at the same time are not coordinated with.
  */
 export async function saveModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array): Promise<void> {
+  const key = resolve(directory);
+  const before = savesInProgress.get(key) ?? Promise.resolve();
+  const save = before.catch(() => {}).then(() => writeModelFiles(directory, model, weights));
+  savesInProgress.set(key, save);
+  try {
+    await save;
+  } finally {
+    if (savesInProgress.get(key) === save) savesInProgress.delete(key);
+  }
+}
+
+async function writeModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array): Promise<void> {
   await mkdir(directory, { recursive: true });
   const weightsPath = join(directory, WEIGHTS_FILE);
   const previousPath = join(directory, PREVIOUS_WEIGHTS_FILE);
@@ -96,8 +115,8 @@ export async function saveModelFiles(directory: string, model: Record<string, un
   await unlink(previousPath).catch(() => {});
 }
 
-/** Reads `model.json` and the weights that match its digest; SerializationError if either is unusable. */
-export async function loadModelFiles(directory: string): Promise<{ model: Record<string, unknown>; weights: Buffer }> {
+/** Reads and parses model.json. */
+async function readDescription(directory: string): Promise<{ text: string; model: Record<string, unknown>; digest: string; bytes: unknown }> {
   let text: string;
   try {
     text = await readFile(join(directory, MODEL_FILE), 'utf8');
@@ -115,17 +134,35 @@ export async function loadModelFiles(directory: string): Promise<{ model: Record
   if (model === null || typeof model !== 'object' || Array.isArray(model)) throw new SerializationError(`loadModel: ${MODEL_FILE} is not a JSON object`);
   const expected = model.weights as { sha256?: unknown; bytes?: unknown } | undefined;
   if (!expected || typeof expected.sha256 !== 'string') throw new SerializationError(`loadModel: ${MODEL_FILE} does not name the digest of its weights`);
-  for (const file of [WEIGHTS_FILE, PREVIOUS_WEIGHTS_FILE]) {
-    let weights: Buffer;
-    try {
-      weights = await readFile(join(directory, file));
-    } catch (error) {
-      if (isMissing(error)) continue;
-      throw new SerializationError(`loadModel: cannot read ${join(directory, file)}: ${(error as Error).message}`);
+  return { text, model, digest: expected.sha256, bytes: expected.bytes };
+}
+
+/** How often a load starts over when a save (by another process, or this one) replaced model.json meanwhile. */
+const LOAD_ATTEMPTS = 5;
+
+/**
+ * Reads `model.json` and the weights that match its digest; SerializationError if either is unusable.
+ * A save running at the same time can replace model.json and remove `.prev` between the reads: when
+ * no weights match, model.json is read again and, if it changed, the load starts over.
+ */
+export async function loadModelFiles(directory: string): Promise<{ model: Record<string, unknown>; weights: Buffer }> {
+  let description = await readDescription(directory);
+  for (let attempt = 1; ; attempt++) {
+    for (const file of [WEIGHTS_FILE, PREVIOUS_WEIGHTS_FILE]) {
+      let weights: Buffer;
+      try {
+        weights = await readFile(join(directory, file));
+      } catch (error) {
+        if (isMissing(error)) continue;
+        throw new SerializationError(`loadModel: cannot read ${join(directory, file)}: ${(error as Error).message}`);
+      }
+      if (sha256(weights) === description.digest) return { model: description.model, weights };
     }
-    if (sha256(weights) === expected.sha256) return { model, weights };
+    const again = attempt < LOAD_ATTEMPTS ? await readDescription(directory).catch(() => null) : null;
+    if (again === null || again.text === description.text) break;
+    description = again;
   }
   throw new SerializationError(
-    `loadModel: ${WEIGHTS_FILE} in ${directory} does not match ${MODEL_FILE} (expected ${expected.bytes} bytes with SHA-256 ${expected.sha256.slice(0, 12)}…): missing, truncated or corrupted`,
+    `loadModel: ${WEIGHTS_FILE} in ${directory} does not match ${MODEL_FILE} (expected ${description.bytes} bytes with SHA-256 ${description.digest.slice(0, 12)}…): missing, truncated or corrupted`,
   );
 }
