@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { SerializationError } from '../errors.js';
 import { version } from '../native.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { checkString, describe, formatShape, typeError, valueError } from '../validate.js';
+import { checkBoolean, checkOptions, checkString, describe, formatShape, typeError, valueError } from '../validate.js';
 import { deserializeLayer } from '../layers/registry.js';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../model/sequential.js';
@@ -24,6 +24,20 @@ import { loadModelFiles, MODEL_FILE, WEIGHTS_FILE } from './model-files.js';
 import {
   BUFFER_DIGEST_KEY, BUFFER_MODEL_KEY, hasRandomState, MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIMIZER_PREFIX,
 } from './save-model.js';
+
+/** Options of {@link loadModel} and {@link loadModelFromBuffer}. */
+export interface LoadOptions {
+  /**
+   * Compile the model with its saved training configuration (and restore the optimizer state, when
+   * saved). Default true; false gives an uncompiled model for inference (as Keras' `compile=False`).
+   */
+  compile?: boolean;
+}
+
+function checkLoadOptions(where: string, options: unknown): { compile: boolean } {
+  const o = checkOptions<LoadOptions>(where, options, ['compile']);
+  return { compile: o.compile === undefined ? true : checkBoolean(where, 'compile', o.compile) };
+}
 
 /** The most names one message lists. */
 const LISTED = 8;
@@ -113,7 +127,7 @@ function takeTensors(fail: (message: string) => never, file: Map<string, StoredT
  * Builds a model from its description (model.json's content) and the decoded weights file.
  * `source` names where they came from, for messages.
  */
-function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, where: string, source: string): Model {
+function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, where: string, source: string, compile: boolean): Model {
   const fail = (message: string): never => {
     throw new SerializationError(`${where}: ${source}: ${message}`);
   };
@@ -127,7 +141,7 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
   explained(`${where}: ${source}: setting the weights`, () => model.setWeights(weights));
 
   const training = d.trainingConfig;
-  if (training !== null && training !== undefined) {
+  if (training !== null && training !== undefined && compile) {
     if (!isObject(training)) fail('trainingConfig must be an object or null');
     const t = training as Record<string, unknown>;
     explained(`${where}: ${source}: trainingConfig`, () => {
@@ -140,7 +154,9 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
   }
 
   const state = d.optimizerState;
-  if (state !== null && state !== undefined) {
+  if (state !== null && state !== undefined && !compile) {
+    for (const name of [...remaining.keys()]) if (name.startsWith(OPTIMIZER_PREFIX)) remaining.delete(name);
+  } else if (state !== null && state !== undefined) {
     if (!isObject(state)) fail('optimizerState must be an object or null');
     const s = state as Record<string, unknown>;
     const optimizer = model.optimizer;
@@ -172,8 +188,9 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
 
 /**
  * Loads a model saved with `model.save(directory)`: the architecture, the weights (bit for bit),
- * the training configuration (the model comes back compiled, when it was saved compiled) and,
- * when saved with `includeOptimizer: true`, the optimizer state, so `fit` continues exactly.
+ * the training configuration (the model comes back compiled, when it was saved compiled, unless
+ * `compile: false`) and, when saved with `includeOptimizer: true`, the optimizer state, so `fit`
+ * continues exactly.
  *
  * ```ts
  * await model.save('./models/digits');
@@ -183,27 +200,29 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
  * A missing, truncated, corrupted, too-new or mismatched file is a SerializationError that says what
  * is wrong (and which tensor). A model whose save was interrupted loads as it was before that save.
  */
-export async function loadModel(directory: string): Promise<Model> {
+export async function loadModel(directory: string, options?: LoadOptions): Promise<Model> {
   const where = 'loadModel';
   const path = checkString(where, 'directory', directory);
   if (path.length === 0) valueError(where, 'directory', 'a path', path);
+  const { compile } = checkLoadOptions(where, options);
   const { model: description, weights } = await loadModelFiles(path);
   const file = explained(`${where}: ${WEIGHTS_FILE} in ${path}`, () => decodeSafetensors(weights));
-  return decodeModel(description, file.tensors, where, `${MODEL_FILE} in ${path}`);
+  return decodeModel(description, file.tensors, where, `${MODEL_FILE} in ${path}`, compile);
 }
 
 /**
  * Loads a model from the Buffer `model.saveToBuffer()` returned (a safetensors file carrying the
  * model description in its metadata): for servers that keep models in a database or receive them
- * over the network. Same checks and errors as {@link loadModel}.
+ * over the network. Same options, checks and errors as {@link loadModel}.
  *
  * ```ts
  * const bytes = await model.saveToBuffer();
  * const copy = await dn.loadModelFromBuffer(bytes);
  * ```
  */
-export async function loadModelFromBuffer(buffer: Uint8Array | ArrayBuffer): Promise<Model> {
+export async function loadModelFromBuffer(buffer: Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Model> {
   const where = 'loadModelFromBuffer';
+  const { compile } = checkLoadOptions(where, options);
   let bytes: Uint8Array;
   if (buffer instanceof Uint8Array) bytes = buffer;
   else if (buffer instanceof ArrayBuffer) bytes = new Uint8Array(buffer);
@@ -227,6 +246,6 @@ export async function loadModelFromBuffer(buffer: Uint8Array | ArrayBuffer): Pro
     const actual = createHash('sha256').update(bytes.subarray(8 + headerLength)).digest('hex');
     if (actual !== digest) throw new SerializationError(`${where}: ${source}: the tensor data does not match its SHA-256: corrupted`);
   }
-  return decodeModel(description, file.tensors, where, source);
+  return decodeModel(description, file.tensors, where, source, compile);
 }
 

@@ -83,6 +83,9 @@ describe('save and load: should throw', () => {
     expect(existsSync(dir)).toBe(false);
     await expect(dn.loadModel(undefined as never)).rejects.toThrow(ArgumentTypeError);
     await expect(dn.loadModel('')).rejects.toThrow(ValueError);
+    await expect(dn.loadModel(join(scratch, 'x'), { complie: false } as never)).rejects.toThrow(/unknown option 'complie' \(did you mean 'compile'\?\)/);
+    await expect(dn.loadModel(join(scratch, 'x'), { compile: 'no' } as never)).rejects.toThrow(ArgumentTypeError);
+    await expect(dn.loadModelFromBuffer(Buffer.alloc(0), { compiled: true } as never)).rejects.toThrow(/did you mean 'compile'/);
     await expect(dn.loadModelFromBuffer('model' as never)).rejects.toThrow(ArgumentTypeError);
     await expect(dn.loadModelFromBuffer([1, 2, 3] as never)).rejects.toThrow(/must be a Buffer, Uint8Array or ArrayBuffer/);
   });
@@ -299,6 +302,17 @@ describe('save and load: round trips', () => {
     // Without the optimizer state, it starts a fresh optimizer (iteration 0).
     expect(loaded.optimizer?.iterations).toBe(0);
     await loaded.fit(x, y, { epochs: 1, verbose: 0 });
+  });
+
+  it('compile: false loads an uncompiled model, ignoring the saved optimizer state', async () => {
+    const dir = await savedClassifier({ includeOptimizer: true });
+    const compiled = await dn.loadModel(dir);
+    const plain = await dn.loadModel(dir, { compile: false });
+    expect(compiled.optimizer?.iterations).toBe(4);
+    expect(plain.optimizer).toBeNull();
+    expect(bitsOf(plain.predict(x))).toEqual(bitsOf(compiled.predict(x)));
+    const fromBuffer = await dn.loadModelFromBuffer(await compiled.saveToBuffer({ includeOptimizer: true }), { compile: false });
+    expect(fromBuffer.optimizer).toBeNull();
   });
 
   it('keeps learning-rate schedules, regularizers and a model built from data', async () => {
