@@ -34,6 +34,24 @@ function classifier(options: { dropout?: boolean; compile?: boolean } = {}): dn.
 const x = dn.randn([100, 4], { seed: 7 });
 const y = dn.randint(0, 3, [100], { seed: 8 });
 
+/** A custom layer with a weight of its own: an elementwise gain. */
+class Gain extends dn.layers.Layer {
+  readonly className = 'TestGain';
+  private gain: dn.LayerVariable | null = null;
+  constructor(options: { name?: string; inputShape?: number[] } = {}) {
+    super('gain', options, 'TestGain');
+  }
+  protected override buildWeights(inputShape: dn.layers.Shape): void {
+    this.gain = this.addWeight('gain', [inputShape[inputShape.length - 1] as number], 'ones');
+  }
+  override computeOutputShape(inputShape: readonly (number | null)[]): dn.layers.Shape {
+    return inputShape.slice();
+  }
+  override call(input: dn.Tensor): dn.Tensor {
+    return input.mul(this.gain!.value);
+  }
+}
+
 /** The raw bits of every weight, for bit-for-bit comparisons (NaN payloads and -0 included). */
 function weightBits(model: dn.Model): number[][] {
   return model.getWeights().map((t) => [...new Uint32Array(Float32Array.from(t.dataSync()).buffer)]);
@@ -264,6 +282,20 @@ describe('save and load: round trips', () => {
     expect(weightBits(await dn.loadModelFromBuffer(await model.saveToBuffer()))).toEqual(original);
     const copy = await model.saveToBuffer();
     expect(weightBits(await dn.loadModelFromBuffer(copy.buffer.slice(copy.byteOffset, copy.byteOffset + copy.length) as ArrayBuffer))).toEqual(original);
+  });
+
+  it('custom layers save once registered, and load through the registry', async () => {
+    const model = dn.sequential({ layers: [new Gain({ inputShape: [4] }), dn.layers.dense({ units: 2 })] });
+    model.setWeights([dn.tensor([1, 2, 3, 4]), ...model.getWeights().slice(1)]);
+    const dir = folder('custom-layer');
+    await expect(model.save(dir)).rejects.toThrow(/layer 'test_gain_\d+' cannot be saved: .*unknown layer class 'TestGain'.*registerLayer/);
+    expect(existsSync(dir)).toBe(false);
+    dn.layers.registerLayer('TestGain', Gain);
+    await model.save(dir);
+    const loaded = await dn.loadModel(dir);
+    expect(loaded.layers[0]).toBeInstanceOf(Gain);
+    expect(weightBits(loaded)).toEqual(weightBits(model));
+    expect(bitsOf(loaded.predict(x))).toEqual(bitsOf(model.predict(x)));
   });
 
   it('writes model.json with the schema and the weights with their metadata, and nothing else', async () => {
