@@ -105,7 +105,8 @@ function keepingGlobalRandomState<T>(fn: () => T): T {
   }
 }
 
-function storedFloat(where: string, name: string, tensor: Tensor): StoredTensor {
+/** A tensor (a copy the caller owns) as the safetensors writer takes it. */
+function storedTensor(where: string, name: string, tensor: Tensor): StoredTensor {
   const storage = tensor.storage;
   if (tensor.dtype === 'float32') return { dtype: 'F32', shape: tensor.shape.slice(), data: storage as Float32Array };
   if (tensor.dtype === 'int32') return { dtype: 'I32', shape: tensor.shape.slice(), data: storage as Int32Array };
@@ -168,7 +169,7 @@ export function encodeModel(model: Model, where: string, includeOptimizer: boole
   const tensors = new Map<string, StoredTensor>();
   for (const variable of model.weights) {
     if (tensors.has(variable.name)) throw new SerializationError(`${where}: two weights are named '${variable.name}'; give the layers unique names`);
-    tensors.set(variable.name, storedFloat(where, variable.name, variable.read()));
+    tensors.set(variable.name, storedTensor(where, variable.name, variable.read()));
   }
 
   const training = trainingConfigOf(model, facts);
@@ -183,7 +184,7 @@ export function encodeModel(model: Model, where: string, includeOptimizer: boole
     for (const { name, tensor } of optimizer.getWeights()) {
       const key = `${OPTIMIZER_PREFIX}${name}`;
       if (tensors.has(key)) throw new SerializationError(`${where}: optimizer state '${key}' collides with a weight of the same name; rename the layer`);
-      tensors.set(key, storedFloat(where, key, tensor));
+      tensors.set(key, storedTensor(where, key, tensor));
     }
     const randomStates: Record<string, unknown[]> = {};
     for (const layer of model.layers) {
