@@ -132,6 +132,8 @@ static void Sgemm(const Napi::CallbackInfo& info) {
   g.b = b;
   g.c = c;
   g.bias = has_bias ? bias : nullptr;
+  // C has no element: nothing to do (the reference kernel would still walk `batch` empty products).
+  if (g.m == 0 || g.n == 0 || g.batch == 0) return;
 
   Backend& backend = GetBackend(info.Env());
   CheckStatus(info.Env(), "sgemm", backend.kernels.sgemm(g, backend.pool.get()));

@@ -381,6 +381,11 @@ DN_TEST(SgemmRejectsInvalidArguments) {
     bad = g;
     bad.activation = static_cast<UnaryOp>(99);
     DN_EXPECT(table.sgemm(bad, &pool) == Status::kInvalidArgument);
+    // No output: returns at once, whatever the batch (no walk over 2^40 empty products).
+    GemmArgs empty = g;
+    empty.m = 0;
+    empty.batch = int64_t{1} << 40;
+    DN_EXPECT(table.sgemm(empty, &pool) == Status::kOk);
     bad = g;
     bad.trans_a = true;
     bad.m = 5;  // transposed A is k x m: lda must be >= m

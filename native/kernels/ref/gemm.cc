@@ -8,6 +8,7 @@ namespace dendrite::ref {
 
 Status Sgemm(const GemmArgs& args, ThreadPool* pool) {
   if (!GemmArgsAreValid(args)) return Status::kInvalidArgument;
+  if (args.m == 0 || args.n == 0) return Status::kOk;  // not `batch` empty products
   const bool inline_activation = GemmActivationIsInline(args.activation);
   // alpha == 0 leaves A and B unread (as BLAS does), so an Inf or NaN in them cannot leak into C.
   const bool multiply = args.k > 0 && args.alpha != 0.0f;
