@@ -47,10 +47,11 @@ static void SetErrorClasses(const Napi::CallbackInfo& info) {
   AddonData& data = Data(info.Env());
   const char* names[] = {"ValueError", "ArgumentTypeError", "NativeError"};
   Napi::FunctionReference* slots[] = {&data.value_error, &data.argument_type_error, &data.native_error};
+  // All checked before any is replaced: a bad call must not leave a mix of old and new classes.
   for (size_t i = 0; i < 3; ++i) {
     if (!info[i].IsFunction()) ThrowTypeError(info.Env(), args.Where(names[i]) + " must be a class");
-    *slots[i] = Napi::Persistent(info[i].As<Napi::Function>());
   }
+  for (size_t i = 0; i < 3; ++i) *slots[i] = Napi::Persistent(info[i].As<Napi::Function>());
 }
 
 static Napi::Object OpCodes(Napi::Env env) {

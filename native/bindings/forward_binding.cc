@@ -1,6 +1,7 @@
 // forwardAsync: runs a feed-forward network's inference on a Node-API async worker, off the main
 // thread, over a snapshot of the weights taken at the call (so a training step that runs
 // meanwhile can never tear what it reads).
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -112,7 +113,9 @@ std::vector<float> CopyFloats(const Napi::Value& value, const std::string& where
 int64_t StepInteger(const Napi::Object& step, const char* key, const std::string& where, int64_t min, int64_t max) {
   Napi::Value value = step.Get(key);
   double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1.0;
-  if (!value.IsNumber() || number != static_cast<double>(static_cast<int64_t>(number)) || number < min || number > max) {
+  // The range first: converting NaN or an out-of-range double to int64 is undefined behaviour.
+  if (!value.IsNumber() || !(number >= static_cast<double>(min) && number <= static_cast<double>(max)) ||
+      number != std::floor(number)) {
     ThrowValueError(step.Env(), where + "." + key + " must be an integer from " + std::to_string(min) + " to " +
                                     std::to_string(max));
   }
@@ -131,13 +134,14 @@ Napi::Value ForwardAsync(const Napi::CallbackInfo& info) {
   const int64_t input_width = width;
 
   Napi::Array list = info[0].As<Napi::Array>();
-  std::vector<Step> steps(list.Length());
+  // Grown step by step: a sparse array's length (up to 2^32 - 1) must not size an allocation.
+  std::vector<Step> steps;
   for (uint32_t i = 0; i < list.Length(); ++i) {
     std::string where = "forwardAsync: steps[" + std::to_string(i) + "]";
     if (!list.Get(i).IsObject()) ThrowTypeError(env, where + " must be an object");
     Napi::Object object = list.Get(i).As<Napi::Object>();
     std::string kind = object.Get("kind").IsString() ? object.Get("kind").As<Napi::String>().Utf8Value() : "";
-    Step& step = steps[i];
+    Step& step = steps.emplace_back();
     if (kind == "dense") {
       step.kind = StepKind::kDense;
       step.inputs = StepInteger(object, "inputs", where, width, width);

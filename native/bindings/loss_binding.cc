@@ -42,6 +42,8 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   const float* x = args.Floats(0, "x", size);
   float* y = args.Floats(1, "y", size);
   bool log = args.Boolean(4, "log");
+  // No element: nothing to do (a kernel would still walk `rows` empty rows, however many).
+  if (size == 0) return info.Env().Undefined();
   CheckStatus(info.Env(), "softmax", GetBackend(info.Env()).kernels.softmax(x, y, rows, cols, log));
   return info.Env().Undefined();
 }
@@ -55,6 +57,7 @@ Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
   const float* dy = args.Floats(1, "dy", size);
   float* dx = args.Floats(2, "dx", size);
   bool log = args.Boolean(5, "log");
+  if (size == 0) return info.Env().Undefined();  // as in Softmax
   CheckStatus(info.Env(), "softmaxGrad", GetBackend(info.Env()).kernels.softmax_grad(y, dy, dx, rows, cols, log));
   return info.Env().Undefined();
 }

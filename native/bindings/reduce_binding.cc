@@ -40,6 +40,8 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   }
   const float* x = args.Floats(1, "x", size);
   float* out = args.Floats(5, "out", outputs);
+  // No output: nothing to do (the kernels would still walk `outer` empty rows, however many).
+  if (outputs == 0) return info.Env().Undefined();
   CheckStatus(info.Env(), "reduce", GetBackend(info.Env()).kernels.reduce(op, x, outer, axis, inner, out));
   return info.Env().Undefined();
 }
@@ -56,6 +58,7 @@ Napi::Value Argmax(const Napi::CallbackInfo& info) {
   }
   const float* x = args.Floats(0, "x", size);
   int32_t* out = args.Ints(4, "out", outputs);
+  if (outputs == 0) return info.Env().Undefined();  // as in Reduce
   CheckStatus(info.Env(), "argmax", GetBackend(info.Env()).kernels.argmax(x, outer, axis, inner, out));
   return info.Env().Undefined();
 }
