@@ -9,7 +9,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import {
-  checkAxis, checkChoice, checkInteger, checkIntegerArray, checkNumber, checkPositiveInteger, dtypeError, formatShape,
+  checkAxis, checkChoice, checkInteger, checkIntegerArray, checkNumber, checkPositiveInteger, checkShape, dtypeError, formatShape,
   shapeError, typeError,
 } from '../validate.js';
 import {
@@ -600,7 +600,8 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   checkPositiveInteger(where, 'depth', depth);
   checkNumber(where, 'onValue', onValue);
   checkNumber(where, 'offValue', offValue);
-  const out = emptyTensor([...index.shape, depth]);
+  // The output must fit a tensor: depth times the number of indices.
+  const out = emptyTensor(checkShape(where, 'the output shape', [...index.shape, depth]));
   const to = out.storage;
   if (offValue !== 0) to.fill(offValue);
   const ids = index.storage;
