@@ -1,0 +1,838 @@
+// Fuzz test: random malformed calls at the public API and at the raw binding. Each call must either
+// succeed or throw (or reject with) a Dendrite error — DendriteError or its ArgumentTypeError — and
+// the process must never crash. Most calls are built to pass the TypeScript checks (right types,
+// wrong values) or call the raw binding directly with plausible-but-wrong sizes, so they reach the
+// deep checks (the native length and size checks) rather than the first type test.
+//
+// Reproducible: DENDRITE_FUZZ_SEED (default fixed) and DENDRITE_FUZZ_CALLS (default 10,000) choose
+// the run; a failure prints the seed and the calls that failed. DENDRITE_FUZZ_TRACE=<file> appends
+// each call to that file before it runs, to find the one that crashes a process.
+import { appendFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import * as dn from '../lib/index.js';
+import { DendriteError } from '../lib/errors.js';
+import { binding, type ForwardStep } from '../lib/native.js';
+import type { Tensor, TensorLike } from '../lib/tensor.js';
+
+const SEED = Number(process.env.DENDRITE_FUZZ_SEED ?? 0x5eed2026);
+const CALLS = Number(process.env.DENDRITE_FUZZ_CALLS ?? 10_000);
+const TRACE_FILE = process.env.DENDRITE_FUZZ_TRACE;
+const TRACE = TRACE_FILE !== undefined && TRACE_FILE !== '';
+/** Appends a line to the trace file (synchronously, so it is there if the process dies next). */
+function trace(line: string): void {
+  appendFileSync(TRACE_FILE!, `${line}\n`);
+}
+
+// --- random choices ---------------------------------------------------------------------------
+
+class Rng {
+  private state: number;
+  constructor(seed: number) {
+    this.state = seed >>> 0 || 1;
+  }
+  /** A float in [0, 1) (mulberry32). */
+  next(): number {
+    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1));
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)];
+  }
+}
+
+/** Sizes and numbers that are wrong for a size: negative, fractional, NaN, infinite, huge. */
+const BAD_SIZES = [-1, -0.5, 0.5, 1.5, Number.NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 40 + 1, 2 ** 53, 2 ** 63, 1e308, -(2 ** 31)];
+const SMALL_SIZES = [0, 1, 2, 3, 4, 5, 7, 8];
+const ODD_NUMBERS = [0, -0, 1, -1, 0.5, 2, 1e-30, 1e30, 3.4e38, 1e39, Number.NaN, Infinity, -Infinity, Number.MIN_VALUE, 2 ** 31];
+const ARANGE_BOUNDS = [0, -0, 1, -1, 0.5, 7, Number.NaN, Infinity, -Infinity, 1e30, -1e39];
+/** Values of every JavaScript type, for arguments the TypeScript types would forbid. */
+function weird(r: Rng): unknown {
+  return r.pick<() => unknown>([
+    () => undefined, () => null, () => true, () => '', () => '3', () => 'relu', () => ({}), () => [], () => [[]], () => [1, [2]],
+    () => Symbol('s'), () => 10n, () => () => 1, () => new Date(0), () => new Map(), () => Object.create(null),
+    () => new Float64Array(3), () => new Uint8Array(5), () => new Int32Array(2), () => new DataView(new ArrayBuffer(8)),
+    () => Number.NaN, () => -1, () => 1e10, () => [Number.NaN], () => ({ shape: [2] }), () => new Proxy({}, {}), () => Promise.resolve(1),
+  ])();
+}
+/** A size: mostly small and valid, sometimes wrong. */
+function size(r: Rng): number {
+  return r.chance(0.75) ? r.pick(SMALL_SIZES) : r.pick(BAD_SIZES);
+}
+/** A shape (number[]), mostly valid and small. */
+function shape(r: Rng, maxRank = 4): number[] {
+  const rank = r.int(0, maxRank);
+  const dims = Array.from({ length: rank }, () => (r.chance(0.9) ? r.int(0, 4) : r.pick(BAD_SIZES)));
+  if (r.chance(0.03)) dims.push(2 ** 20, 2 ** 20); // more elements than a tensor may hold
+  return dims;
+}
+function validShape(r: Rng, maxRank = 3): number[] {
+  return Array.from({ length: r.int(0, maxRank) }, () => r.int(0, 4));
+}
+function floatValues(r: Rng, n: number): Float32Array {
+  const values = new Float32Array(n);
+  for (let i = 0; i < n; i++) values[i] = r.chance(0.05) ? r.pick(ODD_NUMBERS) : r.next() * 4 - 2;
+  return values;
+}
+/** A valid tensor: float32 (mostly) or int32, sometimes a view, sometimes requiring gradients. */
+function tensor(r: Rng, s: readonly number[] = validShape(r)): Tensor {
+  const n = s.reduce((a, b) => a * b, 1);
+  let t: Tensor;
+  if (r.chance(0.15)) t = dn.tensor(Int32Array.from({ length: n }, () => r.int(-3, 5)), s);
+  else t = dn.tensor(floatValues(r, n), s);
+  if (t.dtype === 'float32' && t.rank >= 2 && r.chance(0.2)) t = t.transpose(); // a strided view
+  else if (t.rank >= 1 && t.shape[0] > 1 && r.chance(0.1)) t = t.slice([1], [t.shape[0] - 1]);
+  if (t.dtype === 'float32' && t.isLeaf && r.chance(0.15)) t.requiresGrad = true;
+  return t;
+}
+/** A tensor-like argument: mostly tensors, sometimes nested arrays (maybe ragged) or numbers. */
+function tensorLike(r: Rng): TensorLike {
+  const choice = r.int(0, 9);
+  if (choice < 6) return tensor(r);
+  if (choice === 6) return r.pick(ODD_NUMBERS);
+  if (choice === 7) return Array.from({ length: r.int(0, 3) }, () => Array.from({ length: r.int(1, 3) }, () => r.next()));
+  if (choice === 8) return floatValues(r, r.int(0, 6));
+  return [[1, 2], [3]]; // ragged
+}
+/** A typed array of a random element type (Float32Array most often), maybe shared, offset or detached. */
+function anyTypedArray(r: Rng, length: number): ArrayBufferView {
+  const kind = r.int(0, 12);
+  switch (kind) {
+    case 0: return new Float64Array(length);
+    case 1: return new Int32Array(length);
+    case 2: return new Uint8Array(length);
+    case 3: return new Int16Array(length);
+    case 4: return new Uint32Array(length);
+    case 5: return new BigInt64Array(length);
+    case 6: return new Float32Array(new SharedArrayBuffer(4 * length));
+    case 7: {
+      // A view one element into a larger buffer (not 64-byte aligned).
+      const base = floatValues(r, length + 2);
+      return new Float32Array(base.buffer, 4, length);
+    }
+    case 8: {
+      // A detached buffer: its views have length 0.
+      const view = new Float32Array(length);
+      structuredClone(view.buffer, { transfer: [view.buffer] });
+      return view;
+    }
+    default: return floatValues(r, length);
+  }
+}
+
+// --- calls ------------------------------------------------------------------------------------
+
+interface Call {
+  /** What is called, for the summary and failure messages. */
+  target: string;
+  /** Built to pass the TypeScript checks, or a direct call of the raw binding. */
+  typed: boolean;
+  run: () => unknown;
+  /** Details of the arguments, for failure messages. */
+  detail?: string;
+}
+type Generator = (r: Rng) => Call;
+
+/** A short description of any value, for failure messages (never throws). */
+function show(a: unknown): string {
+  try {
+    if (ArrayBuffer.isView(a)) return `${a.constructor.name}(${(a as Float32Array).length ?? a.byteLength})`;
+    if (typeof a === 'bigint') return `${a}n`;
+    if (typeof a === 'symbol' || typeof a === 'function') return typeof a;
+    if (a instanceof dn.Tensor) return `Tensor${JSON.stringify(a.shape)}:${a.dtype}`;
+    if (typeof a === 'number') return String(a);
+    return (JSON.stringify(a) ?? String(a)).slice(0, 60);
+  } catch {
+    return Object.prototype.toString.call(a);
+  }
+}
+const describeArgs = (args: unknown[]): string => args.map(show).join(', ');
+
+// Public API: tensors and ops ------------------------------------------------------------------
+
+const UNARY = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'softplus', 'silu'] as const;
+const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'] as const;
+const REDUCE = ['sum', 'mean', 'max', 'min', 'variance'] as const;
+
+function axisArg(r: Rng): number | number[] | null | undefined {
+  return r.pick<() => number | number[] | null | undefined>([() => r.int(-4, 4), () => [r.int(-3, 3), r.int(-3, 3)], () => null, () => undefined, () => r.pick(BAD_SIZES)])();
+}
+
+const apiGenerators: Array<[number, Generator]> = [
+  [3, (r) => {
+    const data = tensorLike(r);
+    const s = r.chance(0.5) ? shape(r) : undefined;
+    const dtype = r.pick(['float32', 'int32'] as const);
+    return { target: 'tensor', typed: true, run: () => dn.tensor(data, s, dtype), detail: describeArgs([data, s, dtype]) };
+  }],
+  [1, (r) => {
+    const args = [weird(r), r.chance(0.5) ? weird(r) : undefined, r.chance(0.3) ? weird(r) : undefined];
+    return { target: 'tensor', typed: false, run: () => (dn.tensor as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
+  }],
+  [3, (r) => {
+    const s = shape(r);
+    const which = r.int(0, 9);
+    const options = r.chance(0.3) ? { seed: r.pick([1, 2.5, Number.NaN, -1]), requiresGrad: r.chance(0.5) } : undefined;
+    const names = ['zeros', 'ones', 'full', 'rand', 'randn', 'randint', 'truncatedNormal', 'eye', 'arange', 'linspace'];
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.zeros(s, r.pick(['float32', 'int32'] as const));
+        case 1: return dn.ones(s);
+        case 2: return dn.full(s, r.pick(ODD_NUMBERS), r.pick(['float32', 'int32'] as const));
+        case 3: return dn.rand(s, options);
+        case 4: return dn.randn(s, options);
+        case 5: return dn.randint(r.pick([0, 3, -2, 1.5, Number.NaN]), r.pick([0, 5, 2 ** 31, Infinity]), s, options ? { seed: options.seed } : undefined);
+        case 6: return dn.truncatedNormal(s, options);
+        case 7: return dn.eye(size(r), r.chance(0.5) ? size(r) : undefined);
+        // Bounds whose valid ranges are short: a valid arange of 2^31 - 1 values (8 GB) is not malformed, just slow.
+        case 8: return dn.arange(r.pick(ARANGE_BOUNDS), r.pick(ARANGE_BOUNDS), r.pick([1, -1, 0, 0.5, 1e-30, Number.NaN, Infinity]));
+        default: return dn.linspace(r.pick(ODD_NUMBERS), r.pick(ODD_NUMBERS), size(r));
+      }
+    };
+    return { target: names[which], typed: true, run, detail: JSON.stringify(s) };
+  }],
+  [1, (r) => {
+    const name = r.pick(['zeros', 'ones', 'rand', 'randn', 'eye', 'arange', 'linspace', 'full'] as const);
+    const args = [weird(r), weird(r), weird(r)];
+    return { target: name, typed: false, run: () => (dn[name] as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
+  }],
+  [4, (r) => {
+    const name = r.pick(UNARY);
+    const x = tensorLike(r);
+    const out = r.chance(0.2) ? tensor(r) : undefined;
+    return { target: name, typed: true, run: () => dn[name](x, out === undefined ? undefined : { out }), detail: describeArgs([x, out]) };
+  }],
+  [2, (r) => {
+    const x = tensorLike(r);
+    const which = r.int(0, 4);
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.leakyRelu(x, r.pick(ODD_NUMBERS));
+        case 1: return dn.elu(x, r.pick(ODD_NUMBERS));
+        case 2: return dn.clip(x, r.pick(ODD_NUMBERS), r.pick(ODD_NUMBERS));
+        case 3: return dn.softmax(x, r.int(-3, 3));
+        default: return dn.logSoftmax(x, r.pick([...BAD_SIZES, -1, 0, 1]));
+      }
+    };
+    return { target: ['leakyRelu', 'elu', 'clip', 'softmax', 'logSoftmax'][which], typed: true, run, detail: describeArgs([x]) };
+  }],
+  [4, (r) => {
+    const name = r.pick(BINARY);
+    const a = tensorLike(r);
+    const b = r.chance(0.3) && a instanceof dn.Tensor ? tensor(r, a.shape.slice(r.int(0, a.rank))) : tensorLike(r);
+    const out = r.chance(0.15) ? tensor(r) : undefined;
+    const fn = dn[name] as (a: TensorLike, b: TensorLike, options?: { out?: Tensor }) => Tensor;
+    return { target: name, typed: true, run: () => fn(a, b, out === undefined ? undefined : { out }), detail: describeArgs([a, b, out]) };
+  }],
+  [1, (r) => {
+    const args = [tensorLike(r), tensorLike(r), tensorLike(r)];
+    return { target: 'where', typed: true, run: () => dn.where(args[0], args[1], args[2]), detail: describeArgs(args) };
+  }],
+  [3, (r) => {
+    const m = r.int(0, 4), k = r.int(0, 4), n = r.int(0, 4);
+    const a = r.chance(0.7) ? tensor(r, [...(r.chance(0.3) ? [r.int(1, 2)] : []), m, k]) : tensor(r);
+    const b = r.chance(0.7) ? tensor(r, [r.chance(0.8) ? k : k + 1, n]) : tensor(r);
+    const options = r.chance(0.3) ? { transposeA: r.chance(0.5), transposeB: r.chance(0.5), ...(r.chance(0.3) ? { out: tensor(r) } : {}) } : undefined;
+    return { target: 'matmul', typed: true, run: () => dn.matmul(a, b, options), detail: describeArgs([a, b, options]) };
+  }],
+  [3, (r) => {
+    const name = r.pick(REDUCE);
+    const x = tensorLike(r);
+    const axis = axisArg(r);
+    const keep = r.chance(0.3);
+    return { target: name, typed: true, run: () => dn[name](x, axis, keep), detail: describeArgs([x, axis, keep]) };
+  }],
+  [1, (r) => {
+    const x = tensorLike(r);
+    const axis = r.pick([null, undefined, 0, 1, -1, 5, 0.5, Number.NaN]);
+    return { target: 'argmax', typed: true, run: () => (r.chance(0.5) ? dn.argmax(x, axis) : dn.argmin(x, axis)), detail: describeArgs([x, axis]) };
+  }],
+  [6, (r) => {
+    const x = tensor(r);
+    const which = r.int(0, 15);
+    const ints = (): number[] => Array.from({ length: r.int(0, 4) }, () => (r.chance(0.85) ? r.int(-3, 4) : r.pick(BAD_SIZES)));
+    const names = ['reshape', 'flatten', 'transpose', 'permute', 'squeeze', 'expandDims', 'broadcastTo', 'slice', 'split', 'pad', 'concat', 'stack', 'gather', 'oneHot', 'cast', 'clone'];
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.reshape(x, r.chance(0.5) ? ints() : [x.size === 0 ? 0 : -1, ...ints()]);
+        case 1: return dn.flatten(x, r.int(-3, 3), r.int(-3, 3));
+        case 2: return dn.transpose(x, r.chance(0.5) ? undefined : ints());
+        case 3: return dn.permute(x, ints());
+        case 4: return dn.squeeze(x, r.chance(0.5) ? undefined : r.int(-3, 3));
+        case 5: return dn.expandDims(x, r.int(-5, 5));
+        case 6: return dn.broadcastTo(x, ints());
+        case 7: return dn.slice(x, ints(), r.chance(0.5) ? ints() : undefined);
+        case 8: return dn.split(x, r.chance(0.5) ? r.pick([1, 2, 3, 0, -1, 1.5]) : ints(), r.int(-2, 2));
+        case 9: return dn.pad(x, Array.from({ length: x.rank + r.int(-1, 1) }, () => [r.pick([0, 1, -1, 2, 0.5]), r.pick([0, 1, 2 ** 31])] as [number, number]), r.pick(ODD_NUMBERS));
+        case 10: return dn.concat([x, tensor(r, r.chance(0.5) ? x.shape : validShape(r)), ...(r.chance(0.2) ? [] : [])], r.int(-3, 3));
+        case 11: return dn.stack([x, tensor(r, r.chance(0.6) ? x.shape : validShape(r))], r.int(-3, 3));
+        case 12: return dn.gather(x, r.chance(0.5) ? tensor(r, [r.int(0, 3)]) : dn.tensor(Int32Array.from(ints())), r.int(-2, 2));
+        case 13: return dn.oneHot(r.chance(0.5) ? dn.tensor(Int32Array.from(ints())) : x, r.pick([...SMALL_SIZES, ...BAD_SIZES]), r.pick(ODD_NUMBERS), 0);
+        case 14: return dn.cast(x, r.pick(['float32', 'int32'] as const));
+        default: return dn.clone(x);
+      }
+    };
+    return { target: names[which], typed: true, run, detail: describeArgs([x]) };
+  }],
+  [2, (r) => {
+    const name = r.pick(['reshape', 'transpose', 'slice', 'split', 'pad', 'concat', 'stack', 'gather', 'oneHot', 'cast', 'squeeze', 'sum', 'softmax', 'matmul'] as const);
+    const args = [r.chance(0.5) ? tensor(r) : weird(r), weird(r), weird(r)];
+    return { target: name, typed: false, run: () => (dn[name] as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
+  }],
+  [2, (r) => {
+    // Autograd: an op on a tensor requiring gradients, then backward with a gradient of any shape.
+    const x = tensor(r, validShape(r, 2));
+    const grad = r.chance(0.5) ? tensorLike(r) : undefined;
+    const run = (): unknown => {
+      if (x.dtype === 'float32') x.requiresGrad = true;
+      const y = r.chance(0.5) ? x.mul(x).sum() : x.exp();
+      y.backward(grad as Tensor | undefined);
+      return x.grad;
+    };
+    return { target: 'backward', typed: true, run, detail: describeArgs([x, grad]) };
+  }],
+  [2, (r) => {
+    const x = tensor(r);
+    const which = r.int(0, 6);
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return x.item();
+        case 1: return x.toArray();
+        case 2: x.requiresGrad = r.chance(0.5); return x;
+        case 3: return x.reshape(shape(r));
+        case 4: return x.add(tensorLike(r));
+        case 5: { const g = tensor(r); x.grad = g; return x.grad; }
+        default: return dn.noGrad(() => x.matmul(tensorLike(r)));
+      }
+    };
+    return { target: ['item', 'toArray', 'requiresGrad', 'Tensor.reshape', 'Tensor.add', 'Tensor.grad', 'noGrad'][which], typed: true, run, detail: describeArgs([x]) };
+  }],
+];
+
+// Public API: layers, models, losses, optimizers, data ------------------------------------------
+
+const ACTIVATIONS = ['relu', 'softmax', 'tanh', 'sigmoid', 'linear', 'gelu', 'swish', 'elu', 'leakyRelu', 'softplus', 'relu6', 'Relu', 'softmaxx', ''];
+const LOSSES = ['meanSquaredError', 'mse', 'mae', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'crossentropy', 'mean_squared_error', 'hinge'];
+const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'Adam', 'adam2', 'nadam', ''];
+
+function denseOptions(r: Rng, first: boolean): dn.layers.DenseOptions {
+  const options: dn.layers.DenseOptions = { units: r.chance(0.85) ? r.int(1, 6) : r.pick(BAD_SIZES) };
+  if (r.chance(0.6)) options.activation = r.pick(ACTIVATIONS) as dn.layers.DenseOptions['activation'];
+  if (first && r.chance(0.7)) options.inputShape = r.chance(0.85) ? [r.int(1, 5)] : shape(r, 2);
+  if (r.chance(0.1)) options.useBias = r.chance(0.5);
+  if (r.chance(0.1)) options.kernelInitializer = r.pick(['glorotUniform', 'heNormal', 'zeros', 'orthogonal', 'glorot', 'ones']);
+  if (r.chance(0.1)) options.kernelRegularizer = r.pick(['l1', 'l2', 'l3']);
+  if (r.chance(0.05)) options.inputDim = size(r);
+  return options;
+}
+
+function randomLayer(r: Rng, first: boolean): dn.Layer {
+  switch (r.int(0, 6)) {
+    case 0: return dn.layers.dropout({ rate: r.pick([0, 0.3, 0.5]), seed: r.int(0, 9) });
+    case 1: return dn.layers.activation({ activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid'] as const) });
+    case 2: return dn.layers.flatten(first ? { inputShape: [r.int(1, 3), r.int(1, 3)] } : {});
+    default: return dn.layers.dense({ units: r.int(1, 5), activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid', 'linear'] as const), ...(first ? { inputShape: [r.int(1, 4)] } : {}), kernelInitializer: dn.initializers.glorotUniform({ seed: r.int(0, 99) }) });
+  }
+}
+
+/** A small compiled model, built unless the dice say otherwise. */
+function randomModel(r: Rng): dn.Sequential {
+  const layers = Array.from({ length: r.int(1, 3) }, (_, i) => randomLayer(r, i === 0));
+  const model = dn.sequential({ layers });
+  model.compile({ optimizer: r.pick(['sgd', 'adam', 'rmsprop'] as const), loss: r.pick(['mse', 'sparseCategoricalCrossentropy', 'binaryCrossentropy', 'categoricalCrossentropy'] as const), metrics: r.chance(0.3) ? ['accuracy'] : [] });
+  return model;
+}
+
+/** Data for a model: mostly of the right shape, sometimes not. */
+function modelData(r: Rng, model: dn.Sequential): { x: TensorLike; y: TensorLike } {
+  const input = model.inputShape;
+  const n = r.pick([0, 1, 3, 5]);
+  const sample = input === null || r.chance(0.15) ? validShape(r, 2) : (input.slice(1) as number[]);
+  const x = r.chance(0.9) ? tensor(r, [n, ...sample]) : tensorLike(r);
+  const output = model.outputShape;
+  const classes = output === null ? 2 : (output[output.length - 1] as number);
+  const yChoice = r.int(0, 4);
+  const y = yChoice === 0 ? dn.tensor(Int32Array.from({ length: n }, () => r.int(-1, classes)))
+    : yChoice === 1 ? tensor(r, [n, classes])
+      : yChoice === 2 ? dn.randint(0, Math.max(classes, 1), [n]).cast('float32')
+        : tensorLike(r);
+  return { x, y };
+}
+
+function fitOptions(r: Rng): dn.FitOptions {
+  const options: dn.FitOptions = { verbose: r.chance(0.9) ? 0 : r.pick([3, -1, 0.5]) };
+  if (r.chance(0.5)) options.epochs = r.pick([0, 1, 2, -1, 1.5, Number.NaN]);
+  if (r.chance(0.4)) options.batchSize = r.pick([1, 2, 32, 0, -1, 1.5, Number.NaN, 2 ** 40]);
+  if (r.chance(0.2)) options.validationSplit = r.pick([0, 0.2, 0.5, 1, -0.1, Number.NaN]);
+  if (r.chance(0.1)) options.shuffle = r.chance(0.5);
+  if (r.chance(0.2)) options.seed = r.pick([1, -5, 0.5, Number.NaN]);
+  if (r.chance(0.1)) options.classWeight = { 0: r.pick([1, -1, Number.NaN]), 1: 2 };
+  if (r.chance(0.1)) options.sampleWeight = tensorLike(r);
+  if (r.chance(0.1)) options.initialEpoch = r.pick([0, 1, 5, -1]);
+  if (r.chance(0.1)) options.onNonFiniteLoss = r.pick(['throw', 'ignore'] as const);
+  if (r.chance(0.1)) options.signal = r.chance(0.5) ? AbortSignal.abort() : new AbortController().signal;
+  if (r.chance(0.05)) options.validationData = [tensorLike(r), tensorLike(r)];
+  return options;
+}
+
+const modelGenerators: Array<[number, Generator]> = [
+  [3, (r) => {
+    const which = r.int(0, 4);
+    const names = ['layers.dense', 'layers.activation', 'layers.dropout', 'layers.flatten', 'layers.reshape'];
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.layers.dense(denseOptions(r, r.chance(0.5)));
+        case 1: return dn.layers.activation({ activation: r.pick(ACTIVATIONS) as dn.layers.ActivationLayerOptions['activation'] });
+        case 2: return dn.layers.dropout({ rate: r.pick([0, 0.5, 1, -0.1, 2, Number.NaN]), seed: r.pick([1, 1.5, undefined]) });
+        case 3: return dn.layers.flatten({ inputShape: shape(r, 3) });
+        default: return dn.layers.reshape({ targetShape: Array.from({ length: r.int(0, 3) }, () => r.pick([-1, 0, 1, 2, 4, 1.5, 2 ** 31])) });
+      }
+    };
+    return { target: names[which], typed: true, run };
+  }],
+  [1, (r) => {
+    const name = r.pick(['dense', 'activation', 'dropout', 'flatten', 'reshape'] as const);
+    const options = r.chance(0.5) ? weird(r) : { [r.pick(['unit', 'units', 'activaton', 'inputshape', 'rate', 'targetShape'])]: weird(r) };
+    return { target: `layers.${name}`, typed: false, run: () => (dn.layers[name] as (o: unknown) => unknown)(options), detail: describeArgs([options]) };
+  }],
+  [2, (r) => {
+    // A layer applied to a tensor of any shape, or given weights of any shape.
+    const layer = dn.layers.dense({ units: r.int(1, 4), activation: r.pick(['relu', 'softmax', 'linear'] as const), inputShape: r.chance(0.5) ? [r.int(1, 4)] : undefined });
+    const x = tensor(r);
+    const which = r.int(0, 2);
+    const run = (): unknown => {
+      if (which === 0) return layer.apply(x, { training: r.chance(0.5) });
+      if (which === 1) { layer.build(shape(r, 3)); return layer.countParams(); }
+      layer.apply(tensor(r, [2, r.int(1, 4)]));
+      return layer.setWeights(Array.from({ length: r.int(0, 3) }, () => tensor(r)));
+    };
+    return { target: ['Layer.apply', 'Layer.build', 'Layer.setWeights'][which], typed: true, run, detail: describeArgs([x]) };
+  }],
+  [2, (r) => {
+    const layers = Array.from({ length: r.int(0, 3) }, (_, i) => dn.layers.dense(r.chance(0.8) ? { units: r.int(1, 4), ...(i === 0 ? { inputShape: [r.int(1, 4)] } : {}) } : { units: 2, inputShape: [r.int(1, 4)] }));
+    const compile: dn.CompileOptions = { loss: r.pick(LOSSES) };
+    if (r.chance(0.8)) compile.optimizer = r.pick(OPTIMIZERS);
+    if (r.chance(0.3)) compile.metrics = [r.pick(['accuracy', 'mse', 'auc', 'precision', 'acc', 'f1'])];
+    const run = (): unknown => {
+      const model = dn.sequential({ layers });
+      model.compile(compile);
+      return model;
+    };
+    return { target: 'sequential+compile', typed: true, run, detail: JSON.stringify(compile) };
+  }],
+  [1, (r) => {
+    const model = randomModel(r);
+    const options = r.chance(0.5) ? weird(r) : { [r.pick(['optimizer', 'loss', 'metrics', 'lr', 'losses'])]: weird(r) };
+    return { target: 'compile', typed: false, run: () => model.compile(options as never), detail: describeArgs([options]) };
+  }],
+  [4, (r) => {
+    const model = randomModel(r);
+    const { x, y } = modelData(r, model);
+    const options = fitOptions(r);
+    return { target: 'fit', typed: true, run: () => model.fit(x, y, options), detail: describeArgs([x, y, { ...options, signal: options.signal ? 'signal' : undefined }]) };
+  }],
+  [3, (r) => {
+    const model = randomModel(r);
+    const { x, y } = modelData(r, model);
+    const which = r.int(0, 4);
+    const batchSize = r.pick([undefined, 1, 4, 0, -1, 0.5, Number.NaN]);
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return model.evaluate(x, y, { batchSize });
+        case 1: return model.predict(x, { batchSize });
+        case 2: return model.predictAsync(x, { batchSize });
+        case 3: return model.trainOnBatch(x, y, r.chance(0.3) ? { sampleWeight: tensorLike(r) } : undefined);
+        default: return model.setWeights(r.chance(0.5) ? model.getWeights().map((w) => tensor(r, r.chance(0.7) ? w.shape : validShape(r))) : Array.from({ length: r.int(0, 3) }, () => tensor(r)));
+      }
+    };
+    return { target: ['evaluate', 'predict', 'predictAsync', 'trainOnBatch', 'Model.setWeights'][which], typed: true, run, detail: describeArgs([x, y, batchSize]) };
+  }],
+  [1, (r) => {
+    const model = randomModel(r);
+    const method = r.pick(['fit', 'evaluate', 'predict', 'predictAsync', 'trainOnBatch', 'setWeights', 'getLayer', 'add', 'summary'] as const);
+    const args = [weird(r), weird(r), weird(r)];
+    return { target: `Model.${method}`, typed: false, run: () => (model[method] as (...a: unknown[]) => unknown).apply(model, method === 'summary' ? [{ printFn: () => {}, lineLength: args[0] }] : args), detail: describeArgs(args) };
+  }],
+  [3, (r) => {
+    const name = r.pick(['meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const);
+    const yPred = tensor(r, r.chance(0.8) ? [r.int(0, 4), r.int(1, 4)] : validShape(r));
+    const yTrue = r.chance(0.6) ? tensor(r, yPred.shape) : name === 'sparseCategoricalCrossentropy' && r.chance(0.5) ? dn.tensor(Int32Array.from({ length: yPred.shape[0] ?? 0 }, () => r.int(-1, 4))) : tensorLike(r);
+    const options = r.chance(0.3) ? { reduction: r.pick(['mean', 'sum', 'none', 'avg'] as const), ...(r.chance(0.3) ? { sampleWeight: tensorLike(r) } : {}) } : undefined;
+    const fn = dn.losses[name] as (t: TensorLike, p: TensorLike, o?: unknown) => Tensor;
+    return { target: `losses.${name}`, typed: true, run: () => fn(yTrue, yPred, options), detail: describeArgs([yTrue, yPred, options]) };
+  }],
+  [1, (r) => {
+    const name = r.pick(LOSSES);
+    const options = r.chance(0.5) ? { fromLogits: r.chance(0.5), labelSmoothing: r.pick([0, 0.1, 1.5, -1]), delta: r.pick([1, 0, -1]) } : undefined;
+    return { target: 'losses.get', typed: true, run: () => dn.losses.get(name, options), detail: describeArgs([name, options]) };
+  }],
+  [3, (r) => {
+    const name = r.pick(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const);
+    const options: Record<string, unknown> = {};
+    for (const key of ['learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm', 'clipValue', 'rho', 'initialAccumulatorValue', 'globalClipNorm', 'learningrate']) {
+      if (r.chance(0.15)) options[key] = key === 'nesterov' ? r.chance(0.5) : r.pick(ODD_NUMBERS);
+    }
+    const step = r.chance(0.6);
+    const run = (): unknown => {
+      const optimizer = (dn.optimizers[name] as (o: unknown) => dn.Optimizer)(options);
+      if (!step) return optimizer;
+      const value = dn.tensor(floatValues(r, 4), [2, 2]);
+      value.requiresGrad = true;
+      const variables = [{ name: 'w', value, trainable: true }];
+      optimizer.build(variables);
+      value.grad = r.chance(0.8) ? tensor(r, [2, 2]) : tensor(r);
+      optimizer.step(variables);
+      if (r.chance(0.3)) optimizer.learningRate = r.pick(ODD_NUMBERS);
+      if (r.chance(0.3)) optimizer.setWeights(optimizer.getWeights().map((w) => (r.chance(0.5) ? w : { name: w.name, tensor: tensor(r) })));
+      return optimizer;
+    };
+    return { target: `optimizers.${name}`, typed: true, run, detail: JSON.stringify(options) };
+  }],
+  [1, (r) => {
+    const which = r.int(0, 2);
+    const run = (): unknown => {
+      if (which === 0) return dn.optimizers.schedules.exponentialDecay({ initialLearningRate: r.pick(ODD_NUMBERS), decaySteps: r.pick([...SMALL_SIZES, ...BAD_SIZES]), decayRate: r.pick(ODD_NUMBERS), staircase: r.chance(0.5) });
+      if (which === 1) return dn.optimizers.schedules.piecewiseConstantDecay({ boundaries: [r.pick([1, 5, -1, Number.NaN]), r.pick([3, 2])], values: Array.from({ length: r.int(0, 4) }, () => r.pick(ODD_NUMBERS)) });
+      return dn.optimizers.schedules.cosineDecay({ initialLearningRate: r.pick(ODD_NUMBERS), decaySteps: r.pick([...SMALL_SIZES, ...BAD_SIZES]), alpha: r.pick(ODD_NUMBERS) });
+    };
+    return { target: 'schedules', typed: true, run };
+  }],
+  [2, (r) => {
+    const name = r.pick(['glorotUniform', 'glorotNormal', 'heUniform', 'heNormal', 'lecunNormal', 'orthogonal'] as const);
+    const seed = r.pick([1, 2.5, -1, Number.NaN, 2 ** 60]);
+    const s = shape(r, 3);
+    return { target: `initializers.${name}`, typed: true, run: () => dn.initializers[name]({ seed }).apply(s, r.pick(['float32', 'int32'] as const)), detail: JSON.stringify([seed, s]) };
+  }],
+  [1, (r) => {
+    const which = r.int(0, 2);
+    const value = r.pick(ODD_NUMBERS);
+    const x = tensorLike(r);
+    const run = (): unknown => (which === 0 ? dn.regularizers.l1({ l1: value }) : which === 1 ? dn.regularizers.l2({ l2: value }) : dn.regularizers.l1l2({ l1: value, l2: 0.1 })).apply(x as Tensor);
+    return { target: 'regularizers', typed: true, run, detail: describeArgs([value, x]) };
+  }],
+  [2, (r) => {
+    const name = r.pick(['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'auc', 'meanSquaredError', 'meanAbsoluteError'] as const);
+    const yPred = tensor(r, r.chance(0.7) ? [r.int(0, 4), r.int(1, 3)] : validShape(r));
+    const yTrue = r.chance(0.5) ? tensor(r, yPred.shape) : tensor(r);
+    const options = r.chance(0.3) ? { threshold: r.pick(ODD_NUMBERS), numThresholds: r.pick([1, 2, 200, 0, 1.5]) } : {};
+    const run = (): unknown => {
+      const metric = (dn.metrics[name] as (o: unknown) => dn.Metric)(options);
+      metric.update(yTrue, yPred);
+      return metric.result();
+    };
+    return { target: `metrics.${name}`, typed: true, run, detail: describeArgs([yTrue, yPred, options]) };
+  }],
+  [3, (r) => {
+    const which = r.int(0, 4);
+    const x = tensor(r, r.chance(0.7) ? [r.int(0, 6), r.int(0, 3)] : validShape(r));
+    const names = ['data.readCsv', 'data.trainTestSplit', 'data.oneHot', 'data.standardScaler', 'data.minMaxScaler'];
+    const run = (): unknown => {
+      switch (which) {
+        case 0: {
+          const lines = Array.from({ length: r.int(0, 4) }, () => Array.from({ length: r.int(0, 3) }, () => r.pick(['1', '2.5', '', 'a', '"q"', 'NaN', '-', '"a,b"', '1e999'])).join(r.pick([',', ';'])));
+          const text = `${r.pick(['a,b,c', 'a,a', 'x', ''])}\n${lines.join('\n')}`;
+          return dn.data.readCsv(text, { header: r.chance(0.7), labelColumn: r.pick([undefined, 'a', 'c', 0, 5, -1, 1.5]), labelDtype: r.pick([undefined, 'int32', 'float32', 'category'] as const), missing: r.pick([undefined, 'error', 'nan'] as const), delimiter: r.pick([undefined, ',', ';', ',,', '"']) });
+        }
+        case 1: return dn.data.trainTestSplit(x, r.chance(0.6) ? tensor(r, [x.shape[0] ?? 0]) : tensorLike(r), { testSize: r.pick([0.25, 0, 1, 2, 0.5, -1, Number.NaN, 100]), seed: r.pick([1, 1.5]), shuffle: r.chance(0.8), stratify: r.chance(0.3) });
+        case 2: return dn.data.oneHot(r.chance(0.5) ? dn.tensor(Int32Array.from({ length: r.int(0, 5) }, () => r.int(-1, 4))) : x, r.pick([undefined, ...SMALL_SIZES, ...BAD_SIZES]));
+        case 3: { const s = dn.data.standardScaler(); s.fit(x); return s.transform(r.chance(0.7) ? x : tensorLike(r)); }
+        default: { const s = dn.data.minMaxScaler({ featureRange: [r.pick([0, 1, -1, Number.NaN]), r.pick([1, 0, 2])] }); return s.fitTransform(x); }
+      }
+    };
+    return { target: names[which], typed: true, run, detail: describeArgs([x]) };
+  }],
+  [1, (r) => {
+    const name = r.pick(['readCsv', 'trainTestSplit', 'oneHot', 'standardScaler', 'minMaxScaler'] as const);
+    const args = [weird(r), weird(r), weird(r)];
+    return { target: `data.${name}`, typed: false, run: () => (dn.data[name] as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
+  }],
+  [1, (r) => {
+    const which = r.int(0, 3);
+    const value = r.chance(0.7) ? r.pick(BAD_SIZES) : weird(r);
+    const run = (): unknown => {
+      if (which === 0) return dn.setNumThreads(value as number);
+      if (which === 1) return dn.seed(value as number);
+      if (which === 2) return dn.callbacks.earlyStopping({ patience: value as number, monitor: r.pick(['loss', 'val_loss', 'acc']) });
+      return dn.activations.getActivation(value as string);
+    };
+    return { target: ['setNumThreads', 'seed', 'callbacks.earlyStopping', 'activations'][which], typed: typeof value === 'number', run, detail: describeArgs([value]) };
+  }],
+];
+
+// Raw binding ----------------------------------------------------------------------------------
+
+const codes = binding.opCodes;
+const unaryCount = Object.keys(codes.unary).length;
+
+/** A valid call of a binding function (small sizes), with which arguments are sizes, buffers and numbers. */
+interface Template {
+  fn: keyof typeof binding;
+  args: unknown[];
+  sizes: number[];
+  buffers: number[];
+  numbers: number[];
+}
+
+function floats(r: Rng, n: number): Float32Array {
+  return floatValues(r, n);
+}
+
+function templates(r: Rng): Template {
+  const n = r.int(0, 12);
+  switch (r.int(0, 15)) {
+    case 0: return { fn: 'sumSquares', args: [floats(r, n), n], sizes: [1], buffers: [0], numbers: [] };
+    case 1: {
+      const m = r.int(0, 5), nn = r.int(0, 5), k = r.int(0, 5), batch = r.int(1, 2);
+      const transA = r.chance(0.3), transB = r.chance(0.3);
+      const lda = (transA ? m : k) + r.int(0, 2), ldb = (transB ? k : nn) + r.int(0, 2), ldc = nn + r.int(0, 2);
+      const aRows = transA ? k : m, bRows = transB ? nn : k;
+      const strideA = aRows * lda, strideB = r.chance(0.3) ? 0 : bRows * ldb, strideC = m * ldc;
+      const length = (rows: number, ld: number, stride: number): number => Math.max(0, (batch - 1) * stride + rows * ld);
+      return {
+        fn: 'sgemm',
+        args: [transA, transB, m, nn, k, 1, floats(r, length(aRows, lda, strideA)), lda, floats(r, length(bRows, ldb, strideB)), ldb, r.pick([0, 1, 0.5]),
+          floats(r, length(m, ldc, strideC)), ldc, r.chance(0.5) ? floats(r, nn) : null, r.int(0, unaryCount - 1), 0.1, batch, strideA, strideB, strideC],
+        sizes: [2, 3, 4, 7, 9, 12, 14, 16, 17, 18, 19], buffers: [6, 8, 11, 13], numbers: [5, 10, 15],
+      };
+    }
+    case 2: return { fn: 'unary', args: [r.int(0, unaryCount - 1), 0.2, floats(r, n), floats(r, n), n], sizes: [0, 4], buffers: [2, 3], numbers: [1] };
+    case 3: return { fn: 'unaryGrad', args: [r.int(0, unaryCount - 1), 0.2, r.chance(0.8) ? floats(r, n) : null, r.chance(0.8) ? floats(r, n) : null, floats(r, n), floats(r, n), n], sizes: [0, 6], buffers: [2, 3, 4, 5], numbers: [1] };
+    case 4: {
+      const rank = r.int(0, 3);
+      const dims = Array.from({ length: rank }, () => r.int(0, 3));
+      const count = dims.reduce((a, b) => a * b, 1);
+      const strides = (broadcast: boolean): number[] => {
+        let stride = 1;
+        const out = new Array<number>(rank);
+        for (let d = rank - 1; d >= 0; d--) { out[d] = broadcast && r.chance(0.3) ? 0 : stride; stride *= dims[d]; }
+        return out;
+      };
+      const layout = Float64Array.from([rank, ...dims, ...strides(true), ...strides(true)]);
+      return { fn: 'binary', args: [r.int(0, Object.keys(codes.binary).length - 1), floats(r, count), floats(r, count), floats(r, count), layout], sizes: [0], buffers: [1, 2, 3, 4], numbers: [] };
+    }
+    case 5: return { fn: 'affine', args: [floats(r, n), 2, 1, floats(r, n), n], sizes: [4], buffers: [0, 3], numbers: [1, 2] };
+    case 6: {
+      const rows = r.int(0, 4), cols = r.int(0, 4);
+      return { fn: 'softmax', args: [floats(r, rows * cols), floats(r, rows * cols), rows, cols, r.chance(0.5)], sizes: [2, 3], buffers: [0, 1], numbers: [] };
+    }
+    case 7: {
+      const rows = r.int(0, 4), cols = r.int(0, 4);
+      return { fn: 'softmaxGrad', args: [floats(r, rows * cols), floats(r, rows * cols), floats(r, rows * cols), rows, cols, r.chance(0.5)], sizes: [3, 4], buffers: [0, 1, 2], numbers: [] };
+    }
+    case 8: {
+      const rows = r.int(0, 4), cols = r.int(1, 4);
+      const labels = r.chance(0.5);
+      return {
+        fn: 'softmaxCrossEntropy',
+        args: [floats(r, rows * cols), labels ? Int32Array.from({ length: rows }, () => r.int(r.chance(0.1) ? -1 : 0, cols - (r.chance(0.1) ? 0 : 1))) : null, labels ? null : floats(r, rows * cols), rows, cols, floats(r, rows), r.chance(0.5) ? floats(r, rows * cols) : null, 1],
+        sizes: [3, 4], buffers: [0, 1, 2, 5, 6], numbers: [7],
+      };
+    }
+    case 9: return { fn: 'sigmoidCrossEntropy', args: [floats(r, n), floats(r, n), n, floats(r, n), r.chance(0.5) ? floats(r, n) : null, 1], sizes: [2], buffers: [0, 1, 3, 4], numbers: [5] };
+    case 10: return { fn: 'regressionLoss', args: [r.int(0, Object.keys(codes.loss).length - 1), 1, floats(r, n), floats(r, n), n, r.chance(0.5) ? floats(r, n) : null, 1], sizes: [0, 4], buffers: [2, 3, 5], numbers: [1, 6] };
+    case 11: {
+      const outer = r.int(0, 3), axis = r.int(0, 3), inner = r.int(0, 3);
+      return { fn: 'reduce', args: [r.int(0, Object.keys(codes.reduce).length - 1), floats(r, outer * axis * inner), outer, axis, inner, floats(r, outer * inner)], sizes: [0, 2, 3, 4], buffers: [1, 5], numbers: [] };
+    }
+    case 12: {
+      const outer = r.int(0, 3), axis = r.int(1, 3), inner = r.int(0, 3);
+      return { fn: 'argmax', args: [floats(r, outer * axis * inner), outer, axis, inner, new Int32Array(outer * inner)], sizes: [1, 2, 3], buffers: [0, 4], numbers: [] };
+    }
+    case 13: {
+      const rows = r.int(0, 4), cols = r.int(0, 4);
+      return { fn: 'columnSum', args: [floats(r, rows * cols), rows, cols, floats(r, cols), r.chance(0.5)], sizes: [1, 2], buffers: [0, 3], numbers: [] };
+    }
+    case 14: {
+      const kind = r.int(0, Object.keys(codes.optimizer).length - 1);
+      const momentum = r.pick([0, 0.9]);
+      const hyper = Float64Array.from([0.01, momentum, 0, 0.9, 0.999, 1e-7, 0, 0, 0, 1, r.int(1, 5)]);
+      const names = Object.keys(codes.optimizer);
+      const name = names.find((key) => codes.optimizer[key] === kind) ?? '';
+      const state1 = name !== 'sgd' || momentum !== 0 ? floats(r, n) : null;
+      const state2 = name === 'adam' || (name === 'rmsprop' && momentum !== 0) ? floats(r, n) : null;
+      return { fn: 'optimizerUpdate', args: [kind, hyper, floats(r, n), floats(r, n), state1, state2, n], sizes: [0, 6], buffers: [1, 2, 3, 4, 5], numbers: [] };
+    }
+    default: {
+      const rows = r.int(0, 4), width = r.int(1, 4), units = r.int(1, 4);
+      const steps: ForwardStep[] = [
+        { kind: 'dense', kernel: floats(r, width * units), bias: r.chance(0.5) ? floats(r, units) : null, inputs: width, units, activation: r.int(0, unaryCount - 1), param: 0.1 },
+        ...(r.chance(0.5) ? [{ kind: 'unary', activation: r.int(0, unaryCount - 1), param: 0 } as ForwardStep] : []),
+        ...(r.chance(0.5) ? [{ kind: 'softmax', log: r.chance(0.5) } as ForwardStep] : []),
+      ];
+      return { fn: 'forwardAsync', args: [steps, floats(r, rows * width), rows, width], sizes: [2, 3], buffers: [1], numbers: [] };
+    }
+  }
+}
+
+/** Makes one to three things wrong in a valid call; sometimes nothing (the call must then succeed). */
+function mutate(r: Rng, t: Template): string {
+  const changes: string[] = [];
+  const count = r.chance(0.08) ? 0 : r.int(1, 3);
+  for (let c = 0; c < count; c++) {
+    const kind = r.int(0, 9);
+    if (kind <= 2 && t.sizes.length > 0) {
+      const i = r.pick(t.sizes);
+      const before = t.args[i] as number;
+      const after = r.chance(0.5) ? r.pick(BAD_SIZES) : before + r.pick([1, 2, -1, 1000, 2 ** 31, 2 ** 40]);
+      t.args[i] = after;
+      changes.push(`args[${i}] ${before} -> ${after}`);
+    } else if (kind <= 5 && t.buffers.length > 0) {
+      const i = r.pick(t.buffers);
+      const buffer = t.args[i];
+      if (!ArrayBuffer.isView(buffer)) continue;
+      const length = (buffer as Float32Array).length;
+      const how = r.int(0, 4);
+      if (how <= 1 && length > 0) {
+        t.args[i] = (buffer as Float32Array).subarray(0, r.int(0, length - 1));
+        changes.push(`args[${i}] shortened from ${length}`);
+      } else if (how === 2) {
+        t.args[i] = anyTypedArray(r, length);
+        changes.push(`args[${i}] -> ${show(t.args[i])}`);
+      } else if (how === 3) {
+        t.args[i] = r.pick([null, undefined]);
+        changes.push(`args[${i}] -> ${show(t.args[i])}`);
+      } else if (buffer instanceof Float64Array && length > 0) {
+        // A layout or hyper-parameter vector: one entry wrong.
+        const j = r.int(0, length - 1);
+        buffer[j] = r.pick([...BAD_SIZES, 9, 0]);
+        changes.push(`args[${i}][${j}] -> ${buffer[j]}`);
+      } else {
+        t.args[i] = weird(r);
+        changes.push(`args[${i}] -> weird`);
+      }
+    } else if (kind <= 7 && t.numbers.length > 0) {
+      const i = r.pick(t.numbers);
+      t.args[i] = r.chance(0.8) ? r.pick(ODD_NUMBERS) : weird(r);
+      changes.push(`args[${i}] -> ${show(t.args[i])}`);
+    } else if (kind === 8) {
+      if (r.chance(0.5)) t.args.pop();
+      else t.args.push(r.pick([0, null, floats(r, 2)]));
+      changes.push(`${t.args.length} arguments`);
+    } else if (t.fn === 'forwardAsync' && Array.isArray(t.args[0]) && t.args[0].length <= 8) {
+      // (Not on a sparse array made by an earlier change: spreading 2^32 holes would not fit memory.)
+      const steps = t.args[0] as Record<string, unknown>[];
+      const step = { ...steps[0] };
+      const key = r.pick(['inputs', 'units', 'activation', 'kernel', 'bias', 'kind', 'param']);
+      step[key] = r.chance(0.5) ? r.pick(BAD_SIZES) : weird(r);
+      t.args[0] = r.chance(0.1) ? new Array(r.pick([1, 2 ** 20, 2 ** 32 - 1])) : [step, ...steps.slice(1)];
+      changes.push(`steps[0].${key} -> ${show(step[key])}`);
+    } else if (t.fn === 'sgemm' || t.fn === 'unary' || t.fn === 'unaryGrad' || t.fn === 'reduce' || t.fn === 'regressionLoss') {
+      // An op code out of range.
+      const i = t.fn === 'sgemm' ? 14 : 0;
+      t.args[i] = r.pick([-1, 99, 1.5, Number.NaN, 2 ** 31]);
+      changes.push(`op args[${i}] -> ${show(t.args[i])}`);
+    }
+  }
+  return changes.length === 0 ? 'valid' : changes.join('; ');
+}
+
+const rawGenerators: Array<[number, Generator]> = [
+  [22, (r) => {
+    const t = templates(r);
+    const change = mutate(r, t);
+    const fn = binding[t.fn] as (...args: unknown[]) => unknown;
+    return { target: `binding.${t.fn}`, typed: true, run: () => fn.apply(binding, t.args), detail: change };
+  }],
+  [1, (r) => {
+    // Functions whose valid calls are slow or change global state: only invalid arguments.
+    const which = r.int(0, 6);
+    const bad = (): number => r.pick(BAD_SIZES);
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return binding.benchSgemm(r.chance(0.5), false, r.pick([0, 8193, ...BAD_SIZES]), 8, 8, 1, 1);
+        case 1: return binding.benchFmaPeak(r.pick([0, 1]) === 0 ? bad() : 1, r.pick([0, -1, 61, Number.NaN, Infinity]));
+        case 2: return binding.benchTriad(r.chance(0.5) ? bad() : 1, r.pick([0, 4097, ...BAD_SIZES]));
+        case 3: return binding.setNumThreads(r.pick([0, ...BAD_SIZES]));
+        case 4: return binding.setIsa(r.pick(['', 'avx', 'AVX512', 'neon', 'sse2', 'scalar ', ...binding.backendInfo().isas]));
+        case 5: return (binding.setErrorClasses as (...a: unknown[]) => unknown)(...r.pick([[], [1, 2, 3], [dn.ValueError, 'x', dn.NativeError], [dn.ValueError, dn.ArgumentTypeError]]));
+        default: return (binding.backendInfo as (...a: unknown[]) => unknown)(1);
+      }
+    };
+    return { target: `binding.${['benchSgemm', 'benchFmaPeak', 'benchTriad', 'setNumThreads', 'setIsa', 'setErrorClasses', 'backendInfo'][which]}`, typed: true, run };
+  }],
+];
+
+// --- the run ----------------------------------------------------------------------------------
+
+function weighted(generators: Array<[number, Generator]>): Generator[] {
+  return generators.flatMap(([weight, generator]) => Array<Generator>(weight).fill(generator));
+}
+const all = [...weighted(apiGenerators), ...weighted(modelGenerators), ...weighted(rawGenerators)];
+
+interface Failure { index: number; target: string; detail: string; error: string }
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.constructor.name}: ${error.message.split('\n')[0].slice(0, 200)}`;
+  return `non-error thrown: ${String(error)}`;
+}
+
+const initialIsa = binding.backendInfo().isa;
+const initialThreads = binding.backendInfo().threads;
+afterAll(() => {
+  binding.setIsa(initialIsa);
+  binding.setNumThreads(initialThreads);
+  dn.setGradEnabled(true);
+});
+
+describe('fuzz', () => {
+  it(`${CALLS} random malformed calls end in a result or a Dendrite error (seed ${SEED})`, async () => {
+    const r = new Rng(SEED);
+    const failures: Failure[] = [];
+    const outcomes = new Map<string, { ok: number; errors: number }>();
+    let typed = 0;
+    for (let index = 0; index < CALLS; index++) {
+      let call: Call;
+      if (TRACE) trace(`fuzz ${index}: building`);
+      try {
+        const generator = r.pick(all);
+        if (TRACE) trace(`  generator ${all.indexOf(generator)} of ${all.length}: ${generator.toString().slice(0, 300).replace(/\s+/g, ' ')}`);
+        call = generator(r);
+      } catch (error) {
+        // Building the arguments is the test's own code (valid library calls): a throw there is a test bug.
+        throw new Error(`fuzz seed ${SEED}: building call ${index} threw ${describeError(error)}`);
+      }
+      if (call.typed) typed++;
+      if (TRACE) trace(`fuzz ${index}: ${call.target} ${call.detail ?? ''}`);
+      const tally = outcomes.get(call.target) ?? { ok: 0, errors: 0 };
+      outcomes.set(call.target, tally);
+      const started = TRACE ? performance.now() : 0;
+      try {
+        const result = call.run();
+        if (result instanceof Promise) await result;
+        tally.ok++;
+      } catch (error) {
+        tally.errors++;
+        if (!(error instanceof DendriteError)) {
+          failures.push({ index, target: call.target, detail: call.detail ?? '', error: describeError(error) });
+        }
+      }
+      if (TRACE) trace(`  ${(performance.now() - started).toFixed(1)} ms, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MB`);
+    }
+    // The ISA may have been switched and threads resized by valid calls: back to the defaults.
+    binding.setIsa(initialIsa);
+    binding.setNumThreads(initialThreads);
+
+    const summary = [...outcomes.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([target, t]) => `${target} ${t.ok}/${t.errors}`).join(', ');
+    if (TRACE) trace(`typed ${typed}/${CALLS}; ok/errors per target: ${summary}`);
+    const report = failures.slice(0, 30).map((f) => `  #${f.index} ${f.target} (${f.detail}): ${f.error}`).join('\n');
+    expect(failures.length, `fuzz seed ${SEED} (rerun with DENDRITE_FUZZ_SEED=${SEED}): ${failures.length} calls ended in an untyped error:\n${report}\n(ok/errors per target: ${summary})`).toBe(0);
+    // At least half the calls were well-typed or raw-binding calls, reaching the deep checks.
+    expect(typed / CALLS).toBeGreaterThanOrEqual(0.5);
+    // Every target was exercised, and both outcomes happened overall.
+    const totals = [...outcomes.values()].reduce((a, t) => ({ ok: a.ok + t.ok, errors: a.errors + t.errors }), { ok: 0, errors: 0 });
+    expect(totals.ok).toBeGreaterThan(CALLS / 10);
+    expect(totals.errors).toBeGreaterThan(CALLS / 10);
+    if (CALLS >= 10_000) {
+      for (const name of Object.keys(binding).filter((key) => typeof (binding as unknown as Record<string, unknown>)[key] === 'function')) {
+        expect(outcomes.has(`binding.${name}`), `binding.${name} was never called`).toBe(true);
+      }
+    }
+  });
+});
