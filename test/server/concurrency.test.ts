@@ -1,7 +1,12 @@
 // Concurrency: two fits interleaved in one process, predictions on one model while another trains,
 // and four worker threads each training a model. Every run gives exactly (bitwise) what it gives alone.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { buildSync } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { jobData, jobModel, runJob, weightBits, type Job, type JobResult } from './training-job.js';
 
@@ -14,11 +19,27 @@ async function aloneResult(job: Job): Promise<JobResult> {
   return alone.get(job.seed)!;
 }
 
+// Worker threads cannot import TypeScript: the worker and the library it imports are bundled into
+// one ES module first (the same sources the main thread runs). import.meta.url is lib/native.ts's,
+// so the library finds the package root (the addon, data/) as it does unbundled.
+let workerFile = '';
+let bundleDirectory = '';
+beforeAll(() => {
+  bundleDirectory = mkdtempSync(join(tmpdir(), 'dendrite-workers-'));
+  workerFile = join(bundleDirectory, 'train-worker.mjs');
+  buildSync({
+    entryPoints: [fileURLToPath(new URL('./train-worker.ts', import.meta.url))],
+    bundle: true, format: 'esm', platform: 'node', outfile: workerFile, logLevel: 'silent',
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(fileURLToPath(new URL('../../lib/native.ts', import.meta.url))).href) },
+  });
+});
+afterAll(() => {
+  if (bundleDirectory !== '') rmSync(bundleDirectory, { recursive: true, force: true });
+});
+
 function runInWorker(job: Job): Promise<JobResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), {
-      workerData: { ...job, entry: new URL('./train-worker.ts', import.meta.url).href },
-    });
+    const worker = new Worker(workerFile, { workerData: { job } });
     worker.once('message', (result: JobResult) => resolve(result));
     worker.once('error', reject);
     worker.once('exit', (code) => { if (code !== 0) reject(new Error(`worker exited with code ${code}`)); });
@@ -64,6 +85,19 @@ describe('concurrency', () => {
     for (const [i, job] of jobs.entries()) expect(results[i]).toEqual(await aloneResult(job));
     // Different seeds gave different models (the comparison above is not vacuous).
     expect(results[0].weights).not.toEqual(results[1].weights);
+  });
+
+  it('a worker terminated while it trains and predicts does not take the process down', async () => {
+    for (let round = 0; round < 3; round++) {
+      const worker = new Worker(workerFile, { workerData: { trainForever: true } });
+      await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); });
+      // Steps and predictions are in flight: the termination lands inside them (before the fix, a
+      // binding call that could not throw its error any more aborted the whole process).
+      await new Promise((resolve) => setTimeout(resolve, 20 * round));
+      expect(await worker.terminate()).toBe(1);
+    }
+    // This thread's addon is still fine.
+    expect(jobModel(1).predict(jobData(1).x).shape).toEqual([240, 4]);
   });
 });
 
