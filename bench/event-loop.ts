@@ -7,7 +7,8 @@
  *    cross-entropy, Adam) on 60,000 random samples, batch 128, one epoch, on all threads
  *    (targets: p99 <= 20 ms, max <= 100 ms; fit yields to the event loop between steps, so the delay
  *    is about one training step);
- *  - while `model.predictAsync` runs the same MLP on the 60,000 samples (natively, on a worker thread).
+ *  - while `model.predictAsync` runs the same MLP on the 60,000 samples (natively, on a worker thread,
+ *    in passes of 4 MB of input).
  * Beside them: samples/s, and the same-run FMA probe before and after (a probe far below the known
  * 174 GFLOP/s per core means other work shared the cores: steps take longer, and so do the delays).
  * Results: bench/results/event-loop.json.
@@ -47,6 +48,10 @@ function delays(h: IntervalHistogram): Delay {
 async function watched<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; delay: Delay }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
+  // The histogram records a delay from its second tick on (the first only starts its clock): let it
+  // start, so that a block at the very beginning of the work (its synchronous part) is measured too.
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  histogram.reset();
   const start = performance.now();
   const result = await work();
   const seconds = (performance.now() - start) / 1000;

@@ -160,6 +160,9 @@ function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** predictAsync hands the worker at most this many input floats (4 MB) per call. */
+const PREDICT_CHUNK_FLOATS = 1 << 20;
+
 /** An AbortSignal (or an object that behaves as one: a boolean `aborted` and `addEventListener`). */
 function checkSignal(where: string, value: unknown): AbortSignal {
   const candidate = value as { aborted?: unknown; addEventListener?: unknown } | null;
@@ -787,13 +790,14 @@ export abstract class Model {
    * activations, softmax over the last axis, Dense on 2-D rows) run this way. A model with other
    * layers (custom layers or activation functions) runs `predict` on the main thread after yielding
    * to the event loop once: that blocks the loop for the whole prediction, and reads the weights as
-   * they are then. Concurrent predictions run one at a time on the worker, each on one thread, in
-   * one pass over all rows (`batchSize` does not split it).
+   * they are then. Concurrent predictions run one at a time on the worker, each on one thread.
+   * `batchSize` is checked but does not matter: the worker takes up to 4 MB of input per pass. The
+   * input of a larger call is read a pass at a time: do not modify it until the promise settles.
    */
   async predictAsync(x: TensorLike, options: PredictOptions = {}): Promise<Tensor> {
     const where = 'predictAsync';
     const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
-    // Results do not depend on the batch size: the worker runs all rows in one pass (batchSize is only checked).
+    // Results do not depend on the batch size (only checked).
     if (o.batchSize !== undefined) checkPositiveInteger(where, 'batchSize', o.batchSize);
     const xs = this.inputTensor(where, 'x', x);
     const n = xs.shape[0];
@@ -804,9 +808,25 @@ export abstract class Model {
       await yieldToEventLoop();
       return this.predict(xs, options);
     }
-    // The binding copies the input and weights before this returns: the snapshot is taken here.
-    const output = await binding.forwardAsync(plan.steps, xs.storage as Float32Array, n, width);
-    return makeTensor(output, [n, ...plan.outputSampleShape]);
+    const input = xs.storage as Float32Array;
+    const chunkRows = Math.max(1, Math.floor(PREDICT_CHUNK_FLOATS / width));
+    if (n <= chunkRows) {
+      // The binding copies the input and the weights before it returns: the snapshot is taken here.
+      const output = await binding.forwardAsync(plan.steps, input, n, width);
+      return makeTensor(output, [n, ...plan.outputSampleShape]);
+    }
+    // A large input goes in chunks, so the calling thread never spends long copying (a fresh
+    // buffer of hundreds of MB takes a good fraction of a second to fault in). The weights are
+    // copied here, once: every chunk uses the same snapshot.
+    const steps = plan.steps.map((step) => (step.kind === 'dense' ? { ...step, kernel: step.kernel.slice(), bias: step.bias === null ? null : step.bias.slice() } : step));
+    let result: Float32Array | null = null;
+    for (let start = 0; start < n; start += chunkRows) {
+      const end = Math.min(n, start + chunkRows);
+      const output = await binding.forwardAsync(steps, input.subarray(start * width, end * width), end - start, width);
+      result ??= new Float32Array(n * (output.length / (end - start)));
+      result.set(output, start * (result.length / n));
+    }
+    return makeTensor(result!, [n, ...plan.outputSampleShape]);
   }
 
   /**

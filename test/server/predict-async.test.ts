@@ -164,6 +164,21 @@ describe('predictAsync', () => {
     expect(trainedWeights[0].dataSync()).not.toEqual(model.getWeights()[0].dataSync());
   });
 
+  it('splits a large input into passes of 4 MB, all over the weights of the call', async () => {
+    const model = dn.sequential({ layers: [
+      dn.layers.dense({ units: 8, activation: 'tanh', inputShape: [1024], ...init(60) }),
+      dn.layers.dense({ units: 3, activation: 'softmax', ...init(61) }),
+    ] });
+    const x = dn.randn([2500, 1024], { seed: 62 }); // 2.5 M floats: passes of 1,024, 1,024 and 452 rows
+    const expected = model.predict(x);
+    const spy = vi.spyOn(binding, 'forwardAsync');
+    const pending = model.predictAsync(x);
+    model.setWeights(model.getWeights().map((w) => dn.onesLike(w)));
+    expectSameBits(await pending, expected);
+    expect(spy).toHaveBeenCalledTimes(3);
+    expect(spy.mock.calls.map((call) => call[2])).toEqual([1024, 1024, 452]);
+  });
+
   it('serves many concurrent requests, each equal to predict', async () => {
     const [, model] = models()[0];
     const inputs = Array.from({ length: 12 }, (_, i) => dn.randn([i * 5, 12], { seed: 50 + i }));
