@@ -134,6 +134,12 @@ export function checkChoice<T extends string>(where: string, name: string, value
   return value as T;
 }
 
+/** Throws the ValueError for an unknown option name, with a "did you mean" suggestion. */
+export function unknownOption(where: string, key: string, known: readonly string[]): never {
+  const hint = suggest(key, known);
+  throw new ValueError(`${where}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known options: ${known.join(', ')}`);
+}
+
 /**
  * Checks an options object: it must be a plain object (or undefined) whose keys are all known.
  * An unknown key is an error with a "did you mean" suggestion.
@@ -142,12 +148,7 @@ export function checkOptions<T extends object>(where: string, options: unknown, 
   if (options === undefined) return {};
   const object = checkObject(where, 'options', options);
   for (const key of Object.keys(object)) {
-    if (!known.includes(key)) {
-      const hint = suggest(key, known);
-      throw new ValueError(
-        `${where}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known options: ${known.join(', ')}`,
-      );
-    }
+    if (!known.includes(key)) unknownOption(where, key, known);
   }
   return object as Partial<T>;
 }

@@ -14,7 +14,7 @@ import { binding } from '../native.js';
 import { allocateStorage, makeTensor, sameShape, Tensor } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { contiguous } from '../ops/shape.js';
-import { checkInteger, checkOptions, typeError } from '../validate.js';
+import { checkInteger, checkOptions, MAX_TENSOR_SIZE, typeError } from '../validate.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerConfig } from '../initializers.js';
 import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerConfig } from '../regularizers.js';
 import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations.js';
@@ -80,10 +80,11 @@ export class Dense extends Layer {
       if (o.inputShape !== undefined || o.batchInputShape !== undefined) {
         throw new ValueError(`${where}: give inputDim or inputShape/batchInputShape, not both`);
       }
-      base.inputShape = [checkInteger(where, 'inputDim', o.inputDim, 1)];
+      base.inputShape = [checkInteger(where, 'inputDim', o.inputDim, 1, MAX_TENSOR_SIZE)];
     }
     super(where, base, 'Dense');
-    this.units = checkInteger(where, 'units', o.units, 1);
+    // A kernel has at least `units` elements: more than a tensor may hold cannot be built.
+    this.units = checkInteger(where, 'units', o.units, 1, MAX_TENSOR_SIZE);
     this.activation = getActivation(o.activation ?? 'linear', where);
     if (o.useBias !== undefined && typeof o.useBias !== 'boolean') typeError(where, 'useBias', 'a boolean', o.useBias);
     this.useBias = o.useBias ?? true;

@@ -15,7 +15,7 @@ import {
 } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import {
-  checkBoolean, checkInteger, checkObject, checkString, dtypeError, formatShape, typeError, valueError,
+  checkBoolean, checkInteger, checkObject, checkString, dtypeError, formatShape, typeError, unknownOption, valueError,
 } from '../validate.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import type { Regularizer } from '../regularizers.js';
@@ -361,7 +361,7 @@ export abstract class Layer {
     const input = toTensor(where, 'x', x);
     checkObject(where, 'options', options);
     for (const key of Object.keys(options)) {
-      if (key !== 'training') throw new ValueError(`${where}: unknown option '${key}'; known options: training`);
+      if (key !== 'training') unknownOption(where, key, ['training']);
     }
     const training = options.training === undefined ? false : checkBoolean(where, 'training', options.training);
     this.prepareInput(input);

@@ -5,7 +5,7 @@
  * view.
  */
 import { ValueError } from '../errors.js';
-import { checkAxis, checkChoice, checkNumber, checkObject } from '../validate.js';
+import { checkAxis, checkChoice, checkNumber, checkOptions } from '../validate.js';
 import { checkFloat, emptyTensor, floats, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels } from './kernels.js';
@@ -48,7 +48,7 @@ export interface GeluOptions extends OutOptions {
 /** Gaussian error linear unit: `x * Φ(x)` (exact), or its tanh approximation with `{approximate: 'tanh'}`. */
 export function gelu(x: TensorLike, options?: GeluOptions): Tensor {
   if (options === undefined) return unaryOp('gelu', 'gelu', 0, x, undefined);
-  checkObject('gelu', 'options', options);
+  checkOptions('gelu', options, ['approximate', 'out']);
   const { approximate = 'none', ...rest } = options;
   checkChoice('gelu', 'approximate', approximate, ['none', 'tanh'] as const);
   return unaryOp('gelu', approximate === 'tanh' ? 'geluTanh' : 'gelu', 0, x, rest);

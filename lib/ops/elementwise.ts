@@ -5,7 +5,7 @@
  * result's shape to write into instead of allocating (not while recording gradients).
  */
 import { ValueError } from '../errors.js';
-import { checkNumberOrInfinity, checkObject, formatShape, shapeError, typeError } from '../validate.js';
+import { checkNumberOrInfinity, checkObject, formatShape, shapeError, typeError, unknownOption } from '../validate.js';
 import { checkFloat, emptyTensor, floats, sameShape, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { planBinary } from './broadcast.js';
@@ -50,7 +50,7 @@ export function outputFor(
   checkObject(where, 'options', options);
   const out = options.out;
   for (const key in options) {
-    if (key !== 'out') throw new ValueError(`${where}: unknown option '${key}'; known options: out`);
+    if (key !== 'out') unknownOption(where, key, ['out']);
   }
   if (out === undefined) return emptyTensor(shape);
   if (!(out instanceof Tensor)) typeError(where, 'out', 'a Tensor', out);

@@ -6,7 +6,7 @@
  * run as one batched GEMM call.
  */
 import { ValueError } from '../errors.js';
-import { checkBoolean, formatShape, shapeError, typeError } from '../validate.js';
+import { checkBoolean, formatShape, shapeError, typeError, unknownOption } from '../validate.js';
 import { checkFloat, shapeSize, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels, unaryCodes } from './kernels.js';
@@ -254,7 +254,7 @@ export function matmul(a: TensorLike, b: TensorLike, options?: MatmulOptions): T
     if (options === null || typeof options !== 'object') typeError(where, 'options', 'an object', options);
     for (const key in options) {
       if (key !== 'transposeA' && key !== 'transposeB' && key !== 'out') {
-        throw new ValueError(`${where}: unknown option '${key}'; known options: transposeA, transposeB, out`);
+        unknownOption(where, key, ['transposeA', 'transposeB', 'out']);
       }
     }
     if (options.transposeA !== undefined) transposeA = checkBoolean(where, 'transposeA', options.transposeA);

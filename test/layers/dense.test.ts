@@ -39,7 +39,7 @@ describe('dense: should throw', () => {
   it('rejects missing or bad units', () => {
     expect(() => dn.layers.dense({} as never)).toThrow(/dense: units is required/);
     expect(() => dn.layers.dense({ units: -1 })).toThrow(ValueError);
-    expect(() => dn.layers.dense({ units: -1 })).toThrow(/dense: units must be an integer >= 1, got -1/);
+    expect(() => dn.layers.dense({ units: -1 })).toThrow(/dense: units must be an integer from 1 to 2147483647, got -1/);
     expect(() => dn.layers.dense({ units: 1.5 })).toThrow(ValueError);
     expect(() => dn.layers.dense({ units: '3' as never })).toThrow(ArgumentTypeError);
   });
