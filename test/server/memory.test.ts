@@ -34,6 +34,7 @@ function model(units: number): dn.Sequential {
 // there the counts are a quarter, and the buffers four times larger so the limits still catch a leak.
 const emulated = !binding.backendInfo().isas.some((isa) => isa !== 'scalar');
 const scale = emulated ? 0.25 : 1;
+const underAddressSanitizer = /libasan/.test(process.env.LD_PRELOAD ?? '');
 
 describe('memory', () => {
   it(`stays bounded over ${5000 * scale} training steps, ${20_000 * scale} predict and ${2000 * scale} predictAsync calls`, async () => {
@@ -64,6 +65,8 @@ describe('memory', () => {
     // Generous against noise (a few MB after a full collection), tight enough for the leaks above.
     expect((after.heap - before.heap) / MB).toBeLessThan(20);
     expect((after.outside - before.outside) / MB).toBeLessThan(20);
-    expect((after.rss - before.rss) / MB).toBeLessThan(60);
+    // Under AddressSanitizer (the CI's sanitizer run) freed native memory waits in a quarantine of up
+    // to 256 MB before it is reused, so RSS grows by design there.
+    if (!underAddressSanitizer) expect((after.rss - before.rss) / MB).toBeLessThan(60);
   });
 });
