@@ -110,7 +110,11 @@ export interface EvaluateOptions {
 
 /** Options of `model.predict()` and `model.predictAsync()`. */
 export interface PredictOptions {
-  /** Samples per batch (memory bound; results do not depend on it). Default 32. */
+  /**
+   * Samples per pass of `predict` (it bounds memory; results do not depend on it). Default 256, not
+   * Keras's 32: a larger pass reuses each packed weight panel for more rows (batch-256 inference of
+   * a 784-256-128-10 MLP runs about 1.2 to 1.4 times faster than in passes of 32).
+   */
   batchSize?: number;
 }
 
@@ -159,6 +163,9 @@ export type EvaluationResult = Logs;
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** Rows per pass of `predict` when no batchSize is given (see PredictOptions.batchSize). */
+const PREDICT_BATCH_SIZE = 256;
 
 /** predictAsync hands the worker at most this many input floats (4 MB) per call. */
 const PREDICT_CHUNK_FLOATS = 1 << 20;
@@ -759,7 +766,7 @@ export abstract class Model {
   predict(x: TensorLike, options: PredictOptions = {}): Tensor {
     const where = 'predict';
     const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
-    const batchSize = o.batchSize === undefined ? 32 : checkPositiveInteger(where, 'batchSize', o.batchSize);
+    const batchSize = o.batchSize === undefined ? PREDICT_BATCH_SIZE : checkPositiveInteger(where, 'batchSize', o.batchSize);
     const xs = this.inputTensor(where, 'x', x);
     const n = xs.shape[0];
     const workspaces = this.inferenceWorkspaces;

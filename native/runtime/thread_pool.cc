@@ -1,14 +1,46 @@
 #include "dendrite/thread_pool.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <new>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
 
 #if defined(__linux__)
 #include <sched.h>
 #endif
 
 namespace dendrite {
+
+namespace {
+
+// Tells the core this is a spin loop (frees resources for a sibling hyperthread, saves power).
+inline void CpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  _mm_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield");
+#endif
+}
+
+// Spins until done() or kSpinMicroseconds pass; returns done()'s last answer.
+template <class Done>
+bool SpinUntil(Done done) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + std::chrono::microseconds(ThreadPool::kSpinMicroseconds);
+  for (;;) {
+    for (int i = 0; i < 64; ++i) {
+      if (done()) return true;
+      CpuRelax();
+    }
+    if (Clock::now() >= deadline) return done();
+  }
+}
+
+}  // namespace
 
 ThreadPool::ThreadPool(int num_threads) { Resize(num_threads); }
 
@@ -39,15 +71,16 @@ void ThreadPool::Resize(int num_threads) {
 }
 
 void ThreadPool::StartWorkers(int count) {
-  stopping_ = false;
+  stopping_.store(false, std::memory_order_relaxed);
   workers_.reserve(count);
-  for (int i = 0; i < count; ++i) workers_.emplace_back(&ThreadPool::WorkerLoop, this, i + 1, generation_);
+  const uint64_t generation = generation_.load(std::memory_order_relaxed);
+  for (int i = 0; i < count; ++i) workers_.emplace_back(&ThreadPool::WorkerLoop, this, i + 1, generation);
 }
 
 void ThreadPool::StopWorkers() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stopping_ = true;
+    stopping_.store(true, std::memory_order_release);
   }
   wake_.notify_all();
   for (std::thread& worker : workers_) worker.join();
@@ -56,25 +89,24 @@ void ThreadPool::StopWorkers() {
 
 void ThreadPool::WorkerLoop(int index, uint64_t generation) {
   uint64_t seen = generation;
+  const auto woken = [&] {
+    return stopping_.load(std::memory_order_acquire) || generation_.load(std::memory_order_acquire) != seen;
+  };
   for (;;) {
-    Task task;
-    void* arg;
-    int64_t begin, end;
-    {
+    if (!SpinUntil(woken)) {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return stopping_ || generation_ != seen; });
-      if (stopping_) return;
-      seen = generation_;
-      if (index >= parts_) continue;
-      task = task_;
-      arg = arg_;
-      begin = std::min(count_, index * chunk_);
-      end = std::min(count_, begin + chunk_);
+      wake_.wait(lock, woken);
     }
-    task(arg, begin, end, index);
-    {
+    if (stopping_.load(std::memory_order_acquire)) return;
+    seen = generation_.load(std::memory_order_acquire);
+    if (index < parts_) {
+      const int64_t begin = std::min(count_, index * chunk_);
+      task_(arg_, begin, std::min(count_, begin + chunk_), index);
+    }
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      // The caller may be asleep: it checks pending_ under the mutex before it waits.
       std::lock_guard<std::mutex> lock(mutex_);
-      if (--pending_ == 0) done_.notify_one();
+      done_.notify_one();
     }
   }
 }
@@ -90,20 +122,25 @@ void ThreadPool::ParallelFor(int64_t count, int64_t grain, Task task, void* arg)
     task(arg, 0, count, 0);
     return;
   }
+  task_ = task;
+  arg_ = arg;
+  count_ = count;
+  chunk_ = chunk;
+  parts_ = parts;
+  // Every worker counts itself out, those with no chunk too, so none still reads the fields above
+  // when the next call writes them.
+  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    task_ = task;
-    arg_ = arg;
-    count_ = count;
-    chunk_ = chunk;
-    parts_ = parts;
-    pending_ = parts - 1;
-    ++generation_;
+    generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
   task(arg, 0, std::min(count, chunk), 0);
-  std::unique_lock<std::mutex> lock(mutex_);
-  done_.wait(lock, [&] { return pending_ == 0; });
+  const auto finished = [&] { return pending_.load(std::memory_order_acquire) == 0; };
+  if (!SpinUntil(finished)) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, finished);
+  }
 }
 
 void ThreadPool::RunOnEach(int parts, Task task, void* arg) {

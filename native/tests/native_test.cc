@@ -20,10 +20,13 @@ void ForEachIsa(const std::function<void(const KernelTable&)>& body) {
 
 }  // namespace dendrite::test
 
-int main() {
+// dendrite_native_tests [name-part]: runs every test, or those whose name contains name-part.
+int main(int argc, char** argv) {
   using namespace dendrite::test;
+  const std::string filter = argc > 1 ? argv[1] : "";
   int passed = 0, failed = 0;
   for (const TestCase& test : Registry()) {
+    if (std::string(test.name).find(filter) == std::string::npos) continue;
     int before = failures;
     test.run();
     if (failures == before) {

@@ -54,6 +54,14 @@ describe('predict', () => {
     expect(model.predict(dn.zeros([0, 4])).shape).toEqual([0, 3]);
   });
 
+  it('gives the same results in its default passes (256 rows, then 44) as in passes of one row', () => {
+    const model = classifier();
+    const many = dn.randn([300, 4], { seed: 3 });
+    const byRow = Array.from(model.predict(many, { batchSize: 1 }).dataSync());
+    expect(Array.from(model.predict(many).dataSync())).toEqual(byRow);
+    expect(Array.from(model.predict(many, { batchSize: 256 }).dataSync())).toEqual(byRow);
+  });
+
   it('predictAsync resolves to what predict returns (more in test/server/predict-async.test.ts)', async () => {
     const model = classifier();
     const promise = model.predictAsync(x, { batchSize: 4 });
