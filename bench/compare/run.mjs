@@ -330,6 +330,7 @@ async function main() {
         child.process = new EngineProcess(engine, threads, { source });
         try {
           child.info = await child.process.request('open', {}, 120);
+          child.process.hold();
         } catch (error) {
           const reason = error.message.split('\n')[0];
           child.unavailable = /No module named 'torch'/.test(reason)
@@ -384,8 +385,9 @@ async function main() {
         "machine's known 174: the machine was loaded, so figures are low and noisy",
     );
   }
-  // An engine far slower with more threads than with one, in the same run, is a sign of a loaded machine:
-  // thread pools that spin at barriers (OpenMP, OpenBLAS) collapse when other processes hold the cores.
+  // An engine far slower with more threads than with one, in the same run: either the machine was loaded
+  // (thread pools that spin at barriers collapse when other processes hold the cores), or the engine's own
+  // thread pools fight over them (untuned PyTorch: OpenMP's and OpenBLAS's).
   if (threadCounts.length > 1) {
     const [few, many] = [Math.min(...threadCounts), Math.max(...threadCounts)];
     for (const name of Object.keys(result.engines)) {
@@ -402,7 +404,7 @@ async function main() {
       if (collapsed.length) {
         result.notes.push(
           `${result.engines[name].label} on ${many} threads fell below half its ${few}-thread speed (${collapsed.join(', ')}): ` +
-            `the machine was loaded (load average ${result.machine.loadAverageAtStart.join(', ')} at the start), so those ${many}-thread figures and ratios are not representative`,
+            `either the machine was loaded (load average ${result.machine.loadAverageAtStart.join(', ')} at the start) or its own thread pools contend for the cores`,
         );
       }
     }

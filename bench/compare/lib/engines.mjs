@@ -16,9 +16,17 @@ export const ENGINES = [
   { name: 'tfjs-wasm', label: 'TF.js wasm', kind: 'node' },
   { name: 'onnxruntime', label: 'onnxruntime', kind: 'node' },
   { name: 'pytorch', label: 'PyTorch', kind: 'python', env: {} },
-  // OpenBLAS 0.3.21 does not know this CPU model and falls back to a generic kernel; forcing the core type
-  // gives PyTorch its AVX-512 GEMM: its best figures here.
-  { name: 'pytorch-cooperlake', label: 'PyTorch (OpenBLAS Cooperlake)', kind: 'python', env: { OPENBLAS_CORETYPE: 'Cooperlake' } },
+  // PyTorch at its best here. OpenBLAS 0.3.21 does not know this CPU model and falls back to a generic
+  // kernel: forcing the core type gives it its AVX-512 GEMM. Debian's PyTorch runs an OpenMP pool (its
+  // own ops) beside OpenBLAS's pthread pool (the GEMMs); with 2 threads, OpenMP's workers spin after
+  // each op on the cores OpenBLAS's workers need, and training runs at a third of its 1-thread speed.
+  // OMP_WAIT_POLICY=PASSIVE makes them sleep instead.
+  {
+    name: 'pytorch-tuned',
+    label: 'PyTorch (tuned)',
+    kind: 'python',
+    env: { OPENBLAS_CORETYPE: 'Cooperlake', OMP_WAIT_POLICY: 'PASSIVE' },
+  },
 ];
 
 /** Where the Dendrite child loads the library from: lib/ through tsx (the sources as they are), else dist/. */
@@ -28,6 +36,12 @@ export function dendriteSource(preference) {
   if (existsSync(join(repoRoot, 'dist/index.js'))) return { source: 'dist', nodeArgs: [] };
   return null;
 }
+
+// While one engine runs, every other engine process is stopped (SIGSTOP), so threads a peer leaves
+// spinning after its repetition (OpenBLAS and OpenMP workers, onnxruntime's pool) cannot take a core
+// from the engine being timed. Timings are taken inside each process, so stopping costs them nothing.
+const canStop = process.platform !== 'win32';
+let running = null;
 
 export class EngineProcess {
   constructor(engine, threads, { source }) {
@@ -92,8 +106,23 @@ export class EngineProcess {
     this.child.stdin.on('error', () => {});
   }
 
+  /** Stops this process until its next request (see `running` above). */
+  hold() {
+    if (canStop && !this.exited) this.child.kill('SIGSTOP');
+    if (running === this) running = null;
+  }
+
+  /** Makes this the one engine process running: the one that ran before is stopped. */
+  focus() {
+    if (running === this || this.exited) return;
+    running?.hold();
+    if (canStop) this.child.kill('SIGCONT');
+    running = this;
+  }
+
   request(op, payload = {}, timeoutSeconds = 600) {
     if (this.exited) return Promise.reject(new Error(`${this.engine.name} process ended (${this.exited}); its log: ${this.logPath}`));
+    if (op !== 'open') this.focus();  // engines start side by side; run.mjs holds each once it is open
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -108,6 +137,8 @@ export class EngineProcess {
 
   async close() {
     if (this.exited) return;
+    if (canStop) this.child.kill('SIGCONT');
+    if (running === this) running = null;
     const ended = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.stdin.write(JSON.stringify({ op: 'exit' }) + '\n');
     const timer = setTimeout(() => this.kill(), 5000);

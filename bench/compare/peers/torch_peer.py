@@ -1,9 +1,9 @@
 """PyTorch peer for bench/compare: the same JSON-lines protocol as lib/worker.mjs.
 
 Run by run.mjs with the system python3 (Debian's python3-torch), one process per thread count, with
-OMP_NUM_THREADS / OPENBLAS_NUM_THREADS set to that count and, for the "pytorch-cooperlake" engine,
+OMP_NUM_THREADS / OPENBLAS_NUM_THREADS set to that count and, for the "pytorch-tuned" engine,
 OPENBLAS_CORETYPE=Cooperlake (OpenBLAS 0.3.21 does not recognise this CPU and otherwise picks a slow
-generic kernel). Usage: python3 torch_peer.py <engine> <threads>
+generic kernel) and OMP_WAIT_POLICY=PASSIVE (see lib/engines.mjs). Usage: python3 torch_peer.py <engine> <threads>
 """
 import ctypes
 import json
