@@ -12,7 +12,7 @@ import { Tensor } from './tensor.js';
 import { unaryOp } from './ops/elementwise.js';
 import { softmax as softmaxOp } from './ops/activations.js';
 import {
-  checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, suggest, typeError,
+  checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, didYouMean, typeError,
 } from './validate.js';
 
 /** The activation names layers accept. */
@@ -203,9 +203,8 @@ function isActivation(value: unknown): value is Activation {
 }
 
 function unknownActivation(where: string, name: string): never {
-  const hint = suggest(name, ACTIVATION_NAMES);
   throw new ValueError(
-    `${where}: unknown activation '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${ACTIVATION_NAMES.map((n) => `'${n}'`).join(', ')}, an activation object or a function`,
+    `${where}: unknown activation '${name}'${didYouMean(name, ACTIVATION_NAMES)}; expected one of ${ACTIVATION_NAMES.map((n) => `'${n}'`).join(', ')}, an activation object or a function`,
   );
 }
 

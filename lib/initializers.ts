@@ -15,7 +15,7 @@ import { DTypeError, ValueError } from './errors.js';
 import { type DType, DTYPES, makeTensor, shapeSize, type Tensor } from './tensor.js';
 import { Generator, pickGenerator } from './random.js';
 import {
-  checkChoice, checkNumber, checkObject, checkOptions, checkRange, checkShape, suggest, typeError, valueError,
+  checkChoice, checkNumber, checkObject, checkOptions, checkRange, checkShape, didYouMean, typeError, valueError,
 } from './validate.js';
 
 /** Something that makes a weight tensor of a given shape. */
@@ -545,9 +545,8 @@ export function getInitializer(identifier: string | Initializer | InitializerCon
   if (typeof identifier === 'string') {
     const factory = factories[identifier] ?? factories[classNames[identifier] ?? ''];
     if (factory === undefined) {
-      const hint = suggest(identifier, INITIALIZER_NAMES);
       throw new ValueError(
-        `${where}: unknown initializer '${identifier}'${hint ? ` (did you mean '${hint}'?)` : ''}; known initializers: ${INITIALIZER_NAMES.join(', ')}`,
+        `${where}: unknown initializer '${identifier}'${didYouMean(identifier, INITIALIZER_NAMES)}; known initializers: ${INITIALIZER_NAMES.join(', ')}`,
       );
     }
     return factory();
@@ -573,8 +572,7 @@ export function deserializeInitializer(value: unknown): Initializer {
   const name = classNames[className];
   if (name === undefined) {
     const known = Object.keys(classNames);
-    const hint = suggest(className, known);
-    throw new ValueError(`${where}: unknown initializer class '${className}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${known.join(', ')}`);
+    throw new ValueError(`${where}: unknown initializer class '${className}'${didYouMean(className, known)}; known: ${known.join(', ')}`);
   }
   const config = object.config === undefined ? {} : checkObject(where, 'config', object.config);
   // A saved `seed: null` means "no seed".

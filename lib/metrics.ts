@@ -13,7 +13,7 @@ import { ShapeError, ValueError } from './errors.js';
 import { Tensor } from './tensor.js';
 import { noGrad } from './autograd/engine.js';
 import { contiguous } from './ops/shape.js';
-import { checkInteger, checkOptions, checkRange, checkString, formatShape, suggest, typeError } from './validate.js';
+import { checkInteger, checkOptions, checkRange, checkString, formatShape, didYouMean, typeError } from './validate.js';
 
 /** The base class of metrics. */
 export abstract class Metric {
@@ -547,9 +547,8 @@ export function getMetric(identifier: MetricIdentifier, where = 'getMetric'): Me
       case 'meanAbsoluteError':
         return new MeanAbsoluteErrorMetric({ name: identifier });
       default: {
-        const hint = suggest(identifier, METRIC_NAMES);
         throw new ValueError(
-          `${where}: unknown metric '${identifier}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${METRIC_NAMES.map((n) => `'${n}'`).join(', ')}, a metric object or a function`,
+          `${where}: unknown metric '${identifier}'${didYouMean(identifier, METRIC_NAMES)}; expected one of ${METRIC_NAMES.map((n) => `'${n}'`).join(', ')}, a metric object or a function`,
         );
       }
     }
@@ -593,8 +592,7 @@ export function deserializeMetric(value: unknown, where = 'deserializeMetric'): 
   const MetricType = METRIC_CLASSES[className];
   if (MetricType === undefined) {
     const known = Object.keys(METRIC_CLASSES);
-    const hint = suggest(className, known);
-    throw new ValueError(`${where}: unknown metric class '${className}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${known.join(', ')}`);
+    throw new ValueError(`${where}: unknown metric class '${className}'${didYouMean(className, known)}; known: ${known.join(', ')}`);
   }
   if (config !== undefined && (config === null || typeof config !== 'object' || Array.isArray(config))) typeError(where, 'metric.config', 'an object', config);
   return new MetricType((config ?? {}) as never);

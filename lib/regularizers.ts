@@ -12,7 +12,7 @@ import { binding } from './native.js';
 import { checkFloat, emptyTensor, scalar, Tensor } from './tensor.js';
 import { recordOp } from './autograd/engine.js';
 import { contiguous } from './ops/shape.js';
-import { checkObject, checkOptions, checkRange, suggest, typeError } from './validate.js';
+import { checkObject, checkOptions, checkRange, didYouMean, typeError } from './validate.js';
 
 /** Something that turns a tensor into a scalar penalty. */
 export interface Regularizer {
@@ -150,9 +150,8 @@ export function getRegularizer(identifier: string | Regularizer | RegularizerCon
   if (typeof identifier === 'string') {
     const factory = factories[identifier] ?? factories[classNames[identifier] ?? ''];
     if (factory === undefined) {
-      const hint = suggest(identifier, REGULARIZER_NAMES);
       throw new ValueError(
-        `${where}: unknown regularizer '${identifier}'${hint ? ` (did you mean '${hint}'?)` : ''}; known regularizers: ${REGULARIZER_NAMES.join(', ')}`,
+        `${where}: unknown regularizer '${identifier}'${didYouMean(identifier, REGULARIZER_NAMES)}; known regularizers: ${REGULARIZER_NAMES.join(', ')}`,
       );
     }
     return factory();
@@ -176,8 +175,7 @@ export function deserializeRegularizer(value: unknown): Regularizer {
   const name = classNames[className];
   if (name === undefined) {
     const known = Object.keys(classNames);
-    const hint = suggest(className, known);
-    throw new ValueError(`${where}: unknown regularizer class '${className}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${known.join(', ')}`);
+    throw new ValueError(`${where}: unknown regularizer class '${className}'${didYouMean(className, known)}; known: ${known.join(', ')}`);
   }
   return factories[name]((object.config === undefined ? {} : checkObject(where, 'config', object.config)) as never);
 }

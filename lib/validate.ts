@@ -109,7 +109,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The closest of `choices` to `name`, if it is close enough to be a likely typo. */
-export function suggest(name: string, choices: readonly string[]): string | undefined {
+function suggest(name: string, choices: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const choice of choices) {
@@ -122,13 +122,18 @@ export function suggest(name: string, choices: readonly string[]): string | unde
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
 }
 
+/** ` (did you mean 'x'?)` naming the closest of `choices` to a mistyped `name`, or '' if none is close. */
+export function didYouMean(name: string, choices: readonly string[]): string {
+  const hint = suggest(name, choices);
+  return hint === undefined ? '' : ` (did you mean '${hint}'?)`;
+}
+
 /** One of a fixed set of names; the error lists them all and suggests the closest. */
 export function checkChoice<T extends string>(where: string, name: string, value: unknown, choices: readonly T[]): T {
   if (typeof value !== 'string') typeError(where, name, `one of ${choices.map((c) => `'${c}'`).join(', ')}`, value);
   if (!(choices as readonly string[]).includes(value)) {
-    const hint = suggest(value, choices);
     throw new ValueError(
-      `${where}: unknown ${name} '${value}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${choices.map((c) => `'${c}'`).join(', ')}`,
+      `${where}: unknown ${name} '${value}'${didYouMean(value, choices)}; expected one of ${choices.map((c) => `'${c}'`).join(', ')}`,
     );
   }
   return value as T;
@@ -136,8 +141,7 @@ export function checkChoice<T extends string>(where: string, name: string, value
 
 /** Throws the ValueError for an unknown option name, with a "did you mean" suggestion. */
 export function unknownOption(where: string, key: string, known: readonly string[]): never {
-  const hint = suggest(key, known);
-  throw new ValueError(`${where}: unknown option '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; known options: ${known.join(', ')}`);
+  throw new ValueError(`${where}: unknown option '${key}'${didYouMean(key, known)}; known options: ${known.join(', ')}`);
 }
 
 /**

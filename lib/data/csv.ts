@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ValueError } from '../errors.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { checkBoolean, checkChoice, checkInteger, checkOptions, checkString, describe, suggest, typeError } from '../validate.js';
+import { checkBoolean, checkChoice, checkInteger, checkOptions, checkString, describe, didYouMean, typeError } from '../validate.js';
 
 /** A column given by name (from the header or `columnNames`) or by 0-based index. */
 export type ColumnRef = string | number;
@@ -194,9 +194,8 @@ function columnIndex(where: string, option: string, ref: unknown, names: readonl
   if (typeof ref !== 'string') typeError(where, option, 'a column name or a 0-based column index', ref);
   const index = names.indexOf(ref);
   if (index < 0) {
-    const hint = suggest(ref, names);
     const shown = names.length > 20 ? `${names.slice(0, 20).join(', ')}, ... (${names.length} columns)` : names.join(', ');
-    throw new ValueError(`${where}: ${option}: no column named '${ref}'${hint ? ` (did you mean '${hint}'?)` : ''}; the columns are ${shown}`);
+    throw new ValueError(`${where}: ${option}: no column named '${ref}'${didYouMean(ref, names)}; the columns are ${shown}`);
   }
   return index;
 }

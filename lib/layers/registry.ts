@@ -4,7 +4,7 @@
  * layer types exists in one place only. Custom layers register themselves the same way.
  */
 import { ValueError } from '../errors.js';
-import { checkObject, checkString, suggest, typeError } from '../validate.js';
+import { checkObject, checkString, didYouMean, typeError } from '../validate.js';
 import type { Layer, LayerConfig } from './layer.js';
 
 /** A layer class as the registry needs it: a constructor from options, or a static fromConfig. */
@@ -44,9 +44,8 @@ export function getLayerClass(className: string, where = 'getLayerClass'): Layer
   const layerClass = registry.get(className);
   if (layerClass === undefined) {
     const known = [...registry.keys()];
-    const hint = suggest(className, known);
     throw new ValueError(
-      `${where}: unknown layer class '${className}'${hint ? ` (did you mean '${hint}'?)` : ''}; registered: ${known.join(', ')} (register custom layers with registerLayer)`,
+      `${where}: unknown layer class '${className}'${didYouMean(className, known)}; registered: ${known.join(', ')} (register custom layers with registerLayer)`,
     );
   }
   return layerClass;

@@ -7,7 +7,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkObject, suggest, typeError } from '../validate.js';
+import { checkObject, didYouMean, typeError } from '../validate.js';
 import { Loss } from './loss.js';
 import { MeanSquaredError, meanSquaredError } from './meanSquaredError.js';
 import { MeanAbsoluteError, meanAbsoluteError } from './meanAbsoluteError.js';
@@ -74,9 +74,8 @@ const aliases: Record<string, string> = {
 function resolveName(where: string, name: string): string {
   const canonical = classes[name] !== undefined ? name : aliases[name];
   if (canonical === undefined) {
-    const hint = suggest(name, LOSS_NAMES);
     throw new ValueError(
-      `${where}: unknown loss '${name}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}, a loss object or a function (yTrue, yPred) => Tensor`,
+      `${where}: unknown loss '${name}'${didYouMean(name, LOSS_NAMES)}; expected one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}, a loss object or a function (yTrue, yPred) => Tensor`,
     );
   }
   return canonical;

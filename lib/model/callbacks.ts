@@ -12,7 +12,7 @@ import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import {
   checkBoolean, checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, checkString, describe,
-  suggest, typeError,
+  didYouMean, typeError,
 } from '../validate.js';
 import type { Model } from './training.js';
 
@@ -109,9 +109,8 @@ export function toCallbacks(where: string, value: unknown): Callback[] {
     const object = checkObject(where, `callbacks[${i}]`, item);
     for (const [key, hook] of Object.entries(object)) {
       if (!(HOOK_NAMES as readonly string[]).includes(key)) {
-        const hint = suggest(key, HOOK_NAMES);
         throw new ValueError(
-          `${where}: callbacks[${i}] has an unknown hook '${key}'${hint ? ` (did you mean '${hint}'?)` : ''}; hooks: ${HOOK_NAMES.join(', ')}`,
+          `${where}: callbacks[${i}] has an unknown hook '${key}'${didYouMean(key, HOOK_NAMES)}; hooks: ${HOOK_NAMES.join(', ')}`,
         );
       }
       if (typeof hook !== 'function') typeError(where, `callbacks[${i}].${key}`, 'a function', hook);
@@ -172,11 +171,10 @@ export class CallbackList {
 /** A ValueError for a monitored quantity missing from the logs, suggesting the closest name. */
 function missingMonitor(where: string, monitor: string, logs: Logs): never {
   const keys = Object.keys(logs);
-  const hint = suggest(monitor, keys);
   const validation = monitor.startsWith('val_') && !keys.some((k) => k.startsWith('val_'))
     ? '; validation metrics need validationData or validationSplit in fit()' : '';
   throw new ValueError(
-    `${where}: monitor '${monitor}' is not in the logs${hint ? ` (did you mean '${hint}'?)` : ''}; logged: ${keys.join(', ')}${validation}`,
+    `${where}: monitor '${monitor}' is not in the logs${didYouMean(monitor, keys)}; logged: ${keys.join(', ')}${validation}`,
   );
 }
 
@@ -536,10 +534,9 @@ export class ModelCheckpoint extends Callback {
       const value = values[part.key];
       if (value === undefined) {
         const keys = Object.keys(values);
-        const hint = suggest(part.key, keys);
         const validation = part.key.startsWith('val_') && !keys.some((k) => k.startsWith('val_')) ? '; validation values need validationData or validationSplit in fit()' : '';
         throw new ValueError(
-          `${where}: filepath placeholder {${part.key}} is not in the logs${hint ? ` (did you mean '${hint}'?)` : ''}; available: ${keys.join(', ')}${validation}`,
+          `${where}: filepath placeholder {${part.key}} is not in the logs${didYouMean(part.key, keys)}; available: ${keys.join(', ')}${validation}`,
         );
       }
       return formatPlaceholder(where, part, value);

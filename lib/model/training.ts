@@ -16,7 +16,7 @@ import { contiguous } from '../ops/shape.js';
 import { Generator, random } from '../random.js';
 import {
   checkBoolean, checkChoice, checkInteger, checkObject, checkOptions, checkPositiveInteger, checkRange, describe,
-  formatShape, suggest, typeError, valueError,
+  formatShape, didYouMean, typeError, valueError,
 } from '../validate.js';
 import { getOptimizer, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig } from '../optimizers/index.js';
 import { getActivation, type Activation } from '../activations.js';
@@ -355,9 +355,8 @@ export abstract class Model {
     if (o.loss === undefined) throw new ValueError(`${where}: loss is required, e.g. compile({ optimizer: 'adam', loss: 'meanSquaredError' })`);
     const optimizerId = o.optimizer === undefined ? 'rmsprop' : o.optimizer;
     if (typeof optimizerId === 'string' && !OPTIMIZER_NAMES.includes(optimizerId) && !['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad'].includes(optimizerId)) {
-      const hint = suggest(optimizerId, OPTIMIZER_NAMES);
       throw new ValueError(
-        `${where}: unknown optimizer '${optimizerId}'${hint ? ` (did you mean '${hint}'?)` : ''}; expected one of ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')} or an optimizer object`,
+        `${where}: unknown optimizer '${optimizerId}'${didYouMean(optimizerId, OPTIMIZER_NAMES)}; expected one of ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')} or an optimizer object`,
       );
     }
     const optimizer = getOptimizer(optimizerId as string | Optimizer | OptimizerConfig);

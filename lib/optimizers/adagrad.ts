@@ -2,7 +2,9 @@
  * Adagrad (Duchi, Hazan & Singer), Keras defaults.
  */
 import { checkOptions, checkRange } from '../validate.js';
-import { Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type OptimizerKernel, type OptimizerOptions } from './optimizer.js';
+import {
+  factoryOptions, Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type LearningRate, type OptimizerKernel, type OptimizerOptions,
+} from './optimizer.js';
 
 /** Options of {@link adagrad}. */
 export interface AdagradOptions extends OptimizerOptions {
@@ -48,6 +50,6 @@ export class Adagrad extends Optimizer {
 }
 
 /** Adagrad (Keras `Adagrad`): learning rate 0.001, initial accumulator 0.1, epsilon 1e-7. */
-export function adagrad(options?: AdagradOptions): Adagrad {
-  return new Adagrad(options);
+export function adagrad(options?: AdagradOptions | LearningRate): Adagrad {
+  return new Adagrad(factoryOptions(options));
 }

@@ -2,7 +2,9 @@
  * Adam (Kingma & Ba), Keras defaults.
  */
 import { checkOptions, checkRange } from '../validate.js';
-import { Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type OptimizerKernel, type OptimizerOptions } from './optimizer.js';
+import {
+  factoryOptions, Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type LearningRate, type OptimizerKernel, type OptimizerOptions,
+} from './optimizer.js';
 
 /** Options of {@link adam}. */
 export interface AdamOptions extends OptimizerOptions {
@@ -64,6 +66,6 @@ export class Adam extends Optimizer {
  * model.compile({ optimizer: dn.optimizers.adam({ learningRate: 1e-3 }), loss: 'sparseCategoricalCrossentropy' });
  * ```
  */
-export function adam(options?: AdamOptions): Adam {
-  return new Adam(options);
+export function adam(options?: AdamOptions | LearningRate): Adam {
+  return new Adam(factoryOptions(options));
 }

@@ -2,6 +2,7 @@
  * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, Keras defaults.
  */
 import { Adam, type AdamOptions } from './adam.js';
+import { factoryOptions, type LearningRate } from './optimizer.js';
 
 /** Options of {@link adamw}: Adam's, with `weightDecay` defaulting to 0.004. */
 export interface AdamWOptions extends AdamOptions {
@@ -23,6 +24,6 @@ export class AdamW extends Adam {
  * weight decay 0.004 shrinks the parameters directly (`p -= lr * weightDecay * p` before the Adam
  * step) instead of being added to the gradient, so it is not rescaled by Adam's denominator.
  */
-export function adamw(options?: AdamWOptions): AdamW {
-  return new AdamW(options);
+export function adamw(options?: AdamWOptions | LearningRate): AdamW {
+  return new AdamW(factoryOptions(options));
 }

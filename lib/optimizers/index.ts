@@ -3,7 +3,7 @@
  * name (for building from a saved config), and the learning-rate schedules.
  */
 import { ValueError } from '../errors.js';
-import { checkObject, describe, suggest, typeError } from '../validate.js';
+import { checkObject, describe, didYouMean, typeError } from '../validate.js';
 import { Optimizer } from './optimizer.js';
 import { SGD, sgd } from './sgd.js';
 import { Adam, adam } from './adam.js';
@@ -63,9 +63,8 @@ export function getOptimizer(identifier: string | Optimizer | OptimizerConfig): 
   if (typeof identifier === 'string') {
     const factory = factories[identifier] ?? (registry.has(identifier) ? () => new (registry.get(identifier)!)() : undefined);
     if (factory === undefined) {
-      const hint = suggest(identifier, OPTIMIZER_NAMES);
       throw new ValueError(
-        `${where}: unknown optimizer '${identifier}'${hint ? ` (did you mean '${hint}'?)` : ''}; known optimizers: ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')}`,
+        `${where}: unknown optimizer '${identifier}'${didYouMean(identifier, OPTIMIZER_NAMES)}; known optimizers: ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')}`,
       );
     }
     return factory();
@@ -85,8 +84,7 @@ export function deserializeOptimizer(value: unknown): Optimizer {
   const Class = registry.get(className);
   if (Class === undefined) {
     const known = [...registry.keys()];
-    const hint = suggest(className, known);
-    throw new ValueError(`${where}: unknown optimizer class '${className}'${hint ? ` (did you mean '${hint}'?)` : ''}; known: ${known.join(', ')}`);
+    throw new ValueError(`${where}: unknown optimizer class '${className}'${didYouMean(className, known)}; known: ${known.join(', ')}`);
   }
   const config = { ...(object.config === undefined ? {} : checkObject(where, 'config', object.config)) };
   const rate = config.learningRate;

@@ -31,6 +31,16 @@ export interface OptimizerVariable {
 /** A learning rate: a number, a schedule from `dn.optimizers.schedules`, or a function of the step. */
 export type LearningRate = number | LearningRateSchedule | ((step: number) => number);
 
+/**
+ * What an optimizer factory takes: its options, or the learning rate alone, so `adam(0.01)` means
+ * `adam({ learningRate: 0.01 })` (as `tf.train.adam(0.01)` and Keras's `Adam(0.01)` do).
+ */
+export function factoryOptions<T extends OptimizerOptions>(options: T | LearningRate | undefined): T | undefined {
+  return typeof options === 'number' || typeof options === 'function' || options instanceof LearningRateSchedule
+    ? ({ learningRate: options } as T)
+    : options;
+}
+
 /** Options every optimizer accepts. */
 export interface OptimizerOptions {
   /**

@@ -2,7 +2,9 @@
  * RMSprop (Hinton), Keras defaults.
  */
 import { checkOptions, checkRange } from '../validate.js';
-import { Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type OptimizerKernel, type OptimizerOptions } from './optimizer.js';
+import {
+  factoryOptions, Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type LearningRate, type OptimizerKernel, type OptimizerOptions,
+} from './optimizer.js';
 
 /** Options of {@link rmsprop}. */
 export interface RmspropOptions extends OptimizerOptions {
@@ -53,6 +55,6 @@ export class RMSprop extends Optimizer {
 }
 
 /** RMSprop (Keras `RMSprop`): learning rate 0.001, rho 0.9, no momentum, epsilon 1e-7. */
-export function rmsprop(options?: RmspropOptions): RMSprop {
-  return new RMSprop(options);
+export function rmsprop(options?: RmspropOptions | LearningRate): RMSprop {
+  return new RMSprop(factoryOptions(options));
 }

@@ -12,7 +12,7 @@
  */
 import { ValueError } from '../errors.js';
 import {
-  checkBoolean, checkNumber, checkObject, checkOptions, checkPositiveInteger, checkRange, checkString, suggest, typeError,
+  checkBoolean, checkNumber, checkObject, checkOptions, checkPositiveInteger, checkRange, checkString, didYouMean, typeError,
   valueError,
 } from '../validate.js';
 
@@ -260,8 +260,7 @@ export function deserializeSchedule(value: unknown, where = 'deserializeSchedule
   const known = Object.keys(scheduleRegistry);
   const Class = scheduleRegistry[className];
   if (Class === undefined) {
-    const hint = suggest(className, known);
-    throw new ValueError(`${where}: unknown schedule '${className}'${hint ? ` (did you mean '${hint}'?)` : ''}; known schedules: ${known.join(', ')}`);
+    throw new ValueError(`${where}: unknown schedule '${className}'${didYouMean(className, known)}; known schedules: ${known.join(', ')}`);
   }
   const config = object.config === undefined ? {} : checkObject(where, 'config', object.config);
   // warmupTarget: null is the saved form of "no warmup target".

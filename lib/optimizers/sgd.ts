@@ -2,7 +2,9 @@
  * Stochastic gradient descent with optional (Nesterov) momentum, Keras defaults.
  */
 import { checkBoolean, checkOptions, checkRange } from '../validate.js';
-import { Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type OptimizerKernel, type OptimizerOptions } from './optimizer.js';
+import {
+  factoryOptions, Hyper, OPTIMIZER_OPTION_NAMES, Optimizer, type LearningRate, type OptimizerKernel, type OptimizerOptions,
+} from './optimizer.js';
 
 /** Options of {@link sgd}. */
 export interface SgdOptions extends OptimizerOptions {
@@ -55,6 +57,6 @@ export class SGD extends Optimizer {
  * model.compile({ optimizer: dn.optimizers.sgd({ learningRate: 0.1, momentum: 0.9, nesterov: true }), loss: 'mse' });
  * ```
  */
-export function sgd(options?: SgdOptions): SGD {
-  return new SGD(options);
+export function sgd(options?: SgdOptions | LearningRate): SGD {
+  return new SGD(factoryOptions(options));
 }

@@ -5,7 +5,7 @@ import { ArgumentTypeError, SerializationError, ShapeError, ValueError } from '.
 import { binding } from '../../lib/native.js';
 import { tensor } from '../../lib/tensor.js';
 import {
-  adam, adagrad, deserializeOptimizer, getOptimizer, Optimizer, rmsprop, schedules, serializeOptimizer, sgd, OPTIMIZER_NAMES,
+  adam, adamw, adagrad, deserializeOptimizer, getOptimizer, Optimizer, rmsprop, schedules, serializeOptimizer, sgd, OPTIMIZER_NAMES,
 } from '../../lib/optimizers/index.js';
 import { expectClose, quadraticLoss, runSteps, variable } from './helpers.js';
 
@@ -120,6 +120,17 @@ describe('optimizers: by name, with Keras defaults', () => {
     expect(getOptimizer('Adam').className).toBe('Adam');
     const object = adam();
     expect(getOptimizer(object)).toBe(object);
+  });
+
+  it('takes the learning rate alone in place of the options (as tf.train.adam(0.01))', () => {
+    for (const factory of [sgd, adam, adamw, rmsprop, adagrad]) {
+      expect(factory(0.25).learningRate).toBe(0.25);
+      const schedule = schedules.exponentialDecay({ initialLearningRate: 0.5, decaySteps: 10, decayRate: 0.5 });
+      expect(serializeOptimizer(factory(schedule)).config.learningRate).toEqual(serializeOptimizer(factory({ learningRate: schedule })).config.learningRate);
+      expect(factory((step: number) => 0.125 / (step + 1)).learningRate).toBe(0.125);
+      expect(() => factory(-1)).toThrow(ValueError);
+      expect(() => factory('fast' as never)).toThrow(ArgumentTypeError);
+    }
   });
 
   it('round-trips through serialize/deserialize, schedules included', () => {
