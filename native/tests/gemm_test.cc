@@ -212,7 +212,9 @@ std::vector<Case> Cases() {
     }
   }
   // Blocking boundaries: k over the k block (384), n over the column block (384), several row panels.
-  const int64_t large[][3] = {{61, 97, 401}, {100, 421, 37}, {29, 65, 800}, {131, 33, 129}, {3, 800, 20}};
+  // One and two rows: wide tiles over B read in place, full and partial, past the k block.
+  const int64_t large[][3] = {{61, 97, 401}, {100, 421, 37}, {29, 65, 800}, {131, 33, 129}, {3, 800, 20},
+                              {1, 401, 530}, {2, 129, 77},   {2, 255, 600}, {1, 63, 9}};
   for (int trans = 0; trans < 4; ++trans) {
     for (const auto& shape : large) {
       Case c;

@@ -225,6 +225,12 @@ function specs(): Spec[] {
     // Past the k block (512) and the column block (384), several row panels.
     list.push({ transA: (trans & 1) === 1, transB: (trans & 2) === 2, m: 37, n: 401, k: 530, padA: 3, padB: 1, padC: 2 });
   }
+  // One or two rows over B read in place: wide tiles (up to 128 columns on AVX-512, 64 on AVX2), full
+  // and partial, across the k block, with the epilogue.
+  list.push({ m: 1, n: 401, k: 530, bias: true, activation: 'relu', padB: 2 });
+  list.push({ transA: true, m: 2, n: 129, k: 77, alpha: 0.5, beta: 1, bias: true, activation: 'leakyRelu', param: 0.1 });
+  list.push({ m: 2, n: 255, k: 600, padA: 1, padC: 2 });
+  list.push({ transA: true, m: 1, n: 63, k: 9, beta: 0.25 });
   list.push({ m: 19, n: 37, k: 45, alpha: 0.5, beta: 1 });
   list.push({ m: 19, n: 37, k: 45, alpha: -1.25, beta: 0.75, bias: true, activation: 'relu' });
   list.push({ transA: true, m: 20, n: 33, k: 17, bias: true, activation: 'leakyRelu', param: 0.2 });
@@ -260,6 +266,22 @@ describe('sgemm: results', () => {
       expect(p.c.every(Number.isNaN)).toBe(true);
       const got = run(p);
       expect(got.subarray(0, 33 * 65).every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('computes a row alone (batch-1 tiles over B read in place) bit for bit as within a larger product', () => {
+    const batch = build({ m: 40, n: 300, k: 700, bias: true, activation: 'relu' }, 9);
+    for (const isa of isas) {
+      binding.setIsa(isa);
+      const all = run(batch);
+      for (const rows of [1, 2, 3]) {
+        for (const first of [0, 17, 40 - rows]) {
+          const part = { ...batch, s: { ...batch.s, m: rows }, a: batch.a.subarray(first * batch.lda), c: batch.c.slice(first * batch.ldc) };
+          const got = run(part).subarray(0, rows * batch.ldc);
+          const want = all.subarray(first * batch.ldc, (first + rows) * batch.ldc);
+          expect(Buffer.from(got.slice().buffer).equals(Buffer.from(want.slice().buffer)), `${isa}, ${rows} row(s) from row ${first}`).toBe(true);
+        }
+      }
     }
   });
 

@@ -108,8 +108,8 @@ void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, fl
 }
 
 // One register tile: rows x cols of C from a packed A micro-panel and one packed B panel (or, with
-// kDirectB, B itself: rows b_stride apart, masked past cols), then the epilogue. kVectors = 1 when the
-// tile has at most 8 columns.
+// kDirectB, B itself: rows b_stride apart, masked past cols), then the epilogue. kVectors is the number
+// of 8-float vectors across: 1 or 2 over a packed panel, up to 8 over B read in place.
 template <int kRows, int kVectors, bool kTransposedA, bool kDirectB>
 void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, int cols,
           const GemmTileEpilogue& e) {
@@ -118,35 +118,36 @@ void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c
   __m256 acc[kRows][kVectors];
 #pragma GCC unroll 6
   for (int i = 0; i < kRows; ++i) {
-#pragma GCC unroll 2
+#pragma GCC unroll 8
     for (int v = 0; v < kVectors; ++v) acc[i][v] = _mm256_setzero_ps();
   }
   // The tile of C is touched only after the k loop: fetch it now so the stores do not wait on memory.
 #pragma GCC unroll 6
   for (int i = 0; i < kRows; ++i) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+#pragma GCC unroll 8
+    for (int v = 0; v < kVectors; v += 2) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 8 * v), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 8 * kVectors - 1), _MM_HINT_T0);
   }
-  const __m256i b_mask0 = LowMask(kVectors > 1 ? 8 : cols);
-  const __m256i b_mask1 = LowMask(cols - 8);
-  const bool b_full = cols == 8 * kVectors;
+  // Only the last vector can be partial (the caller picks kVectors = ceil(cols / 8)).
+  const __m256i tail = LowMask(cols - 8 * (kVectors - 1));
+  const bool full = cols == 8 * kVectors;
   for (int64_t p = 0; p < kc; ++p) {
-    __m256 b0, b1;
-    if (!kDirectB) {
-      b0 = _mm256_load_ps(b);
-      b1 = kVectors > 1 ? _mm256_load_ps(b + 8) : b0;
-    } else if (b_full) {
-      b0 = _mm256_loadu_ps(b);
-      b1 = kVectors > 1 ? _mm256_loadu_ps(b + 8) : b0;
-    } else {
-      b0 = _mm256_maskload_ps(b, b_mask0);
-      b1 = kVectors > 1 ? _mm256_maskload_ps(b + 8, b_mask1) : b0;
+    __m256 bv[kVectors];
+#pragma GCC unroll 8
+    for (int v = 0; v < kVectors; ++v) {
+      if (!kDirectB) {
+        bv[v] = _mm256_load_ps(b + 8 * v);
+      } else if (v < kVectors - 1 || full) {
+        bv[v] = _mm256_loadu_ps(b + 8 * v);
+      } else {
+        bv[v] = _mm256_maskload_ps(b + 8 * v, tail);
+      }
     }
 #pragma GCC unroll 6
     for (int i = 0; i < kRows; ++i) {
       __m256 a_i = _mm256_broadcast_ss(a + i * kRowStep);
-      acc[i][0] = _mm256_fmadd_ps(a_i, b0, acc[i][0]);
-      if (kVectors > 1) acc[i][kVectors - 1] = _mm256_fmadd_ps(a_i, b1, acc[i][kVectors - 1]);
+#pragma GCC unroll 8
+      for (int v = 0; v < kVectors; ++v) acc[i][v] = _mm256_fmadd_ps(a_i, bv[v], acc[i][v]);
     }
     a += kDepthStep;
     b += kDirectB ? b_stride : kNR;
@@ -157,12 +158,10 @@ void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c
   const __m256 zero = _mm256_setzero_ps();
   const __m256 slope = _mm256_set1_ps(e.slope);
   const bool read_c = !e.first || e.beta != 0.0f;
-  const __m256i tail = LowMask(cols - 8 * (kVectors - 1));
-  const bool full = cols == 8 * kVectors;
 #pragma GCC unroll 6
   for (int i = 0; i < kRows; ++i) {
     float* row = c + i * ldc;
-#pragma GCC unroll 2
+#pragma GCC unroll 8
     for (int v = 0; v < kVectors; ++v) {
       const bool masked = v == kVectors - 1 && !full;
       __m256 x = acc[i][v];
@@ -203,6 +202,21 @@ const TileFunction kTiles[2][2][2][kMR] = {{DN_TILE_VECTORS(false, false), DN_TI
 #undef DN_TILE_VECTORS
 #undef DN_TILE_ROWS
 
+// With one or two rows (batch-1 or batch-2 inference) a tile of 2 vectors has only 2 to 4 independent
+// FMA chains: the k loop waits on FMA latency. Over B read in place, such tiles span 8 vectors (one
+// row) or 4 (two rows) instead, as many accumulators as the 16 registers leave room for; each element
+// is still summed in k order, so results do not change.
+constexpr int kWideRows = 2;
+constexpr int kWideVectors = 8;
+inline int WideVectors(int rows) { return kWideVectors / rows; }
+#define DN_WIDE_TILES(T)                                                                                      \
+  {{Tile<1, 1, T, true>, Tile<1, 2, T, true>, Tile<1, 3, T, true>, Tile<1, 4, T, true>, Tile<1, 5, T, true>,  \
+    Tile<1, 6, T, true>, Tile<1, 7, T, true>, Tile<1, 8, T, true>},                                            \
+   {Tile<2, 1, T, true>, Tile<2, 2, T, true>, Tile<2, 3, T, true>, Tile<2, 4, T, true>}}
+// [transposed A][rows - 1][vectors - 1] (two rows: up to 4 vectors)
+const TileFunction kWideTiles[2][kWideRows][kWideVectors] = {DN_WIDE_TILES(false), DN_WIDE_TILES(true)};
+#undef DN_WIDE_TILES
+
 struct Avx2Gemm {
   static constexpr int64_t kMR = avx2::kMR;
   static constexpr int64_t kNR = avx2::kNR;
@@ -216,8 +230,14 @@ struct Avx2Gemm {
   static void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, float* dst) {
     avx2::PackB(b, ldb, trans, kc, cols, dst);
   }
+  // Columns of one tile over B read in place (a multiple of kNR that divides kNB).
+  static int64_t DirectTileColumns(int rows) { return rows <= kWideRows ? 8 * WideVectors(rows) : kNR; }
   static void Tile(bool trans_a, int rows, int cols, int64_t kc, const float* a, const float* b, int64_t b_stride,
                    bool direct_b, float* c, int64_t ldc, const GemmTileEpilogue& e) {
+    if (direct_b && rows <= kWideRows) {
+      kWideTiles[trans_a ? 1 : 0][rows - 1][(cols + 7) / 8 - 1](kc, a, b, b_stride, c, ldc, cols, e);
+      return;
+    }
     kTiles[direct_b ? 1 : 0][trans_a ? 1 : 0][cols > 8 ? 1 : 0][rows - 1](kc, a, b, b_stride, c, ldc, cols, e);
   }
 };

@@ -116,8 +116,8 @@ void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, fl
 }
 
 // One register tile: rows x cols of C from a packed A micro-panel and one packed B panel (or, with
-// kDirectB, B itself: rows b_stride apart, masked past cols), then the epilogue. kVectors = 1 when the
-// tile has at most 16 columns (half the FMAs).
+// kDirectB, B itself: rows b_stride apart, masked past cols), then the epilogue. kVectors is the number
+// of 16-float vectors across: 1 or 2 over a packed panel, up to kWideVectors over B read in place.
 template <int kRows, int kVectors, bool kTransposedA, bool kDirectB>
 void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c, int64_t ldc, int cols,
           const GemmTileEpilogue& e) {
@@ -126,25 +126,30 @@ void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c
   __m512 acc[kRows][kVectors];
 #pragma GCC unroll 14
   for (int i = 0; i < kRows; ++i) {
-#pragma GCC unroll 2
+#pragma GCC unroll 8
     for (int v = 0; v < kVectors; ++v) acc[i][v] = _mm512_setzero_ps();
   }
   // The tile of C is touched only after the k loop: fetch it now so the stores do not wait on memory.
 #pragma GCC unroll 14
   for (int i = 0; i < kRows; ++i) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+#pragma GCC unroll 8
+    for (int v = 0; v < kVectors; ++v) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16 * v), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16 * kVectors - 1), _MM_HINT_T0);
   }
-  const __mmask16 b_mask0 = kVectors > 1 ? static_cast<__mmask16>(0xFFFF) : LowMask(cols);
-  const __mmask16 b_mask1 = LowMask(cols - 16);
+  __mmask16 b_mask[kVectors];
+#pragma GCC unroll 8
+  for (int v = 0; v < kVectors; ++v) b_mask[v] = LowMask(cols - 16 * v);
   for (int64_t p = 0; p < kc; ++p) {
-    __m512 b0 = kDirectB ? _mm512_maskz_loadu_ps(b_mask0, b) : _mm512_load_ps(b);
-    __m512 b1 = kVectors == 1 ? b0 : kDirectB ? _mm512_maskz_loadu_ps(b_mask1, b + 16) : _mm512_load_ps(b + 16);
+    __m512 bv[kVectors];
+#pragma GCC unroll 8
+    for (int v = 0; v < kVectors; ++v) {
+      bv[v] = kDirectB ? _mm512_maskz_loadu_ps(b_mask[v], b + 16 * v) : _mm512_load_ps(b + 16 * v);
+    }
 #pragma GCC unroll 14
     for (int i = 0; i < kRows; ++i) {
       __m512 a_i = _mm512_set1_ps(a[i * kRowStep]);
-      acc[i][0] = _mm512_fmadd_ps(a_i, b0, acc[i][0]);
-      if (kVectors > 1) acc[i][kVectors - 1] = _mm512_fmadd_ps(a_i, b1, acc[i][kVectors - 1]);
+#pragma GCC unroll 8
+      for (int v = 0; v < kVectors; ++v) acc[i][v] = _mm512_fmadd_ps(a_i, bv[v], acc[i][v]);
     }
     a += kDepthStep;
     b += kDirectB ? b_stride : kNR;
@@ -158,9 +163,9 @@ void Tile(int64_t kc, const float* a, const float* b, int64_t b_stride, float* c
 #pragma GCC unroll 14
   for (int i = 0; i < kRows; ++i) {
     float* row = c + i * ldc;
-#pragma GCC unroll 2
+#pragma GCC unroll 8
     for (int v = 0; v < kVectors; ++v) {
-      const __mmask16 mask = v == kVectors - 1 ? LowMask(cols - 16 * v) : static_cast<__mmask16>(0xFFFF);
+      const __mmask16 mask = b_mask[v];
       __m512 x = acc[i][v];
       if (read_c) {
         __m512 old = _mm512_maskz_loadu_ps(mask, row + 16 * v);
@@ -195,6 +200,20 @@ const TileFunction kTiles[2][2][2][kMR] = {{DN_TILE_VECTORS(false, false), DN_TI
 #undef DN_TILE_VECTORS
 #undef DN_TILE_ROWS
 
+// With one or two rows (batch-1 or batch-2 inference) a tile of 2 vectors has only 2 to 4 independent
+// FMA chains: the k loop waits on FMA latency. Over B read in place, such tiles span up to
+// kWideVectors vectors (128 columns) instead: 8 to 16 chains, each element still summed in k order,
+// so results do not change.
+constexpr int kWideRows = 2;
+constexpr int kWideVectors = 8;
+#define DN_WIDE_VECTORS(R, T) \
+  {Tile<R, 1, T, true>, Tile<R, 2, T, true>, Tile<R, 3, T, true>, Tile<R, 4, T, true>, Tile<R, 5, T, true>, \
+   Tile<R, 6, T, true>, Tile<R, 7, T, true>, Tile<R, 8, T, true>}
+// [transposed A][rows - 1][vectors - 1]
+const TileFunction kWideTiles[2][kWideRows][kWideVectors] = {{DN_WIDE_VECTORS(1, false), DN_WIDE_VECTORS(2, false)},
+                                                             {DN_WIDE_VECTORS(1, true), DN_WIDE_VECTORS(2, true)}};
+#undef DN_WIDE_VECTORS
+
 struct Avx512Gemm {
   static constexpr int64_t kMR = avx512::kMR;
   static constexpr int64_t kNR = avx512::kNR;
@@ -208,8 +227,14 @@ struct Avx512Gemm {
   static void PackB(const float* b, int64_t ldb, bool trans, int64_t kc, int64_t cols, float* dst) {
     avx512::PackB(b, ldb, trans, kc, cols, dst);
   }
+  // Columns of one tile over B read in place (a multiple of kNR that divides kNB).
+  static int64_t DirectTileColumns(int rows) { return rows <= kWideRows ? 16 * kWideVectors : kNR; }
   static void Tile(bool trans_a, int rows, int cols, int64_t kc, const float* a, const float* b, int64_t b_stride,
                    bool direct_b, float* c, int64_t ldc, const GemmTileEpilogue& e) {
+    if (direct_b && rows <= kWideRows) {
+      kWideTiles[trans_a ? 1 : 0][rows - 1][(cols + 15) / 16 - 1](kc, a, b, b_stride, c, ldc, cols, e);
+      return;
+    }
     kTiles[direct_b ? 1 : 0][trans_a ? 1 : 0][cols > 16 ? 1 : 0][rows - 1](kc, a, b, b_stride, c, ldc, cols, e);
   }
 };
