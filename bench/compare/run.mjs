@@ -3,7 +3,7 @@
 //
 // Method: every engine runs in its own child process per thread count (1 and all cores). For each case,
 // each engine warms up and calibrates how many iterations make one repetition, then repetitions alternate
-// Dendrite, peer, Dendrite, peer … (for each peer in turn, 5 rounds by default). A pair's ratio compares the
+// Dendrite, peer, Dendrite, peer … (for each peer in turn: 7 rounds, 5 in a quick run). A pair's ratio compares the
 // Dendrite repetitions run right before that peer's with the peer's own. Results go to
 // bench/results/compare.json with the machine they came from, and the chart of ratios to docs/compare.svg.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,11 +33,11 @@ const { values: options } = parseArgs({
 
 if (options.help) {
   console.log(`usage: npm run bench:compare [-- options]
-  --quick               smaller sizes, shorter repetitions, 3 digits epochs (about 1 minute)
+  --quick               smaller sizes, shorter repetitions, 2 digits epochs (about 1 minute)
   --only=a,b            cases or groups to run (gemm, training, inference, digits, gemm-512, train-mlp, ...)
   --engines=a,b         engines to run (${ENGINES.map((e) => e.name).join(', ')})
   --threads=1,2         thread counts (default: 1 and all cores)
-  --reps=N              alternating repetitions per pair (default 5; at least 5 for published figures)
+  --reps=N              alternating repetitions per pair (default 7, quick 5; at least 5 for published figures)
   --dendrite-from=dist  load Dendrite from dist/ instead of lib/ through tsx
   --report              no run: print the table and redraw the chart from the existing results file
   --no-write            print only: do not write ${relative(repoRoot, options.out)} and ${relative(repoRoot, options.svg)}`);
@@ -60,7 +60,7 @@ const installProblem = ensureDependencies();
 const mode = options.quick ? 'quick' : 'full';
 const settings = {
   quick: { repetitions: 5, targetRepSeconds: 0.025, warmupSeconds: 0.1, probeSeconds: 0.1, triadMegabytes: 64, gapMs: 5, engineBudgetSeconds: 5 },
-  full: { repetitions: 5, targetRepSeconds: 0.1, warmupSeconds: 0.3, probeSeconds: 0.25, triadMegabytes: 128, gapMs: 10, engineBudgetSeconds: 40 },
+  full: { repetitions: 7, targetRepSeconds: 0.1, warmupSeconds: 0.3, probeSeconds: 0.25, triadMegabytes: 128, gapMs: 10, engineBudgetSeconds: 40 },
 }[mode];
 if (options.reps) settings.repetitions = Math.max(1, Number(options.reps));
 const cores = os.availableParallelism();
