@@ -1,5 +1,5 @@
 // Dendrite side by side with TensorFlow.js (cpu, wasm), onnxruntime-node and PyTorch, on this machine, in
-// one run: `npm run bench:compare` (about 10 minutes) or `npm run bench:compare -- --quick` (about 1).
+// one run: `npm run bench:compare` (about 7 minutes) or `npm run bench:compare -- --quick` (about 1).
 //
 // Method: every engine runs in its own child process per thread count (1 and all cores). For each case,
 // each engine warms up and calibrates how many iterations make one repetition, then repetitions alternate
