@@ -412,6 +412,10 @@ async function main() {
   console.log(markdownTables(result));
   for (const note of result.notes) console.log(`note: ${note}`);
   console.log(`total ${result.totalSeconds} s`);
+  // A peer may be missing; Dendrite itself must run every case (CI runs --quick as a smoke test).
+  const dendriteFailures = result.results.filter((r) => r.engines.dendrite?.skipped);
+  for (const r of dendriteFailures) console.error(`error: Dendrite did not run ${r.label} on ${r.threads} thread(s): ${r.engines.dendrite.skipped}`);
+  if (dendriteFailures.length) process.exitCode = 1;
 
   if (!options['no-write']) {
     mkdirSync(dirname(options.out), { recursive: true });
