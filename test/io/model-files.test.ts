@@ -122,8 +122,13 @@ describe('model files: saving', () => {
     const dir = join(scratch, 'killed');
     await saveModelFiles(dir, { generation: 0 }, weightsOf(0, 1 << 20));
     // A child saves in a loop, each generation's weights filled with its own byte; it is killed at
-    // times spread over the whole save (1 MiB weights take a few ms to write and fsync).
+    // times spread over the whole save. Its fsync takes 5 ms, as on a real disk (the temporary folder
+    // is often in memory), so most of each save has its files in flux.
     const child = `
+      const fs = require('node:fs');
+      const fsync = fs.fsync;
+      fs.fsync = (fd, callback) => setTimeout(() => fsync(fd, callback), 5);
+      require('node:module').syncBuiltinESMExports();
       import('${join(packageRoot, 'lib/io/model-files.ts')}').then(async ({ saveModelFiles }) => {
         for (let generation = Number(process.argv[2]); ; generation++) {
           await saveModelFiles(process.argv[1], { generation }, Buffer.alloc(1 << 20, generation % 251));

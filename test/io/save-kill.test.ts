@@ -20,8 +20,14 @@ describe('save: killed processes', () => {
     fillWeights(first, 0);
     await first.save(dir, { includeOptimizer: true });
 
-    // The child starts saving as soon as it is ready, and never stops.
+    // The child starts saving as soon as it is ready, and never stops. Its fsync takes 20 ms, as on a
+    // real disk (the temporary folder is often in memory, where it takes microseconds): most of each
+    // save then has its files in flux, so the kills below land inside saves, not only between them.
     const child = `
+      const fs = require('node:fs');
+      const fsync = fs.fsync;
+      fs.fsync = (fd, callback) => setTimeout(() => fsync(fd, callback), 20);
+      require('node:module').syncBuiltinESMExports();
       import('${join(packageRoot, 'test/helpers/kill-model.ts')}').then(async ({ killTestModel, fillWeights }) => {
         const model = killTestModel();
         process.stdout.write('ready\\n');
