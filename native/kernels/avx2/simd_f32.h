@@ -31,6 +31,10 @@ inline void Store(float* p, Vf v) { _mm256_storeu_ps(p, v); }
 inline Vf LoadTail(const float* p, Tail tail, float fill) {
   return _mm256_blendv_ps(Set(fill), _mm256_maskload_ps(p, tail.mask), _mm256_castsi256_ps(tail.mask));
 }
+// Whether LoadTailZero of a whole vector is as fast as Load (vmaskmovps loads are slower than plain ones).
+constexpr bool kMaskedLoadIsFree = false;
+// LoadTail with fill 0 in one instruction (a masked load zeroes the lanes it skips).
+inline Vf LoadTailZero(const float* p, Tail tail) { return _mm256_maskload_ps(p, tail.mask); }
 inline void StoreTail(float* p, Vf v, Tail tail) { _mm256_maskstore_ps(p, tail.mask, v); }
 // Full vector or tail, chosen at compile time, so one loop body serves both.
 template <bool kTail>

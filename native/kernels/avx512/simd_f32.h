@@ -28,6 +28,10 @@ inline Vf Load(const float* p) { return _mm512_loadu_ps(p); }
 inline void Store(float* p, Vf v) { _mm512_storeu_ps(p, v); }
 // Lanes outside the tail read as `fill`; memory outside it is not touched.
 inline Vf LoadTail(const float* p, Tail tail, float fill) { return _mm512_mask_loadu_ps(Set(fill), tail.mask, p); }
+// Whether LoadTailZero of a whole vector is as fast as Load (a masked load costs what a plain one does).
+constexpr bool kMaskedLoadIsFree = true;
+// LoadTail with fill 0 in one instruction (a masked load zeroes the lanes it skips).
+inline Vf LoadTailZero(const float* p, Tail tail) { return _mm512_maskz_loadu_ps(tail.mask, p); }
 inline void StoreTail(float* p, Vf v, Tail tail) { _mm512_mask_storeu_ps(p, tail.mask, v); }
 // Full vector or tail, chosen at compile time, so one loop body serves both.
 template <bool kTail>
