@@ -189,12 +189,12 @@ export interface RandomNormalOptions extends SeedOptions {
 
 /** Normal draws (Keras `RandomNormal`). */
 export class RandomNormal extends RandomInitializer {
-  readonly className = 'RandomNormal';
+  readonly className: string = 'RandomNormal';
   readonly mean: number;
   readonly stddev: number;
 
-  constructor(options: RandomNormalOptions = {}) {
-    const where = 'randomNormal';
+  /** @internal `where` lets TruncatedNormal reuse this constructor. */
+  constructor(options: RandomNormalOptions = {}, where = 'randomNormal') {
     const o = checkOptions<RandomNormalOptions>(where, options, ['mean', 'stddev', 'seed', 'generator']);
     super(where, o);
     this.mean = o.mean === undefined ? 0 : checkNumber(where, 'mean', o.mean);
@@ -214,25 +214,15 @@ export class RandomNormal extends RandomInitializer {
 export type TruncatedNormalOptions = RandomNormalOptions;
 
 /** Normal draws redrawn beyond two standard deviations (Keras `TruncatedNormal`). */
-export class TruncatedNormal extends RandomInitializer {
-  readonly className = 'TruncatedNormal';
-  readonly mean: number;
-  readonly stddev: number;
+export class TruncatedNormal extends RandomNormal {
+  override readonly className: string = 'TruncatedNormal';
 
   constructor(options: TruncatedNormalOptions = {}) {
-    const where = 'truncatedNormal';
-    const o = checkOptions<TruncatedNormalOptions>(where, options, ['mean', 'stddev', 'seed', 'generator']);
-    super(where, o);
-    this.mean = o.mean === undefined ? 0 : checkNumber(where, 'mean', o.mean);
-    this.stddev = o.stddev === undefined ? 0.05 : checkRange(where, 'stddev', o.stddev, 0, Infinity);
+    super(options, 'truncatedNormal');
   }
 
-  protected fill(values: Float32Array, _shape: readonly number[], generator: Generator): void {
+  protected override fill(values: Float32Array, _shape: readonly number[], generator: Generator): void {
     generator.fillTruncatedNormal(values, this.mean, this.stddev);
-  }
-
-  protected ownConfig(): Record<string, unknown> {
-    return { mean: this.mean, stddev: this.stddev };
   }
 }
 

@@ -235,14 +235,18 @@ function accuracyOfKind(kind: AccuracyKind, name: string): MeanOverRows {
 
 // --- regression ---------------------------------------------------------------------------------
 
-/** Mean squared error over all elements (Keras' MSE metric: per-sample means, averaged). */
-export class MeanSquaredErrorMetric extends MeanOverRows {
-  readonly className = 'MeanSquaredError';
-
-  constructor(options: { name?: string } = {}) {
-    const o = checkOptions<{ name?: string }>('meanSquaredError', options, ['name']);
-    super(o.name === undefined ? 'meanSquaredError' : checkString('meanSquaredError', 'name', o.name));
+/**
+ * The mean over samples of an elementwise error of prediction and target, each sample's errors
+ * averaged over the last axis (Keras' regression metrics).
+ */
+abstract class MeanElementError extends MeanOverRows {
+  protected constructor(where: string, options: { name?: string }) {
+    const o = checkOptions<{ name?: string }>(where, options, ['name']);
+    super(o.name === undefined ? where : checkString(where, 'name', o.name));
   }
+
+  /** The error of one element, from prediction minus target. */
+  protected abstract error(difference: number): number;
 
   protected batch(yTrue: Tensor, yPred: Tensor): [number, number] {
     checkSameSize(this.name, yTrue, yPred);
@@ -250,31 +254,34 @@ export class MeanSquaredErrorMetric extends MeanOverRows {
     const p = floatsOf(yPred);
     const cols = yPred.rank >= 2 ? yPred.shape[yPred.rank - 1] : 1;
     let sum = 0;
-    for (let i = 0; i < p.length; i++) {
-      const d = p[i] - t[i];
-      sum += d * d;
-    }
+    for (let i = 0; i < p.length; i++) sum += this.error(p[i] - t[i]);
     return cols === 0 ? [0, 0] : [sum / cols, p.length / cols];
   }
 }
 
+/** Mean squared error over all elements (Keras' MSE metric: per-sample means, averaged). */
+export class MeanSquaredErrorMetric extends MeanElementError {
+  readonly className = 'MeanSquaredError';
+
+  constructor(options: { name?: string } = {}) {
+    super('meanSquaredError', options);
+  }
+
+  protected error(difference: number): number {
+    return difference * difference;
+  }
+}
+
 /** Mean absolute error over all elements. */
-export class MeanAbsoluteErrorMetric extends MeanOverRows {
+export class MeanAbsoluteErrorMetric extends MeanElementError {
   readonly className = 'MeanAbsoluteError';
 
   constructor(options: { name?: string } = {}) {
-    const o = checkOptions<{ name?: string }>('meanAbsoluteError', options, ['name']);
-    super(o.name === undefined ? 'meanAbsoluteError' : checkString('meanAbsoluteError', 'name', o.name));
+    super('meanAbsoluteError', options);
   }
 
-  protected batch(yTrue: Tensor, yPred: Tensor): [number, number] {
-    checkSameSize(this.name, yTrue, yPred);
-    const t = floatsOf(yTrue);
-    const p = floatsOf(yPred);
-    const cols = yPred.rank >= 2 ? yPred.shape[yPred.rank - 1] : 1;
-    let sum = 0;
-    for (let i = 0; i < p.length; i++) sum += Math.abs(p[i] - t[i]);
-    return cols === 0 ? [0, 0] : [sum / cols, p.length / cols];
+  protected error(difference: number): number {
+    return Math.abs(difference);
   }
 }
 

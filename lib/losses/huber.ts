@@ -5,7 +5,7 @@
 import { binding } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { checkOptions, checkRange } from '../validate.js';
-import { elementwiseGeometry, Loss, regressionEvaluate, type LossGeometry, type LossInputs, type LossOptions } from './loss.js';
+import { RegressionLoss, type LossOptions } from './loss.js';
 
 const HUBER = binding.opCodes.loss.huber;
 
@@ -16,9 +16,10 @@ export interface HuberOptions extends LossOptions {
 }
 
 /** Huber loss (Keras `Huber`): quadratic for small errors, linear for large ones. */
-export class Huber extends Loss {
+export class Huber extends RegressionLoss {
   readonly className = 'Huber';
   readonly name = 'huber';
+  protected readonly kind = HUBER;
   /** The switch point between quadratic and linear. */
   readonly delta: number;
 
@@ -28,12 +29,8 @@ export class Huber extends Loss {
     this.delta = o.delta === undefined ? 1 : checkRange('huber', 'delta', o.delta, 0, Infinity, { minExclusive: true, maxExclusive: true });
   }
 
-  protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
-    return elementwiseGeometry(where, yTrue, yPred);
-  }
-
-  protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
-    return regressionEvaluate(HUBER, this.delta, inputs, rowLoss, grad, gradScale);
+  protected override get param(): number {
+    return this.delta;
   }
 
   override getConfig(): Record<string, unknown> {

@@ -268,27 +268,39 @@ export function checkLabelSmoothing(where: string, value: unknown): number {
 export const EPSILON = 1e-7;
 
 /**
- * @internal The fused pass of the regression losses (native `regressionLoss`: mse, mae, huber):
- * a row's loss is the mean of its elementwise losses.
+ * @internal The base of the regression losses (mse, mae, huber): elementwise geometry and one fused
+ * native pass (`regressionLoss`); a row's loss is the mean of its elementwise losses.
  */
-export function regressionEvaluate(
-  kind: number, param: number, inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number,
-): number {
-  const { rows, cols } = inputs.geometry;
-  const pred = inputs.pred;
-  const target = targetFloats(inputs.yTrue);
-  const n = rows * cols;
-  if (n === 0) return 0;
-  if (rowLoss === null) return binding.regressionLoss(kind, param, pred, target, n, grad, gradScale / cols) / cols;
-  let total = 0;
-  for (let r = 0; r < rows; r++) {
-    const start = r * cols;
-    const end = start + cols;
-    const value = binding.regressionLoss(
-      kind, param, pred.subarray(start, end), target.subarray(start, end), cols, grad === null ? null : grad.subarray(start, end), gradScale / cols,
-    ) / cols;
-    rowLoss[r] = value;
-    total += value;
+export abstract class RegressionLoss extends Loss {
+  /** The native loss kind (`binding.opCodes.loss`). */
+  protected abstract readonly kind: number;
+
+  /** The kind's parameter (huber's delta). */
+  protected get param(): number {
+    return 0;
   }
-  return total;
+
+  protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
+    return elementwiseGeometry(where, yTrue, yPred);
+  }
+
+  protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
+    const { rows, cols } = inputs.geometry;
+    const pred = inputs.pred;
+    const target = targetFloats(inputs.yTrue);
+    const n = rows * cols;
+    if (n === 0) return 0;
+    if (rowLoss === null) return binding.regressionLoss(this.kind, this.param, pred, target, n, grad, gradScale / cols) / cols;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const start = r * cols;
+      const end = start + cols;
+      const value = binding.regressionLoss(
+        this.kind, this.param, pred.subarray(start, end), target.subarray(start, end), cols, grad === null ? null : grad.subarray(start, end), gradScale / cols,
+      ) / cols;
+      rowLoss[r] = value;
+      total += value;
+    }
+    return total;
+  }
 }

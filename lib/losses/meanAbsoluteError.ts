@@ -2,26 +2,19 @@
 import { binding } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { checkOptions } from '../validate.js';
-import { elementwiseGeometry, Loss, regressionEvaluate, type LossGeometry, type LossInputs, type LossOptions } from './loss.js';
+import { RegressionLoss, type LossOptions } from './loss.js';
 
 const MAE = binding.opCodes.loss.mae;
 
 /** Mean absolute error (Keras `MeanAbsoluteError`). Its gradient at `yPred == yTrue` is 0. */
-export class MeanAbsoluteError extends Loss {
+export class MeanAbsoluteError extends RegressionLoss {
   readonly className = 'MeanAbsoluteError';
   readonly name = 'meanAbsoluteError';
+  protected readonly kind = MAE;
 
   constructor(options: LossOptions = {}) {
     const o = checkOptions<LossOptions>('meanAbsoluteError', options, ['reduction']);
     super('meanAbsoluteError', o);
-  }
-
-  protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
-    return elementwiseGeometry(where, yTrue, yPred);
-  }
-
-  protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
-    return regressionEvaluate(MAE, 0, inputs, rowLoss, grad, gradScale);
   }
 }
 

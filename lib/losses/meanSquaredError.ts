@@ -2,26 +2,19 @@
 import { binding } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { checkOptions } from '../validate.js';
-import { elementwiseGeometry, Loss, regressionEvaluate, type LossGeometry, type LossInputs, type LossOptions } from './loss.js';
+import { RegressionLoss, type LossOptions } from './loss.js';
 
 const MSE = binding.opCodes.loss.mse;
 
 /** Mean squared error (Keras `MeanSquaredError`). */
-export class MeanSquaredError extends Loss {
+export class MeanSquaredError extends RegressionLoss {
   readonly className = 'MeanSquaredError';
   readonly name = 'meanSquaredError';
+  protected readonly kind = MSE;
 
   constructor(options: LossOptions = {}) {
     const o = checkOptions<LossOptions>('meanSquaredError', options, ['reduction']);
     super('meanSquaredError', o);
-  }
-
-  protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
-    return elementwiseGeometry(where, yTrue, yPred);
-  }
-
-  protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
-    return regressionEvaluate(MSE, 0, inputs, rowLoss, grad, gradScale);
   }
 }
 
