@@ -80,6 +80,9 @@ function median(values) {
 }
 const summary = (values) => (values.length ? { median: median(values), min: Math.min(...values), max: Math.max(...values) } : null);
 
+/** The 1-, 5- and 15-minute load averages, to two decimals. */
+const loadAverage = () => os.loadavg().map((v) => Number(v.toFixed(2)));
+
 function machine() {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const flags = new Set((cpuinfo.match(/^flags\s*:\s*(.*)$/m)?.[1] ?? '').split(/\s+/));
@@ -91,7 +94,7 @@ function machine() {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    loadAverageAtStart: os.loadavg().map((v) => Number(v.toFixed(2))),
+    loadAverageAtStart: loadAverage(),
   };
 }
 
@@ -353,13 +356,17 @@ async function main() {
       for (const note of child.info?.notes ?? []) log(`    ${note}`);
     }
     const dendrite = ordered.get('dendrite');
-    if (dendrite?.info) {
+    // The addon's FMA (and, at the start, triad) probe beside the figures, to tell a loaded machine.
+    const probeMachine = async (when, triadMegabytes) => {
+      if (!dendrite?.info) return null;
       const probe = await dendrite.process
-        .request('probe', { threads, seconds: settings.probeSeconds, triadMegabytes: settings.triadMegabytes })
+        .request('probe', { threads, seconds: settings.probeSeconds, triadMegabytes })
         .catch((e) => ({ note: e.message }));
-      result.probes.push({ threads, when: 'start', ...probe, loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))) });
-      if (probe?.fmaGflops) log(`  probe: FMA ${format(probe.fmaGflops)} GFLOP/s, triad ${format(probe.triadGBs)} GB/s on ${threads} thread(s)`);
-    }
+      result.probes.push({ threads, when, ...probe, loadAverage: loadAverage() });
+      return probe;
+    };
+    const probe = await probeMachine('start', settings.triadMegabytes);
+    if (probe?.fmaGflops) log(`  probe: FMA ${format(probe.fmaGflops)} GFLOP/s, triad ${format(probe.triadGBs)} GB/s on ${threads} thread(s)`);
     for (const testCase of cases) {
       const begin = performance.now();
       const record = await runCase(testCase, threads, ordered);
@@ -367,15 +374,10 @@ async function main() {
       result.results.push(record);
       printCase(record, labels);
     }
-    if (dendrite?.info) {
-      const probe = await dendrite.process
-        .request('probe', { threads, seconds: settings.probeSeconds, triadMegabytes: 0 })
-        .catch((e) => ({ note: e.message }));
-      result.probes.push({ threads, when: 'end', ...probe, loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))) });
-    }
+    await probeMachine('end', 0);
     await Promise.all([...ordered.values()].map((child) => child.process?.close()));
   }
-  result.machine.loadAverageAtEnd = os.loadavg().map((v) => Number(v.toFixed(2)));
+  result.machine.loadAverageAtEnd = loadAverage();
   result.totalSeconds = Number(((performance.now() - started) / 1000).toFixed(1));
   const singleThreadProbes = result.probes.filter((p) => p.fmaGflops && p.threads === 1);
   const lowProbe = singleThreadProbes.sort((a, b) => a.fmaGflops - b.fmaGflops)[0];
