@@ -443,19 +443,23 @@ export abstract class Model {
 
   /** Combines sampleWeight and classWeight into one weight per sample, or null for none. */
   private sampleWeights(where: string, y: Tensor, sampleWeight: unknown, classWeight: unknown): Float32Array | null {
+    const weights = sampleWeight === undefined ? null : this.weightArray(where, 'sampleWeight', sampleWeight, y.shape[0]);
+    return this.withClassWeights(where, y, weights, classWeight);
+  }
+
+  /** `sampleWeights` (one per sample of `y`, or null) times the classWeight of each sample's class, in a new array. */
+  private withClassWeights(where: string, y: Tensor, sampleWeights: Float32Array | null, classWeight: unknown): Float32Array | null {
+    if (classWeight === undefined) return sampleWeights;
     const samples = y.shape[0];
-    let weights: Float32Array | null = sampleWeight === undefined ? null : this.weightArray(where, 'sampleWeight', sampleWeight, samples).slice();
-    if (classWeight !== undefined) {
-      const table = classWeightTable(where, classWeight);
-      const labels = classLabels(where, y);
-      weights ??= new Float32Array(samples).fill(1);
-      for (let i = 0; i < samples; i++) {
-        const w = table.get(labels[i]);
-        if (w === undefined) {
-          throw new ValueError(`${where}: classWeight has no weight for class ${labels[i]} (sample ${i}); it lists classes ${[...table.keys()].join(', ')}`);
-        }
-        weights[i] *= w;
+    const table = classWeightTable(where, classWeight);
+    const labels = classLabels(where, y);
+    const weights = sampleWeights === null ? new Float32Array(samples).fill(1) : sampleWeights.slice();
+    for (let i = 0; i < samples; i++) {
+      const w = table.get(labels[i]);
+      if (w === undefined) {
+        throw new ValueError(`${where}: classWeight has no weight for class ${labels[i]} (sample ${i}); it lists classes ${[...table.keys()].join(', ')}`);
       }
+      weights[i] *= w;
     }
     return weights;
   }
@@ -632,7 +636,9 @@ export abstract class Model {
 
     let xs = this.inputTensor(where, 'x', x);
     let ys = this.targetTensor(where, 'y', y, xs.shape[0]);
-    let weights = this.sampleWeights(where, ys, o.sampleWeight, o.classWeight);
+    // Sample weights are split with the data; class weights apply to the training part only (as in
+    // Keras and tfjs): the validation loss stays comparable across class weightings.
+    let weights = o.sampleWeight === undefined ? null : this.weightArray(where, 'sampleWeight', o.sampleWeight, xs.shape[0]);
     let validation: { x: Tensor; y: Tensor; weights: Float32Array | null } | null = null;
     if (validationSplit > 0) {
       // The last samples, before any shuffling, as Keras takes them.
@@ -654,6 +660,7 @@ export abstract class Model {
       const vy = this.targetTensor(where, 'validationData[1]', data[1], vx.shape[0]);
       validation = { x: vx, y: vy, weights: data.length === 3 ? this.weightArray(where, 'validationData[2]', data[2], vx.shape[0]) : null };
     }
+    weights = this.withClassWeights(where, ys, weights, o.classWeight);
     this.prepare(where);
     this.preflight(where, state, xs, ys);
     if (validation !== null) this.preflight(where, state, validation.x, validation.y);

@@ -182,6 +182,23 @@ describe('fit', () => {
     expect(model.trainOnBatch(x, y, { sampleWeight: dn.tensor([1, 2]), classWeight: { 0: 1, 1: 3 } }).loss).toBeCloseTo(3, 6);
   });
 
+  it('applies classWeight to the training part of a validationSplit only, and splits sampleWeight', async () => {
+    // Keras applies class weights to the training data alone (tfjs validates unweighted), as
+    // Dendrite's validationData path does. A frozen model predicting 0.5 costs ln 2 per sample.
+    const model = dn.sequential({ layers: [dn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [1], kernelInitializer: 'zeros' })] });
+    model.compile({ optimizer: dn.optimizers.sgd({ learningRate: 0 }), loss: 'binaryCrossentropy' });
+    const x = dn.tensor([[1], [2], [3], [4]]);
+    const y = dn.tensor([[0], [0], [1], [1]]);
+    const options = { validationSplit: 0.5, shuffle: false, verbose: 0, classWeight: { 0: 1, 1: 10 } };
+    const history = await model.fit(x, y, options);
+    expect(history.history.loss[0]).toBeCloseTo(Math.LN2, 5);
+    expect(history.history.val_loss[0]).toBeCloseTo(Math.LN2, 5);
+    // The sample weights of the held-out rows still weight the validation loss (Keras splits them with the data).
+    const weighted = await model.fit(x, y, { ...options, sampleWeight: dn.tensor([1, 3, 2, 2]) });
+    expect(weighted.history.loss[0]).toBeCloseTo(2 * Math.LN2, 5);
+    expect(weighted.history.val_loss[0]).toBeCloseTo(2 * Math.LN2, 5);
+  });
+
   it('does not update a frozen layer, nor a model sharing it (a GAN)', () => {
     const generator = dn.sequential({ layers: [dn.layers.dense({ units: 2, inputShape: [2], name: 'gen' })] });
     const discriminator = dn.sequential({ layers: [dn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [2], name: 'disc' })] });
