@@ -1,14 +1,14 @@
 /**
  * Binary cross-entropy: per element `-(t log p + (1 - t) log(1 - p))`, the mean over the last axis,
- * then the reduction. From probabilities (clipped to [1e-7, 1 - 1e-7] as Keras does) or, with
- * `fromLogits`, from logits through the native fused sigmoid + cross-entropy kernel, which is exact
- * for any logit. When a model ends in a sigmoid, it trains on the logits with that kernel.
+ * then the reduction. From probabilities (clipped to [1e-7, 1 - 1e-7] in float32, as Keras and
+ * TensorFlow.js do) or, with `fromLogits`, from logits through the native fused sigmoid +
+ * cross-entropy kernel, which is exact for any logit. When a model ends in a sigmoid, it trains on the logits with that kernel.
  */
 import { binding } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { checkOptions } from '../validate.js';
 import {
-  checkFromLogits, checkLabelSmoothing, elementwiseGeometry, EPSILON, Loss, targetFloats, type LossGeometry, type LossInputs,
+  checkFromLogits, checkLabelSmoothing, clipProbability, elementwiseGeometry, Loss, targetFloats, type LossGeometry, type LossInputs,
   type LossOptions,
 } from './loss.js';
 
@@ -63,7 +63,7 @@ export class BinaryCrossentropy extends Loss {
     } else {
       for (let i = 0; i < n; i++) {
         const raw = pred[i];
-        const p = raw < EPSILON ? EPSILON : raw > 1 - EPSILON ? 1 - EPSILON : raw;
+        const p = clipProbability(raw);
         const t = targets[i];
         elementLoss[i] = -(t * Math.log(p) + (1 - t) * Math.log(1 - p));
         // Clipping stops the gradient outside [eps, 1 - eps], as TensorFlow's clip_by_value does.

@@ -10,7 +10,7 @@ import { binding } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { checkOptions, formatShape } from '../validate.js';
 import {
-  checkFromLogits, checkLabelSmoothing, classGeometry, EPSILON, Loss, targetFloats, type LossGeometry, type LossInputs,
+  checkFromLogits, checkLabelSmoothing, classGeometry, Loss, probabilityCrossEntropy, targetFloats, type LossGeometry, type LossInputs,
   type LossOptions,
 } from './loss.js';
 
@@ -67,7 +67,7 @@ export class CategoricalCrossentropy extends Loss {
     if (this.fromLogits || inputs.logits) {
       binding.softmaxCrossEntropy(pred, null, targets, rows, cols, losses, grad, gradScale);
     } else {
-      probabilityCrossEntropy(pred, targets, rows, cols, losses, grad, gradScale);
+      probabilityCrossEntropy(pred, targets, null, rows, cols, losses, grad, gradScale);
     }
     let total = 0;
     for (let r = 0; r < rows; r++) total += losses[r];
@@ -76,39 +76,6 @@ export class CategoricalCrossentropy extends Loss {
 
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), fromLogits: this.fromLogits, labelSmoothing: this.labelSmoothing };
-  }
-}
-
-/**
- * Cross-entropy from probabilities, as Keras computes it: each row is divided by its sum, clipped to
- * [eps, 1 - eps], and `-sum t log q` taken. The gradient goes through the normalisation; clipped
- * entries pass none.
- */
-function probabilityCrossEntropy(
-  pred: Float32Array, targets: Float32Array, rows: number, cols: number, rowLoss: Float32Array, grad: Float32Array | null, gradScale: number,
-): void {
-  for (let r = 0; r < rows; r++) {
-    const start = r * cols;
-    let sum = 0;
-    for (let c = 0; c < cols; c++) sum += pred[start + c];
-    let loss = 0;
-    // a_c = d(loss)/d(q_c); dot = sum_c a_c q_c, for the normalisation's part of the gradient.
-    let dot = 0;
-    for (let c = 0; c < cols; c++) {
-      const q = pred[start + c] / sum;
-      const clipped = q < EPSILON ? EPSILON : q > 1 - EPSILON ? 1 - EPSILON : q;
-      const t = targets[start + c];
-      if (t !== 0) loss -= t * Math.log(clipped);
-      if (grad !== null) {
-        const a = clipped === q && t !== 0 ? -t / q : 0;
-        grad[start + c] = a;
-        dot += a * q;
-      }
-    }
-    rowLoss[r] = loss;
-    if (grad !== null) {
-      for (let c = 0; c < cols; c++) grad[start + c] = ((grad[start + c] - dot) / sum) * gradScale;
-    }
   }
 }
 

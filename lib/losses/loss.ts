@@ -264,8 +264,54 @@ export function checkLabelSmoothing(where: string, value: unknown): number {
   return checkRange(where, 'labelSmoothing', value, 0, 1);
 }
 
-/** Keras' fuzz factor: probabilities are clipped to [EPSILON, 1 - EPSILON] before taking logs. */
-export const EPSILON = 1e-7;
+/**
+ * Keras' fuzz factor: probabilities are clipped to [EPSILON, 1 - EPSILON] before taking logs, with
+ * both bounds in float32 as Keras and TensorFlow.js compute them (1 - 1e-7 rounds to 1 - 2^-23, so a
+ * fully wrong binary prediction costs -log(2^-23) = 15.942, not -log(1e-7) = 16.118).
+ */
+export const EPSILON = Math.fround(1e-7);
+const ONE_MINUS_EPSILON = Math.fround(1 - 1e-7);
+
+/** @internal `p` clipped to [EPSILON, 1 - EPSILON]. */
+export function clipProbability(p: number): number {
+  return p < EPSILON ? EPSILON : p > ONE_MINUS_EPSILON ? ONE_MINUS_EPSILON : p;
+}
+
+/**
+ * @internal Cross-entropy from probabilities, as Keras computes it: each row is divided by its sum,
+ * clipped to [eps, 1 - eps], and `-sum t log q` taken, where t is the row of `targets` or, when
+ * `targets` is null, the one-hot row of `labels`. The gradient goes through the normalisation;
+ * clipped entries pass none.
+ */
+export function probabilityCrossEntropy(
+  pred: Float32Array, targets: Float32Array | null, labels: Int32Array | null, rows: number, cols: number,
+  rowLoss: Float32Array, grad: Float32Array | null, gradScale: number,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const start = r * cols;
+    const label = labels === null ? -1 : labels[r];
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += pred[start + c];
+    let loss = 0;
+    // a_c = d(loss)/d(q_c); dot = sum_c a_c q_c, for the normalisation's part of the gradient.
+    let dot = 0;
+    for (let c = 0; c < cols; c++) {
+      const t = targets === null ? (c === label ? 1 : 0) : targets[start + c];
+      const q = pred[start + c] / sum;
+      const clipped = clipProbability(q);
+      if (t !== 0) loss -= t * Math.log(clipped);
+      if (grad !== null) {
+        const a = clipped === q && t !== 0 ? -t / q : 0;
+        grad[start + c] = a;
+        dot += a * q;
+      }
+    }
+    rowLoss[r] = loss;
+    if (grad !== null) {
+      for (let c = 0; c < cols; c++) grad[start + c] = ((grad[start + c] - dot) / sum) * gradScale;
+    }
+  }
+}
 
 /**
  * @internal The base of the regression losses (mse, mae, huber): elementwise geometry and one fused

@@ -1,7 +1,8 @@
 /**
  * Sparse categorical cross-entropy: `-log p[label]` per row, with integer class labels (int32, or
  * float32 holding whole numbers) of shape `[batch]` (or `[batch, 1]`), then the reduction. From
- * probabilities (clipped to [1e-7, 1 - 1e-7]) or, with `fromLogits`, from logits through the native
+ * probabilities (each row divided by its sum, then clipped to [1e-7, 1 - 1e-7], as Keras and
+ * categoricalCrossentropy do) or, with `fromLogits`, from logits through the native
  * fused softmax + cross-entropy kernel. When a model ends in a softmax, it trains on the logits.
  */
 import { ShapeError, ValueError } from '../errors.js';
@@ -9,7 +10,9 @@ import { binding } from '../native.js';
 import type { Tensor, TensorLike } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import { checkOptions, describe, formatShape } from '../validate.js';
-import { checkFromLogits, classGeometry, EPSILON, Loss, type LossGeometry, type LossInputs, type LossOptions } from './loss.js';
+import {
+  checkFromLogits, classGeometry, Loss, probabilityCrossEntropy, type LossGeometry, type LossInputs, type LossOptions,
+} from './loss.js';
 
 /** Options of {@link sparseCategoricalCrossentropy}. */
 export interface SparseCategoricalCrossentropyOptions extends LossOptions {
@@ -80,14 +83,7 @@ export class SparseCategoricalCrossentropy extends Loss {
     if (this.fromLogits || inputs.logits) {
       binding.softmaxCrossEntropy(pred, labels, null, rows, cols, losses, grad, gradScale);
     } else {
-      if (grad !== null) grad.fill(0);
-      for (let r = 0; r < rows; r++) {
-        const index = r * cols + labels[r];
-        const p = pred[index];
-        const clipped = p < EPSILON ? EPSILON : p > 1 - EPSILON ? 1 - EPSILON : p;
-        losses[r] = -Math.log(clipped);
-        if (grad !== null && clipped === p) grad[index] = (-1 / p) * gradScale;
-      }
+      probabilityCrossEntropy(pred, null, labels, rows, cols, losses, grad, gradScale);
     }
     let total = 0;
     for (let r = 0; r < rows; r++) total += losses[r];

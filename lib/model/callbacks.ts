@@ -168,14 +168,17 @@ export class CallbackList {
   }
 }
 
-/** A ValueError for a monitored quantity missing from the logs, suggesting the closest name. */
-function missingMonitor(where: string, monitor: string, logs: Logs): never {
+/** Says that a monitored quantity is missing from the logs, suggesting the closest name. */
+function missingMonitorMessage(where: string, monitor: string, logs: Logs): string {
   const keys = Object.keys(logs);
   const validation = monitor.startsWith('val_') && !keys.some((k) => k.startsWith('val_'))
     ? '; validation metrics need validationData or validationSplit in fit()' : '';
-  throw new ValueError(
-    `${where}: monitor '${monitor}' is not in the logs${didYouMean(monitor, keys)}; logged: ${keys.join(', ')}${validation}`,
-  );
+  return `${where}: monitor '${monitor}' is not in the logs${didYouMean(monitor, keys)}; logged: ${keys.join(', ')}${validation}`;
+}
+
+/** A ValueError for a monitored quantity missing from the logs. */
+function missingMonitor(where: string, monitor: string, logs: Logs): never {
+  throw new ValueError(missingMonitorMessage(where, monitor, logs));
 }
 
 // --- earlyStopping ------------------------------------------------------------------------------
@@ -204,9 +207,10 @@ export interface EarlyStoppingOptions {
 }
 
 /**
- * Stops training when a monitored quantity stops improving (Keras `EarlyStopping`). The monitor
- * must appear in the epoch logs; a missing one (a typo, or `val_loss` without validation data) is a
- * ValueError at the end of the first epoch, naming what was logged.
+ * Stops training when a monitored quantity stops improving (Keras `EarlyStopping`). A monitor missing
+ * from the epoch logs (a typo, or `val_loss` without validation data) does not stop training: as in
+ * Keras and TensorFlow.js, the callback warns (once per `fit`, through `process.emitWarning` with the
+ * code `DENDRITE_MONITOR_MISSING`, naming what was logged) and watches nothing that epoch.
  */
 export class EarlyStopping extends Callback {
   readonly monitor: string;
@@ -225,6 +229,7 @@ export class EarlyStopping extends Callback {
   bestEpoch = -1;
   private wait = 0;
   private bestWeights: Tensor[] | null = null;
+  private warnedMissing = false;
 
   constructor(options: EarlyStoppingOptions = {}) {
     super();
@@ -253,11 +258,20 @@ export class EarlyStopping extends Callback {
     this.best = this.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     this.bestEpoch = -1;
     this.bestWeights = null;
+    this.warnedMissing = false;
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     const current = logs[this.monitor];
-    if (current === undefined) missingMonitor('earlyStopping', this.monitor, logs);
+    if (current === undefined) {
+      if (!this.warnedMissing) {
+        this.warnedMissing = true;
+        process.emitWarning(`${missingMonitorMessage('earlyStopping', this.monitor, logs)}; training continues without early stopping`, {
+          type: 'DendriteWarning', code: 'DENDRITE_MONITOR_MISSING',
+        });
+      }
+      return;
+    }
     if (epoch < this.startFromEpoch || Number.isNaN(current)) return;
     this.wait++;
     if (this.isImprovement(current, this.best)) {

@@ -26,8 +26,24 @@ describe('binaryCrossentropy', () => {
     expect(none[1]).toBeCloseTo(0.7136, 4);
   });
 
-  it('clips probabilities to [1e-7, 1 - 1e-7], as Keras does', () => {
+  it('clips probabilities to [1e-7, 1 - 1e-7] in float32, as Keras and TensorFlow.js do', () => {
     expect(dn.losses.binaryCrossentropy(dn.tensor([[1]]), dn.tensor([[0]])).item()).toBeCloseTo(-Math.log(1e-7), 4);
+    // 1 - 1e-7 is 1 - 2^-23 in float32: a fully wrong prediction of 1 costs 15.942, not 16.118.
+    expect(dn.losses.binaryCrossentropy(dn.tensor([[0]]), dn.tensor([[1]])).item()).toBeCloseTo(15.9424, 4);
+    // tfjs-layers metrics_test.ts › binaryCrossentropy › '2D single-value yTrue'.
+    const perSample = dn.losses.binaryCrossentropy(
+      dn.tensor([[0], [0], [0], [1], [1], [1]]), dn.tensor([[0], [0.5], [1], [0], [0.5], [1]]), { reduction: 'none' },
+    ).toArray() as number[];
+    const expected = [1.00000015e-7, 6.93147182e-1, 1.59423847e1, 1.61180954e1, 6.93147182e-1, 1.19209332e-7];
+    perSample.forEach((value, i) => expect(value).toBeCloseTo(expected[i], 5));
+    // Keras 3 losses_test.py › BinaryCrossentropyTest › test_unweighted and test_sample_weighted.
+    const t = dn.tensor([[1, 0], [1, 0]]);
+    const p = dn.tensor([[1, 1], [1, 0]]);
+    expect(dn.losses.binaryCrossentropy(t, p).item()).toBeCloseTo(3.98559, 4);
+    expect(dn.losses.binaryCrossentropy(t, p, { sampleWeight: dn.tensor([[1.2], [3.4]]) }).item()).toBeCloseTo(4.7827, 4);
+    expect(dn.losses.binaryCrossentropy(
+      dn.tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), dn.tensor([[0.9, 0.1, 0.2], [0.3, 0.8, 0.1], [0.1, 0.2, 0.7]]),
+    ).item()).toBeCloseTo(0.20046903, 5);
   });
 
   it('matches the probability form from logits, and stays finite for large logits', () => {

@@ -34,6 +34,20 @@ describe('sparseCategoricalCrossentropy', () => {
     expect(dn.losses.sparseCategoricalCrossentropy(labels, yPred, { reduction: 'sum' }).item()).toBeCloseTo(2.354, 3);
   });
 
+  it('divides probability rows by their sum, as Keras and categoricalCrossentropy do', () => {
+    // Keras 3 losses_test.py › SparseCategoricalCrossentropyTest › test_unweighted and test_sample_weighted
+    // (compared to 3 places, as there).
+    const classes = dn.tensor([0, 1, 2], { dtype: 'int32' });
+    const probabilities = dn.tensor([[0.9, 0.05, 0.05], [0.5, 0.89, 0.6], [0.05, 0.01, 0.94]]);
+    expect(dn.losses.sparseCategoricalCrossentropy(classes, probabilities).item()).toBeCloseTo(0.3239, 3);
+    expect(dn.losses.sparseCategoricalCrossentropy(dn.tensor([[0], [1], [2]]), probabilities, { sampleWeight: dn.tensor([[1.2], [3.4], [5.6]]) }).item())
+      .toBeCloseTo(1.0696, 3);
+    const logits = dn.tensor([[8, 1, 1], [0, 9, 1], [2, 3, 5]]);
+    expect(dn.losses.sparseCategoricalCrossentropy(classes, logits, { fromLogits: true }).item()).toBeCloseTo(0.0573, 3);
+    expect(dn.losses.sparseCategoricalCrossentropy(classes, probabilities).item())
+      .toBeCloseTo(dn.losses.categoricalCrossentropy(dn.oneHot(classes, 3), probabilities).item(), 6);
+  });
+
   it('agrees with categoricalCrossentropy on one-hot targets, from logits', () => {
     const logits = randomTensor([5, 4], { seed: 15 });
     const classes = dn.tensor([0, 3, 1, 1, 2], { dtype: 'int32' });
@@ -44,6 +58,7 @@ describe('sparseCategoricalCrossentropy', () => {
 
   it('has the gradient of its value (finite differences, default tolerance)', () => {
     const classes = dn.tensor([2, 0, 3], { dtype: 'int32' });
+    // Rows that do not sum to 1: the gradient goes through the normalisation.
     gradcheck((p) => dn.losses.sparseCategoricalCrossentropy(classes, p), [randomTensor([3, 4], { seed: 16, positive: true, low: 0.1, high: 0.9 })]);
     gradcheck((p) => dn.losses.sparseCategoricalCrossentropy(classes, p, { fromLogits: true }), [randomTensor([3, 4], { seed: 17 })]);
     gradcheck((p) => dn.losses.sparseCategoricalCrossentropy(classes, p, { fromLogits: true, reduction: 'none' }), [randomTensor([3, 4], { seed: 18 })]);

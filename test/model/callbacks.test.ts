@@ -1,6 +1,6 @@
 // Callbacks: hook order and awaiting, earlyStopping (patience, minDelta, mode, baseline, restoring the
 // best weights, a missing monitor), learningRateScheduler, stopping from a custom callback.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { ArgumentTypeError, ValueError } from '../../lib/errors.js';
 import type { Logs } from '../../lib/model/callbacks.js';
@@ -34,12 +34,33 @@ describe('callbacks: should throw', () => {
     expect(() => dn.callbacks.learningRateScheduler(0.1 as never)).toThrow(ArgumentTypeError);
   });
 
-  it('names what was logged when the monitor is missing', async () => {
-    const model = linearModel();
-    await expect(model.fit(x, y, { epochs: 2, verbose: 0, callbacks: [dn.callbacks.earlyStopping({ monitor: 'val_loss' })] })).rejects.toThrow(
-      "earlyStopping: monitor 'val_loss' is not in the logs; logged: loss, mae; validation metrics need validationData or validationSplit in fit()",
-    );
-    await expect(model.fit(x, y, { epochs: 2, verbose: 0, callbacks: [dn.callbacks.earlyStopping({ monitor: 'mea' })] })).rejects.toThrow(/did you mean 'mae'/);
+  it('earlyStopping warns once, naming what was logged, when the monitor is missing, and training carries on', async () => {
+    // tfjs-layers callbacks_test.ts › 'Missing monitor leads to warning' (tfjs warns every epoch, Keras 3's
+    // get_monitor_value once through warnings.warn): training is not stopped.
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
+    try {
+      const model = linearModel();
+      const history = await model.fit(x, y, { epochs: 3, verbose: 0, callbacks: [dn.callbacks.earlyStopping({ monitor: 'val_loss' })] });
+      expect(history.epoch).toEqual([0, 1, 2]);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn.mock.calls[0][0]).toBe(
+        "earlyStopping: monitor 'val_loss' is not in the logs; logged: loss, mae; validation metrics need validationData or validationSplit in fit(); training continues without early stopping",
+      );
+      expect(warn.mock.calls[0][1]).toEqual({ type: 'DendriteWarning', code: 'DENDRITE_MONITOR_MISSING' });
+      await model.fit(x, y, { epochs: 2, verbose: 0, callbacks: [dn.callbacks.earlyStopping({ monitor: 'mea' })] });
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(warn.mock.calls[1][0]).toMatch(/did you mean 'mae'/);
+      // The callback on its own, as the tfjs test drives it: the model is not stopped.
+      const callback = dn.callbacks.earlyStopping();
+      callback.setModel(model);
+      callback.onTrainBegin();
+      callback.onEpochEnd(0, { loss: 100 });
+      callback.onEpochEnd(1, { loss: 100 });
+      expect(model.stopTraining).toBe(false);
+      expect(warn).toHaveBeenCalledTimes(3);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('rejects a schedule returning a bad rate', async () => {
