@@ -35,6 +35,7 @@ const COUNT = 16 * 1024 * 1024;
 const gradientInputs: Record<string, 'none' | 'x' | 'y'> = {
   linear: 'none', neg: 'none', relu: 'x', leakyRelu: 'x', elu: 'x', sigmoid: 'y', tanh: 'y', exp: 'y', sqrt: 'y',
   log: 'x', abs: 'x', square: 'x', softplus: 'x', silu: 'x', gelu: 'x', geluTanh: 'x',
+  selu: 'x', softsign: 'x', hardSigmoid: 'y', hardSwish: 'x', relu6: 'x', mish: 'x',
 };
 
 function median(values: number[]): number {

@@ -18,11 +18,18 @@ import {
 /** The activation names layers accept. */
 export const ACTIVATION_NAMES = [
   'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus',
+  'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish',
 ] as const;
 /** A built-in activation's name. */
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
-/** Other spellings accepted for the same activations (Keras' snake_case, PyTorch's silu). */
-const ALIASES: Record<string, ActivationName> = { silu: 'swish', leaky_relu: 'leakyRelu', identity: 'linear' };
+/**
+ * Other spellings accepted for the same activations: Keras' snake_case names (`hard_silu` is Keras 3's
+ * own name for hard swish), PyTorch's silu, and TensorFlow.js' `'Swish'` (its Keras-format spelling).
+ */
+const ALIASES: Record<string, ActivationName> = {
+  silu: 'swish', Swish: 'swish', leaky_relu: 'leakyRelu', identity: 'linear',
+  hard_sigmoid: 'hardSigmoid', hard_swish: 'hardSwish', hard_silu: 'hardSwish', hardSilu: 'hardSwish',
+};
 
 /**
  * An activation function. Get one by name with {@link getActivation}, or from a factory such as
@@ -194,8 +201,47 @@ export function softplus(): Activation {
   return new Elementwise('softplus', 'softplus', 0, false);
 }
 
+/**
+ * Scaled exponential linear unit: `scale * x` for x > 0, `scale * alpha * (e^x - 1)` elsewhere, with
+ * the fixed scale ≈ 1.0507 and alpha ≈ 1.6733 of Klambauer et al. (2017). The network normalizes itself
+ * only when its kernels are initialized with `lecunNormal` (as Keras recommends):
+ * `dn.layers.dense({ units: 64, activation: 'selu', kernelInitializer: 'lecunNormal' })`.
+ */
+export function selu(): Activation {
+  return new Elementwise('selu', 'selu', 0, true);
+}
+
+/** `x / (1 + |x|)`. */
+export function softsign(): Activation {
+  return new Elementwise('softsign', 'softsign', 0, false);
+}
+
+/**
+ * `relu6(x + 3) / 6` = `clip(x / 6 + 0.5, 0, 1)`: Keras 3's slope 1/6 (also PyTorch's and MobileNetV3's).
+ * TensorFlow.js and Keras 2 use `clip(0.2 x + 0.5, 0, 1)`, so a model trained there gives other outputs.
+ */
+export function hardSigmoid(): Activation {
+  return new Elementwise('hardSigmoid', 'hardSigmoid', 0, true);
+}
+
+/** `x * relu6(x + 3) / 6` (MobileNetV3's hard swish; Keras `hard_silu`). */
+export function hardSwish(): Activation {
+  return new Elementwise('hardSwish', 'hardSwish', 0, false);
+}
+
+/** `min(max(x, 0), 6)`. */
+export function relu6(): Activation {
+  return new Elementwise('relu6', 'relu6', 0, true);
+}
+
+/** `x * tanh(softplus(x))` (Misra 2019). */
+export function mish(): Activation {
+  return new Elementwise('mish', 'mish', 0, false);
+}
+
 const factories: Record<ActivationName, (options?: never) => Activation> = {
   linear, relu, leakyRelu, elu, sigmoid, tanh, softmax, gelu, swish, softplus,
+  selu, softsign, hardSigmoid, hardSwish, relu6, mish,
 };
 
 function isActivation(value: unknown): value is Activation {

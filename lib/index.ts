@@ -24,6 +24,7 @@ export type { OutOptions } from './ops/elementwise.js';
 export { equal, notEqual, greater, greaterEqual, less, lessEqual, where } from './ops/compare.js';
 export {
   relu, leakyRelu, elu, sigmoid, tanh, gelu, geluTanh, softplus, silu, swish, softmax, logSoftmax,
+  selu, softsign, hardSigmoid, hardSwish, relu6, mish,
 } from './ops/activations.js';
 export type { GeluOptions } from './ops/activations.js';
 export { sum, mean, max, min, variance, argmax, argmin, sumToShape } from './ops/reduce.js';

@@ -487,6 +487,30 @@ export class Tensor {
   swish(options?: elementwise.OutOptions): Tensor {
     return activations.silu(this, options);
   }
+  /** Scaled ELU with the paper's fixed constants. See {@link selu}. */
+  selu(options?: elementwise.OutOptions): Tensor {
+    return activations.selu(this, options);
+  }
+  /** `this / (1 + |this|)`. */
+  softsign(options?: elementwise.OutOptions): Tensor {
+    return activations.softsign(this, options);
+  }
+  /** `relu6(this + 3) / 6` (Keras 3's slope 1/6). See {@link hardSigmoid}. */
+  hardSigmoid(options?: elementwise.OutOptions): Tensor {
+    return activations.hardSigmoid(this, options);
+  }
+  /** `this * relu6(this + 3) / 6` (MobileNetV3). */
+  hardSwish(options?: elementwise.OutOptions): Tensor {
+    return activations.hardSwish(this, options);
+  }
+  /** `min(max(this, 0), 6)`. */
+  relu6(options?: elementwise.OutOptions): Tensor {
+    return activations.relu6(this, options);
+  }
+  /** `this * tanh(softplus(this))`. */
+  mish(options?: elementwise.OutOptions): Tensor {
+    return activations.mish(this, options);
+  }
   /** Softmax along an axis (default: the last). */
   softmax(axis?: number): Tensor {
     return activations.softmax(this, axis);

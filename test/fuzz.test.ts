@@ -157,7 +157,10 @@ const describeArgs = (args: unknown[]): string => args.map(show).join(', ');
 
 // Public API: tensors and ops ------------------------------------------------------------------
 
-const UNARY = ['neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'softplus', 'silu'] as const;
+const UNARY = [
+  'neg', 'abs', 'exp', 'log', 'sqrt', 'square', 'relu', 'sigmoid', 'tanh', 'gelu', 'geluTanh', 'softplus', 'silu',
+  'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish',
+] as const;
 const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'greater', 'greaterEqual', 'less', 'lessEqual'] as const;
 const REDUCE = ['sum', 'mean', 'max', 'min', 'variance'] as const;
 
@@ -318,7 +321,10 @@ const apiGenerators: Array<[number, Generator]> = [
 
 // Public API: layers, models, losses, optimizers, data ------------------------------------------
 
-const ACTIVATIONS = ['relu', 'softmax', 'tanh', 'sigmoid', 'linear', 'gelu', 'swish', 'elu', 'leakyRelu', 'softplus', 'relu6', 'Relu', 'softmaxx', ''];
+const ACTIVATIONS = [
+  'relu', 'softmax', 'tanh', 'sigmoid', 'linear', 'gelu', 'swish', 'elu', 'leakyRelu', 'softplus', 'relu6', 'selu', 'softsign',
+  'hardSigmoid', 'hard_sigmoid', 'hardSwish', 'hard_swish', 'hard_silu', 'mish', 'Relu', 'softmaxx', 'hardsigmoid', '',
+];
 const LOSSES = ['meanSquaredError', 'mse', 'mae', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'crossentropy', 'mean_squared_error', 'hinge'];
 const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'Adam', 'adam2', 'nadam', ''];
 
@@ -336,9 +342,9 @@ function denseOptions(r: Rng, first: boolean): dn.layers.DenseOptions {
 function randomLayer(r: Rng, first: boolean): dn.Layer {
   switch (r.int(0, 6)) {
     case 0: return dn.layers.dropout({ rate: r.pick([0, 0.3, 0.5]), seed: r.int(0, 9) });
-    case 1: return dn.layers.activation({ activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid'] as const) });
+    case 1: return dn.layers.activation({ activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid', 'selu', 'hardSwish', 'mish'] as const) });
     case 2: return dn.layers.flatten(first ? { inputShape: [r.int(1, 3), r.int(1, 3)] } : {});
-    default: return dn.layers.dense({ units: r.int(1, 5), activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid', 'linear'] as const), ...(first ? { inputShape: [r.int(1, 4)] } : {}), kernelInitializer: dn.initializers.glorotUniform({ seed: r.int(0, 99) }) });
+    default: return dn.layers.dense({ units: r.int(1, 5), activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid', 'linear', 'relu6', 'softsign', 'hardSigmoid'] as const), ...(first ? { inputShape: [r.int(1, 4)] } : {}), kernelInitializer: dn.initializers.glorotUniform({ seed: r.int(0, 99) }) });
   }
 }
 

@@ -72,6 +72,48 @@ export function silu(x: TensorLike, options?: OutOptions): Tensor {
 /** Same as {@link silu}. */
 export const swish = silu;
 
+/**
+ * Scaled exponential linear unit (Klambauer et al. 2017, self-normalizing networks): `scale * x` where
+ * x > 0, `scale * alpha * (e^x - 1)` elsewhere, with the paper's fixed scale ≈ 1.0507 and alpha ≈ 1.6733
+ * (as Keras and TensorFlow.js). Its self-normalizing property needs weights initialized with
+ * `lecunNormal`, as Keras recommends.
+ */
+export function selu(x: TensorLike, options?: OutOptions): Tensor {
+  return unaryOp('selu', 'selu', 0, x, options);
+}
+
+/** `x / (1 + |x|)` (±1 at ±Infinity). */
+export function softsign(x: TensorLike, options?: OutOptions): Tensor {
+  return unaryOp('softsign', 'softsign', 0, x, options);
+}
+
+/**
+ * A piecewise-linear sigmoid: `relu6(x + 3) / 6`, that is `clip(x / 6 + 0.5, 0, 1)` (Keras 3, PyTorch,
+ * MobileNetV3). TensorFlow.js and Keras 2 use the slope 0.2 instead: `clip(0.2 x + 0.5, 0, 1)`. The
+ * gradient is 1/6 where the output is strictly between 0 and 1, else 0.
+ */
+export function hardSigmoid(x: TensorLike, options?: OutOptions): Tensor {
+  return unaryOp('hardSigmoid', 'hardSigmoid', 0, x, options);
+}
+
+/**
+ * Hard swish (MobileNetV3): `x * relu6(x + 3) / 6`, that is `x * hardSigmoid(x)` (Keras `hard_silu` /
+ * `hard_swish`, PyTorch `Hardswish`). The gradient is `(2x + 3) / 6` on (-3, 3), 0 below, 1 above.
+ */
+export function hardSwish(x: TensorLike, options?: OutOptions): Tensor {
+  return unaryOp('hardSwish', 'hardSwish', 0, x, options);
+}
+
+/** `min(max(x, 0), 6)`. The gradient is 1 strictly between 0 and 6, else 0 (as TensorFlow's). */
+export function relu6(x: TensorLike, options?: OutOptions): Tensor {
+  return unaryOp('relu6', 'relu6', 0, x, options);
+}
+
+/** Mish (Misra 2019): `x * tanh(softplus(x))`, computed without overflow for any x. */
+export function mish(x: TensorLike, options?: OutOptions): Tensor {
+  return unaryOp('mish', 'mish', 0, x, options);
+}
+
 function softmaxOp(where: string, log: boolean, x: unknown, axis: unknown): Tensor {
   const input = checkFloat(where, 'x', toTensor(where, 'x', x));
   if (input.rank === 0) throw new ValueError(`${where}: needs a tensor with at least one axis, got a rank-0 tensor`);

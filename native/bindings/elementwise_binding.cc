@@ -53,7 +53,7 @@ Napi::Value UnaryGrad(const Napi::CallbackInfo& info) {
       if (x == nullptr && y == nullptr) {
         ThrowValueError(info.Env(), "unaryGrad: " + name + " needs x (the forward input) or y (the forward output), got neither");
       }
-      if (x == nullptr && op != UnaryOp::kRelu && !(param >= 0.0)) {
+      if (x == nullptr && ref::UnaryOpTakesAlpha(op) && !(param >= 0.0)) {
         ThrowValueError(info.Env(), "unaryGrad: " + name + " with alpha < 0 needs x (y alone does not give the sign of x), got alpha " +
                                         NumberText(info.Env(), param));
       }

@@ -36,13 +36,16 @@ bool Report() {
   return value != nullptr && *value == '1';
 }
 
-const char* kUnaryNames[] = {"linear", "relu", "leakyRelu", "elu", "sigmoid", "tanh", "gelu", "geluTanh",
-                             "softplus", "silu", "exp", "log", "sqrt", "neg", "abs", "square"};
+const char* kUnaryNames[] = {"linear", "relu",  "leakyRelu", "elu",      "sigmoid",     "tanh",
+                             "gelu",   "geluTanh", "softplus", "silu",    "exp",         "log",
+                             "sqrt",   "neg",   "abs",       "square",   "selu",        "softsign",
+                             "hardSigmoid", "hardSwish", "relu6", "mish"};
+static_assert(sizeof kUnaryNames / sizeof kUnaryNames[0] == kUnaryOpCount, "one name per unary op");
 const char* kBinaryNames[] = {"add", "sub", "mul", "div", "maximum", "minimum", "pow"};
 
 bool IsExactOp(UnaryOp op) {
   return op == UnaryOp::kIdentity || op == UnaryOp::kRelu || op == UnaryOp::kLeakyRelu || op == UnaryOp::kNeg ||
-         op == UnaryOp::kAbs;
+         op == UnaryOp::kAbs || op == UnaryOp::kRelu6;
 }
 
 float FromBits(uint32_t bits) {
@@ -68,6 +71,10 @@ long double SigmoidL(long double x) {
 constexpr long double kGeluTanhScaleL = 1.595769121605730711759784239737528L;  // 2 sqrt(2/pi)
 long double GeluTanhArgumentL(long double x) { return kGeluTanhScaleL * (x + 0.044715L * x * x * x); }
 long double GaussCdfL(long double x) { return 0.5L * erfcl(-x / sqrtl(2.0L)); }
+constexpr long double kSeluScaleL = 1.0507009873554804934193349852946L;
+constexpr long double kSeluAlphaL = 1.6732632423543772848170429916717L;
+long double Relu6L(long double x) { return x < 0 ? 0.0L : x > 6 ? 6.0L : x; }
+long double MishFactorL(long double x) { return tanhl(log1pl(expl(x))); }  // tanh(softplus(x)), directly
 long double GaussDensityL(long double x) { return expl(-0.5L * x * x) / sqrtl(2.0L * 3.14159265358979323846264338327950288L); }
 
 long double OracleForward(UnaryOp op, float alpha, float x) {
@@ -89,6 +96,12 @@ long double OracleForward(UnaryOp op, float alpha, float x) {
     case UnaryOp::kNeg: return -v;
     case UnaryOp::kAbs: return fabsl(v);
     case UnaryOp::kSquare: return v * v;
+    case UnaryOp::kSelu: return x > 0 ? kSeluScaleL * v : kSeluScaleL * kSeluAlphaL * expm1l(v);
+    case UnaryOp::kSoftsign: return std::isinf(x) ? copysignl(1.0L, v) : v / (1.0L + fabsl(v));
+    case UnaryOp::kHardSigmoid: return Relu6L(v + 3.0L) / 6.0L;
+    case UnaryOp::kHardSwish: return std::isinf(x) && x < 0 ? 0.0L : v * Relu6L(v + 3.0L) / 6.0L;
+    case UnaryOp::kRelu6: return x < 0 ? 0.0L : x > 6 ? 6.0L : v;
+    case UnaryOp::kMish: return std::isinf(x) && x < 0 ? 0.0L : v * MishFactorL(v);
   }
   return NAN;
 }
@@ -122,6 +135,38 @@ GradOracle OracleBackward(UnaryOp op, float alpha, const float* x, const float* 
     case UnaryOp::kAbs: slope = *x > 0 ? 1.0L : *x < 0 ? -1.0L : *x == 0 ? 0.0L : NAN; break;
     case UnaryOp::kSquare: slope = 2.0L * *x; break;
     case UnaryOp::kSoftplus: slope = SigmoidL(*x); break;
+    case UnaryOp::kSelu:
+      if (x != nullptr) {
+        slope = *x > 0 ? kSeluScaleL : kSeluScaleL * kSeluAlphaL * expl(*x);
+      } else {
+        // y + scale alpha: measured against the magnitudes of both terms (the slope cancels as x -> -inf).
+        slope = *y > 0 ? kSeluScaleL : *y + kSeluScaleL * kSeluAlphaL;
+        if (!(*y > 0)) terms = fabsl(static_cast<long double>(*y)) + kSeluScaleL * kSeluAlphaL;
+      }
+      break;
+    case UnaryOp::kSoftsign: slope = 1.0L / ((1.0L + fabsl(static_cast<long double>(*x))) * (1.0L + fabsl(static_cast<long double>(*x)))); break;
+    case UnaryOp::kHardSigmoid: slope = *y > 0 && *y < 1 ? 1.0L / 6.0L : std::isnan(*y) ? NAN : 0.0L; break;
+    case UnaryOp::kHardSwish:
+      slope = *x > -3 && *x < 3 ? (2.0L * *x + 3.0L) / 6.0L : *x >= 3 ? 1.0L : std::isnan(*x) ? NAN : 0.0L;
+      break;
+    case UnaryOp::kRelu6: {
+      float v = x != nullptr ? *x : *y;
+      slope = v > 0 && v < 6 ? 1.0L : std::isnan(v) ? NAN : 0.0L;
+      break;
+    }
+    case UnaryOp::kMish: {
+      long double v = *x;
+      if (std::isinf(*x)) {
+        slope = v > 0 ? 1 : 0;
+        break;
+      }
+      // t + x t', t = tanh(softplus(x)), t' = (1 - t^2) sigmoid(x).
+      long double t = MishFactorL(v);
+      long double second = v * (1.0L - t * t) * SigmoidL(v);
+      slope = t + second;
+      terms = fabsl(t) + fabsl(second);
+      break;
+    }
     case UnaryOp::kSilu:
     case UnaryOp::kGeluErf:
     case UnaryOp::kGeluTanh: {
@@ -315,6 +360,13 @@ DN_TEST(ElementwiseGradRejectsMissingInputs) {
     DN_EXPECT(table.unary_grad(UnaryOp::kLeakyRelu, -0.5f, nullptr, y, dy, dx, 1) == Status::kInvalidArgument);
     DN_EXPECT(table.unary_grad(UnaryOp::kLeakyRelu, -0.5f, x, nullptr, dy, dx, 1) == Status::kOk);
     DN_EXPECT(table.unary_grad(UnaryOp::kNeg, 0, nullptr, nullptr, dy, dx, 1) == Status::kOk && dx[0] == -1.0f);
+    // selu and relu6 take no alpha: y alone is enough whatever param says.
+    DN_EXPECT(table.unary_grad(UnaryOp::kSelu, -0.5f, nullptr, y, dy, dx, 1) == Status::kOk);
+    DN_EXPECT(table.unary_grad(UnaryOp::kRelu6, -0.5f, nullptr, y, dy, dx, 1) == Status::kOk && dx[0] == 1.0f);
+    DN_EXPECT(table.unary_grad(UnaryOp::kHardSigmoid, 0, x, nullptr, dy, dx, 1) == Status::kInvalidArgument);
+    DN_EXPECT(table.unary_grad(UnaryOp::kMish, 0, nullptr, y, dy, dx, 1) == Status::kInvalidArgument);
+    DN_EXPECT(table.unary_grad(UnaryOp::kHardSwish, 0, nullptr, y, dy, dx, 1) == Status::kInvalidArgument);
+    DN_EXPECT(table.unary_grad(UnaryOp::kSoftsign, 0, nullptr, y, dy, dx, 1) == Status::kInvalidArgument);
     DN_EXPECT(table.unary_grad(static_cast<UnaryOp>(99), 0, x, y, dy, dx, 1) == Status::kInvalidArgument);
     DN_EXPECT(table.unary(static_cast<UnaryOp>(-1), 0, x, dx, 1) == Status::kInvalidArgument);
     DN_EXPECT(table.unary(UnaryOp::kExp, 0, x, dx, -1) == Status::kInvalidArgument);

@@ -8,7 +8,10 @@ import { Workspace } from '../../lib/layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../../lib/layers/registry.js';
 import { gradcheck, randomTensor } from '../helpers/gradcheck.js';
 
-const ACTIVATIONS = ['linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus'] as const;
+const ACTIVATIONS = [
+  'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus',
+  'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish',
+] as const;
 
 /** The same layer computed with separate ops (matmul, add, activation): an independent reference. */
 function reference(x: dn.Tensor, kernel: dn.Tensor, bias: dn.Tensor | null, activation: string): dn.Tensor {
@@ -25,6 +28,12 @@ function reference(x: dn.Tensor, kernel: dn.Tensor, bias: dn.Tensor | null, acti
     case 'gelu': return dn.gelu(z);
     case 'swish': return dn.silu(z);
     case 'softplus': return dn.softplus(z);
+    case 'selu': return dn.selu(z);
+    case 'softsign': return dn.softsign(z);
+    case 'hardSigmoid': return dn.hardSigmoid(z);
+    case 'hardSwish': return dn.hardSwish(z);
+    case 'relu6': return dn.relu6(z);
+    case 'mish': return dn.mish(z);
     default: throw new Error(activation);
   }
 }
@@ -52,7 +61,7 @@ describe('dense: should throw', () => {
   it('rejects unknown activations, listing the valid ones', () => {
     expect(() => dn.layers.dense({ units: 3, activation: 'relux' as never })).toThrow(ValueError);
     expect(() => dn.layers.dense({ units: 3, activation: 'relux' as never })).toThrow(
-      /dense: unknown activation 'relux' \(did you mean 'relu'\?\); expected one of 'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus'/,
+      /dense: unknown activation 'relux' \(did you mean 'relu'\?\); expected one of 'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus', 'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish'/,
     );
     expect(() => dn.layers.dense({ units: 3, activation: 42 as never })).toThrow(ArgumentTypeError);
   });

@@ -7,9 +7,10 @@ import { binding } from '../../lib/native.js';
 // Bounds stated once: a kernel result is within 1e-6 relative error of the double-precision value
 // wherever |exact| >= 1e-30, and within 1e-36 absolute below that ("tiny": near or in float's denormal
 // range, where float has no relative precision left). Results beyond the float range count as inf.
-// relu, leakyRelu, linear, neg, abs, their gradients, maximum, minimum, add/sub/mul/div and affine are
+// relu, leakyRelu, relu6, linear, neg, abs, their gradients, maximum, minimum, add/sub/mul/div and affine are
 // exact (bit for bit, the arithmetic ones correctly rounded). A gradient whose derivative is a sum of
-// terms (gelu, geluTanh, silu) is measured against |dy| * (sum of the terms' magnitudes), its condition.
+// terms (gelu, geluTanh, silu, mish; selu from y) is measured against |dy| * (sum of the terms' magnitudes),
+// its condition.
 
 const RELATIVE = 1e-6;
 const TINY = 1e-30;
@@ -18,7 +19,7 @@ const TINY_ABSOLUTE = 1e-36;
 const unaryOps = binding.opCodes.unary;
 const binaryOps = binding.opCodes.binary;
 const unaryNames = Object.keys(unaryOps);
-const exactUnary = new Set(['linear', 'relu', 'leakyRelu', 'neg', 'abs']);
+const exactUnary = new Set(['linear', 'relu', 'leakyRelu', 'neg', 'abs', 'relu6']);
 const isas = binding.backendInfo().isas;
 const initialIsa = binding.backendInfo().isa;
 const ALPHA = 0.3;
@@ -63,6 +64,11 @@ const gaussCdf = (v: number) => 0.5 * erfc(-v / Math.SQRT2);
 const gaussDensity = (v: number) => Math.exp(-0.5 * v * v) / Math.sqrt(2 * Math.PI);
 const GELU_TANH_SCALE = 2 * Math.sqrt(2 / Math.PI);
 const geluTanhArgument = (v: number) => GELU_TANH_SCALE * (v + 0.044715 * v * v * v);
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const relu6 = (v: number) => (v < 0 ? 0 : v > 6 ? 6 : v);
+/** tanh(softplus(x)), mish's factor, straight from the definition. */
+const mishFactor = (v: number) => Math.tanh(v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v)));
 
 const forward: Record<string, (v: number) => number> = {
   linear: (v) => v,
@@ -81,6 +87,12 @@ const forward: Record<string, (v: number) => number> = {
   neg: (v) => -v,
   abs: Math.abs,
   square: (v) => v * v,
+  selu: (v) => (v > 0 ? SELU_SCALE * v : SELU_SCALE * SELU_ALPHA * Math.expm1(v)),
+  softsign: (v) => (Math.abs(v) === Infinity ? Math.sign(v) : v / (1 + Math.abs(v))),
+  hardSigmoid: (v) => relu6(v + 3) / 6,
+  hardSwish: (v) => (v === -Infinity ? -0 : (v * relu6(v + 3)) / 6),
+  relu6,
+  mish: (v) => (v === -Infinity ? -0 : v * mishFactor(v)),
 };
 
 type GradInput = 'none' | 'x' | 'y' | 'xOrY';
@@ -88,6 +100,7 @@ const gradInput: Record<string, GradInput> = {
   linear: 'none', neg: 'none', relu: 'xOrY', leakyRelu: 'xOrY', elu: 'xOrY',
   sigmoid: 'y', tanh: 'y', exp: 'y', sqrt: 'y',
   log: 'x', abs: 'x', square: 'x', softplus: 'x', silu: 'x', gelu: 'x', geluTanh: 'x',
+  selu: 'xOrY', softsign: 'x', hardSigmoid: 'y', hardSwish: 'x', relu6: 'xOrY', mish: 'x',
 };
 
 /** The derivative's terms (their sum is f'), from x or from y as the kernel reads them. */
@@ -119,6 +132,20 @@ function slopeTerms(name: string, x: number | null, y: number | null): [number] 
       const s = sigmoid(geluTanhArgument(v));
       const derivative = GELU_TANH_SCALE * (1 + 3 * 0.044715 * v * v);
       return [s, v * s * sigmoid(-geluTanhArgument(v)) * derivative];
+    }
+    case 'selu':
+      if (x !== null) return [x > 0 ? SELU_SCALE : SELU_SCALE * SELU_ALPHA * Math.exp(x)];
+      // y + scale alpha, measured against both terms (the slope cancels as x -> -inf).
+      return v > 0 ? [SELU_SCALE] : [v, SELU_SCALE * SELU_ALPHA];
+    case 'softsign': return [1 / (1 + Math.abs(v)) ** 2];
+    case 'hardSigmoid': return [v > 0 && v < 1 ? 1 / 6 : Number.isNaN(v) ? NaN : 0];
+    case 'hardSwish': return [v > -3 && v < 3 ? (2 * v + 3) / 6 : v >= 3 ? 1 : Number.isNaN(v) ? NaN : 0];
+    case 'relu6': return [v > 0 && v < 6 ? 1 : Number.isNaN(v) ? NaN : 0];
+    case 'mish': {
+      if (!Number.isFinite(v) && !Number.isNaN(v)) return [v > 0 ? 1 : 0];
+      // t + x t', t = tanh(softplus(x)), t' = (1 - t^2) sigmoid(x).
+      const t = mishFactor(v);
+      return [t, v * (1 - t * t) * sigmoid(v)];
     }
     default: throw new Error(`no oracle for ${name}`);
   }
@@ -242,8 +269,9 @@ describe('elementwise binding: bad arguments', () => {
   });
 
   it('rejects op codes, sizes and short buffers with ValueError', () => {
-    expect(() => binding.unary(16, 0, f(1), f(1), 1)).toThrow(ValueError);
-    expect(() => binding.unary(16, 0, f(1), f(1), 1)).toThrow(/unary: op must be an integer from 0 to 15, got 16/);
+    const count = unaryNames.length;
+    expect(() => binding.unary(count, 0, f(1), f(1), 1)).toThrow(ValueError);
+    expect(() => binding.unary(count, 0, f(1), f(1), 1)).toThrow(`unary: op must be an integer from 0 to ${count - 1}, got ${count}`);
     expect(() => binding.unary(-1, 0, f(1), f(1), 1)).toThrow(ValueError);
     expect(() => binding.unary(1.5, 0, f(1), f(1), 1)).toThrow(ValueError);
     expect(() => binding.unary(0, 0, f(1), f(1), -1)).toThrow(/unary: n must be an integer from 0/);
@@ -257,7 +285,7 @@ describe('elementwise binding: bad arguments', () => {
     expect(() => binding.unaryGrad(4, 0, null, f(3), f(3), f(2), 3)).toThrow(/unaryGrad: dx needs at least 3 elements/);
     expect(() => binding.unaryGrad(1, 0, f(2), null, f(3), f(3), 3)).toThrow(/unaryGrad: x needs at least 3 elements/);
     expect(() => binding.unaryGrad(7, 0, f(1), null, f(1), f(1), 1)).not.toThrow();
-    expect(() => binding.unaryGrad(16, 0, f(1), f(1), f(1), f(1), 1)).toThrow(ValueError);
+    expect(() => binding.unaryGrad(count, 0, f(1), f(1), f(1), f(1), 1)).toThrow(ValueError);
     expect(() => binding.affine(f(3), 1, 0, f(4), 4)).toThrow(/affine: x needs at least 4 elements, got 3/);
     expect(() => binding.affine(f(4), 1, 0, f(3), 4)).toThrow(/affine: y needs at least 4 elements, got 3/);
     expect(() => binding.affine(f(4), 1, 0, f(4), 2 ** 41)).toThrow(ValueError);
@@ -270,7 +298,8 @@ describe('elementwise binding: bad arguments', () => {
     expect(() => binding.unaryGrad(unaryOps.tanh, 0, x, null, dy, dx, 2)).toThrow(/y .* is required for tanh/);
     expect(() => binding.unaryGrad(unaryOps.exp, 0, x, null, dy, dx, 2)).toThrow(ValueError);
     expect(() => binding.unaryGrad(unaryOps.sqrt, 0, x, null, dy, dx, 2)).toThrow(ValueError);
-    for (const name of ['gelu', 'geluTanh', 'silu', 'softplus', 'log', 'abs', 'square']) {
+    expect(() => binding.unaryGrad(unaryOps.hardSigmoid, 0, x, null, dy, dx, 2)).toThrow(/y .* is required for hardSigmoid/);
+    for (const name of ['gelu', 'geluTanh', 'silu', 'softplus', 'log', 'abs', 'square', 'softsign', 'hardSwish', 'mish']) {
       expect(() => binding.unaryGrad(unaryOps[name], 0, null, y, dy, dx, 2)).toThrow(
         new RegExp(`unaryGrad: x \\(the forward input\\) is required for ${name}, got null`),
       );
@@ -280,6 +309,10 @@ describe('elementwise binding: bad arguments', () => {
     expect(() => binding.unaryGrad(unaryOps.elu, NaN, null, y, dy, dx, 2)).toThrow(ValueError);
     expect(() => binding.unaryGrad(unaryOps.relu, 0, null, y, dy, dx, 2)).not.toThrow();
     expect(() => binding.unaryGrad(unaryOps.elu, 1, null, y, dy, dx, 2)).not.toThrow();
+    // selu and relu6 take no alpha, so param does not matter from y.
+    expect(() => binding.unaryGrad(unaryOps.selu, -1, null, y, dy, dx, 2)).not.toThrow();
+    expect(() => binding.unaryGrad(unaryOps.relu6, -1, null, y, dy, dx, 2)).not.toThrow();
+    expect(() => binding.unaryGrad(unaryOps.relu6, 0, null, null, dy, dx, 2)).toThrow(/relu6 needs x .* or y .*, got neither/);
     expect(() => binding.unaryGrad(unaryOps.linear, 0, null, null, dy, dx, 2)).not.toThrow();
     expect(() => binding.unaryGrad(unaryOps.neg, 0, null, null, dy, dx, 2)).not.toThrow();
   });
@@ -383,6 +416,13 @@ describe('unary: every ISA against double precision over the whole float range',
       expect(run('geluTanh', [-Infinity, Infinity])).toEqual([-0, Infinity]);
       expect(run('silu', [-Infinity, Infinity])).toEqual([-0, Infinity]);
       expect(run('elu', [-Infinity, -1e-10], 2)).toEqual([-2, Math.fround(-2e-10)]);
+      expect(run('selu', [-Infinity, Infinity])).toEqual([Math.fround(-1.0507009873554805 * 1.6732632423543772), Infinity]);
+      expect(run('softsign', [-Infinity, Infinity, 3.4e38, 1e-40])).toEqual([-1, 1, 1, Math.fround(1e-40)]);
+      expect(run('hardSigmoid', [-Infinity, Infinity, -3, 3])).toEqual([0, 1, 0, 1]);
+      expect(run('hardSwish', [-Infinity, Infinity, -3, 3, -1e30])).toEqual([-0, Infinity, -0, 3, -0]);
+      expect(run('relu6', [-0, -Infinity, Infinity, 6, Math.fround(5.9999995)])).toEqual([-0, 0, 6, 6, Math.fround(5.9999995)]);
+      expect(run('mish', [-Infinity, Infinity, -1e30, 3e38])).toEqual([-0, Infinity, -0, Math.fround(3e38)]);
+      expect(run('mish', [-80])[0] / (-80 * Math.exp(-80))).toBeCloseTo(1, 6); // x e^x, not 0
       for (const name of unaryNames) expect(run(name, [NaN], 0.5)[0], name).toBeNaN();
     }
   });

@@ -55,6 +55,32 @@ describe('activations: values', () => {
     expectClose(values(dn.silu(t())), x.map((v) => v * sigmoid(v)));
     expectClose(values(t().swish()), x.map((v) => v * sigmoid(v)));
   });
+  it('selu, softsign, hardSigmoid, hardSwish, relu6, mish match their formulas, as functions and methods', () => {
+    const wide = [-7, -3, -2, -0.5, 0, 0.5, 2, 3, 5, 6, 8];
+    const w = () => dn.tensor(wide);
+    const scale = 1.0507009873554805, alpha = 1.6732632423543772;
+    const relu6 = (v: number) => Math.min(Math.max(v, 0), 6);
+    const cases: Array<[string, (t: dn.Tensor) => dn.Tensor, (t: dn.Tensor) => dn.Tensor, (v: number) => number]> = [
+      ['selu', dn.selu, (t) => t.selu(), (v) => scale * (v > 0 ? v : alpha * Math.expm1(v))],
+      ['softsign', dn.softsign, (t) => t.softsign(), (v) => v / (1 + Math.abs(v))],
+      ['hardSigmoid', dn.hardSigmoid, (t) => t.hardSigmoid(), (v) => Math.min(Math.max(v / 6 + 0.5, 0), 1)],
+      ['hardSwish', dn.hardSwish, (t) => t.hardSwish(), (v) => (v * relu6(v + 3)) / 6],
+      ['relu6', dn.relu6, (t) => t.relu6(), relu6],
+      ['mish', dn.mish, (t) => t.mish(), (v) => v * Math.tanh(Math.log1p(Math.exp(v)))],
+    ];
+    for (const [name, op, method, formula] of cases) {
+      expect(values(op(w())), name).toEqual(values(method(w())));
+      values(op(w())).forEach((v, i) => expect(v, `${name}(${wide[i]})`).toBeCloseTo(formula(wide[i]), 6));
+    }
+    // Exact where the formulas are: relu6 clamps; the hard ones are 0 or 1 (or x) past the ramp.
+    expect(values(dn.relu6(w()))).toEqual(wide.map(relu6));
+    expect(values(dn.hardSigmoid(dn.tensor([-3, -9, 3, 9])))).toEqual([0, 0, 1, 1]);
+    expect(values(dn.hardSwish(dn.tensor([-3, -9, 3, 9])))).toEqual([-0, -0, 3, 9]);
+    // Into an existing tensor.
+    const out = dn.zeros([wide.length]);
+    expect(dn.mish(w(), { out })).toBe(out);
+    expect(values(out)).toEqual(values(dn.mish(w())));
+  });
   it('softmax and logSoftmax along the last or another axis', () => {
     const logits = dn.tensor([[1, 2, 3], [1, 1, 1]]);
     const e = [Math.exp(1), Math.exp(2), Math.exp(3)];
@@ -83,6 +109,32 @@ describe('activations: gradients (central differences, see helpers/gradcheck.ts 
     gradcheck(dn.geluTanh, [r(shape)]);
     gradcheck(dn.softplus, [r(shape)]);
     gradcheck(dn.silu, [r(shape)]);
+    gradcheck(dn.selu, [r(shape)]);
+    gradcheck(dn.softsign, [r(shape)]);
+    gradcheck(dn.hardSigmoid, [r(shape)]);
+    gradcheck(dn.hardSwish, [r(shape)]);
+    gradcheck(dn.relu6, [r(shape)]);
+    gradcheck(dn.mish, [r(shape)]);
+  });
+  it('relu6, hardSigmoid and hardSwish on every piece of their ramps (points away from the kinks)', () => {
+    gradcheck(dn.relu6, [dn.tensor([-3, -0.5, 0.3, 2.5, 5.5, 6.5, 9])]);
+    const around = dn.tensor([-8, -3.5, -2.5, -1.5, -0.4, 0.7, 2.5, 3.5, 8]);
+    gradcheck(dn.hardSigmoid, [around]);
+    gradcheck(dn.hardSwish, [around]);
+    gradcheck(dn.selu, [dn.tensor([-12, -4, -1, -0.2, 0.2, 1, 30])]);
+    gradcheck(dn.softsign, [dn.tensor([-50, -3, -0.3, 0.3, 3, 50])]);
+    gradcheck(dn.mish, [dn.tensor([-30, -8, -3, -1.2, -0.3, 0.3, 1.2, 3, 8, 30])]);
+  });
+  it('takes the flat side at the ends of a ramp (TensorFlow relu6, Keras hard_silu by autodiff)', () => {
+    const slope = (op: (t: dn.Tensor) => dn.Tensor, points: number[]) => {
+      const leaf = dn.tensor(points);
+      leaf.requiresGrad = true;
+      op(leaf).sum().backward();
+      return values(leaf.grad!);
+    };
+    expect(slope(dn.relu6, [0, 6, 3, -1, 7])).toEqual([0, 0, 1, 0, 0]);
+    expect(slope(dn.hardSwish, [-3, 3, 0, -1.5, -4, 4])).toEqual([0, 1, 0.5, 0, 0, 1]);
+    expect(slope(dn.hardSigmoid, [-3, 3, 0, -4, 4])).toEqual([0, 0, Math.fround(1 / 6), 0, 0]);
   });
   it('softmax and logSoftmax over each axis', () => {
     gradcheck((x) => dn.softmax(x), [r([3, 4])]);

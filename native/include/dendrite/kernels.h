@@ -43,7 +43,7 @@ enum class LossKind : int32_t {
 #define DN_LOSS(name, js, code) name = code,
 #include "dendrite/ops.def"
 };
-constexpr int32_t kUnaryOpCount = 16;
+constexpr int32_t kUnaryOpCount = 22;
 constexpr int32_t kBinaryOpCount = 7;
 constexpr int32_t kReduceOpCount = 4;
 constexpr int32_t kOptimizerCount = 4;

@@ -6,12 +6,15 @@
 //
 // Which forward values unary_grad reads (the binding requires them; JS passes both when it has them):
 //   none     linear, neg
-//   x or y   relu, leakyRelu, elu (x when given; y alone needs alpha >= 0, where y's sign is x's sign;
-//            elu from y uses alpha e^x = y + alpha)
-//   y        sigmoid y (1 - y), tanh (1 - y)(1 + y), exp y, sqrt 1 / (2 y) -- cheaper than recomputing
-//   x        log, abs, square, softplus, silu, gelu, geluTanh
+//   x or y   relu, leakyRelu, elu, selu, relu6 (x when given; y alone needs alpha >= 0 for leakyRelu and
+//            elu, where y's sign is x's sign; elu from y uses alpha e^x = y + alpha, selu likewise)
+//   y        sigmoid y (1 - y), tanh (1 - y)(1 + y), exp y, sqrt 1 / (2 y) -- cheaper than recomputing;
+//            hardSigmoid 1/6 where 0 < y < 1 (so the slope never disagrees with the output's rounding)
+//   x        log, abs, square, softplus, silu, gelu, geluTanh, softsign, hardSwish, mish
 // The derivative at a kink is the right-hand one for x > 0 only: relu'(0) = 0, leakyRelu'(0) = alpha,
-// abs'(0) = 0. NaN in x, y or dy gives NaN in dx.
+// abs'(0) = 0. The clamped ops are flat at both ends of their ramp, ends included (TensorFlow's relu6
+// gradient, and what autodiff of Keras' hard_sigmoid and hard_silu gives): relu6'(0) = relu6'(6) = 0,
+// hardSwish'(-3) = 0 and hardSwish'(3) = 1. NaN in x, y or dy gives NaN in dx.
 #include <cmath>
 
 #include "kernels/ref/ref.h"
@@ -25,6 +28,9 @@ constexpr double kInverseSqrt2Pi = 0.39894228040143267794;
 constexpr double kGeluTanhScale = 1.5957691216057307118;  // 2 sqrt(2/pi): gelu = x sigmoid(kGeluTanhScale (x + c x^3))
 constexpr double kGeluTanhCubic = 0.044715;
 constexpr float kNan = __builtin_nanf("");
+// selu's constants (Klambauer et al. 2017), as Keras and TensorFlow.js write them.
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
 
 // No overflow for any x: e^x / (1 + e^x) below 0, 1 / (1 + e^-x) above.
 double Sigmoid(double x) {
@@ -34,6 +40,22 @@ double Sigmoid(double x) {
 }
 double GaussCdf(double x) { return 0.5 * std::erfc(-x * kInverseSqrt2); }
 double GeluTanhArgument(double x) { return kGeluTanhScale * (x + kGeluTanhCubic * x * x * x); }
+// min(max(x, 0), 6); NaN stays NaN.
+double Relu6(double x) { return x < 0 ? 0.0 : x > 6 ? 6.0 : x; }
+// tanh(softplus(x)), mish's factor, without tanh or log: with e = e^x, tanh(log(1 + e)) =
+// e (e + 2) / (e (e + 2) + 2); for x > 0 the same with e = e^-x is (1 + 2e) / (1 + 2e + 2e^2). One form
+// per side keeps e <= 1, so nothing overflows and nothing cancels.
+struct MishParts {
+  double factor, slope;  // tanh(softplus(x)) and its derivative
+};
+MishParts Mish(double x) {
+  double e = std::exp(-std::fabs(x));
+  double numerator = x > 0 ? 1.0 + 2.0 * e : e * (e + 2.0);
+  double denominator = x > 0 ? numerator + 2.0 * e * e : numerator + 2.0;
+  // d/dx tanh(softplus(x)) = (1 - tanh^2) sigmoid(x) = 4 e (1 + e) / D^2 (x <= 0), 4 e^2 (1 + e) / D^2 (x > 0).
+  double slope = 4.0 * e * (1.0 + e) * (x > 0 ? e : 1.0) / (denominator * denominator);
+  return MishParts{numerator / denominator, slope};
+}
 
 float Forward(UnaryOp op, float alpha, float x) {
   const double v = x;
@@ -58,6 +80,13 @@ float Forward(UnaryOp op, float alpha, float x) {
     case UnaryOp::kNeg: return -x;
     case UnaryOp::kAbs: return std::fabs(x);
     case UnaryOp::kSquare: return x * x;
+    case UnaryOp::kSelu:
+      return static_cast<float>(x > 0.0f ? kSeluScale * v : kSeluScale * kSeluAlpha * std::expm1(v));
+    case UnaryOp::kSoftsign: return std::isinf(x) ? std::copysign(1.0f, x) : static_cast<float>(v / (1.0 + std::fabs(v)));
+    case UnaryOp::kHardSigmoid: return static_cast<float>(Relu6(v + 3.0) / 6.0);
+    case UnaryOp::kHardSwish: return std::isinf(x) && x < 0 ? -0.0f : static_cast<float>(v * Relu6(v + 3.0) / 6.0);
+    case UnaryOp::kRelu6: return x < 0.0f ? 0.0f : x > 6.0f ? 6.0f : x;
+    case UnaryOp::kMish: return std::isinf(x) && x < 0 ? -0.0f : static_cast<float>(v * Mish(v).factor);
   }
   return kNan;
 }
@@ -96,6 +125,37 @@ float Backward(UnaryOp op, float alpha, const float* x, const float* y, int64_t 
     }
     case UnaryOp::kSquare: return static_cast<float>(d * (2.0 * x[i]));
     case UnaryOp::kSoftplus: return static_cast<float>(d * Sigmoid(x[i]));
+    case UnaryOp::kSelu: {
+      if (x != nullptr) {
+        double v = x[i];
+        return static_cast<float>(d * (v > 0 ? kSeluScale : kSeluScale * kSeluAlpha * std::exp(v)));
+      }
+      // For x <= 0, y = scale alpha (e^x - 1), so the slope scale alpha e^x is y + scale alpha.
+      double v = y[i];
+      return static_cast<float>(d * (v > 0 ? kSeluScale : v + kSeluScale * kSeluAlpha));
+    }
+    case UnaryOp::kSoftsign: {
+      double s = 1.0 / (1.0 + std::fabs(double{x[i]}));
+      return static_cast<float>(d * s * s);
+    }
+    case UnaryOp::kHardSigmoid: {
+      float v = y[i];
+      return static_cast<float>(d * (v > 0.0f && v < 1.0f ? 1.0 / 6.0 : v != v ? kNan : 0.0));
+    }
+    case UnaryOp::kRelu6: {
+      float v = x != nullptr ? x[i] : y[i];
+      return dy * (v > 0.0f && v < 6.0f ? 1.0f : v != v ? kNan : 0.0f);
+    }
+    case UnaryOp::kHardSwish: {
+      double v = x[i];
+      return static_cast<float>(d * (v > -3 && v < 3 ? (2.0 * v + 3.0) / 6.0 : v >= 3 ? 1.0 : v != v ? kNan : 0.0));
+    }
+    case UnaryOp::kMish: {
+      double v = x[i];
+      if (std::isinf(v)) return static_cast<float>(d * (v > 0 ? 1.0 : 0.0));
+      MishParts parts = Mish(v);
+      return static_cast<float>(d * (parts.factor + v * parts.slope));
+    }
     case UnaryOp::kSilu:
     case UnaryOp::kGeluErf:
     case UnaryOp::kGeluTanh: {
@@ -138,13 +198,18 @@ float ApplyBinary(BinaryOp op, float a, float b) {
 
 }  // namespace
 
+bool UnaryOpTakesAlpha(UnaryOp op) { return op == UnaryOp::kLeakyRelu || op == UnaryOp::kElu; }
+
 UnaryGradInput UnaryGradInputOf(UnaryOp op) {
   switch (op) {
     case UnaryOp::kIdentity:
     case UnaryOp::kNeg: return UnaryGradInput::kNone;
     case UnaryOp::kRelu:
     case UnaryOp::kLeakyRelu:
-    case UnaryOp::kElu: return UnaryGradInput::kXOrY;
+    case UnaryOp::kElu:
+    case UnaryOp::kSelu:
+    case UnaryOp::kRelu6: return UnaryGradInput::kXOrY;
+    case UnaryOp::kHardSigmoid:
     case UnaryOp::kSigmoid:
     case UnaryOp::kTanh:
     case UnaryOp::kExp:
@@ -161,8 +226,9 @@ bool UnaryGradInputsValid(UnaryOp op, float param, const float* x, const float* 
     case UnaryGradInput::kY: return y != nullptr;
     case UnaryGradInput::kXOrY:
       if (x != nullptr) return true;
-      // From y alone, y > 0 must mean x > 0 (and y + alpha must be elu's slope): alpha >= 0. relu has none.
-      return y != nullptr && (op == UnaryOp::kRelu || param >= 0.0f);
+      // From y alone, y > 0 must mean x > 0 (and y + alpha must be elu's slope): alpha >= 0 for the two ops
+      // that take alpha; the others have fixed slopes.
+      return y != nullptr && (!UnaryOpTakesAlpha(op) || param >= 0.0f);
   }
   return false;
 }

@@ -16,6 +16,8 @@ namespace dendrite::ref {
 enum class UnaryGradInput { kNone, kX, kY, kXOrY };
 UnaryGradInput UnaryGradInputOf(UnaryOp op);
 bool UnaryGradInputsValid(UnaryOp op, float param, const float* x, const float* y);
+// leakyRelu and elu: their `param` is alpha, the slope below 0 (y alone gives their slope only for alpha >= 0).
+bool UnaryOpTakesAlpha(UnaryOp op);
 
 // Shared with the ISA optimizer kernels (baseline code, so every ISA uses the same values):
 // 1 / (1 - beta^step) computed in double; whether the state buffers the rule needs are present;
