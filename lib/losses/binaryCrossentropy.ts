@@ -40,10 +40,12 @@ export class BinaryCrossentropy extends Loss {
     return !this.fromLogits && activation === 'sigmoid';
   }
 
+  /** @internal */
   protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
     return elementwiseGeometry(where, yTrue, yPred);
   }
 
+  /** @internal */
   protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
     const { rows, cols } = inputs.geometry;
     const n = rows * cols;

@@ -42,6 +42,7 @@ export class CategoricalCrossentropy extends Loss {
     return !this.fromLogits && activation === 'softmax';
   }
 
+  /** @internal */
   protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
     const geometry = classGeometry(where, yPred);
     if (yTrue.rank !== yPred.rank || !yTrue.shape.every((d, i) => d === yPred.shape[i])) {
@@ -52,6 +53,7 @@ export class CategoricalCrossentropy extends Loss {
     return geometry;
   }
 
+  /** @internal */
   protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
     const { rows, cols } = inputs.geometry;
     if (rows === 0) return 0;

@@ -314,8 +314,9 @@ export function probabilityCrossEntropy(
 }
 
 /**
- * @internal The base of the regression losses (mse, mae, huber): elementwise geometry and one fused
- * native pass (`regressionLoss`); a row's loss is the mean of its elementwise losses.
+ * The base of the regression losses (mse, mae, huber): elementwise geometry and one fused native
+ * pass (`regressionLoss`); a row's loss is the mean of its elementwise losses. Public only because
+ * their declarations extend it.
  */
 export abstract class RegressionLoss extends Loss {
   /** The native loss kind (`binding.opCodes.loss`). */
@@ -326,10 +327,12 @@ export abstract class RegressionLoss extends Loss {
     return 0;
   }
 
+  /** @internal */
   protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
     return elementwiseGeometry(where, yTrue, yPred);
   }
 
+  /** @internal */
   protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
     const { rows, cols } = inputs.geometry;
     const pred = inputs.pred;

@@ -38,6 +38,7 @@ export class SparseCategoricalCrossentropy extends Loss {
     return !this.fromLogits && activation === 'softmax';
   }
 
+  /** @internal */
   protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
     const geometry = classGeometry(where, yPred);
     const expected = yPred.shape.slice(0, -1);
@@ -74,6 +75,7 @@ export class SparseCategoricalCrossentropy extends Loss {
     return labels;
   }
 
+  /** @internal */
   protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
     const { rows, cols } = inputs.geometry;
     if (rows === 0) return 0;

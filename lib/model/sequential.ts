@@ -124,6 +124,7 @@ export class Sequential extends Model {
     }
   }
 
+  /** @internal */
   protected override forward(x: Tensor, options: ForwardOptions): Tensor {
     const layers = this.stack;
     const last = layers.length - 1;
@@ -141,6 +142,7 @@ export class Sequential extends Model {
     return inferencePlan(this.stack, sampleShape);
   }
 
+  /** @internal */
   protected override outputActivation(): Activation | null {
     const last = this.stack[this.stack.length - 1];
     // An activity penalty on the output must see the activation's output, so it is not folded away.
