@@ -10,7 +10,7 @@ import { ValueError } from './errors.js';
 import { binding } from './native.js';
 import { Tensor } from './tensor.js';
 import { unaryOp } from './ops/elementwise.js';
-import { softmax as softmaxOp } from './ops/activations.js';
+import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from './ops/activations.js';
 import {
   checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, didYouMean, typeError,
 } from './validate.js';
@@ -18,7 +18,7 @@ import {
 /** The activation names layers accept. */
 export const ACTIVATION_NAMES = [
   'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus',
-  'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish',
+  'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish', 'exponential', 'logSoftmax',
 ] as const;
 /** A built-in activation's name. */
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
@@ -29,6 +29,7 @@ export type ActivationName = (typeof ACTIVATION_NAMES)[number];
 const ALIASES: Record<string, ActivationName> = {
   silu: 'swish', Swish: 'swish', leaky_relu: 'leakyRelu', identity: 'linear',
   hard_sigmoid: 'hardSigmoid', hard_swish: 'hardSwish', hard_silu: 'hardSwish', hardSilu: 'hardSwish',
+  log_softmax: 'logSoftmax',
 };
 
 /**
@@ -83,15 +84,15 @@ class Elementwise implements Activation {
   }
 }
 
+/** Softmax or log-softmax over one axis (not elementwise: no unary code). */
 class Softmax implements Activation {
-  readonly name = 'softmax';
   readonly unaryCode = null;
   readonly param = 0;
   readonly gradFromOutput = true;
-  constructor(readonly axis: number) {}
+  constructor(readonly name: 'softmax' | 'logSoftmax', readonly axis: number) {}
 
   apply(x: Tensor): Tensor {
-    return softmaxOp(x, this.axis);
+    return this.name === 'softmax' ? softmaxOp(x, this.axis) : logSoftmaxOp(x, this.axis);
   }
 
   getConfig(): Record<string, unknown> {
@@ -174,7 +175,13 @@ export interface SoftmaxOptions {
 /** `e^x / sum(e^x)` over an axis (default the last), computed stably. */
 export function softmax(options: SoftmaxOptions = {}): Activation {
   const o = checkOptions<SoftmaxOptions>('softmax', options, ['axis']);
-  return new Softmax(o.axis === undefined ? -1 : checkInteger('softmax', 'axis', o.axis));
+  return new Softmax('softmax', o.axis === undefined ? -1 : checkInteger('softmax', 'axis', o.axis));
+}
+
+/** `x - log(sum(e^x))` over an axis (default the last), computed stably (TensorFlow.js `'logSoftmax'`, Keras `'log_softmax'`). */
+export function logSoftmax(options: SoftmaxOptions = {}): Activation {
+  const o = checkOptions<SoftmaxOptions>('logSoftmax', options, ['axis']);
+  return new Softmax('logSoftmax', o.axis === undefined ? -1 : checkInteger('logSoftmax', 'axis', o.axis));
 }
 
 /** Options of {@link gelu}. */
@@ -239,9 +246,14 @@ export function mish(): Activation {
   return new Elementwise('mish', 'mish', 0, false);
 }
 
+/** `e^x` (Keras `'exponential'`). */
+export function exponential(): Activation {
+  return new Elementwise('exponential', 'exp', 0, true);
+}
+
 const factories: Record<ActivationName, (options?: never) => Activation> = {
   linear, relu, leakyRelu, elu, sigmoid, tanh, softmax, gelu, swish, softplus,
-  selu, softsign, hardSigmoid, hardSwish, relu6, mish,
+  selu, softsign, hardSigmoid, hardSwish, relu6, mish, exponential, logSoftmax,
 };
 
 function isActivation(value: unknown): value is Activation {

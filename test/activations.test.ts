@@ -9,7 +9,7 @@ describe('activations: should throw', () => {
   it('lists the valid names for an unknown one', () => {
     expect(() => getActivation('tanhh' as never)).toThrow(ValueError);
     expect(() => getActivation('tanhh' as never)).toThrow(
-      "getActivation: unknown activation 'tanhh' (did you mean 'tanh'?); expected one of 'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus', 'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish', an activation object or a function",
+      "getActivation: unknown activation 'tanhh' (did you mean 'tanh'?); expected one of 'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus', 'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish', 'exponential', 'logSoftmax', an activation object or a function",
     );
     expect(() => getActivation(5 as never)).toThrow(ArgumentTypeError);
     expect(() => getActivation({ className: 'nope', config: {} })).toThrow(ValueError);
@@ -43,9 +43,10 @@ describe('activations', () => {
     hardSwish: (v) => v * Math.min(Math.max(v / 6 + 0.5, 0), 1),
     relu6: (v) => Math.min(Math.max(v, 0), 6),
     mish: (v) => v * Math.tanh(Math.log1p(Math.exp(v))),
+    exponential: Math.exp,
   };
 
-  for (const name of ACTIVATION_NAMES.filter((n) => n !== 'softmax')) {
+  for (const name of ACTIVATION_NAMES.filter((n) => n !== 'softmax' && n !== 'logSoftmax')) {
     it(`${name} by name computes its function (to 6 decimals)`, () => {
       const values = getActivation(name).apply(x).dataSync();
       x.dataSync().forEach((v, i) => expect(values[i]).toBeCloseTo(expected[name](v), 6));
@@ -57,6 +58,18 @@ describe('activations', () => {
     const rows = y.toArray() as number[][];
     rows.forEach((row) => expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6));
     expect(rows[1][0]).toBeCloseTo(1 / 3, 6);
+  });
+
+  it('logSoftmax is the log of softmax along an axis (the last by default)', () => {
+    const logits = dn.tensor([[1, 2, 3], [0, 0, 0]]);
+    const got = getActivation('logSoftmax').apply(logits).dataSync();
+    const want = dn.softmax(logits).log().dataSync();
+    want.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
+    const columns = dn.activations.logSoftmax({ axis: 0 }).apply(logits);
+    expect(columns.toArray()).toEqual(dn.logSoftmax(logits, 0).toArray());
+    expect(serializeActivation(dn.activations.logSoftmax({ axis: 0 }))).toEqual({ className: 'logSoftmax', config: { axis: 0 } });
+    expect(getActivation('logSoftmax').unaryCode).toBeNull();
+    expect(getActivation('exponential').unaryCode).toBe(binding.opCodes.unary.exp);
   });
 
   it('carries the native op code of elementwise activations (for the GEMM epilogue)', () => {
@@ -83,7 +96,8 @@ describe('activations', () => {
       hardSigmoid: 'hardSigmoid', hard_sigmoid: 'hardSigmoid', softplus: 'softplus', softsign: 'softsign',
       tanh: 'tanh', softmax: 'softmax', swish: 'swish', Swish: 'swish', silu: 'swish', mish: 'mish',
       gelu: 'gelu', leaky_relu: 'leakyRelu', leakyRelu: 'leakyRelu', hard_silu: 'hardSwish',
-      hard_swish: 'hardSwish', hardSwish: 'hardSwish',
+      hard_swish: 'hardSwish', hardSwish: 'hardSwish', exponential: 'exponential', logSoftmax: 'logSoftmax',
+      log_softmax: 'logSoftmax',
     };
     for (const [identifier, name] of Object.entries(identifiers)) {
       expect(getActivation(identifier as never).name, identifier).toBe(name);
@@ -174,6 +188,20 @@ describe('activations: the peers\' expected values', () => {
     allClose(run('hard_silu', siluPoints), siluPoints.map(refHardSilu));
     expect(run('hard_swish', [5, 7.5, 10])).toEqual([5, 7.5, 10]);
     allClose(run('hardSwish', [-10, -7.5, -5]), [0, 0, 0]);
+  });
+
+  it('tfjs-layers activations_test.ts: logsoftmax; Keras 3 activations_test.py: test_log_softmax_1d, test_exponential', () => {
+    // 'logsoftmax activation' > '1D' and '1D all equal'
+    tfjsClose(run('logSoftmax', [0, 1, 3, 9]), [-9.003, -8.003, -6.003, -0.003]);
+    tfjsClose(run('logSoftmax', [-1, -1, -1, -1]), [-1.386, -1.386, -1.386, -1.386]);
+    // _ref_log_softmax: (x - max) - log(sum(exp(x - max))) on np.random.random(5), rtol 1e-5.
+    const points = [0.12, 0.87, 0.45, 0.03, 0.66].map(Math.fround);
+    const max = Math.max(...points);
+    const logSum = Math.log(points.reduce((sum, v) => sum + Math.exp(v - max), 0));
+    allClose(run('log_softmax', points), points.map((v) => v - max - logSum));
+    // test_exponential: np.exp on [0, 1], [-10, 10], near zero (+-1e-7), rtol 1e-5.
+    const expPoints = [0.3, 0.99, -10, -2.5, 7.1, 10, 1e-7, -5e-8].map(Math.fround);
+    allClose(run('exponential', expPoints), expPoints.map(Math.exp));
   });
 
   it('Keras 3 activations_test.py: test_softsign, test_mish', () => {

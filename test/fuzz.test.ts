@@ -323,7 +323,8 @@ const apiGenerators: Array<[number, Generator]> = [
 
 const ACTIVATIONS = [
   'relu', 'softmax', 'tanh', 'sigmoid', 'linear', 'gelu', 'swish', 'elu', 'leakyRelu', 'softplus', 'relu6', 'selu', 'softsign',
-  'hardSigmoid', 'hard_sigmoid', 'hardSwish', 'hard_swish', 'hard_silu', 'mish', 'Relu', 'softmaxx', 'hardsigmoid', '',
+  'hardSigmoid', 'hard_sigmoid', 'hardSwish', 'hard_swish', 'hard_silu', 'mish', 'exponential', 'logSoftmax', 'log_softmax',
+  'Relu', 'softmaxx', 'hardsigmoid', '',
 ];
 const LOSSES = ['meanSquaredError', 'mse', 'mae', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'crossentropy', 'mean_squared_error', 'hinge'];
 const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'Adam', 'adam2', 'nadam', ''];

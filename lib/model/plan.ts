@@ -46,11 +46,11 @@ function values(t: Tensor): Float32Array {
  */
 function activationSteps(activation: Activation, sampleShape: readonly number[]): ForwardStep[] | null {
   if (activation.name === 'linear') return [];
-  if (activation.name === 'softmax' && activation.unaryCode === null) {
+  if ((activation.name === 'softmax' || activation.name === 'logSoftmax') && activation.unaryCode === null) {
     const axis = activation.getConfig().axis;
     const rank = sampleShape.length + 1;
     const lastAxis = axis === undefined || axis === -1 || axis === rank - 1;
-    return lastAxis && sampleShape.length === 1 ? [{ kind: 'softmax', log: false }] : null;
+    return lastAxis && sampleShape.length === 1 ? [{ kind: 'softmax', log: activation.name === 'logSoftmax' }] : null;
   }
   if (activation.unaryCode === null) return null;
   return [{ kind: 'unary', activation: activation.unaryCode, param: activation.param }];

@@ -10,7 +10,7 @@ import { gradcheck, randomTensor } from '../helpers/gradcheck.js';
 
 const ACTIVATIONS = [
   'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus',
-  'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish',
+  'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish', 'exponential', 'logSoftmax',
 ] as const;
 
 /** The same layer computed with separate ops (matmul, add, activation): an independent reference. */
@@ -34,6 +34,8 @@ function reference(x: dn.Tensor, kernel: dn.Tensor, bias: dn.Tensor | null, acti
     case 'hardSwish': return dn.hardSwish(z);
     case 'relu6': return dn.relu6(z);
     case 'mish': return dn.mish(z);
+    case 'exponential': return dn.exp(z);
+    case 'logSoftmax': return dn.logSoftmax(z);
     default: throw new Error(activation);
   }
 }
@@ -61,7 +63,7 @@ describe('dense: should throw', () => {
   it('rejects unknown activations, listing the valid ones', () => {
     expect(() => dn.layers.dense({ units: 3, activation: 'relux' as never })).toThrow(ValueError);
     expect(() => dn.layers.dense({ units: 3, activation: 'relux' as never })).toThrow(
-      /dense: unknown activation 'relux' \(did you mean 'relu'\?\); expected one of 'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus', 'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish'/,
+      /dense: unknown activation 'relux' \(did you mean 'relu'\?\); expected one of 'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus', 'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish', 'exponential', 'logSoftmax'/,
     );
     expect(() => dn.layers.dense({ units: 3, activation: 42 as never })).toThrow(ArgumentTypeError);
   });

@@ -58,6 +58,12 @@ function models(): Array<[string, dn.Sequential, number[]]> {
       dn.layers.dense({ units: 4, ...init(11) }),
       dn.layers.activation({ activation: 'softmax' }),
     ] }), [7]],
+    ['log-softmax and exponential, in Dense and as layers', dn.sequential({ layers: [
+      dn.layers.dense({ units: 6, activation: 'exponential', inputShape: [4], ...init(21) }),
+      dn.layers.dense({ units: 5, activation: 'logSoftmax', ...init(22) }),
+      dn.layers.activation({ activation: 'exponential' }),
+      dn.layers.activation({ activation: 'log_softmax' }),
+    ] }), [4]],
     ['flatten and reshape of rows', dn.sequential({ layers: [
       dn.layers.flatten({ inputShape: [2, 3, 2] }),
       dn.layers.dense({ units: 8, activation: 'relu', ...init(12) }),
