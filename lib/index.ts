@@ -49,14 +49,17 @@ export type { Initializer } from './initializers.js';
 export type { Regularizer } from './regularizers.js';
 export type { Dataset, CsvData } from './data/index.js';
 
-// Models, layers, activations, losses, metrics and callbacks.
-export { Model, Sequential, sequential, History, ProgressLogger } from './model/index.js';
+// Models (a stack, or a graph from symbolic inputs), layers, activations, losses, metrics and callbacks.
+export { Model, Sequential, sequential, Functional, model, History, ProgressLogger } from './model/index.js';
 export type {
-  CompileOptions, EvaluateOptions, EvaluationResult, FitOptions, PredictOptions, TrainOnBatchOptions, SequentialOptions,
-  ProgressOptions, ProgressStream, SummaryOptions,
+  ClassWeight, CompileOptions, EvaluateOptions, EvaluationResult, FitOptions, ModelData, PredictOptions, TestOnBatchOptions,
+  TrainOnBatchOptions, SequentialOptions, ModelOptions, LossSpec, LossWeightsSpec, MetricsSpec, ProgressOptions, ProgressStream,
+  SummaryOptions, Batch, DataAdapter,
 } from './model/index.js';
+export { input } from './layers/input.js';
+export type { InputOptions } from './layers/input.js';
 export * as layers from './layers/index.js';
-export type { Layer, LayerVariable } from './layers/index.js';
+export type { Layer, LayerVariable, SymbolicTensor } from './layers/index.js';
 export * as activations from './activations.js';
 export type { Activation } from './activations.js';
 export * as losses from './losses/index.js';

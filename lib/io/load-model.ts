@@ -15,7 +15,8 @@ import { checkBoolean, checkOptions, checkString, describe, formatShape, typeErr
 import { deserializeLayer } from '../layers/registry.js';
 import type { Layer } from '../layers/layer.js';
 import { Sequential } from '../model/sequential.js';
-import type { Model } from '../model/training.js';
+import { Functional } from '../model/functional.js';
+import type { AnyModel, Model } from '../model/training.js';
 import { deserializeOptimizer } from '../optimizers/index.js';
 import { getLoss, type LossConfig } from '../losses/index.js';
 import { deserializeMetric } from '../metrics.js';
@@ -81,15 +82,17 @@ function checkFormat(fail: (message: string) => never, description: Record<strin
 }
 
 /** Rebuilds the layers and the model from the architecture, building it for the saved input shape. */
-function rebuildArchitecture(fail: (message: string) => never, where: string, value: unknown): Model {
+function rebuildArchitecture(fail: (message: string) => never, where: string, value: unknown): AnyModel {
   if (!isObject(value)) fail('architecture must be an object { className, config }');
   const { className, config, buildInputShape } = value;
-  if (className !== 'Sequential') fail(`unknown model class ${describe(className)}; this Dendrite loads: Sequential`);
+  if (className !== 'Sequential' && className !== 'Functional') fail(`unknown model class ${describe(className)}; this Dendrite loads: Sequential, Functional`);
   if (!isObject(config)) fail('architecture.config must be an object');
   if (!Array.isArray(config.layers)) fail('architecture.config.layers must be an array of layer configs');
-  const layers: Layer[] = (config.layers as unknown[]).map((layerConfig, i) => {
+  // A graph: its layers and their connections, replayed (always built: its inputs declare their shapes).
+  if (className === 'Functional') return explained(`${where}: the architecture`, () => Functional.fromConfig(config as Record<string, unknown>));
+  const layers = (config.layers as unknown[]).map((layerConfig, i) => {
     const name = isObject(layerConfig) && isObject(layerConfig.config) && typeof layerConfig.config.name === 'string' ? ` '${layerConfig.config.name}'` : '';
-    return explained(`${where}: layer ${i}${name}`, () => deserializeLayer(layerConfig));
+    return explained(`${where}: layer ${i}${name}`, () => deserializeLayer(layerConfig) as Layer);
   });
   const model = explained(`${where}: the architecture`, () => new Sequential({ layers, ...(typeof config.name === 'string' ? { name: config.name } : {}) }));
   if (!model.built) {
@@ -127,7 +130,7 @@ function takeTensors(fail: (message: string) => never, file: Map<string, StoredT
  * Builds a model from its description (model.json's content) and the decoded weights file.
  * `source` names where they came from, for messages.
  */
-function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, where: string, source: string, compile: boolean): Model {
+function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, where: string, source: string, compile: boolean): AnyModel {
   const fail = (message: string): never => {
     throw new SerializationError(`${where}: ${source}: ${message}`);
   };
@@ -146,10 +149,16 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
     const t = training as Record<string, unknown>;
     explained(`${where}: ${source}: trainingConfig`, () => {
       const optimizer = deserializeOptimizer(t.optimizer);
-      const loss = getLoss(t.loss as LossConfig, 'trainingConfig.loss');
+      // One loss and one list of metrics, or (a model with several outputs) one of each per output.
+      const loss = Array.isArray(t.loss)
+        ? t.loss.map((l, i) => getLoss(l as LossConfig, `trainingConfig.loss[${i}]`))
+        : getLoss(t.loss as LossConfig, 'trainingConfig.loss');
       if (!Array.isArray(t.metrics)) typeError('trainingConfig', 'metrics', 'an array', t.metrics);
-      const metrics = t.metrics.map((m, i) => deserializeMetric(m, `trainingConfig.metrics[${i}]`));
-      model.compile({ optimizer, loss, metrics });
+      const metrics = t.metrics.map((m, i) => (Array.isArray(m)
+        ? m.map((one, j) => deserializeMetric(one, `trainingConfig.metrics[${i}][${j}]`))
+        : deserializeMetric(m, `trainingConfig.metrics[${i}]`)));
+      if (t.lossWeights !== undefined && !Array.isArray(t.lossWeights)) typeError('trainingConfig', 'lossWeights', 'an array of numbers', t.lossWeights);
+      model.compile({ optimizer, loss, metrics: metrics as never, ...(t.lossWeights === undefined ? {} : { lossWeights: t.lossWeights as number[] }) });
     });
   }
 
@@ -167,7 +176,7 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
     explained(`${where}: ${source}: restoring the optimizer state`, () => optimizer!.setWeights(values));
     const randomStates = s.randomStates === undefined ? {} : s.randomStates;
     if (!isObject(randomStates)) fail('optimizerState.randomStates must be an object of layer name -> generator state');
-    for (const layer of model.layers) {
+    for (const layer of model.flatLayers) {
       if (!hasRandomState(layer)) continue;
       const saved = (randomStates as Record<string, unknown>)[layer.name];
       if (!Array.isArray(saved)) fail(`optimizerState.randomStates lacks the random state of layer '${layer.name}'`);
@@ -199,15 +208,17 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
  * ```
  * A missing, truncated, corrupted, too-new or mismatched file is a SerializationError that says what
  * is wrong (and which tensor). A model whose save was interrupted loads as it was before that save.
+ * A graph model whose outputs were given as an array returns arrays: type it with
+ * `dn.loadModel<dn.Tensor[]>(directory)`.
  */
-export async function loadModel(directory: string, options?: LoadOptions): Promise<Model> {
+export async function loadModel<Out extends Tensor | Tensor[] = Tensor>(directory: string, options?: LoadOptions): Promise<Model<Out>> {
   const where = 'loadModel';
   const path = checkString(where, 'directory', directory);
   if (path.length === 0) valueError(where, 'directory', 'a path', path);
   const { compile } = checkLoadOptions(where, options);
   const { model: description, weights } = await loadModelFiles(path);
   const file = explained(`${where}: ${WEIGHTS_FILE} in ${path}`, () => decodeSafetensors(weights));
-  return decodeModel(description, file.tensors, where, `${MODEL_FILE} in ${path}`, compile);
+  return decodeModel(description, file.tensors, where, `${MODEL_FILE} in ${path}`, compile) as unknown as Model<Out>;
 }
 
 /**
@@ -220,7 +231,7 @@ export async function loadModel(directory: string, options?: LoadOptions): Promi
  * const copy = await dn.loadModelFromBuffer(bytes);
  * ```
  */
-export async function loadModelFromBuffer(buffer: Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Model> {
+export async function loadModelFromBuffer<Out extends Tensor | Tensor[] = Tensor>(buffer: Uint8Array | ArrayBuffer, options?: LoadOptions): Promise<Model<Out>> {
   const where = 'loadModelFromBuffer';
   const { compile } = checkLoadOptions(where, options);
   let bytes: Uint8Array;
@@ -246,6 +257,6 @@ export async function loadModelFromBuffer(buffer: Uint8Array | ArrayBuffer, opti
     const actual = createHash('sha256').update(bytes.subarray(8 + headerLength)).digest('hex');
     if (actual !== digest) throw new SerializationError(`${where}: ${source}: the tensor data does not match its SHA-256: corrupted`);
   }
-  return decodeModel(description, file.tensors, where, source, compile);
+  return decodeModel(description, file.tensors, where, source, compile) as unknown as Model<Out>;
 }
 

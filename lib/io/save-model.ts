@@ -30,11 +30,11 @@ import { version } from '../native.js';
 import { random } from '../random.js';
 import { checkBoolean, checkOptions, checkString, describe } from '../validate.js';
 import type { Tensor } from '../tensor.js';
-import type { Model } from '../model/training.js';
-import type { Layer } from '../layers/layer.js';
+import type { AnyModel } from '../model/training.js';
+import type { AnyLayer } from '../layers/layer.js';
 import { deserializeLayer } from '../layers/registry.js';
 import { serializeOptimizer } from '../optimizers/index.js';
-import { serializeLoss } from '../losses/index.js';
+import { serializeLoss, type Loss, type LossFunction } from '../losses/index.js';
 import { serializeMetric, type Metric } from '../metrics.js';
 import { encodeSafetensors, type StoredTensor } from './safetensors.js';
 import { saveModelFiles } from './model-files.js';
@@ -64,21 +64,27 @@ export interface SaveOptions {
 const SAVE_OPTION_NAMES = ['includeOptimizer'];
 
 /** What a layer with random state (dropout) offers for exact resumption. */
-interface RandomStateLayer extends Layer {
+interface RandomStateLayer extends AnyLayer {
   getRandomState(): number[];
   setRandomState(state: readonly number[]): void;
 }
 
 /** @internal Whether a layer keeps random state that training advances. */
-export function hasRandomState(layer: Layer): layer is RandomStateLayer {
+export function hasRandomState(layer: AnyLayer): layer is RandomStateLayer {
   const candidate = layer as Partial<RandomStateLayer>;
   return typeof candidate.getRandomState === 'function' && typeof candidate.setRandomState === 'function';
 }
 
-/** @internal The model-side facts a save needs that are not public on Model. */
+/** @internal The compile settings a save needs (null for a model never compiled). */
 export interface CompiledFacts {
-  /** The metric objects given to compile (training copies). */
-  metrics: readonly Metric[];
+  /** Each output's loss. */
+  losses: readonly (Loss | LossFunction)[];
+  /** Each output's metric objects (training copies). */
+  metrics: readonly (readonly Metric[])[];
+  /** Each output's loss weight, when lossWeights were given. */
+  lossWeights: readonly number[] | null;
+  /** Whether the model has several outputs (the config then holds a loss and a list of metrics per output). */
+  perOutput: boolean;
 }
 
 /** @internal A model in saveable form. */
@@ -114,19 +120,22 @@ function storedTensor(where: string, name: string, tensor: Tensor): StoredTensor
 }
 
 /** The compile settings as JSON, or the reason they cannot be saved. */
-function trainingConfigOf(model: Model, facts: CompiledFacts): { config: Record<string, unknown> | null; omitted: string | null } {
+function trainingConfigOf(model: AnyModel, facts: CompiledFacts | null): { config: Record<string, unknown> | null; omitted: string | null } {
   const optimizer = model.optimizer;
-  const loss = model.loss;
-  if (optimizer === null || loss === null) return { config: null, omitted: null };
-  const lossConfig = serializeLoss(loss);
-  if (lossConfig === null) return { config: null, omitted: 'the loss is a custom function, which cannot be saved; compile the loaded model again' };
-  const metrics: unknown[] = [];
-  for (const metric of facts.metrics) {
-    const config = serializeMetric(metric);
-    if (config === null) {
-      return { config: null, omitted: `metric '${metric.name}' is a custom function, which cannot be saved; compile the loaded model again` };
+  if (optimizer === null || facts === null) return { config: null, omitted: null };
+  const lossConfigs = facts.losses.map((loss) => serializeLoss(loss));
+  if (lossConfigs.includes(null)) return { config: null, omitted: 'the loss is a custom function, which cannot be saved; compile the loaded model again' };
+  const metricConfigs: unknown[][] = [];
+  for (const list of facts.metrics) {
+    const configs: unknown[] = [];
+    for (const metric of list) {
+      const config = serializeMetric(metric);
+      if (config === null) {
+        return { config: null, omitted: `metric '${metric.name}' is a custom function, which cannot be saved; compile the loaded model again` };
+      }
+      configs.push(config);
     }
-    metrics.push(config);
+    metricConfigs.push(configs);
   }
   let optimizerConfig: unknown;
   try {
@@ -135,14 +144,18 @@ function trainingConfigOf(model: Model, facts: CompiledFacts): { config: Record<
     if (error instanceof SerializationError) return { config: null, omitted: error.message };
     throw error;
   }
-  return { config: { optimizer: optimizerConfig, loss: lossConfig, metrics }, omitted: null };
+  const config: Record<string, unknown> = facts.perOutput
+    ? { optimizer: optimizerConfig, loss: lossConfigs, metrics: metricConfigs }
+    : { optimizer: optimizerConfig, loss: lossConfigs[0], metrics: metricConfigs[0] };
+  if (facts.lossWeights !== null) config.lossWeights = facts.lossWeights.slice();
+  return { config, omitted: null };
 }
 
 /**
  * @internal Turns a model into model.json's content, its tensors and the weights file's metadata.
  * Throws SerializationError (nothing written yet) when the model cannot be saved.
  */
-export function encodeModel(model: Model, where: string, includeOptimizer: boolean, facts: CompiledFacts): EncodedModel {
+export function encodeModel(model: AnyModel, where: string, includeOptimizer: boolean, facts: CompiledFacts | null): EncodedModel {
   if (!model.built) {
     throw new ValueError(
       `${where}: the model is not built yet, so it has no weights to save: give its first layer an inputShape, or call fit/predict on data first`,
@@ -152,8 +165,9 @@ export function encodeModel(model: Model, where: string, includeOptimizer: boole
   if (typeof className !== 'string') throw new SerializationError(`${where}: ${describe(model)} cannot be saved: it has no className`);
   const config = JSON.parse(JSON.stringify(model.getConfig())) as Record<string, unknown>;
   const layerConfigs = Array.isArray(config.layers) ? (config.layers as unknown[]) : [];
-  // Each layer is rebuilt from its JSON (constructed, not built: no weights are made), so a layer that
-  // could not be loaded back (a custom activation function, an unregistered class) fails the save.
+  // Each layer is rebuilt from its JSON, so a layer that could not be loaded back (a custom
+  // activation function, an unregistered class) fails the save; then the whole architecture, so a
+  // graph that could not be connected again fails it too.
   keepingGlobalRandomState(() => {
     layerConfigs.forEach((layerConfig, i) => {
       try {
@@ -163,6 +177,11 @@ export function encodeModel(model: Model, where: string, includeOptimizer: boole
         throw new SerializationError(`${where}: layer '${name}' cannot be saved: ${(error as Error).message}`);
       }
     });
+    try {
+      deserializeLayer({ className, config });
+    } catch (error) {
+      throw new SerializationError(`${where}: the architecture cannot be saved: ${(error as Error).message}`);
+    }
   });
   const architecture = { className, config, buildInputShape: model.inputShape };
 
@@ -187,7 +206,7 @@ export function encodeModel(model: Model, where: string, includeOptimizer: boole
       tensors.set(key, storedTensor(where, key, tensor));
     }
     const randomStates: Record<string, unknown[]> = {};
-    for (const layer of model.layers) {
+    for (const layer of model.flatLayers) {
       // NaN (no spare normal draw waiting) is not JSON: stored as null.
       if (hasRandomState(layer)) randomStates[layer.name] = layer.getRandomState().map((v) => (Number.isNaN(v) ? null : v));
     }
@@ -213,7 +232,7 @@ export function encodeModel(model: Model, where: string, includeOptimizer: boole
 }
 
 /** @internal `model.save(directory)`: the crash-safe two-file write of model.json and weights.safetensors. */
-export async function saveModel(model: Model, directory: unknown, options: unknown, facts: CompiledFacts): Promise<void> {
+export async function saveModel(model: AnyModel, directory: unknown, options: unknown, facts: CompiledFacts | null): Promise<void> {
   const where = `${model.name}.save`;
   const path = checkString(where, 'directory', directory);
   if (path.length === 0) throw new ValueError(`${where}: directory must be a path, got an empty string`);
@@ -223,7 +242,7 @@ export async function saveModel(model: Model, directory: unknown, options: unkno
 }
 
 /** @internal `model.saveToBuffer()`: one safetensors file with model.json in its metadata. */
-export function encodeModelBuffer(model: Model, options: unknown, facts: CompiledFacts): Buffer {
+export function encodeModelBuffer(model: AnyModel, options: unknown, facts: CompiledFacts | null): Buffer {
   const where = `${model.name}.saveToBuffer`;
   const { includeOptimizer } = checkSaveOptions(where, options);
   const { description, tensors, metadata } = encodeModel(model, where, includeOptimizer, facts);

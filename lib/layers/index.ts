@@ -1,9 +1,12 @@
 /**
- * Layers: `dn.layers.dense({...})`, `activation`, `dropout`, `flatten`, `reshape`, the base
- * {@link Layer} for custom layers, and the registry used to rebuild layers from saved configs.
+ * Layers: `dn.layers.dense({...})`, `activation`, `dropout`, `flatten`, `reshape`, `inputLayer`,
+ * the base {@link Layer} for custom layers, and the registry used to rebuild layers from saved configs.
  */
 export { Layer, LayerVariable, Workspace, formatLayerShape, LAYER_OPTION_NAMES } from './layer.js';
-export type { CallContext, LayerConfig, LayerOptions, Shape } from './layer.js';
+export type { ApplyOptions, CallContext, LayerConfig, LayerOptions, Shape, ShapeLike } from './layer.js';
+export { SymbolicTensor, Node } from './symbolic.js';
+export { InputLayer, inputLayer } from './input.js';
+export type { InputLayerOptions, InputOptions } from './input.js';
 export { registerLayer, getLayerClass, registeredLayers, serializeLayer, deserializeLayer } from './registry.js';
 export type { LayerClass } from './registry.js';
 export { Dense, dense } from './dense.js';

@@ -7,25 +7,43 @@
  * `getConfig()` returns the options that rebuild it (with the registry in registry.ts, this is what
  * loading a saved model uses).
  *
+ * Most layers take one tensor and return one: they write `call(x: Tensor, context): Tensor` and
+ * `computeOutputShape(shape): Shape`, nothing more. A layer with several inputs (the merge layers)
+ * takes an array of tensors and an array of shapes instead; a layer may also return several outputs.
+ * Which form a layer gets is the form it was applied to: `layer.apply(x)` or `layer.apply([a, b])`.
+ *
+ * Applied to symbolic tensors (`dn.input`), `apply` builds the layer for their shapes and records
+ * the call as a {@link Node} of a graph that `dn.model` turns into a model; nothing is computed.
+ *
  * Shapes of layers include the batch dimension as `null`: a dense layer's output shape is `[null, 64]`.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import {
-  allocateStorage, checkFloat, makeTensor, sameShape, Tensor, toTensor, type DType,
+  allocateStorage, checkFloat, makeTensor, sameShape, Tensor, toTensor, type DType, type TensorLike,
 } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import {
-  checkBoolean, checkInteger, checkObject, checkString, dtypeError, formatShape, typeError, unknownOption, valueError,
+  checkBoolean, checkInteger, checkOptions, checkString, dtypeError, formatShape, typeError, valueError,
 } from '../validate.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import type { Regularizer } from '../regularizers.js';
+import { Node, SymbolicTensor, symbolicInputs } from './symbolic.js';
 
 /** A shape with the batch dimension (and any dimension not known yet) as `null`. */
 export type Shape = (number | null)[];
 
-/** Formats a layer shape for messages and summaries: `[null, 64]`. */
-export function formatLayerShape(shape: readonly (number | null)[]): string {
+/** A shape as layers receive it (read-only). */
+export type ShapeLike = readonly (number | null)[];
+
+/** Formats a layer shape (or a list of them) for messages and summaries: `[null, 64]`, `[[null, 8], [null, 8]]`. */
+export function formatLayerShape(shape: ShapeLike | readonly ShapeLike[]): string {
+  if (isShapeList(shape)) return `[${shape.map((s) => formatLayerShape(s)).join(', ')}]`;
   return `[${shape.map((d) => (d === null ? 'null' : String(d))).join(', ')}]`;
+}
+
+/** Whether `shape` is a list of shapes (the input shapes of a layer with several inputs) rather than one shape. */
+export function isShapeList(shape: ShapeLike | readonly ShapeLike[]): shape is readonly ShapeLike[] {
+  return shape.length > 0 && Array.isArray(shape[0]);
 }
 
 /**
@@ -107,16 +125,36 @@ export class Workspace {
     return buffer;
   }
 
+  /**
+   * The workspace of step `index` inside this one: a model used as a layer runs its own layers
+   * with the workspaces nested in the one its caller gave it.
+   */
+  nested(index: number): Workspace {
+    let children = this.children;
+    if (children === null) children = this.children = [];
+    return (children[index] ??= new Workspace());
+  }
+
   /** Drops every buffer (the memory goes back to the garbage collector). */
   clear(): void {
     this.buffers.clear();
+    this.children = null;
   }
+
+  private children: Workspace[] | null = null;
 }
 
 /** What a model tells a layer for one call. */
 export interface CallContext {
   /** Training mode: dropout drops, and so on. */
   training: boolean;
+  /**
+   * False when the layer is frozen: its own `trainable` is false, or that of a model around it
+   * (absent means true). Training mode still holds (dropout still drops), but a layer that keeps
+   * statistics of its inputs (batch normalization) uses its stored statistics and leaves them alone,
+   * as in Keras.
+   */
+  trainable?: boolean;
   /** The layer's reusable buffers, or null (outputs are then freshly allocated). */
   workspace: Workspace | null;
   /**
@@ -175,9 +213,10 @@ function checkSampleShape(where: string, name: string, value: unknown): number[]
 /**
  * The base class of all layers. Subclasses implement {@link Layer.call} and
  * {@link Layer.computeOutputShape}, create weights in {@link Layer.build} with
- * {@link Layer.addWeight}, and extend {@link Layer.getConfig}.
+ * {@link Layer.addWeight}, and extend {@link Layer.getConfig}. `Out` is what the layer returns:
+ * one tensor (the default), or an array for a layer with several outputs (`Layer<Tensor[]>`).
  */
-export abstract class Layer {
+export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
   /** The registered class name ('Dense', 'Dropout', ...). */
   abstract readonly className: string;
   /** The layer's name (unique within a model). */
@@ -186,7 +225,9 @@ export abstract class Layer {
   readonly batchInputShape: Shape | null;
   private trainableFlag: boolean;
   private readonly variables: LayerVariable[] = [];
-  private builtInputShape: Shape | null = null;
+  private builtInputShape: Shape | Shape[] | null = null;
+  /** @internal Every symbolic call of this layer, in order (see {@link Node}). */
+  readonly inboundNodes: Node[] = [];
 
   protected constructor(where: string, options: LayerOptions, className: string) {
     this.name = options.name === undefined ? uniqueName(className) : checkLayerName(where, options.name);
@@ -293,23 +334,29 @@ export abstract class Layer {
     return this.builtInputShape !== null;
   }
 
-  /** The input shape the layer was built for (batch dimension `null`), or null before build. */
-  get inputShape(): Shape | null {
-    return this.builtInputShape === null ? null : this.builtInputShape.slice();
+  /**
+   * The input shape the layer was built for (batch dimension `null`; one shape per input for a
+   * layer with several inputs), or null before build.
+   */
+  get inputShape(): Shape | Shape[] | null {
+    const built = this.builtInputShape;
+    if (built === null) return null;
+    return isShapeList(built) ? built.map((s) => s.slice()) : built.slice();
   }
 
-  /** The output shape for the built input shape, or null before build. */
-  get outputShape(): Shape | null {
+  /** The output shape for the built input shape (one per output for a layer with several), or null before build. */
+  get outputShape(): Shape | Shape[] | null {
     return this.builtInputShape === null ? null : this.computeOutputShape(this.builtInputShape);
   }
 
   /**
-   * Creates the weights for inputs of `inputShape` (batch dimension first). A layer is built once;
-   * building again with a compatible shape does nothing, with an incompatible one is a ShapeError
-   * naming the layer and both shapes. Subclasses create their weights in {@link Layer.buildWeights}.
+   * Creates the weights for inputs of `inputShape` (batch dimension first; one shape per input for
+   * a layer with several inputs). A layer is built once; building again with a compatible shape
+   * does nothing, with an incompatible one is a ShapeError naming the layer and both shapes.
+   * Subclasses create their weights in {@link Layer.buildWeights}.
    */
-  build(inputShape: readonly (number | null)[]): void {
-    const shape: Shape = [null, ...inputShape.slice(1)];
+  build(inputShape: ShapeLike | readonly ShapeLike[]): void {
+    const shape = withNullBatch(inputShape);
     // Validates the shape (and names the layer) before anything is created.
     this.computeOutputShape(shape);
     if (this.builtInputShape !== null) {
@@ -321,72 +368,99 @@ export abstract class Layer {
   }
 
   /** Creates the layer's weights for `inputShape`; the default creates none. */
-  protected buildWeights(_inputShape: Shape): void {}
+  protected buildWeights(_inputShape: Shape | Shape[]): void {}
 
   /**
    * Throws a ShapeError naming this layer when inputs of `shape` (batch first) do not fit what the
    * layer was built for. The default compares every dimension but the batch.
    */
-  checkInputShape(shape: readonly (number | null)[]): void {
+  checkInputShape(shape: ShapeLike | readonly ShapeLike[]): void {
     const built = this.builtInputShape;
     if (built === null) return;
-    let ok = shape.length === built.length;
-    for (let i = 1; ok && i < built.length; i++) {
-      if (built[i] !== null && shape[i] !== null && built[i] !== shape[i]) ok = false;
+    if (!shapesFit(built, shape)) {
+      throw new ShapeError(`${this.name}: expected input with shape ${formatLayerShape(built)}, got shape ${formatLayerShape(shape)}`);
     }
-    if (!ok) throw new ShapeError(`${this.name}: expected input with shape ${formatLayerShape(built)}, got shape ${formatLayerShape(shape)}`);
   }
 
-  /** The output shape for inputs of `inputShape` (batch first); a ShapeError names the layer if they do not fit. */
-  abstract computeOutputShape(inputShape: readonly (number | null)[]): Shape;
-
   /**
-   * The layer's computation, with autograd. `x` has already been checked against the built input
-   * shape. Use {@link Layer.apply} to call a layer yourself.
+   * The output shape for inputs of `inputShape` (batch first; one shape per input for a layer with
+   * several inputs, and one per output for a layer with several outputs); a ShapeError names the
+   * layer if they do not fit.
    */
-  abstract call(x: Tensor, context: CallContext): Tensor;
+  abstract computeOutputShape(inputShape: ShapeLike | readonly ShapeLike[]): Shape | Shape[];
 
   /**
-   * Applies the layer to a batch: builds it on first use, checks the input shape, and records
-   * gradients (unless inside `dn.noGrad`).
+   * The layer's computation, with autograd: one tensor in and out for most layers (`call(x:
+   * Tensor, context): Tensor`), an array in for a layer applied to several inputs. The inputs have
+   * already been checked against the built input shape. Use {@link Layer.apply} to call a layer yourself.
+   */
+  abstract call(inputs: Tensor | Tensor[], context: CallContext): Out;
+
+  /**
+   * Applies the layer.
+   *
+   * To a batch (a tensor, or an array of tensors for a layer with several inputs): builds it on
+   * first use, checks the input shape, computes, and records gradients (unless inside `dn.noGrad`).
+   * To symbolic tensors (from `dn.input` or other layers applied to them): builds the layer for
+   * their shapes and returns symbolic outputs, recording the call in the graph `dn.model` reads. A
+   * shape that does not fit is a ShapeError naming the layer and both shapes. A layer applied twice
+   * uses the same weights both times.
    *
    * ```ts
    * const layer = dn.layers.dense({ units: 3 });
    * const y = layer.apply(dn.randn([8, 4]));      // shape [8, 3]
+   * const input = dn.input({ shape: [4] });
+   * const hidden = layer.apply(input);             // a symbolic tensor of shape [null, 3]
    * ```
    * @param options `training: true` for training behaviour (dropout); default false
    */
-  apply(x: Tensor | number[] | number[][], options: { training?: boolean } = {}): Tensor {
+  apply(inputs: SymbolicTensor | readonly SymbolicTensor[], options?: ApplyOptions): SymbolicOutput<Out>;
+  apply(inputs: TensorLike | readonly Tensor[], options?: ApplyOptions): Out;
+  apply(inputs: unknown, options: ApplyOptions = {}): unknown {
     const where = `${this.name}.apply`;
-    const input = toTensor(where, 'x', x);
-    checkObject(where, 'options', options);
-    for (const key of Object.keys(options)) {
-      if (key !== 'training') unknownOption(where, key, ['training']);
-    }
-    const training = options.training === undefined ? false : checkBoolean(where, 'training', options.training);
+    const training = checkApplyOptions(where, options);
+    const symbolic = symbolicInputs(where, inputs);
+    if (symbolic !== null) return this.applySymbolic(symbolic, Array.isArray(inputs));
+    const input = isTensorList(inputs) ? inputs.slice() : toTensor(where, 'x', inputs);
     this.prepareInput(input);
-    return this.call(input, { training, workspace: null, logits: false, losses: null });
+    return this.call(input, { training, trainable: this.trainable, workspace: null, logits: false, losses: null });
   }
 
-  /** Builds on first use and checks `input`'s shape and dtype; throws naming the layer. */
-  prepareInput(input: Tensor): void {
-    if (input.rank < 1) {
-      throw new ShapeError(`${this.name}: expected input with a batch dimension, got a rank-0 tensor`);
+  /** Builds the layer for symbolic inputs and records the call as a node; returns its symbolic outputs. */
+  private applySymbolic(inputs: readonly SymbolicTensor[], list: boolean): SymbolicTensor | SymbolicTensor[] {
+    for (const t of inputs) if (t.dtype !== 'float32') dtypeError(this.name, `the input ${t.name}`, 'float32', t.dtype);
+    const shapes = list ? inputs.map((t) => t.shape) : inputs[0].shape;
+    if (!this.built) {
+      if (!list && this.batchInputShape !== null) this.checkDeclaredShape(inputs[0].shape);
+      this.build(shapes);
+    } else {
+      this.checkInputShape(shapes);
     }
-    if (input.dtype !== 'float32') dtypeError(this.name, 'the input', 'float32', input.dtype, `convert it with .cast('float32')`);
+    const node = new Node(this, inputs, list, this.computeOutputShape(shapes));
+    return node.outputs.length === 1 && !node.listOutput ? node.outputs[0] : node.outputs.slice();
+  }
+
+  /** Builds on first use and checks the inputs' shapes and dtypes; throws naming the layer. */
+  prepareInput(input: Tensor | readonly Tensor[]): void {
+    const tensors = input instanceof Tensor ? [input] : input;
+    for (const t of tensors) {
+      if (t.rank < 1) throw new ShapeError(`${this.name}: expected input with a batch dimension, got a rank-0 tensor`);
+      if (t.dtype !== 'float32') dtypeError(this.name, 'the input', 'float32', t.dtype, `convert it with .cast('float32')`);
+    }
+    const shape = input instanceof Tensor ? input.shape : input.map((t) => t.shape);
     if (!this.built) {
       // Validate against the declared input shape before building from the data.
-      if (this.batchInputShape !== null) this.checkDeclaredShape(input.shape);
-      this.build([null, ...input.shape.slice(1)]);
+      if (this.batchInputShape !== null && input instanceof Tensor) this.checkDeclaredShape(input.shape);
+      this.build(shape);
     }
-    this.checkInputShape(input.shape);
+    this.checkInputShape(shape);
   }
 
-  private checkDeclaredShape(shape: readonly number[]): void {
+  private checkDeclaredShape(shape: ShapeLike): void {
     const declared = this.batchInputShape!;
     let ok = shape.length === declared.length;
-    for (let i = 1; ok && i < declared.length; i++) if (declared[i] !== shape[i]) ok = false;
-    if (!ok) throw new ShapeError(`${this.name}: expected input with shape ${formatLayerShape([null, ...declared.slice(1)])}, got shape ${formatShape(shape)}`);
+    for (let i = 1; ok && i < declared.length; i++) if (shape[i] !== null && declared[i] !== shape[i]) ok = false;
+    if (!ok) throw new ShapeError(`${this.name}: expected input with shape ${formatLayerShape([null, ...declared.slice(1)])}, got shape ${formatLayerShape(shape)}`);
   }
 
   /** Throws a ValueError naming the layer unless it is built. */
@@ -421,6 +495,56 @@ function checkLayerName(where: string, value: unknown): string {
   const name = checkString(where, 'name', value);
   if (name.length === 0 || /[/\s]/.test(name)) valueError(where, 'name', 'a non-empty name without spaces or "/"', name);
   return name;
+}
+
+/** What `apply` returns for symbolic inputs: one symbolic tensor, or an array for a layer that returns an array. */
+export type SymbolicOutput<Out extends Tensor | Tensor[]> = Out extends Tensor[] ? SymbolicTensor[] : SymbolicTensor;
+
+/** A layer of any kind: one output or several (what a model's list of layers holds). */
+export type AnyLayer = Layer<Tensor | Tensor[]>;
+
+/** Options of `layer.apply`. */
+export interface ApplyOptions {
+  /** Training behaviour (dropout drops). Default false. */
+  training?: boolean;
+}
+
+function checkApplyOptions(where: string, options: unknown): boolean {
+  const o = checkOptions<ApplyOptions>(where, options, ['training']);
+  return o.training === undefined ? false : checkBoolean(where, 'training', o.training);
+}
+
+/** Whether `value` is a non-empty array of tensors (the inputs of a layer with several inputs). */
+export function isTensorList(value: unknown): value is Tensor[] {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (const item of value) if (!(item instanceof Tensor)) return false;
+  return true;
+}
+
+/** The shape (or shapes) with the batch dimension replaced by null. */
+function withNullBatch(shape: ShapeLike | readonly ShapeLike[]): Shape | Shape[] {
+  if (isShapeList(shape)) return shape.map((s) => [null, ...s.slice(1)]);
+  return [null, ...shape.slice(1)];
+}
+
+/**
+ * Whether inputs of `shape` fit a layer built for `built`: the same number of inputs, each of the
+ * same rank, and every dimension but the batch equal where both are known.
+ */
+export function shapesFit(built: ShapeLike | readonly ShapeLike[], shape: ShapeLike | readonly ShapeLike[]): boolean {
+  const builtList = isShapeList(built);
+  if (builtList !== isShapeList(shape)) return false;
+  if (builtList) {
+    const shapes = shape as readonly ShapeLike[];
+    return built.length === shapes.length && built.every((b, i) => shapesFit(b, shapes[i]));
+  }
+  const one = shape as ShapeLike;
+  if (one.length !== built.length) return false;
+  for (let i = 1; i < built.length; i++) {
+    const b = (built as ShapeLike)[i];
+    if (b !== null && one[i] !== null && b !== one[i]) return false;
+  }
+  return true;
 }
 
 /** @internal The elements per sample of a shape with a null batch dimension (null if any other dimension is unknown). */

@@ -5,12 +5,12 @@
  */
 import { ValueError } from '../errors.js';
 import { checkObject, checkString, didYouMean, typeError } from '../validate.js';
-import type { Layer, LayerConfig } from './layer.js';
+import type { AnyLayer, Layer, LayerConfig } from './layer.js';
 
 /** A layer class as the registry needs it: a constructor from options, or a static fromConfig. */
 export interface LayerClass {
-  new (options: never): Layer;
-  fromConfig?(config: Record<string, unknown>): Layer;
+  new (options: never): AnyLayer;
+  fromConfig?(config: Record<string, unknown>): AnyLayer;
 }
 
 const registry = new Map<string, LayerClass>();
@@ -52,19 +52,23 @@ export function getLayerClass(className: string, where = 'getLayerClass'): Layer
 }
 
 /** `{ className, config }` for a layer: what a saved model's architecture holds. */
-export function serializeLayer(layer: Layer): LayerConfig {
+export function serializeLayer(layer: AnyLayer): LayerConfig {
   return { className: layer.className, config: layer.getConfig() };
 }
 
-/** Builds a layer from {@link serializeLayer}'s output through the registry. */
-export function deserializeLayer(value: unknown): Layer {
+/**
+ * Builds a layer from {@link serializeLayer}'s output through the registry. Typed as a layer with
+ * one output unless told otherwise (`deserializeLayer<dn.Functional<dn.Tensor[]>>(config)` for a
+ * model returning an array).
+ */
+export function deserializeLayer<L extends AnyLayer = Layer>(value: unknown): L {
   const where = 'deserializeLayer';
   const object = checkObject(where, 'layer', value);
   const className = checkString(where, 'className', object.className);
   const layerClass = getLayerClass(className, where);
   const config = object.config === undefined ? {} : checkObject(where, 'config', object.config);
-  if (typeof layerClass.fromConfig === 'function') return layerClass.fromConfig(config);
+  if (typeof layerClass.fromConfig === 'function') return layerClass.fromConfig(config) as L;
   const options: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(config)) if (v !== null) options[key] = v;
-  return new layerClass(options as never);
+  return new layerClass(options as never) as L;
 }

@@ -14,7 +14,7 @@ import {
   checkBoolean, checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, checkString, describe,
   didYouMean, typeError,
 } from '../validate.js';
-import type { Model } from './training.js';
+import type { AnyModel } from './training.js';
 
 /** Loss and metric values by name (`loss`, `accuracy`, `val_loss`, ...). */
 export type Logs = Record<string, number>;
@@ -50,12 +50,12 @@ const HOOK_NAMES = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 
 /** The base class of callbacks: override the hooks you need. `model` and `params` are set by `fit`. */
 export abstract class Callback implements CallbackHooks {
   /** The model being trained (set by fit before onTrainBegin). */
-  model: Model | null = null;
+  model: AnyModel | null = null;
   /** The run's parameters (set by fit before onTrainBegin). */
   params: TrainingParams | null = null;
 
   /** @internal */
-  setModel(model: Model): void {
+  setModel(model: AnyModel): void {
     this.model = model;
   }
 
@@ -127,7 +127,7 @@ function isPromise(value: unknown): value is Promise<unknown> {
 export class CallbackList {
   constructor(readonly callbacks: Callback[]) {}
 
-  setModel(model: Model): void {
+  setModel(model: AnyModel): void {
     for (const c of this.callbacks) c.setModel(model);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Inference plans: a stack of layers written as the steps of `binding.forwardAsync`, so that
+ * Inference plans: a model's program written as the steps of `binding.forwardAsync`, so that
  * `predictAsync` runs natively on a worker thread over a copy of the weights taken at the call.
  *
  * A plan computes exactly what `predict` computes: each step is the kernel call the layer makes at
@@ -14,7 +14,8 @@ import { binding, type ForwardStep } from '../native.js';
 import type { Activation } from '../activations.js';
 import { contiguous } from '../ops/shape.js';
 import type { Tensor } from '../tensor.js';
-import type { Layer } from '../layers/layer.js';
+import type { AnyLayer } from '../layers/layer.js';
+import type { Program } from './program.js';
 import { Dense } from '../layers/dense.js';
 import { ActivationLayer } from '../layers/activation.js';
 import { Dropout } from '../layers/dropout.js';
@@ -30,7 +31,7 @@ export interface InferencePlan {
 }
 
 /** Exactly this class: a subclass may override `call`, so it gets no plan. */
-function isExactly(layer: Layer, type: { prototype: object }): boolean {
+function isExactly(layer: AnyLayer, type: { prototype: object }): boolean {
   return Object.getPrototypeOf(layer) === type.prototype;
 }
 
@@ -57,11 +58,28 @@ function activationSteps(activation: Activation, sampleShape: readonly number[])
 }
 
 /**
- * The plan of `layers` (built) for inputs whose samples have shape `sampleShape`, or null when a
- * layer cannot be expressed as forwardAsync steps. The weights are referenced, not copied: the
- * binding copies them when it is called, so call it right after building the plan.
+ * The layers of a program that is one path (one input, one output, each step reading the value the
+ * step before wrote), or null for any other graph.
  */
-export function inferencePlan(layers: readonly Layer[], sampleShape: readonly number[]): InferencePlan | null {
+function onePath(program: Program): AnyLayer[] | null {
+  if (program.inputs.length !== 1 || program.outputs.length !== 1) return null;
+  let slot = program.inputs[0];
+  for (const step of program.steps) {
+    if (step.listInput || step.listOutput || step.inputs[0] !== slot) return null;
+    slot = step.outputs[0];
+  }
+  return slot === program.outputs[0] ? program.steps.map((step) => step.layer) : null;
+}
+
+/**
+ * The plan of a model's program (its layers built) for inputs whose samples have shape
+ * `sampleShape`, or null when a layer cannot be expressed as forwardAsync steps. The weights are
+ * referenced, not copied: the binding copies them when it is called, so call it right after
+ * building the plan.
+ */
+export function inferencePlan(program: Program, sampleShape: readonly number[]): InferencePlan | null {
+  const layers = onePath(program);
+  if (layers === null) return null;
   const steps: ForwardStep[] = [];
   let shape = sampleShape.slice();
   for (const layer of layers) {
@@ -92,7 +110,7 @@ export function inferencePlan(layers: readonly Layer[], sampleShape: readonly nu
       // The identity at inference.
     } else if (isExactly(layer, Flatten) || isExactly(layer, Reshape)) {
       // Rows are contiguous: only the shape of a sample changes.
-      shape = layer.computeOutputShape([null, ...shape]).slice(1) as number[];
+      shape = (layer.computeOutputShape([null, ...shape]) as number[]).slice(1);
     } else {
       return null;
     }

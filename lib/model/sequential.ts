@@ -1,5 +1,6 @@
 /**
- * Sequential: a model that is a stack of layers, each feeding the next.
+ * Sequential: a model that is a stack of layers, each feeding the next — the one-path case of the
+ * graph executor (its program: layer i reads what layer i - 1 wrote).
  *
  * Shapes are inferred from the first layer's `inputShape`: each added layer is built for the
  * previous layer's output shape, so a layer that does not fit is reported when it is added, naming
@@ -7,14 +8,11 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkObject, checkOptions, checkString, formatShape, typeError, valueError } from '../validate.js';
-import type { Activation } from '../activations.js';
-import { formatLayerShape, Layer, uniqueName, Workspace, type Shape } from '../layers/layer.js';
-import { Dense } from '../layers/dense.js';
-import { ActivationLayer } from '../layers/activation.js';
-import { deserializeLayer, serializeLayer } from '../layers/registry.js';
-import { Model, type ForwardOptions } from './training.js';
-import { inferencePlan, type InferencePlan } from './plan.js';
+import { checkObject, checkOptions, checkString, formatShape, typeError } from '../validate.js';
+import { formatLayerShape, isShapeList, Layer, shapesFit, type Shape, type ShapeLike } from '../layers/layer.js';
+import { deserializeLayer, registerLayer, serializeLayer } from '../layers/registry.js';
+import { Model } from './training.js';
+import { linearProgram, type Program } from './program.js';
 
 /** Options of {@link sequential}. */
 export interface SequentialOptions {
@@ -25,14 +23,14 @@ export interface SequentialOptions {
 }
 
 /** A stack of layers. Create one with `dn.sequential({ layers })`. */
-export class Sequential extends Model {
+export class Sequential extends Model<Tensor> {
   readonly className = 'Sequential';
   private readonly stack: Layer[] = [];
 
   constructor(options: SequentialOptions = {}) {
     const where = 'sequential';
     const o = checkOptions<SequentialOptions>(where, options, ['layers', 'name']);
-    super(o.name === undefined ? uniqueName('Sequential') : checkString(where, 'name', o.name));
+    super(where, o.name === undefined ? undefined : checkString(where, 'name', o.name), 'Sequential');
     if (o.layers !== undefined) {
       if (!Array.isArray(o.layers)) typeError(where, 'layers', 'an array of layers', o.layers);
       for (const layer of o.layers) this.add(layer);
@@ -48,24 +46,25 @@ export class Sequential extends Model {
   }
 
   override get inputShape(): Shape | null {
-    return this.built ? this.stack[0].inputShape : null;
+    return this.built ? (this.stack[0].inputShape as Shape) : null;
   }
 
   override get outputShape(): Shape | null {
-    return this.built ? this.stack[this.stack.length - 1].outputShape : null;
+    return this.built ? (this.stack[this.stack.length - 1].outputShape as Shape) : null;
   }
 
-  /** The layer with this name, or at this index. */
-  getLayer(nameOrIndex: string | number): Layer {
-    if (typeof nameOrIndex === 'number') {
-      const layer = this.stack[nameOrIndex];
-      if (!Number.isInteger(nameOrIndex) || layer === undefined) valueError('getLayer', 'index', `an integer from 0 to ${this.stack.length - 1}`, nameOrIndex);
-      return layer;
-    }
-    const name = checkString('getLayer', 'name', nameOrIndex);
-    const layer = this.stack.find((l) => l.name === name);
-    if (layer === undefined) throw new ValueError(`getLayer: no layer named '${name}'; layers: ${this.stack.map((l) => l.name).join(', ') || 'none'}`);
-    return layer;
+  /** One input, named after the first layer (`dense_1_input`, as TensorFlow.js names it). */
+  override get inputNames(): string[] {
+    return [this.stack.length === 0 ? 'input' : `${this.stack[0].name}_input`];
+  }
+
+  /** One output, named after the last layer. */
+  override get outputNames(): string[] {
+    return [this.stack.length === 0 ? 'output' : this.stack[this.stack.length - 1].name];
+  }
+
+  override get returnsList(): boolean {
+    return false;
   }
 
   /**
@@ -85,7 +84,8 @@ export class Sequential extends Model {
       const previous = this.stack[this.stack.length - 1];
       if (previous.built) {
         const shape = previous.outputShape!;
-        if (layer.batchInputShape !== null && !fits(layer.batchInputShape, shape)) {
+        if (isShapeList(shape)) throw new ValueError(`${where}: ${previous.name} has several outputs; a Sequential model needs one tensor between layers (use dn.model for graphs)`);
+        if (layer.batchInputShape !== null && !shapesFit(layer.batchInputShape, shape)) {
           throw new ShapeError(`${layer.name}: expected input with shape ${formatLayerShape(layer.batchInputShape)}, got shape ${formatLayerShape(shape)} from ${previous.name}`);
         }
         layer.build(shape);
@@ -103,52 +103,40 @@ export class Sequential extends Model {
     return layer;
   }
 
-  override build(inputShape: readonly (number | null)[]): void {
+  override build(inputShape: ShapeLike): void {
     const where = `${this.name}.build`;
-    if (!Array.isArray(inputShape) || inputShape.length < 1) typeError(where, 'inputShape', 'a shape [batch, ...sampleShape]', inputShape);
+    if (!Array.isArray(inputShape) || inputShape.length < 1 || isShapeList(inputShape as ShapeLike | readonly ShapeLike[])) typeError(where, 'inputShape', 'a shape [batch, ...sampleShape]', inputShape);
     if (this.stack.length === 0) throw new ValueError(`${where}: the model has no layers`);
     let shape: Shape = [null, ...inputShape.slice(1)];
     for (const layer of this.stack) {
       layer.build(shape);
-      shape = layer.computeOutputShape(shape);
+      shape = layer.computeOutputShape(shape) as Shape;
     }
     this.layersChanged();
   }
 
-  protected override checkInput(shape: readonly number[]): void {
+  override computeOutputShape(inputShape: ShapeLike): Shape {
+    if (this.stack.length === 0) throw new ValueError(`${this.name}: the model has no layers`);
+    let shape: Shape = inputShape.slice();
+    for (const layer of this.stack) shape = layer.computeOutputShape(shape) as Shape;
+    return shape;
+  }
+
+  override checkInputs(where: string, labels: readonly string[], inputs: readonly Tensor[]): void {
+    const t = inputs[0];
+    this.checkInputTensor(where, labels[0], t, 'float32');
+    if (this.stack.length === 0) throw new ValueError(`${where}: the model has no layers`);
+    if (!this.built) this.build([null, ...t.shape.slice(1)]);
     const first = this.stack[0];
-    first.checkInputShape(shape);
+    first.checkInputShape(t.shape);
     const declared = first.batchInputShape;
-    if (declared !== null && !fits(declared, [null, ...shape.slice(1)])) {
-      throw new ShapeError(`${first.name}: expected input with shape ${formatLayerShape([null, ...declared.slice(1)])}, got shape ${formatShape(shape)}`);
+    if (declared !== null && !shapesFit(declared, t.shape)) {
+      throw new ShapeError(`${first.name}: expected input with shape ${formatLayerShape([null, ...declared.slice(1)])}, got shape ${formatShape(t.shape)}`);
     }
   }
 
-  /** @internal */
-  protected override forward(x: Tensor, options: ForwardOptions): Tensor {
-    const layers = this.stack;
-    const last = layers.length - 1;
-    const workspaces = options.workspaces;
-    let h = x;
-    for (let i = 0; i <= last; i++) {
-      let workspace: Workspace | null = null;
-      if (workspaces !== null) workspace = workspaces[i] ??= new Workspace();
-      h = layers[i].call(h, { training: options.training, workspace, logits: options.logits && i === last, losses: options.losses });
-    }
-    return h;
-  }
-
-  protected override inferencePlan(sampleShape: readonly number[]): InferencePlan | null {
-    return inferencePlan(this.stack, sampleShape);
-  }
-
-  /** @internal */
-  protected override outputActivation(): Activation | null {
-    const last = this.stack[this.stack.length - 1];
-    // An activity penalty on the output must see the activation's output, so it is not folded away.
-    if (last instanceof Dense) return last.activityRegularizer === null ? last.activation : null;
-    if (last instanceof ActivationLayer) return last.activation;
-    return null;
+  protected override buildProgram(): Program {
+    return linearProgram(this.stack);
   }
 
   /** `{ name, layers: [{ className, config }, ...] }`: what rebuilds the architecture (weights aside). */
@@ -161,22 +149,13 @@ export class Sequential extends Model {
     const where = 'Sequential.fromConfig';
     checkObject(where, 'config', config);
     if (!Array.isArray(config.layers)) typeError(where, 'config.layers', 'an array of layer configs', config.layers);
-    const layers = config.layers.map((layerConfig) => deserializeLayer(layerConfig));
+    const layers = config.layers.map((layerConfig) => deserializeLayer(layerConfig) as Layer);
     return new Sequential({ layers, ...(typeof config.name === 'string' ? { name: config.name } : {}) });
   }
 
   override toString(): string {
     return `Sequential(${this.name}: ${this.stack.map((l) => l.name).join(' -> ')})`;
   }
-}
-
-/** Whether a declared shape (batch first) accepts `shape`: equal ranks, equal known dimensions but the batch. */
-function fits(declared: readonly (number | null)[], shape: readonly (number | null)[]): boolean {
-  if (declared.length !== shape.length) return false;
-  for (let i = 1; i < declared.length; i++) {
-    if (declared[i] !== null && shape[i] !== null && declared[i] !== shape[i]) return false;
-  }
-  return true;
 }
 
 /**
@@ -192,3 +171,5 @@ function fits(declared: readonly (number | null)[], shape: readonly (number | nu
 export function sequential(options?: SequentialOptions): Sequential {
   return new Sequential(options);
 }
+
+registerLayer('Sequential', Sequential);

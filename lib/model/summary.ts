@@ -1,12 +1,14 @@
 /**
- * `model.summary()`: a table of the layers, their output shapes and parameter counts, like Keras.
+ * `model.summary()`: a table of the layers, their output shapes and parameter counts, like Keras;
+ * for a graph model also the "Connected to" column: the layer outputs each layer's calls read,
+ * written `layer[call][output]`.
  */
 import { checkFunction, checkInteger, checkOptions } from '../validate.js';
-import { formatLayerShape, type Layer } from '../layers/layer.js';
+import { formatLayerShape, type AnyLayer, type LayerVariable } from '../layers/layer.js';
 
 /** Options of `model.summary()`. */
 export interface SummaryOptions {
-  /** Total width of the table in characters (at least 40). Default 65, as in Keras. */
+  /** Total width of the table in characters (at least 40). Default 65 (98 for a graph model), as in Keras. */
   lineLength?: number;
   /** Where each line goes. Default console.log. */
   printFn?: (line: string) => void;
@@ -15,8 +17,19 @@ export interface SummaryOptions {
 /** What the summary needs from a model. */
 export interface SummarySource {
   readonly name: string;
-  readonly layers: readonly Layer[];
-  readonly built: boolean;
+  readonly layers: readonly AnyLayer[];
+  readonly weights: readonly LayerVariable[];
+  readonly trainableWeights: readonly LayerVariable[];
+  /** A graph model's connections: per layer, its calls, each as `[layer, call, output]` of what it reads. */
+  inboundConnections?(): Map<AnyLayer, [string, number, number][][]>;
+}
+
+/** A layer's output shape for the table: `(not built)`, or `multiple` when its calls give different shapes. */
+function outputShapeText(layer: AnyLayer): string {
+  if (!layer.built) return '(not built)';
+  const shapes = layer.inboundNodes.length > 1 ? layer.inboundNodes.map((node) => formatLayerShape(node.outputs.map((t) => t.shape))) : [];
+  if (shapes.length > 1 && shapes.some((shape) => shape !== shapes[0])) return 'multiple';
+  return formatLayerShape(layer.outputShape!);
 }
 
 function formatCount(n: number): string {
@@ -30,9 +43,12 @@ function formatBytes(bytes: number): string {
 }
 
 /** Builds the summary's lines for `model`. */
-export function summaryLines(model: SummarySource, lineLength = 65): string[] {
-  // Column starts as fractions of the width, as Keras places them: name, shape, params.
-  const positions = [0, Math.floor(lineLength * 0.45), Math.floor(lineLength * 0.84), lineLength];
+export function summaryLines(model: SummarySource, lineLength?: number): string[] {
+  const connections = typeof model.inboundConnections === 'function' ? model.inboundConnections() : null;
+  const width = lineLength ?? (connections === null ? 65 : 98);
+  // Column starts as fractions of the width, as Keras places them: name, shape, params (, connections).
+  const fractions = connections === null ? [0, 0.45, 0.84] : [0, 0.33, 0.55, 0.67];
+  const positions = [...fractions.map((f) => Math.floor(width * f)), width];
   const row = (fields: string[]): string => fields
     .map((field, i) => {
       if (i === fields.length - 1) return field;
@@ -44,25 +60,31 @@ export function summaryLines(model: SummarySource, lineLength = 65): string[] {
     .trimEnd();
   const lines: string[] = [];
   lines.push(`Model: "${model.name}"`);
-  lines.push('_'.repeat(lineLength));
-  lines.push(row([' Layer (type)', 'Output Shape', 'Param #']));
-  lines.push('='.repeat(lineLength));
-  let total = 0;
-  let trainable = 0;
+  lines.push('_'.repeat(width));
+  lines.push(row([' Layer (type)', 'Output Shape', 'Param #', ...(connections === null ? [] : ['Connected to'])]));
+  lines.push('='.repeat(width));
   model.layers.forEach((layer, i) => {
     const built = layer.built;
-    const params = built ? layer.countParams() : 0;
-    total += params;
-    if (built && layer.trainable) for (const v of layer.trainableWeights) trainable += v.value.size;
-    const shape = built ? formatLayerShape(layer.outputShape!) : '(not built)';
-    lines.push(row([` ${layer.name} (${layer.className})`, shape, built ? String(params) : '?']));
-    lines.push(i === model.layers.length - 1 ? '='.repeat(lineLength) : '');
+    const params = built ? String(layer.countParams()) : '?';
+    const first = [` ${layer.name} (${layer.className})`, outputShapeText(layer), params];
+    if (connections === null) {
+      lines.push(row(first));
+    } else {
+      const read = (connections.get(layer) ?? []).flat().map(([name, call, output]) => `${name}[${call}][${output}]`);
+      lines.push(row([...first, read[0] ?? '']));
+      for (const more of read.slice(1)) lines.push(row(['', '', '', more]));
+    }
+    lines.push(i === model.layers.length - 1 ? '='.repeat(width) : '');
   });
-  if (model.layers.length === 0) lines.push('='.repeat(lineLength));
+  if (model.layers.length === 0) lines.push('='.repeat(width));
+  let total = 0;
+  let trainable = 0;
+  for (const v of model.weights) total += v.value.size;
+  for (const v of model.trainableWeights) trainable += v.value.size;
   lines.push(`Total params: ${formatCount(total)} (${formatBytes(total * 4)})`);
   lines.push(`Trainable params: ${formatCount(trainable)} (${formatBytes(trainable * 4)})`);
   lines.push(`Non-trainable params: ${formatCount(total - trainable)} (${formatBytes((total - trainable) * 4)})`);
-  lines.push('_'.repeat(lineLength));
+  lines.push('_'.repeat(width));
   return lines;
 }
 
@@ -70,7 +92,7 @@ export function summaryLines(model: SummarySource, lineLength = 65): string[] {
 export function printSummary(model: SummarySource, options: SummaryOptions = {}): string {
   const where = 'summary';
   const o = checkOptions<SummaryOptions>(where, options, ['lineLength', 'printFn']);
-  const lineLength = o.lineLength === undefined ? 65 : checkInteger(where, 'lineLength', o.lineLength, 40, 400);
+  const lineLength = o.lineLength === undefined ? undefined : checkInteger(where, 'lineLength', o.lineLength, 40, 400);
   const printFn = o.printFn === undefined ? (line: string) => console.log(line) : (checkFunction(where, 'printFn', o.printFn) as (line: string) => void);
   const lines = summaryLines(model, lineLength);
   for (const line of lines) printFn(line);

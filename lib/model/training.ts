@@ -1,38 +1,63 @@
 /**
- * The model base class: compile, fit, evaluate, predict, predictAsync, trainOnBatch, weights and
- * summary — everything that does not depend on how layers are connected. `Sequential` (a stack of
- * layers) implements the forward pass; a functional (graph) model can implement it the same way.
+ * The model base class: compile, fit, evaluate, predict, predictAsync, trainOnBatch, testOnBatch,
+ * weights and summary — everything that does not depend on how layers are connected. A model is a
+ * layer (it can be used inside another model). Its forward pass is a {@link Program}: `dn.model`
+ * compiles a graph of layers into one, `Sequential` a stack; the same executor runs both.
  *
  * A training step is synchronous: forward (each Dense one fused native call, writing into buffers
- * reused from step to step), the loss (a final softmax/sigmoid folded into a cross-entropy computed
- * from logits in one native call), regularization penalties, backward (weight gradients accumulated
- * straight into the optimizer's flat gradient buffer), and one optimizer update over the flat
- * parameter buffer. `fit` yields to the event loop between steps, so a server waits at most one step.
+ * reused from step to step), the loss of each output (a final softmax/sigmoid folded into a
+ * cross-entropy computed from logits in one native call), regularization penalties, backward (weight
+ * gradients accumulated straight into the optimizer's flat gradient buffer), and one optimizer
+ * update over the flat parameter buffer. `fit` yields to the event loop between steps, so a server
+ * waits at most one step. The data given to `fit`, `evaluate` and `predict` is turned into batches
+ * once, at the entry (data-adapter.ts); the loops consume only batches.
  */
 import { AbortError, DTypeError, ShapeError, ValueError } from '../errors.js';
-import { emptyTensor, makeTensor, Tensor, toTensor, type TensorLike, type TypedStorage } from '../tensor.js';
+import { emptyTensor, makeTensor, Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { noGrad } from '../autograd/engine.js';
 import { contiguous } from '../ops/shape.js';
 import { Generator, random } from '../random.js';
 import {
-  checkBoolean, checkChoice, checkInteger, checkObject, checkOptions, checkPositiveInteger, checkRange, describe,
-  formatShape, didYouMean, typeError, valueError,
+  checkBoolean, checkChoice, checkInteger, checkOptions, checkPositiveInteger, checkRange, describe, didYouMean,
+  formatShape, typeError, valueError,
 } from '../validate.js';
 import { getOptimizer, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig } from '../optimizers/index.js';
-import { getActivation, type Activation } from '../activations.js';
-import { getLoss, Loss, type LossFunction, type LossIdentifier } from '../losses/index.js';
+import { getActivation } from '../activations.js';
+import { Loss, type LossFunction } from '../losses/index.js';
 import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
-import { CategoricalCrossentropy } from '../losses/categoricalCrossentropy.js';
 import { SparseCategoricalCrossentropy } from '../losses/sparseCategoricalCrossentropy.js';
-import { Accuracy, getMetric, type Metric, type MetricIdentifier } from '../metrics.js';
-import type { Layer, LayerVariable, Shape, Workspace } from '../layers/layer.js';
+import { Accuracy, getMetric, type Metric } from '../metrics.js';
+import {
+  Layer, Workspace, type ApplyOptions, type CallContext, type LayerVariable, type Shape, type SymbolicOutput, type AnyLayer,
+} from '../layers/layer.js';
+import { symbolicInputs, type SymbolicTensor } from '../layers/symbolic.js';
+import { Dense } from '../layers/dense.js';
+import { ActivationLayer } from '../layers/activation.js';
 import { CallbackList, toCallbacks, type CallbackLike, type Logs, type TrainingParams } from './callbacks.js';
 import { History } from './history.js';
 import { ProgressLogger } from './progress.js';
 import { printSummary, type SummaryOptions } from './summary.js';
 import { encodeModelBuffer, saveModel, type CompiledFacts, type SaveOptions } from '../io/save-model.js';
-import type { InferencePlan } from './plan.js';
+import { inferencePlan, type InferencePlan } from './plan.js';
+import { runProgram, type Program } from './program.js';
+import {
+  compileOutputs, lossNames, metricNames, type CompiledOutput, type LossSpec, type LossWeightsSpec, type MetricsSpec,
+} from './compile.js';
+import {
+  inputTensors, rowsOf, rowsOfAll, sampleWeightArrays, targetTensors, TensorAdapter, toBatch, withClassWeights, type Batch, type DataAdapter,
+  type ModelSignature,
+} from './data-adapter.js';
 import { binding } from '../native.js';
+
+/**
+ * Data for a model's inputs or targets: one tensor (or nested array) for a model with one input
+ * (output), an array of tensors in the model's order, or an object `{ name: tensor }` by input
+ * (output) name.
+ */
+export type ModelData = TensorLike | readonly Tensor[] | Readonly<Record<string, TensorLike>>;
+
+/** A weight per class index (`{ 0: 1, 1: 5 }` counts class 1 five times as much). */
+export type ClassWeight = Readonly<Record<number, number>>;
 
 /** Options of `model.compile()`. */
 export interface CompileOptions {
@@ -45,11 +70,19 @@ export interface CompileOptions {
    * The loss: a name (`'meanSquaredError'`/`'mse'`, `'meanAbsoluteError'`/`'mae'`, `'huber'`,
    * `'binaryCrossentropy'`, `'categoricalCrossentropy'`, `'sparseCategoricalCrossentropy'`), a loss
    * object (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`), or a function
-   * `(yTrue, yPred) => Tensor` returning a scalar (or one loss per sample). Required.
+   * `(yTrue, yPred) => Tensor` returning a scalar (or one loss per sample). Required. For a model with
+   * several outputs: one loss for all of them, or one per output (an array in the outputs' order, or
+   * an object by output name).
    */
-  loss: LossIdentifier;
-  /** Metrics reported per epoch: names (`'accuracy'`, `'precision'`, `'recall'`, `'auc'`, `'mse'`, `'mae'`...), objects or functions. */
-  metrics?: MetricIdentifier | MetricIdentifier[];
+  loss: LossSpec;
+  /**
+   * Metrics reported per epoch: names (`'accuracy'`, `'precision'`, `'recall'`, `'auc'`, `'mse'`,
+   * `'mae'`...), objects or functions. For a model with several outputs: one list for all of them,
+   * or one list per output (an array of arrays, or an object by output name).
+   */
+  metrics?: MetricsSpec;
+  /** The weight of each output's loss in the total loss (an array, or an object by output name). Default 1 each. */
+  lossWeights?: LossWeightsSpec;
 }
 
 /** Options of `model.fit()`. */
@@ -65,7 +98,7 @@ export interface FitOptions {
   /** Fraction of the data (the last samples, before shuffling, as in Keras) held out for validation, in [0, 1). */
   validationSplit?: number;
   /** Validation data `[x, y]` or `[x, y, sampleWeight]`, evaluated at the end of each epoch. */
-  validationData?: [TensorLike, TensorLike] | [TensorLike, TensorLike, TensorLike];
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, ModelData];
   /** Batch size for validation. Default: `batchSize`. */
   validationBatchSize?: number;
   /** Shuffle the training samples before each epoch. Default true. */
@@ -76,10 +109,14 @@ export interface FitOptions {
    * from a checkpoint sees the same batches as one that never stopped.
    */
   seed?: number;
-  /** A weight per class index for the loss (`{ 0: 1, 1: 5 }` counts class 1 five times as much). */
-  classWeight?: Record<number, number>;
-  /** A weight per training sample (`[samples]`) for the loss. */
-  sampleWeight?: TensorLike;
+  /**
+   * A weight per class index for the loss (`{ 0: 1, 1: 5 }` counts class 1 five times as much); for a
+   * model with several outputs, one table per output (an array, or an object by output name). Class
+   * weights apply to the training data only, not to validation.
+   */
+  classWeight?: ClassWeight | readonly (ClassWeight | null | undefined)[] | Readonly<Record<string, ClassWeight>>;
+  /** A weight per training sample (`[samples]`) for the loss: one for every output, or one per output (array or object by name). */
+  sampleWeight?: ModelData;
   /** The epoch to start at (to resume an earlier run). Default 0. */
   initialEpoch?: number;
   /**
@@ -104,8 +141,8 @@ const FIT_OPTION_NAMES = [
 export interface EvaluateOptions {
   /** Samples per batch. Default 32. */
   batchSize?: number;
-  /** A weight per sample for the loss. */
-  sampleWeight?: TensorLike;
+  /** A weight per sample for the loss (one for every output, or one per output). */
+  sampleWeight?: ModelData;
 }
 
 /** Options of `model.predict()` and `model.predictAsync()`. */
@@ -120,29 +157,25 @@ export interface PredictOptions {
 
 /** Options of `model.trainOnBatch()`. */
 export interface TrainOnBatchOptions {
-  /** A weight per sample for the loss. */
-  sampleWeight?: TensorLike;
-  /** A weight per class index for the loss. */
-  classWeight?: Record<number, number>;
+  /** A weight per sample for the loss (one for every output, or one per output). */
+  sampleWeight?: ModelData;
+  /** A weight per class index for the loss (one table per output for a model with several). */
+  classWeight?: FitOptions['classWeight'];
 }
 
-/** @internal What a model's forward pass is told. */
-export interface ForwardOptions {
-  training: boolean;
-  /** One workspace per layer (created on demand), or null to allocate fresh outputs. */
-  workspaces: (Workspace | undefined)[] | null;
-  /** Return the logits of a final softmax/sigmoid that the loss folds in. */
-  logits: boolean;
-  /** Where layers add activity penalties, or null. */
-  losses: Tensor[] | null;
+/** Options of `model.testOnBatch()`. */
+export interface TestOnBatchOptions {
+  /** A weight per sample for the loss (one for every output, or one per output). */
+  sampleWeight?: ModelData;
 }
 
 /** The compile() settings, plus what is captured once the model is built. */
 interface CompiledState {
   optimizer: Optimizer;
-  loss: Loss | LossFunction;
-  trainMetrics: Metric[];
-  validationMetrics: Metric[];
+  /** Per output: loss, weight, metrics, folding. */
+  outputs: CompiledOutput[];
+  /** Whether lossWeights were given (saved with the training configuration). */
+  lossWeightsGiven: boolean;
   ready: boolean;
   /** The trainable variables at compile time: what the optimizer updates. */
   trainable: LayerVariable[];
@@ -151,11 +184,16 @@ interface CompiledState {
   trainMask: boolean[];
   regularized: LayerVariable[];
   activityRegularized: boolean;
-  /** The final activation folded into the loss (the model outputs logits in training), or null. */
-  folded: Activation | null;
-  /** Turns outputs into probabilities for metrics (the folded activation, or the one a fromLogits loss implies), or null. */
-  probabilities: Activation | null;
+  /** Per program step: 1 where the step returns logits for a loss that folds its activation, or null. */
+  logits: Uint8Array | null;
+  /** The loss of each output in the last step (unweighted). */
+  outputLosses: Float64Array;
+  /** The names logged for the losses. */
+  lossNames: string[];
 }
+
+/** A model of any kind: one output or several. */
+export type AnyModel = Model<Tensor | Tensor[]>;
 
 /** Evaluation results by name: `{ loss, accuracy, ... }`. */
 export type EvaluationResult = Logs;
@@ -179,75 +217,130 @@ function checkSignal(where: string, value: unknown): AbortSignal {
   return value as AbortSignal;
 }
 
-/** The base class of models. Create one with `dn.sequential({ layers })`. */
-export abstract class Model {
-  /** The model's name. */
-  readonly name: string;
+/** Each item once, in first-seen order (a layer shared by two nested models owns its weights once). */
+function unique<T>(items: T[]): T[] {
+  return items.length < 2 ? items : [...new Set(items)];
+}
+
+/**
+ * The base class of models: `dn.sequential({ layers })` (a stack) and `dn.model({ inputs, outputs })`
+ * (a graph). `Out` is what the model returns: one tensor, or an array of them for a model whose
+ * outputs were given as an array.
+ */
+export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Layer<Out> implements ModelSignature {
   /** Set to true (by a callback) to stop `fit` after the current batch. */
   stopTraining = false;
   /** The History of the last `fit`, or null. */
   history: History | null = null;
   private compiled: CompiledState | null = null;
   private fitting = false;
-  private readonly trainWorkspaces: (Workspace | undefined)[] = [];
-  private readonly inferenceWorkspaces: (Workspace | undefined)[] = [];
+  private readonly trainWorkspace = new Workspace();
+  private readonly inferenceWorkspace = new Workspace();
+  private compiledProgram: Program | null = null;
 
-  protected constructor(name: string) {
-    this.name = name;
+  protected constructor(where: string, name: string | undefined, className: string) {
+    super(where, name === undefined ? {} : { name }, className);
   }
 
   // --- what a concrete model provides -------------------------------------------------------
 
-  /** The layers, in order. */
-  abstract get layers(): Layer[];
-  /** Whether every layer has its weights (the input shape is known). */
-  abstract get built(): boolean;
-  /** The input shape (batch dimension `null`), or null while not built. */
-  abstract get inputShape(): Shape | null;
-  /** The output shape (batch dimension `null`), or null while not built. */
-  abstract get outputShape(): Shape | null;
-  /** Builds every layer for inputs of `inputShape` (batch first); a ShapeError names the layer that does not fit. */
-  abstract build(inputShape: readonly (number | null)[]): void;
-  /** Throws a ShapeError naming the first layer when inputs of `shape` do not fit the model. */
-  protected abstract checkInput(shape: readonly number[]): void;
-  /** @internal The forward pass. */
-  protected abstract forward(x: Tensor, options: ForwardOptions): Tensor;
-  /** @internal The activation of the model's output that a loss could fold in (a final softmax or sigmoid), or null. */
-  protected abstract outputActivation(): Activation | null;
+  /** The layers, in order (a nested model counts as one layer). */
+  abstract get layers(): AnyLayer[];
+  /** The names of the inputs (the keys of `{ name: tensor }` inputs), in order. */
+  abstract get inputNames(): string[];
+  /** The names of the outputs (the keys of `{ name: tensor }` targets, and of per-output logs), in order. */
+  abstract get outputNames(): string[];
+  /** Whether the model returns an array of tensors (its outputs were given as an array) rather than one. */
+  abstract get returnsList(): boolean;
+  /** @internal The forward pass as a program (the model is built). */
+  protected abstract buildProgram(): Program;
+  /**
+   * @internal Checks input tensors against the model (dtype, rank, shape), building a model that
+   * builds on its first data; `labels` name each input in messages.
+   */
+  abstract checkInputs(where: string, labels: readonly string[], inputs: readonly Tensor[]): void;
   /** The options that rebuild the model's architecture (plain JSON). */
-  abstract getConfig(): Record<string, unknown>;
+  abstract override getConfig(): Record<string, unknown>;
+
+  /** @internal The forward pass (compiled once, again after the layers change). */
+  get program(): Program {
+    return (this.compiledProgram ??= this.buildProgram());
+  }
 
   /** @internal Tells the model its layers changed: compiled state is captured again at the next step. */
   protected layersChanged(): void {
     if (this.compiled !== null) this.compiled.ready = false;
-    this.trainWorkspaces.length = 0;
-    this.inferenceWorkspaces.length = 0;
+    this.compiledProgram = null;
+    this.trainWorkspace.clear();
+    this.inferenceWorkspace.clear();
+  }
+
+  /** @internal Checks one input tensor's dtype and rank for a model input expecting `dtype`. */
+  protected checkInputTensor(where: string, label: string, t: Tensor, dtype: DType): void {
+    if (t.dtype !== dtype) throw new DTypeError(`${where}: ${label} must be a ${dtype} tensor, got ${t.dtype} (convert it with .cast('${dtype}'))`);
+    if (t.rank < 1) throw new ShapeError(`${where}: ${label} must have a batch dimension, got a rank-0 tensor`);
+  }
+
+  /** Every layer, nested models' layers included (each once). */
+  get flatLayers(): AnyLayer[] {
+    return unique(this.layers.flatMap((layer) => (layer instanceof Model ? [layer, ...layer.flatLayers] : [layer])));
+  }
+
+  /**
+   * The layer with this name (among the model's own layers), or at this index of {@link Model.layers}.
+   * A ValueError lists the layers otherwise. Typed as a layer with one output unless told otherwise
+   * (`model.getLayer<dn.Functional<dn.Tensor[]>>('towers')`).
+   */
+  getLayer<L extends AnyLayer = Layer>(nameOrIndex: string | number): L {
+    const layers = this.layers;
+    if (typeof nameOrIndex === 'number') {
+      const layer = layers[nameOrIndex];
+      if (!Number.isInteger(nameOrIndex) || layer === undefined) valueError('getLayer', 'index', `an integer from 0 to ${layers.length - 1}`, nameOrIndex);
+      return layer as L;
+    }
+    if (typeof nameOrIndex !== 'string') typeError('getLayer', 'nameOrIndex', 'a layer name or an index', nameOrIndex);
+    const layer = layers.find((l) => l.name === nameOrIndex);
+    if (layer === undefined) {
+      const names = layers.map((l) => l.name);
+      throw new ValueError(`getLayer: no layer named '${nameOrIndex}'${didYouMean(nameOrIndex, names)}; layers: ${names.join(', ') || 'none'}`);
+    }
+    return layer as L;
   }
 
   // --- weights ----------------------------------------------------------------------------
 
-  /** Every weight of every layer, in layer order. */
-  get weights(): LayerVariable[] {
-    return this.layers.flatMap((layer) => layer.weights);
+  /** Whether training updates the model's weights. Setting it sets every layer's (Keras); it takes effect at the next `compile()`. */
+  override get trainable(): boolean {
+    return super.trainable;
+  }
+
+  override set trainable(value: boolean) {
+    super.trainable = value;
+    for (const layer of this.layers) layer.trainable = value;
+  }
+
+  /** Every weight of every layer, in layer order (a weight shared by two layers' paths counts once). */
+  override get weights(): LayerVariable[] {
+    return unique(this.layers.flatMap((layer) => layer.weights));
   }
 
   /** The weights training updates. */
-  get trainableWeights(): LayerVariable[] {
-    return this.layers.flatMap((layer) => layer.trainableWeights);
+  override get trainableWeights(): LayerVariable[] {
+    return this.trainable ? unique(this.layers.flatMap((layer) => layer.trainableWeights)) : [];
   }
 
   /** The weights training leaves alone. */
-  get nonTrainableWeights(): LayerVariable[] {
-    return this.layers.flatMap((layer) => layer.nonTrainableWeights);
+  override get nonTrainableWeights(): LayerVariable[] {
+    return this.trainable ? unique(this.layers.flatMap((layer) => layer.nonTrainableWeights)) : this.weights;
   }
 
   /** Copies of all weights, in the order of {@link Model.weights}. */
-  getWeights(): Tensor[] {
-    return this.layers.flatMap((layer) => layer.getWeights());
+  override getWeights(): Tensor[] {
+    return this.weights.map((v) => v.read());
   }
 
   /** Sets all weights (same order and shapes as {@link Model.getWeights}); values are copied in place. */
-  setWeights(weights: ReadonlyArray<Tensor | number[] | number[][]>): void {
+  override setWeights(weights: ReadonlyArray<Tensor | number[] | number[][]>): void {
     const where = `${this.name}.setWeights`;
     if (!Array.isArray(weights)) typeError(where, 'weights', 'an array of tensors', weights);
     this.requireBuilt(where);
@@ -255,30 +348,37 @@ export abstract class Model {
     if (weights.length !== variables.length) {
       throw new ValueError(`${where}: expected ${variables.length} weights (${variables.map((v) => `${v.name} ${formatShape(v.shape)}`).join(', ')}), got ${weights.length}`);
     }
-    // Check every shape before changing anything.
-    weights.forEach((w, i) => {
+    // Check every value before changing anything.
+    const tensors = weights.map((w, i) => {
       const t = toTensor(where, `weights[${i}]`, w);
       if (!sameDims(t.shape, variables[i].shape)) {
         throw new ShapeError(`${where}: weights[${i}] (${variables[i].name}) must have shape ${formatShape(variables[i].shape)}, got shape ${formatShape(t.shape)}`);
       }
+      if (t.dtype !== 'float32') throw new DTypeError(`${where}: weights[${i}] (${variables[i].name}) must be a float32 tensor, got ${t.dtype}`);
+      return t;
     });
-    let offset = 0;
-    for (const layer of this.layers) {
-      const count = layer.weights.length;
-      if (count > 0) layer.setWeights(weights.slice(offset, offset + count));
-      offset += count;
-    }
+    tensors.forEach((t, i) => variables[i].assign(t));
   }
 
   /** The number of weight elements. The model must be built. */
-  countParams(): number {
+  override countParams(): number {
     this.requireBuilt(`${this.name}.countParams`);
-    return this.layers.reduce((total, layer) => total + layer.countParams(), 0);
+    return this.weights.reduce((total, v) => total + v.value.size, 0);
   }
 
   /** Prints a table of the layers, their output shapes and parameter counts (like Keras); returns the text. */
   summary(options?: SummaryOptions): string {
     return printSummary(this, options);
+  }
+
+  // --- as a layer inside another model ------------------------------------------------------
+
+  /** Runs the model as a layer of an enclosing model: its layers with the workspaces nested in the caller's. */
+  override call(inputs: Tensor | Tensor[], context: CallContext): Out {
+    const outputs = runProgram(this.program, inputs instanceof Tensor ? [inputs] : inputs, {
+      training: context.training, trainable: context.trainable, workspace: context.workspace, logits: null, losses: context.losses,
+    });
+    return (this.returnsList ? outputs : outputs[0]) as Out;
   }
 
   // --- saving -------------------------------------------------------------------------------
@@ -311,8 +411,15 @@ export abstract class Model {
   }
 
   /** What a save needs from the compile() settings. */
-  private compiledFacts(): CompiledFacts {
-    return { metrics: this.compiled === null ? [] : this.compiled.trainMetrics };
+  private compiledFacts(): CompiledFacts | null {
+    const state = this.compiled;
+    if (state === null) return null;
+    return {
+      losses: state.outputs.map((o) => o.loss),
+      metrics: state.outputs.map((o) => o.trainMetrics),
+      lossWeights: state.lossWeightsGiven ? state.outputs.map((o) => o.weight) : null,
+      perOutput: this.outputNames.length > 1,
+    };
   }
 
   private requireBuilt(where: string): void {
@@ -330,28 +437,33 @@ export abstract class Model {
     return this.compiled === null ? null : this.compiled.optimizer;
   }
 
-  /** The loss given to compile(), or null. */
-  get loss(): Loss | LossFunction | null {
-    return this.compiled === null ? null : this.compiled.loss;
+  /** The loss given to compile() (one per output for a model with several), or null. */
+  get loss(): Loss | LossFunction | (Loss | LossFunction)[] | null {
+    const state = this.compiled;
+    if (state === null) return null;
+    return state.outputs.length === 1 ? state.outputs[0].loss : state.outputs.map((o) => o.loss);
   }
 
-  /** The names logged for training (`loss` and the metrics). */
+  /** The names logged for training (`loss`, each output's loss for a model with several, and the metrics). */
   get metricsNames(): string[] {
-    return this.compiled === null ? [] : ['loss', ...this.compiled.trainMetrics.map((m) => m.name)];
+    const state = this.compiled;
+    return state === null ? [] : [...state.lossNames, ...metricNames(state.outputs)];
   }
 
   /**
-   * Configures training: optimizer, loss and metrics.
+   * Configures training: optimizer, loss and metrics (per output for a model with several).
    * ```ts
    * model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+   * twoHeads.compile({ optimizer: 'adam', loss: { kind: 'sparseCategoricalCrossentropy', price: 'mse' },
+   *                    lossWeights: { kind: 1, price: 0.5 }, metrics: { kind: ['accuracy'] } });
    * ```
    * The trainable weights are captured here (and again when layers are added): changing a layer's
-   * `trainable` takes effect at the next compile(), as in Keras.
+   * or a model's `trainable` takes effect at the next compile(), as in Keras.
    */
   compile(options: CompileOptions): void {
     const where = 'compile';
     if (options === undefined) throw new ValueError(`${where}: options are required, e.g. compile({ optimizer: 'adam', loss: 'mse' })`);
-    const o = checkOptions<CompileOptions>(where, options, ['optimizer', 'loss', 'metrics']);
+    const o = checkOptions<CompileOptions>(where, options, ['optimizer', 'loss', 'metrics', 'lossWeights']);
     if (o.loss === undefined) throw new ValueError(`${where}: loss is required, e.g. compile({ optimizer: 'adam', loss: 'meanSquaredError' })`);
     const optimizerId = o.optimizer === undefined ? 'rmsprop' : o.optimizer;
     if (typeof optimizerId === 'string' && !OPTIMIZER_NAMES.includes(optimizerId) && !['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad'].includes(optimizerId)) {
@@ -360,21 +472,10 @@ export abstract class Model {
       );
     }
     const optimizer = getOptimizer(optimizerId as string | Optimizer | OptimizerConfig);
-    const loss = getLoss(o.loss, where);
-    const metricIds = o.metrics === undefined ? [] : Array.isArray(o.metrics) ? o.metrics : [o.metrics];
-    const trainMetrics = metricIds.map((m) => getMetric(m, where));
-    const validationMetrics = metricIds.map((m) => getMetric(m, where));
-    const names = new Set<string>(['loss']);
-    for (const m of trainMetrics) {
-      if (names.has(m.name)) throw new ValueError(`${where}: two metrics are named '${m.name}'; give one a different name`);
-      names.add(m.name);
-    }
-    // Accuracy follows the loss, as in Keras.
-    const kind = loss instanceof BinaryCrossentropy ? 'binary' : loss instanceof SparseCategoricalCrossentropy ? 'sparse' : loss instanceof CategoricalCrossentropy ? 'categorical' : null;
-    if (kind !== null) for (const m of [...trainMetrics, ...validationMetrics]) if (m instanceof Accuracy && m.resolvedKind === null) m.resolve(kind);
+    const outputs = compileOutputs(where, this.outputNames, o.loss, o.metrics, o.lossWeights);
     this.compiled = {
-      optimizer, loss, trainMetrics, validationMetrics, ready: false, trainable: [], variables: [], trainMask: [], regularized: [],
-      activityRegularized: false, folded: null, probabilities: null,
+      optimizer, outputs, lossWeightsGiven: o.lossWeights !== undefined, ready: false, trainable: [], variables: [], trainMask: [],
+      regularized: [], activityRegularized: false, logits: null, outputLosses: new Float64Array(outputs.length), lossNames: lossNames(outputs),
     };
     if (this.built) this.prepare(where);
   }
@@ -386,7 +487,7 @@ export abstract class Model {
     return this.compiled;
   }
 
-  /** Captures the trainable variables, builds the optimizer over them, and decides what the loss folds. */
+  /** Captures the trainable variables, builds the optimizer over them, and decides what each output's loss folds. */
   private prepare(where: string): CompiledState {
     const state = this.requireCompiled(where);
     if (state.ready) return state;
@@ -398,79 +499,40 @@ export abstract class Model {
     state.variables = this.weights;
     state.trainMask = state.variables.map((v) => inTrainable.has(v));
     state.regularized = state.variables.filter((v) => v.regularizer !== undefined);
-    state.activityRegularized = this.layers.some((layer) => (layer as { activityRegularizer?: unknown }).activityRegularizer != null);
-    const activation = this.outputActivation();
-    const loss = state.loss;
-    state.folded = activation !== null && loss instanceof Loss && foldable(activation) && loss.foldsActivation(activation.name) ? activation : null;
-    state.probabilities = state.folded;
-    if (state.probabilities === null && loss instanceof Loss && loss.fromLogits) {
-      state.probabilities = getActivation(loss instanceof BinaryCrossentropy ? 'sigmoid' : 'softmax');
-    }
+    state.activityRegularized = this.flatLayers.some((layer) => (layer as { activityRegularizer?: unknown }).activityRegularizer != null);
+    const program = this.program;
+    let logits: Uint8Array | null = null;
+    state.outputs.forEach((output, k) => {
+      const step = program.foldableSteps[k];
+      const layer = step < 0 ? null : program.steps[step].layer;
+      // An activity penalty on the output must see the activation's output, so it is not folded away.
+      const activation = layer instanceof Dense ? (layer.activityRegularizer === null ? layer.activation : null) : layer instanceof ActivationLayer ? layer.activation : null;
+      const loss = output.loss;
+      output.folded = activation !== null && loss instanceof Loss && foldable(activation.name, activation.getConfig().axis) && loss.foldsActivation(activation.name) ? activation : null;
+      output.probabilities = output.folded;
+      if (output.folded !== null) (logits ??= new Uint8Array(program.steps.length))[step] = 1;
+      if (output.probabilities === null && loss instanceof Loss && loss.fromLogits) {
+        output.probabilities = getActivation(loss instanceof BinaryCrossentropy ? 'sigmoid' : 'softmax');
+      }
+    });
+    state.logits = logits;
     state.optimizer.build(trainable);
     state.ready = true;
     return state;
   }
 
-  // --- tensors in -------------------------------------------------------------------------
-
-  /** Converts and checks an input batch; builds the model from it if needed. */
-  private inputTensor(where: string, name: string, value: unknown): Tensor {
-    const t = toTensor(where, name, value);
-    if (t.dtype !== 'float32') throw new DTypeError(`${where}: ${name} must be a float32 tensor, got ${t.dtype} (convert it with .cast('float32'))`);
-    if (t.rank < 1) throw new ShapeError(`${where}: ${name} must have a batch dimension, got a rank-0 tensor`);
-    if (this.layers.length === 0) throw new ValueError(`${where}: the model has no layers`);
-    if (!this.built) this.build([null, ...t.shape.slice(1)]);
-    this.checkInput(t.shape);
-    return t.isContiguous ? t : contiguous(t.detach());
-  }
-
-  private targetTensor(where: string, name: string, value: unknown, samples: number): Tensor {
-    const t = toTensor(where, name, value);
-    if (t.rank < 1 || t.shape[0] !== samples) {
-      throw new ShapeError(`${where}: ${name} must have one entry per sample (${samples}), got shape ${formatShape(t.shape)}`);
-    }
-    return t.isContiguous ? t : contiguous(t.detach());
-  }
-
-  private weightArray(where: string, name: string, value: unknown, samples: number): Float32Array {
-    const t = toTensor(where, name, value);
-    if (t.dtype !== 'float32') throw new DTypeError(`${where}: ${name} must be a float32 tensor, got ${t.dtype}`);
-    if (t.size !== samples || t.rank > 2 || (t.rank === 2 && t.shape[1] !== 1)) {
-      throw new ShapeError(`${where}: ${name} must hold one weight per sample (shape [${samples}]), got shape ${formatShape(t.shape)}`);
-    }
-    return contiguous(t.detach()).storage as Float32Array;
-  }
-
-  /** Combines sampleWeight and classWeight into one weight per sample, or null for none. */
-  private sampleWeights(where: string, y: Tensor, sampleWeight: unknown, classWeight: unknown): Float32Array | null {
-    const weights = sampleWeight === undefined ? null : this.weightArray(where, 'sampleWeight', sampleWeight, y.shape[0]);
-    return this.withClassWeights(where, y, weights, classWeight);
-  }
-
-  /** `sampleWeights` (one per sample of `y`, or null) times the classWeight of each sample's class, in a new array. */
-  private withClassWeights(where: string, y: Tensor, sampleWeights: Float32Array | null, classWeight: unknown): Float32Array | null {
-    if (classWeight === undefined) return sampleWeights;
-    const samples = y.shape[0];
-    const table = classWeightTable(where, classWeight);
-    const labels = classLabels(where, y);
-    const weights = sampleWeights === null ? new Float32Array(samples).fill(1) : sampleWeights.slice();
-    for (let i = 0; i < samples; i++) {
-      const w = table.get(labels[i]);
-      if (w === undefined) {
-        throw new ValueError(`${where}: classWeight has no weight for class ${labels[i]} (sample ${i}); it lists classes ${[...table.keys()].join(', ')}`);
-      }
-      weights[i] *= w;
-    }
-    return weights;
-  }
-
   // --- one step ---------------------------------------------------------------------------
 
-  /** The loss of a batch as a scalar tensor (recorded when gradients are on). */
-  private batchLoss(state: CompiledState, y: Tensor, out: Tensor, weights: Float32Array | null): Tensor {
-    const loss = state.loss;
+  /** @internal The forward pass on one tensor per input; returns one tensor per output. */
+  protected forward(inputs: readonly Tensor[], training: boolean, workspace: Workspace | null, logits: Uint8Array | null, losses: Tensor[] | null): Tensor[] {
+    return runProgram(this.program, inputs, { training, trainable: this.trainable, workspace, logits, losses });
+  }
+
+  /** The loss of one output on a batch as a scalar tensor (recorded when gradients are on). */
+  private outputLoss(output: CompiledOutput, y: Tensor, out: Tensor, weights: Float32Array | null): Tensor {
+    const loss = output.loss;
     if (loss instanceof Loss) {
-      return loss.compute(y, out, weights, state.folded !== null, loss.reduction === 'sum' ? 'sum' : 'mean', true);
+      return loss.compute(y, out, weights, output.folded !== null, loss.reduction === 'sum' ? 'sum' : 'mean', true);
     }
     const value = loss(y, out);
     if (!(value instanceof Tensor)) typeError('loss function', 'its result', 'a Tensor', value);
@@ -487,35 +549,51 @@ export abstract class Model {
     throw new ShapeError(`loss function: must return a scalar or one loss per sample (shape [${out.shape[0]}]), got shape ${formatShape(value.shape)}`);
   }
 
-  /** Adds weight-regularization and activity penalties to `loss`. */
-  private withPenalties(state: CompiledState, loss: Tensor, activity: Tensor[] | null): Tensor {
-    let total = loss;
-    for (const v of state.regularized) total = total.add(v.regularizer!.apply(v.value));
-    if (activity !== null) for (const penalty of activity) total = total.add(penalty);
-    return total;
+  /**
+   * The total loss of a batch: each output's loss times its weight, plus weight-regularization and
+   * activity penalties. Each output's own loss goes into `state.outputLosses`.
+   */
+  private totalLoss(state: CompiledState, batch: Batch, outs: readonly Tensor[], activity: Tensor[] | null): Tensor {
+    const outputs = state.outputs;
+    let total: Tensor | null = null;
+    for (let k = 0; k < outputs.length; k++) {
+      const output = outputs[k];
+      const loss = this.outputLoss(output, batch.y[k], outs[k], batch.weights[k]);
+      state.outputLosses[k] = loss.storage[0];
+      const weighted = output.weight === 1 ? loss : loss.mul(output.weight);
+      total = total === null ? weighted : total.add(weighted);
+    }
+    for (const v of state.regularized) total = total!.add(v.regularizer!.apply(v.value));
+    if (activity !== null) for (const penalty of activity) total = total!.add(penalty);
+    return total!;
   }
 
-  private updateMetrics(metrics: Metric[], state: CompiledState, y: Tensor, out: Tensor): void {
-    if (metrics.length === 0) return;
-    noGrad(() => {
-      const predictions = state.probabilities === null ? out : state.probabilities.apply(out);
-      for (const m of metrics) m.update(y, predictions);
-    });
+  private updateMetrics(state: CompiledState, validation: boolean, batch: Batch, outs: readonly Tensor[]): void {
+    const outputs = state.outputs;
+    for (let k = 0; k < outputs.length; k++) {
+      const output = outputs[k];
+      const metrics = validation ? output.validationMetrics : output.trainMetrics;
+      if (metrics.length === 0) continue;
+      noGrad(() => {
+        const predictions = output.probabilities === null ? outs[k] : output.probabilities.apply(outs[k]);
+        for (const m of metrics) m.update(batch.y[k], predictions);
+      });
+    }
   }
 
   /**
    * One training step on a batch: forward, loss, backward, optimizer update. Returns the loss.
    * With `skipNonFinite`, a NaN/infinite loss leaves the weights untouched.
    */
-  private trainStep(state: CompiledState, x: Tensor, y: Tensor, weights: Float32Array | null, skipNonFinite: boolean, metrics: Metric[]): number {
+  private trainStep(state: CompiledState, batch: Batch, skipNonFinite: boolean): number {
     const { variables, trainMask } = state;
     for (let i = 0; i < variables.length; i++) variables[i].value.requiresGrad = trainMask[i];
     try {
       const activity = state.activityRegularized ? [] : null;
-      const out = this.forward(x, { training: true, workspaces: this.trainWorkspaces, logits: state.folded !== null, losses: activity });
-      const loss = this.withPenalties(state, this.batchLoss(state, y, out, weights), activity);
+      const outs = this.forward(batch.x, true, this.trainWorkspace, state.logits, activity);
+      const loss = this.totalLoss(state, batch, outs, activity);
       const value = loss.storage[0];
-      this.updateMetrics(metrics, state, y, out);
+      this.updateMetrics(state, false, batch, outs);
       if (loss.requiresGrad && (!skipNonFinite || Number.isFinite(value))) {
         loss.backward();
         state.optimizer.step(state.trainable);
@@ -531,57 +609,94 @@ export abstract class Model {
   }
 
   /** The loss (and metric updates) of one batch in inference mode. */
-  private evaluateBatch(state: CompiledState, x: Tensor, y: Tensor, weights: Float32Array | null, metrics: Metric[]): number {
+  private evaluateBatch(state: CompiledState, batch: Batch, validationMetrics: boolean): number {
     return noGrad(() => {
       const activity = state.activityRegularized ? [] : null;
-      const out = this.forward(x, { training: false, workspaces: this.inferenceWorkspaces, logits: state.folded !== null, losses: activity });
-      const loss = this.withPenalties(state, this.batchLoss(state, y, out, weights), activity);
-      this.updateMetrics(metrics, state, y, out);
+      const outs = this.forward(batch.x, false, this.inferenceWorkspace, state.logits, activity);
+      const loss = this.totalLoss(state, batch, outs, activity);
+      if (validationMetrics) this.updateMetrics(state, true, batch, outs);
       return loss.storage[0];
     });
   }
 
-  /** Evaluates data in batches: the mean loss (weighted by batch size) and the metrics. */
-  private async evaluateData(
-    state: CompiledState, x: Tensor, y: Tensor, weights: Float32Array | null, batchSize: number, metrics: Metric[], prefix: string,
-    checkAborted: () => void = () => {},
-  ): Promise<Logs> {
-    for (const m of metrics) m.reset();
-    const n = x.shape[0];
-    let lossSum = 0;
-    for (let start = 0; start < n; start += batchSize) {
-      const end = Math.min(n, start + batchSize);
-      const value = this.evaluateBatch(state, rowsOf(x, start, end), rowsOf(y, start, end), weights === null ? null : weights.subarray(start, end), metrics);
-      lossSum += value * (end - start);
-      if (end < n) {
-        await yieldToEventLoop();
-        checkAborted();
-      }
+  /** The logs of one batch: the losses, and the metrics of `validation` or training. */
+  private batchLogs(state: CompiledState, loss: number, validation: boolean): Logs {
+    const logs: Logs = { loss };
+    const outputs = state.outputs;
+    if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) logs[`${outputs[k].prefix}loss`] = state.outputLosses[k];
+    for (const output of outputs) {
+      for (const m of validation ? output.validationMetrics : output.trainMetrics) logs[`${output.prefix}${m.name}`] = m.result();
     }
-    const logs: Logs = { [`${prefix}loss`]: n === 0 ? Number.NaN : lossSum / n };
-    for (const m of metrics) logs[`${prefix}${m.name}`] = m.result();
     return logs;
   }
 
+  private resetMetrics(state: CompiledState, validation: boolean): void {
+    for (const output of state.outputs) for (const m of validation ? output.validationMetrics : output.trainMetrics) m.reset();
+  }
+
   /**
-   * Runs the first sample through the model and the loss (no update) so that a shape, dtype or label
-   * problem is reported before training starts.
+   * Evaluates every batch of `data` in inference mode: the mean loss (weighted by batch size), each
+   * output's loss for a model with several, and the validation metrics, named with `prefix`.
    */
-  private preflight(where: string, state: CompiledState, x: Tensor, y: Tensor): void {
-    if (x.shape[0] === 0) return;
-    this.evaluateBatch(state, rowsOf(x, 0, 1), rowsOf(y, 0, 1), null, []);
-    const output = this.outputShape;
-    if (state.loss instanceof SparseCategoricalCrossentropy && output !== null) {
+  private async evaluateData(state: CompiledState, data: DataAdapter, prefix: string, checkAborted: () => void = () => {}): Promise<Logs> {
+    this.resetMetrics(state, true);
+    const sums = new Float64Array(1 + state.outputs.length);
+    let seen = 0;
+    const iterator = data.epoch();
+    let pending = false;
+    for (;;) {
+      let next = iterator.next();
+      if (next instanceof Promise) next = await next;
+      if (next.done === true) break;
+      if (pending) {
+        await yieldToEventLoop();
+        checkAborted();
+      }
+      const batch = next.value;
+      const value = this.evaluateBatch(state, batch, true);
+      sums[0] += value * batch.size;
+      for (let k = 0; k < state.outputs.length; k++) sums[k + 1] += state.outputLosses[k] * batch.size;
+      seen += batch.size;
+      pending = true;
+    }
+    const mean = (sum: number): number => (seen === 0 ? Number.NaN : sum / seen);
+    const logs: Logs = { [`${prefix}loss`]: mean(sums[0]) };
+    if (state.outputs.length > 1) state.outputs.forEach((o, k) => (logs[`${prefix}${o.prefix}loss`] = mean(sums[k + 1])));
+    for (const o of state.outputs) for (const m of o.validationMetrics) logs[`${prefix}${o.prefix}${m.name}`] = m.result();
+    return logs;
+  }
+
+  /** The output shapes, one per output. */
+  private outputShapes(): Shape[] {
+    const shape = this.outputShape;
+    if (shape === null) return [];
+    return this.returnsList ? (shape as Shape[]) : [shape as Shape];
+  }
+
+  /**
+   * Runs the first sample through the model and the losses (no update) so that a shape, dtype or
+   * label problem is reported before training starts; with the whole targets, checks every label of
+   * a sparse categorical cross-entropy output too.
+   */
+  private preflight(where: string, state: CompiledState, data: TensorAdapter): void {
+    if (data.samples === 0) return;
+    this.evaluateBatch(state, data.head(1), false);
+    const shapes = this.outputShapes();
+    const names = this.outputNames;
+    state.outputs.forEach((output, k) => {
+      const shape = shapes[k];
+      if (!(output.loss instanceof SparseCategoricalCrossentropy) || shape === undefined) return;
       // Every label, not just the first batch's, so a bad one is reported with its sample index before training.
-      const classes = output[output.length - 1] as number;
-      const labels = y.storage;
+      const classes = shape[shape.length - 1] as number;
+      const labels = data.y[k].storage;
+      const label = names.length === 1 ? 'y' : `y['${names[k]}']`;
       for (let i = 0; i < labels.length; i++) {
-        const label = labels[i];
-        if (!Number.isInteger(label) || label < 0 || label >= classes) {
-          throw new ValueError(`${where}: y[${i}] must be a class index in [0, ${classes}) for sparseCategoricalCrossentropy, got ${describe(label)}`);
+        const value = labels[i];
+        if (!Number.isInteger(value) || value < 0 || value >= classes) {
+          throw new ValueError(`${where}: ${label}[${i}] must be a class index in [0, ${classes}) for sparseCategoricalCrossentropy, got ${describe(value)}`);
         }
       }
-    }
+    });
   }
 
   // --- fit ----------------------------------------------------------------------------------
@@ -589,18 +704,20 @@ export abstract class Model {
   /**
    * Trains the model for a number of epochs on `x` (inputs, `[samples, ...inputShape]`) and `y`
    * (targets: `[samples, outputs]`, or integer labels `[samples]` for sparseCategoricalCrossentropy).
-   * Returns the {@link History}. Each step is synchronous; between steps `fit` yields to the event
-   * loop, so timers and requests keep being served.
+   * For a model with several inputs or outputs, give `x` and `y` as arrays in the model's order or as
+   * objects by input and output name. Returns the {@link History}. Each step is synchronous; between
+   * steps `fit` yields to the event loop, so timers and requests keep being served.
    *
    * ```ts
    * const history = await model.fit(xTrain, yTrain, { epochs: 20, batchSize: 32, validationSplit: 0.1 });
+   * await twoInputs.fit({ user: users, item: items }, ratings, { epochs: 5 });
    * ```
    * A NaN or infinite loss stops training with a ValueError naming the epoch and batch (the weights
    * are those before that batch) unless `onNonFiniteLoss: 'ignore'` or a callback stops training.
    * `signal` cancels: `fit` then rejects with an AbortError and the model keeps the weights of the
    * last completed step.
    */
-  async fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
+  async fit(x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
     const where = 'fit';
     const o = checkOptions<FitOptions>(where, options, FIT_OPTION_NAMES);
     const state = this.requireCompiled(where);
@@ -622,64 +739,80 @@ export abstract class Model {
       throw new ValueError(`${where}: give validationSplit or validationData, not both`);
     }
     const signal = o.signal === undefined ? null : checkSignal(where, o.signal);
-    let completedSteps = 0;
-    let position = 'before the first step';
+    const stopwatch = { completedSteps: 0, position: 'before the first step' };
     const checkAborted = (): void => {
       if (signal !== null && signal.aborted) {
+        const steps = stopwatch.completedSteps;
         throw new AbortError(
-          `${where}: aborted ${position}, after ${completedSteps} training step${completedSteps === 1 ? '' : 's'}; the model keeps the weights of the last completed step`,
+          `${where}: aborted ${stopwatch.position}, after ${steps} training step${steps === 1 ? '' : 's'}; the model keeps the weights of the last completed step`,
           { cause: signal.reason },
         );
       }
     };
     checkAborted();
 
-    let xs = this.inputTensor(where, 'x', x);
-    let ys = this.targetTensor(where, 'y', y, xs.shape[0]);
+    // The data adapter: everything given becomes batches here, once.
+    const xs = inputTensors(this, where, 'x', x);
+    const samples = xs[0].shape[0];
+    const ys = targetTensors(this, where, 'y', y, samples);
     // Sample weights are split with the data; class weights apply to the training part only (as in
     // Keras and tfjs): the validation loss stays comparable across class weightings.
-    let weights = o.sampleWeight === undefined ? null : this.weightArray(where, 'sampleWeight', o.sampleWeight, xs.shape[0]);
-    let validation: { x: Tensor; y: Tensor; weights: Float32Array | null } | null = null;
+    const sampleWeights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
+    const shuffler = shuffle ? generator : null;
+    let train: TensorAdapter;
+    let validation: TensorAdapter | null = null;
     if (validationSplit > 0) {
       // The last samples, before any shuffling, as Keras takes them.
-      const total = xs.shape[0];
-      const splitAt = Math.floor(total * (1 - validationSplit));
-      if (splitAt === 0 || splitAt === total) {
-        throw new ValueError(`${where}: validationSplit ${validationSplit} of ${total} samples leaves ${splitAt === 0 ? 'no training' : 'no validation'} samples`);
+      const splitAt = Math.floor(samples * (1 - validationSplit));
+      if (splitAt === 0 || splitAt === samples) {
+        throw new ValueError(`${where}: validationSplit ${validationSplit} of ${samples} samples leaves ${splitAt === 0 ? 'no training' : 'no validation'} samples`);
       }
-      validation = { x: rowsOf(xs, splitAt, total), y: rowsOf(ys, splitAt, total), weights: weights === null ? null : weights.subarray(splitAt) };
-      xs = rowsOf(xs, 0, splitAt);
-      ys = rowsOf(ys, 0, splitAt);
-      if (weights !== null) weights = weights.subarray(0, splitAt);
-    } else if (o.validationData !== undefined) {
-      const data = o.validationData;
-      if (!Array.isArray(data) || (data.length !== 2 && data.length !== 3)) {
-        typeError(where, 'validationData', 'an array [x, y] or [x, y, sampleWeight]', data);
+      const held = rowsOfAll(xs, ys, sampleWeights, splitAt, samples);
+      validation = new TensorAdapter(held.x, held.y, held.weights, validationBatchSize);
+      const kept = rowsOfAll(xs, ys, sampleWeights, 0, splitAt);
+      train = new TensorAdapter(kept.x, kept.y, withClassWeights(this, where, kept.y, kept.weights, o.classWeight), batchSize, shuffler);
+    } else {
+      train = new TensorAdapter(xs, ys, withClassWeights(this, where, ys, sampleWeights, o.classWeight), batchSize, shuffler);
+      if (o.validationData !== undefined) {
+        const data = o.validationData;
+        if (!Array.isArray(data) || (data.length !== 2 && data.length !== 3)) {
+          typeError(where, 'validationData', 'an array [x, y] or [x, y, sampleWeight]', data);
+        }
+        const vx = inputTensors(this, where, 'validationData[0]', data[0]);
+        const vy = targetTensors(this, where, 'validationData[1]', data[1], vx[0].shape[0]);
+        const vw = sampleWeightArrays(this, where, 'validationData[2]', data[2], vx[0].shape[0]);
+        validation = new TensorAdapter(vx, vy, vw, validationBatchSize);
       }
-      const vx = this.inputTensor(where, 'validationData[0]', data[0]);
-      const vy = this.targetTensor(where, 'validationData[1]', data[1], vx.shape[0]);
-      validation = { x: vx, y: vy, weights: data.length === 3 ? this.weightArray(where, 'validationData[2]', data[2], vx.shape[0]) : null };
     }
-    weights = this.withClassWeights(where, ys, weights, o.classWeight);
     this.prepare(where);
-    this.preflight(where, state, xs, ys);
-    if (validation !== null) this.preflight(where, state, validation.x, validation.y);
+    this.preflight(where, state, train);
+    if (validation !== null) this.preflight(where, state, validation);
+    // Each epoch's order builds on the last: a seeded run resumed at initialEpoch replays the skipped shuffles.
+    if (o.seed !== undefined) train.skipEpochs(initialEpoch);
+    return this.fitLoop(where, state, train, validation, { epochs, initialEpoch, batchSize, verbose, onNonFinite, callbacks: userCallbacks, checkAborted, stopwatch });
+  }
 
-    const samples = xs.shape[0];
-    const steps = Math.ceil(samples / batchSize);
-    const metricNames = ['loss', ...state.trainMetrics.map((m) => m.name)];
+  /** The training loop over a data adapter's batches: epochs, callbacks, validation, History. */
+  private async fitLoop(
+    where: string, state: CompiledState, train: DataAdapter, validation: DataAdapter | null,
+    settings: {
+      epochs: number; initialEpoch: number; batchSize: number; verbose: number; onNonFinite: 'throw' | 'ignore';
+      callbacks: ReturnType<typeof toCallbacks>; checkAborted: () => void; stopwatch: { completedSteps: number; position: string };
+    },
+  ): Promise<History> {
+    const { epochs, initialEpoch, batchSize, verbose, onNonFinite, checkAborted, stopwatch } = settings;
+    const steps = train.steps ?? 0;
+    const logged = this.metricsNames;
     const params: TrainingParams = {
-      epochs, initialEpoch, steps, samples, batchSize, verbose,
-      metrics: validation === null ? metricNames : [...metricNames, ...metricNames.map((n) => `val_${n}`)],
+      epochs, initialEpoch, steps, samples: train.samples ?? 0, batchSize, verbose,
+      metrics: validation === null ? logged : [...logged, ...logged.map((n) => `val_${n}`)],
     };
     const history = new History();
-    const list = new CallbackList([...userCallbacks, history, ...(verbose > 0 ? [new ProgressLogger({ verbose })] : [])]);
+    const list = new CallbackList([...settings.callbacks, history, ...(verbose > 0 ? [new ProgressLogger({ verbose })] : [])]);
     list.setModel(this);
     list.setParams(params);
-    const order = Int32Array.from({ length: samples }, (_, i) => i);
-    // Each epoch's order builds on the last: a seeded run resumed at initialEpoch replays the skipped shuffles.
-    if (shuffle && o.seed !== undefined) for (let skipped = 0; skipped < initialEpoch; skipped++) generator.shuffle(order);
-    const batches = new BatchGatherer();
+    const outputs = state.outputs;
+    const sums = new Float64Array(1 + outputs.length);
 
     this.fitting = true;
     this.stopTraining = false;
@@ -689,27 +822,29 @@ export abstract class Model {
       for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
         checkAborted();
         await list.onEpochBegin(epoch, {});
-        for (const m of state.trainMetrics) m.reset();
-        if (shuffle) generator.shuffle(order);
-        let lossSum = 0;
+        this.resetMetrics(state, false);
+        sums.fill(0);
         let seen = 0;
-        for (let batch = 0; batch < steps; batch++) {
-          const start = batch * batchSize;
-          const end = Math.min(samples, start + batchSize);
-          const size = end - start;
+        const batches = train.epoch();
+        for (let batch = 0; ; batch++) {
+          let next = batches.next();
+          if (next instanceof Promise) next = await next;
+          if (next.done === true) break;
+          const data = next.value;
+          const size = data.size;
           const begun = list.onBatchBegin(batch, { batch, size });
           if (begun !== undefined) await begun;
-          position = `at epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${steps}`;
+          stopwatch.position = `at epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${steps}`;
           checkAborted();
-          const xb = shuffle ? batches.gather('x', xs, order, start, end) : rowsOf(xs, start, end);
-          const yb = shuffle ? batches.gather('y', ys, order, start, end) : rowsOf(ys, start, end);
-          const wb = weights === null ? null : shuffle ? batches.gatherWeights(weights, order, start, end) : weights.subarray(start, end);
-          const value = this.trainStep(state, xb, yb, wb, onNonFinite === 'throw', state.trainMetrics);
-          completedSteps++;
-          lossSum += value * size;
+          const value = this.trainStep(state, data, onNonFinite === 'throw');
+          stopwatch.completedSteps++;
+          sums[0] += value * size;
+          for (let k = 0; k < outputs.length; k++) sums[k + 1] += state.outputLosses[k] * size;
           seen += size;
-          const logs: Logs = { batch, size, loss: lossSum / seen };
-          for (const m of state.trainMetrics) logs[m.name] = m.result();
+          const logs = this.batchLogs(state, sums[0] / seen, false);
+          logs.batch = batch;
+          logs.size = size;
+          if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) logs[`${outputs[k].prefix}loss`] = sums[k + 1] / seen;
           const ended = list.onBatchEnd(batch, logs);
           if (ended !== undefined) await ended;
           if (!Number.isFinite(value) && onNonFinite === 'throw' && !this.stopTraining) {
@@ -720,13 +855,13 @@ export abstract class Model {
           if (this.stopTraining) break;
           await yieldToEventLoop();
         }
-        position = `at the end of epoch ${epoch + 1}/${epochs}`;
+        stopwatch.position = `at the end of epoch ${epoch + 1}/${epochs}`;
         checkAborted();
-        const epochLogs: Logs = { loss: seen === 0 ? Number.NaN : lossSum / seen };
-        for (const m of state.trainMetrics) epochLogs[m.name] = m.result();
+        const epochLogs = this.batchLogs(state, seen === 0 ? Number.NaN : sums[0] / seen, false);
+        if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) epochLogs[`${outputs[k].prefix}loss`] = seen === 0 ? Number.NaN : sums[k + 1] / seen;
         if (validation !== null) {
-          position = `during the validation of epoch ${epoch + 1}/${epochs}`;
-          Object.assign(epochLogs, await this.evaluateData(state, validation.x, validation.y, validation.weights, validationBatchSize, state.validationMetrics, 'val_', checkAborted));
+          stopwatch.position = `during the validation of epoch ${epoch + 1}/${epochs}`;
+          Object.assign(epochLogs, await this.evaluateData(state, validation, 'val_', checkAborted));
         }
         await list.onEpochEnd(epoch, epochLogs);
         lastLogs = epochLogs;
@@ -739,55 +874,59 @@ export abstract class Model {
     return history;
   }
 
-  // --- evaluate, predict, trainOnBatch ------------------------------------------------------
+  // --- evaluate, predict, trainOnBatch, testOnBatch -----------------------------------------
 
   /**
    * The loss and metrics on `x`, `y` in inference mode (dropout off), in batches:
-   * `{ loss, accuracy, ... }`. The loss includes regularization penalties, as in Keras.
+   * `{ loss, accuracy, ... }` (and each output's loss and metrics for a model with several). The loss
+   * includes regularization penalties, as in Keras.
    */
-  async evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  async evaluate(x: ModelData, y: ModelData, options: EvaluateOptions = {}): Promise<EvaluationResult> {
     const where = 'evaluate';
     const o = checkOptions<EvaluateOptions>(where, options, ['batchSize', 'sampleWeight']);
     const state = this.requireCompiled(where);
     const batchSize = o.batchSize === undefined ? 32 : checkPositiveInteger(where, 'batchSize', o.batchSize);
-    const xs = this.inputTensor(where, 'x', x);
-    const ys = this.targetTensor(where, 'y', y, xs.shape[0]);
-    const weights = o.sampleWeight === undefined ? null : this.weightArray(where, 'sampleWeight', o.sampleWeight, xs.shape[0]);
+    const xs = inputTensors(this, where, 'x', x);
+    const samples = xs[0].shape[0];
+    const ys = targetTensors(this, where, 'y', y, samples);
+    const weights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
     this.prepare(where);
     // Separate metric objects, so evaluating during fit (from a callback) does not disturb the epoch's totals.
-    const metrics = state.validationMetrics.map((m) => getMetric(m));
-    for (const [i, m] of metrics.entries()) {
-      const original = state.validationMetrics[i];
-      if (m instanceof Accuracy && original instanceof Accuracy && original.resolvedKind !== null) m.resolve(original.resolvedKind);
-    }
-    return this.evaluateData(state, xs, ys, weights, batchSize, metrics, '');
+    const separate: CompiledState = { ...state, outputs: state.outputs.map((output) => ({ ...output, validationMetrics: freshMetrics(output.validationMetrics) })) };
+    separate.outputLosses = new Float64Array(state.outputs.length);
+    return this.evaluateData(separate, new TensorAdapter(xs, ys, weights, batchSize), '');
   }
 
   /**
-   * The model's outputs for `x` (inference mode), synchronously, in batches of `batchSize`.
+   * The model's outputs for `x` (inference mode), synchronously, in batches of `batchSize`: one
+   * tensor, or one per output for a model whose outputs were given as an array.
    * ```ts
    * const probabilities = model.predict(xTest);   // [samples, classes]
    * ```
    */
-  predict(x: TensorLike, options: PredictOptions = {}): Tensor {
+  predict(x: ModelData, options: PredictOptions = {}): Out {
     const where = 'predict';
     const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
     const batchSize = o.batchSize === undefined ? PREDICT_BATCH_SIZE : checkPositiveInteger(where, 'batchSize', o.batchSize);
-    const xs = this.inputTensor(where, 'x', x);
-    const n = xs.shape[0];
-    const workspaces = this.inferenceWorkspaces;
+    const xs = inputTensors(this, where, 'x', x);
+    const n = xs[0].shape[0];
+    const workspace = this.inferenceWorkspace;
     return noGrad(() => {
-      let result: Tensor | null = null;
-      // An empty batch still runs once, to give the result its shape.
+      let results: Tensor[] | null = null;
+      // An empty batch still runs once, to give the results their shapes.
       for (let start = 0; start === 0 || start < n; start += batchSize) {
         const end = Math.min(n, start + batchSize);
-        const out = this.forward(rowsOf(xs, start, end), { training: false, workspaces, logits: false, losses: null });
-        // Outputs may live in reused buffers: the result is always a copy.
-        result ??= emptyTensor([n, ...out.shape.slice(1)]);
+        const rows = xs.length === 1 ? [rowsOf(xs[0], start, end)] : xs.map((t) => rowsOf(t, start, end));
+        const outs = this.forward(rows, false, workspace, null, null);
+        // Outputs may live in reused buffers: the results are always copies.
+        results ??= outs.map((out) => emptyTensor([n, ...out.shape.slice(1)]));
         if (n === 0) break;
-        (result.storage as Float32Array).set(contiguous(out.detach()).storage, start * (result.size / n));
+        for (let k = 0; k < outs.length; k++) {
+          const result = results[k];
+          (result.storage as Float32Array).set(contiguous(outs[k].detach()).storage, start * (result.size / n));
+        }
       }
-      return result!;
+      return (this.returnsList ? results! : results![0]) as Out;
     });
   }
 
@@ -807,26 +946,28 @@ export abstract class Model {
    * `batchSize` is checked but does not matter: the worker takes up to 4 MB of input per pass. The
    * input of a larger call is read a pass at a time: do not modify it until the promise settles.
    */
-  async predictAsync(x: TensorLike, options: PredictOptions = {}): Promise<Tensor> {
+  async predictAsync(x: ModelData, options: PredictOptions = {}): Promise<Out> {
     const where = 'predictAsync';
     const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
     // Results do not depend on the batch size (only checked).
     if (o.batchSize !== undefined) checkPositiveInteger(where, 'batchSize', o.batchSize);
-    const xs = this.inputTensor(where, 'x', x);
-    const n = xs.shape[0];
-    const sampleShape = xs.shape.slice(1);
-    const plan = this.inferencePlan(sampleShape);
-    const width = sampleShape.reduce((a, b) => a * b, 1);
+    const xs = inputTensors(this, where, 'x', x);
+    const plan = xs.length === 1 ? inferencePlan(this.program, xs[0].shape.slice(1)) : null;
+    const width = xs[0].shape.slice(1).reduce((a, b) => a * b, 1);
     if (plan === null || width === 0) {
       await yieldToEventLoop();
       return this.predict(xs, options);
     }
-    const input = xs.storage as Float32Array;
+    const n = xs[0].shape[0];
+    const input = xs[0].storage as Float32Array;
     const chunkRows = Math.max(1, Math.floor(PREDICT_CHUNK_FLOATS / width));
+    const structured = (output: Float32Array): Out => {
+      const result = makeTensor(output, [n, ...plan.outputSampleShape]);
+      return (this.returnsList ? [result] : result) as Out;
+    };
     if (n <= chunkRows) {
       // The binding copies the input and the weights before it returns: the snapshot is taken here.
-      const output = await binding.forwardAsync(plan.steps, input, n, width);
-      return makeTensor(output, [n, ...plan.outputSampleShape]);
+      return structured(await binding.forwardAsync(plan.steps, input, n, width));
     }
     // A large input goes in chunks, so the calling thread never spends long copying (a fresh
     // buffer of hundreds of MB takes a good fraction of a second to fault in). The weights are
@@ -839,52 +980,62 @@ export abstract class Model {
       result ??= new Float32Array(n * (output.length / (end - start)));
       result.set(output, start * (result.length / n));
     }
-    return makeTensor(result!, [n, ...plan.outputSampleShape]);
-  }
-
-  /**
-   * @internal The forwardAsync steps computing this model's inference for samples of `sampleShape`,
-   * or null when the model has none (then predictAsync runs on the main thread).
-   */
-  protected inferencePlan(_sampleShape: readonly number[]): InferencePlan | null {
-    return null;
+    return structured(result!);
   }
 
   /**
    * One training step on one batch, synchronously (for custom loops: GANs, reinforcement learning).
    * Returns the batch's loss and metrics: `{ loss, ... }`. A non-finite loss is returned, not thrown.
    */
-  trainOnBatch(x: TensorLike, y: TensorLike, options?: TrainOnBatchOptions): EvaluationResult {
+  trainOnBatch(x: ModelData, y: ModelData, options?: TrainOnBatchOptions): EvaluationResult {
     const where = 'trainOnBatch';
     const state = this.requireCompiled(where);
-    let weights: Float32Array | null = null;
-    const xs = this.inputTensor(where, 'x', x);
-    const ys = this.targetTensor(where, 'y', y, xs.shape[0]);
-    if (options !== undefined) {
-      const o = checkOptions<TrainOnBatchOptions>(where, options, ['sampleWeight', 'classWeight']);
-      weights = this.sampleWeights(where, ys, o.sampleWeight, o.classWeight);
-    }
+    const o = checkOptions<TrainOnBatchOptions>(where, options, ['sampleWeight', 'classWeight']);
+    const batch = toBatch(this, where, x, y, o.sampleWeight, o.classWeight);
     if (!state.ready) this.prepare(where);
-    const metrics = state.trainMetrics;
-    for (let i = 0; i < metrics.length; i++) metrics[i].reset();
-    const value = this.trainStep(state, xs, ys, weights, false, metrics);
-    const logs: Logs = { loss: value };
-    for (let i = 0; i < metrics.length; i++) logs[metrics[i].name] = metrics[i].result();
-    return logs;
+    this.resetMetrics(state, false);
+    return this.batchLogs(state, this.trainStep(state, batch, false), false);
   }
 
   /**
-   * Applies the model to a batch with autograd (for custom training loops: `model.apply(x)` then a
-   * loss, `backward()`, and an optimizer step). Builds the model on first use.
+   * The loss and metrics of one batch in inference mode, synchronously (Keras `test_on_batch`):
+   * `{ loss, ... }`. Nothing changes in the model.
+   */
+  testOnBatch(x: ModelData, y: ModelData, options?: TestOnBatchOptions): EvaluationResult {
+    const where = 'testOnBatch';
+    const state = this.requireCompiled(where);
+    const o = checkOptions<TestOnBatchOptions>(where, options, ['sampleWeight']);
+    const batch = toBatch(this, where, x, y, o.sampleWeight);
+    if (!state.ready) this.prepare(where);
+    this.resetMetrics(state, true);
+    return this.batchLogs(state, this.evaluateBatch(state, batch, true), true);
+  }
+
+  /**
+   * Applies the model with autograd (for custom training loops: `model.apply(x, { training: true })`
+   * then a loss, `backward()`, and an optimizer step), building it on first use. Applied to symbolic
+   * tensors instead, it records the model as one layer of a larger graph (a model inside a model).
    * @param options `training: true` for training behaviour (dropout)
    */
-  apply(x: TensorLike, options: { training?: boolean } = {}): Tensor {
+  override apply(inputs: SymbolicTensor | readonly SymbolicTensor[], options?: ApplyOptions): SymbolicOutput<Out>;
+  override apply(inputs: ModelData, options?: ApplyOptions): Out;
+  override apply(inputs: unknown, options: ApplyOptions = {}): unknown {
     const where = `${this.name}.apply`;
-    const o = checkOptions<{ training?: boolean }>(where, options, ['training']);
+    if (symbolicInputs(where, inputs) !== null) return super.apply(inputs as SymbolicTensor, options);
+    const o = checkOptions<ApplyOptions>(where, options, ['training']);
     const training = o.training === undefined ? false : checkBoolean(where, 'training', o.training);
-    const xs = this.inputTensor(where, 'x', x);
-    return this.forward(xs, { training, workspaces: null, logits: false, losses: null });
+    const outputs = this.forward(inputTensors(this, where, 'x', inputs), training, null, null, null);
+    return this.returnsList ? outputs : outputs[0];
   }
+}
+
+/** Fresh copies of metrics (new totals), keeping an accuracy's resolved kind. */
+function freshMetrics(metrics: readonly Metric[]): Metric[] {
+  return metrics.map((original) => {
+    const m = getMetric(original);
+    if (m instanceof Accuracy && original instanceof Accuracy && original.resolvedKind !== null) m.resolve(original.resolvedKind);
+    return m;
+  });
 }
 
 function sameDims(a: readonly number[], b: readonly number[]): boolean {
@@ -892,94 +1043,7 @@ function sameDims(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** A final activation a cross-entropy can fold in: sigmoid, or softmax over the last axis. */
-function foldable(activation: Activation): boolean {
-  if (activation.name === 'sigmoid') return true;
-  return activation.name === 'softmax' && activation.getConfig().axis === undefined;
-}
-
-/** Rows [start, end) of a contiguous tensor, as a view. */
-function rowsOf(t: Tensor, start: number, end: number): Tensor {
-  if (start === 0 && end === t.shape[0]) return t;
-  const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
-  return makeTensor(t.storage.subarray(start * row, end * row), [end - start, ...t.shape.slice(1)]);
-}
-
-/** Gathers shuffled batches into buffers reused from one step to the next. */
-class BatchGatherer {
-  private readonly buffers = new Map<string, TypedStorage>();
-  private weights: Float32Array | null = null;
-
-  private buffer(key: string, dtype: 'float32' | 'int32', length: number): TypedStorage {
-    const full = `${key}:${length}`;
-    let buffer = this.buffers.get(full);
-    if (buffer === undefined) {
-      buffer = dtype === 'float32' ? new Float32Array(length) : new Int32Array(length);
-      this.buffers.set(full, buffer);
-    }
-    return buffer;
-  }
-
-  gather(key: string, t: Tensor, order: Int32Array, start: number, end: number): Tensor {
-    const rows = end - start;
-    const row = t.shape[0] === 0 ? 0 : t.size / t.shape[0];
-    const target = this.buffer(key, t.dtype, rows * row);
-    const source = t.storage;
-    if (row === 1) {
-      for (let i = 0; i < rows; i++) target[i] = source[order[start + i]];
-    } else {
-      for (let i = 0; i < rows; i++) {
-        const from = order[start + i] * row;
-        target.set(source.subarray(from, from + row), i * row);
-      }
-    }
-    return makeTensor(target, [rows, ...t.shape.slice(1)]);
-  }
-
-  gatherWeights(weights: Float32Array, order: Int32Array, start: number, end: number): Float32Array {
-    const rows = end - start;
-    if (this.weights === null || this.weights.length < rows) this.weights = new Float32Array(rows);
-    const target = this.weights.subarray(0, rows);
-    for (let i = 0; i < rows; i++) target[i] = weights[order[start + i]];
-    return target;
-  }
-}
-
-/** Validates `classWeight`: an object of class index → weight >= 0. */
-function classWeightTable(where: string, value: unknown): Map<number, number> {
-  const object = checkObject(where, 'classWeight', value);
-  const table = new Map<number, number>();
-  for (const [key, weight] of Object.entries(object)) {
-    const index = Number(key);
-    if (!Number.isInteger(index) || index < 0 || String(index) !== key) valueError(where, `classWeight key ${JSON.stringify(key)}`, 'a class index (an integer >= 0)', key);
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) valueError(where, `classWeight[${key}]`, 'a finite number >= 0', weight);
-    table.set(index, weight);
-  }
-  if (table.size === 0) throw new ValueError(`${where}: classWeight is empty; give a weight per class, e.g. { 0: 1, 1: 3 }`);
-  return table;
-}
-
-/**
- * The class of each sample for classWeight: integer labels as they are, one-hot rows by their
- * arg-max, a single output by rounding (0/1).
- */
-function classLabels(where: string, y: Tensor): Int32Array {
-  const samples = y.shape[0];
-  const values = y.storage;
-  const labels = new Int32Array(samples);
-  const row = samples === 0 ? 0 : y.size / samples;
-  for (let i = 0; i < samples; i++) {
-    if (row === 1) {
-      const v = values[i];
-      const label = Math.round(v);
-      if (!Number.isFinite(v) || Math.abs(v - label) > 1e-6) {
-        throw new ValueError(`${where}: classWeight needs class labels in y, got ${describe(v)} at sample ${i}`);
-      }
-      labels[i] = label;
-    } else {
-      let best = 0;
-      for (let c = 1; c < row; c++) if (values[i * row + c] > values[i * row + best]) best = c;
-      labels[i] = best;
-    }
-  }
-  return labels;
+function foldable(name: string, axis: unknown): boolean {
+  if (name === 'sigmoid') return true;
+  return name === 'softmax' && axis === undefined;
 }

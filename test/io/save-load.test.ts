@@ -169,8 +169,8 @@ describe('save and load: bad files', () => {
     await expect(dn.loadModel(dir)).rejects.toThrow(/layer 1 'dense_\d+': deserializeLayer: unknown layer class 'Dense3D' \(did you mean 'Dense'\?\)/);
     editDescription(dir, (d) => { d.architecture.config.layers[1].className = 'Dense'; d.architecture.config.layers[1].config.units = -3; });
     await expect(dn.loadModel(dir)).rejects.toThrow(/layer 1 'dense_\d+': dense: units must be/);
-    editDescription(dir, (d) => { d.architecture.config.layers[1].config.units = 3; d.architecture.className = 'Functional'; });
-    await expect(dn.loadModel(dir)).rejects.toThrow(/unknown model class "Functional"; this Dendrite loads: Sequential/);
+    editDescription(dir, (d) => { d.architecture.config.layers[1].config.units = 3; d.architecture.className = 'LayersModel'; });
+    await expect(dn.loadModel(dir)).rejects.toThrow(/unknown model class "LayersModel"; this Dendrite loads: Sequential, Functional/);
     editDescription(dir, (d) => { d.architecture.className = 'Sequential'; d.trainingConfig.loss.className = 'hingeLoss'; });
     await expect(dn.loadModel(dir)).rejects.toThrow(/trainingConfig: .*unknown loss 'hingeLoss'/);
   });
