@@ -45,7 +45,6 @@ import {
 } from './compile.js';
 import {
   inputTensors, rowsOf, rowsOfAll, sampleWeightArrays, targetTensors, TensorAdapter, toBatch, withClassWeights, type Batch, type DataAdapter,
-  type ModelSignature,
 } from './data-adapter.js';
 import { binding } from '../native.js';
 
@@ -227,7 +226,7 @@ function unique<T>(items: T[]): T[] {
  * (a graph). `Out` is what the model returns: one tensor, or an array of them for a model whose
  * outputs were given as an array.
  */
-export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Layer<Out> implements ModelSignature {
+export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Layer<Out> {
   /** Set to true (by a callback) to stop `fit` after the current batch. */
   stopTraining = false;
   /** The History of the last `fit`, or null. */
@@ -255,8 +254,8 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
   /** @internal The forward pass as a program (the model is built). */
   protected abstract buildProgram(): Program;
   /**
-   * @internal Checks input tensors against the model (dtype, rank, shape), building a model that
-   * builds on its first data; `labels` name each input in messages.
+   * Checks input tensors against the model (dtype, rank, shape), building a model that builds on
+   * its first data; `labels` name each input in messages. The data adapters call it.
    */
   abstract checkInputs(where: string, labels: readonly string[], inputs: readonly Tensor[]): void;
   /** The options that rebuild the model's architecture (plain JSON). */
