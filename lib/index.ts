@@ -34,6 +34,12 @@ export {
   reshape, flatten, transpose, permute, squeeze, expandDims, broadcastTo, slice, split, concat, stack, pad, gather,
   oneHot, cast, clone,
 } from './ops/shape.js';
+export { conv1d, conv2d, conv2dTranspose, depthwiseConv2d } from './ops/conv.js';
+export type { Conv1dOptions, Conv2dOptions, Conv2dTransposeOptions, DataFormat, Padding, Padding1d } from './ops/conv.js';
+export { maxPool1d, maxPool2d, avgPool1d, avgPool2d } from './ops/pool.js';
+export type { PoolOptions } from './ops/pool.js';
+export { batchNorm } from './ops/normalization.js';
+export type { BatchNormOptions } from './ops/normalization.js';
 export { noGrad, isGradEnabled, setGradEnabled, recordOp } from './autograd/engine.js';
 export type { BackwardFn, BackwardOptions } from './autograd/engine.js';
 

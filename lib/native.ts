@@ -18,6 +18,7 @@ export interface OpCodes {
   reduce: Record<string, number>;
   optimizer: Record<string, number>;
   loss: Record<string, number>;
+  pool: Record<string, number>;
 }
 
 export interface RawBackendInfo {
@@ -151,6 +152,54 @@ export interface NativeBinding {
     kind: number, hyper: Float64Array, param: Float32Array, grad: Float32Array,
     state1: Float32Array | null, state2: Float32Array | null, n: number,
   ): void;
+
+  /**
+   * 2-D convolution in NHWC (kernel `conv2d`). `geometry` is an Int32Array of the 18 fields of the native
+   * ConvGeometry, in order: batch, inH, inW, inC, outH, outW, outC, kernelH, kernelW, strideH, strideW,
+   * dilationH, dilationW, padTop, padBottom, padLeft, padRight, groups (inC and outC multiples of groups;
+   * outH = (inH + padTop + padBottom - ((kernelH - 1) * dilationH + 1)) / strideH + 1, likewise outW; a
+   * window larger than the padded input is a ValueError). x [batch, inH, inW, inC], filter [kernelH, kernelW,
+   * inC / groups, outC], y [batch, outH, outW, outC]. The epilogue, per output channel c: + bias[c], then
+   * * scale[c] + shift[c] (both or neither), then `activation` (an opCodes.unary code). y must not overlap
+   * the inputs.
+   */
+  conv2d(
+    geometry: Int32Array, x: Float32Array, filter: Float32Array, y: Float32Array, bias: Float32Array | null,
+    scale: Float32Array | null, shift: Float32Array | null, activation: number, activationParam: number,
+  ): void;
+  /**
+   * The gradient of conv2d's input from dy (kernel `conv2d_backward_data`), with the same epilogue over
+   * the inC channels of dx (with bias and an activation: a transposed convolution's forward pass).
+   */
+  conv2dBackwardData(
+    geometry: Int32Array, dy: Float32Array, filter: Float32Array, dx: Float32Array, bias: Float32Array | null,
+    scale: Float32Array | null, shift: Float32Array | null, activation: number, activationParam: number,
+  ): void;
+  /** The gradient of conv2d's filter, written into dfilter or, with `accumulate`, added to it (kernel `conv2d_backward_filter`). */
+  conv2dBackwardFilter(geometry: Int32Array, x: Float32Array, dy: Float32Array, dfilter: Float32Array, accumulate: boolean): void;
+  /**
+   * 2-D pooling in NHWC (kernel `pool2d`; kind from opCodes.pool). `geometry` holds the 14 fields of the
+   * native PoolGeometry: batch, inH, inW, channels, outH, outW, windowH, windowW, strideH, strideW, padTop,
+   * padBottom, padLeft, padRight (each padding smaller than the window; outH = (inH + padTop + padBottom -
+   * windowH) / strideH + 1). Windows are clipped to the image. For max pooling, `argmax` (or null) receives
+   * each window's first maximum as ih * inW + iw (NaN counts as the maximum); it must be null for average.
+   */
+  pool2d(kind: number, geometry: Int32Array, x: Float32Array, y: Float32Array, argmax: Int32Array | null): void;
+  /** dx (overwritten) from dy: to the argmax (max; required) or spread over the window (average) (kernel `pool2d_backward`). */
+  pool2dBackward(kind: number, geometry: Int32Array, dy: Float32Array, argmax: Int32Array | null, dx: Float32Array): void;
+  /** Per-channel mean and biased variance of a [rows, channels] matrix, summed in double (kernel `batch_norm_statistics`); NaN when rows is 0. */
+  batchNormStatistics(x: Float32Array, rows: number, channels: number, mean: Float32Array, variance: Float32Array): void;
+  /**
+   * Per channel: sumDy = sum dy, sumDyXhat = sum dy * (x - mean) * invStd; with dx, also the gradient through
+   * the batch statistics dx = gamma * invStd * (dy - sumDy / rows - xhat * sumDyXhat / rows) (gamma null: 1)
+   * (kernel `batch_norm_backward`).
+   */
+  batchNormBackward(
+    x: Float32Array, dy: Float32Array, rows: number, channels: number, mean: Float32Array, invStd: Float32Array,
+    gamma: Float32Array | null, dx: Float32Array | null, sumDy: Float32Array, sumDyXhat: Float32Array,
+  ): void;
+  /** y = x * scale[c] + shift[c] per channel of a [rows, channels] matrix; y may be x (kernel `channel_affine`). */
+  channelAffine(x: Float32Array, rows: number, channels: number, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
 
   /**
    * Inference of a feed-forward network off the main thread (Napi::AsyncWorker). The weights are

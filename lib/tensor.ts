@@ -22,6 +22,9 @@ import * as activations from './ops/activations.js';
 import * as reduce from './ops/reduce.js';
 import * as matmulOps from './ops/matmul.js';
 import * as shapeOps from './ops/shape.js';
+import * as convOps from './ops/conv.js';
+import * as poolOps from './ops/pool.js';
+import * as normalizationOps from './ops/normalization.js';
 
 /** Element types: float32 for data, int32 for labels and indices. */
 export type DType = 'float32' | 'int32';
@@ -556,6 +559,45 @@ export class Tensor {
   /** Matrix product with `b`. See {@link matmul}. */
   matmul(b: TensorLike, options?: matmulOps.MatmulOptions): Tensor {
     return matmulOps.matmul(this, b, options);
+  }
+
+  // --- convolution, pooling, normalization ---------------------------------------------------
+
+  /** 2-D convolution of this batch with `filter`. See {@link conv2d}. */
+  conv2d(filter: TensorLike, options?: convOps.Conv2dOptions): Tensor {
+    return convOps.conv2d(this, filter, options);
+  }
+  /** 1-D convolution of this batch with `filter`. See {@link conv1d}. */
+  conv1d(filter: TensorLike, options?: convOps.Conv1dOptions): Tensor {
+    return convOps.conv1d(this, filter, options);
+  }
+  /** Transposed 2-D convolution. See {@link conv2dTranspose}. */
+  conv2dTranspose(filter: TensorLike, options?: convOps.Conv2dTransposeOptions): Tensor {
+    return convOps.conv2dTranspose(this, filter, options);
+  }
+  /** Depthwise 2-D convolution. See {@link depthwiseConv2d}. */
+  depthwiseConv2d(filter: TensorLike, options?: Omit<convOps.Conv2dOptions, 'groups'>): Tensor {
+    return convOps.depthwiseConv2d(this, filter, options);
+  }
+  /** 2-D max pooling. See {@link maxPool2d}. */
+  maxPool2d(poolSize: number | readonly number[], options?: poolOps.PoolOptions): Tensor {
+    return poolOps.maxPool2d(this, poolSize, options);
+  }
+  /** 2-D average pooling. See {@link avgPool2d}. */
+  avgPool2d(poolSize: number | readonly number[], options?: poolOps.PoolOptions): Tensor {
+    return poolOps.avgPool2d(this, poolSize, options);
+  }
+  /** 1-D max pooling. See {@link maxPool1d}. */
+  maxPool1d(poolSize: number, options?: poolOps.PoolOptions): Tensor {
+    return poolOps.maxPool1d(this, poolSize, options);
+  }
+  /** 1-D average pooling. See {@link avgPool1d}. */
+  avgPool1d(poolSize: number, options?: poolOps.PoolOptions): Tensor {
+    return poolOps.avgPool1d(this, poolSize, options);
+  }
+  /** Batch normalization. See {@link batchNorm}. */
+  batchNorm(options?: normalizationOps.BatchNormOptions): Tensor {
+    return normalizationOps.batchNorm(this, options);
   }
 
   // --- shape and data movement ----------------------------------------------------------------

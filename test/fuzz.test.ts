@@ -289,6 +289,40 @@ const apiGenerators: Array<[number, Generator]> = [
     const args = [r.chance(0.5) ? tensor(r) : weird(r), weird(r), weird(r)];
     return { target: name, typed: false, run: () => (dn[name] as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
   }],
+  [4, (r) => {
+    // Convolution, pooling and normalization: plausible image batches with sizes, strides, paddings and
+    // layouts that are sometimes wrong (ranks, channels, kernels larger than the input, zero strides).
+    const spatial = r.chance(0.25) ? 1 : 2;
+    const channels = r.chance(0.9) ? r.int(1, 3) : 0;
+    const x = r.chance(0.85) ? tensor(r, [r.int(0, 2), ...Array.from({ length: spatial }, () => (r.chance(0.9) ? r.int(3, 6) : r.int(0, 2))), channels]) : tensor(r);
+    const kernel = Array.from({ length: spatial }, () => (r.chance(0.9) ? r.int(1, 3) : r.pick([0, 6])));
+    const filterShape = [...kernel, r.chance(0.8) ? channels : r.int(0, 4), r.int(0, 3)];
+    const filter = r.chance(0.85) ? tensor(r, filterShape) : tensorLike(r);
+    const pick = (): number | number[] => (r.chance(0.8) ? r.int(1, 2) : r.pick([0, -1, 1.5, Number.NaN, [1, 0], [2, 2, 2]]));
+    const options: Record<string, unknown> = {};
+    if (r.chance(0.5)) options.strides = pick();
+    if (r.chance(0.5)) options.padding = r.pick<unknown>(['valid', 'same', 'causal', 1, -1, [[1, 0], [0, 1]], 'full']);
+    if (r.chance(0.3)) options.dilations = pick();
+    if (r.chance(0.2)) options.dataFormat = r.pick(['channelsLast', 'channelsFirst', 'NHWC']);
+    if (r.chance(0.1)) options.groups = r.pick([1, 2, 0, 3]);
+    if (r.chance(0.2)) options.bias = tensorLike(r);
+    const which = r.int(0, 8);
+    const names = ['conv2d', 'conv1d', 'conv2dTranspose', 'depthwiseConv2d', 'maxPool2d', 'avgPool2d', 'maxPool1d', 'avgPool1d', 'batchNorm'];
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.conv2d(x, filter, options as dn.Conv2dOptions);
+        case 1: return dn.conv1d(x, filter, options as dn.Conv1dOptions);
+        case 2: return dn.conv2dTranspose(x, filter, { ...options, ...(r.chance(0.2) ? { outputSize: [r.int(0, 9), r.int(1, 9)] } : {}) } as dn.Conv2dTransposeOptions);
+        case 3: { delete options.groups; return dn.depthwiseConv2d(x, filter, options); }
+        case 4: return dn.maxPool2d(x, pick(), { ...(r.chance(0.5) ? { strides: pick() } : {}), padding: r.pick(['valid', 'same']) });
+        case 5: return dn.avgPool2d(x, pick(), r.chance(0.5) ? { dataFormat: 'channelsFirst' } : undefined);
+        case 6: return dn.maxPool1d(x, r.int(0, 3), { padding: r.pick(['valid', 'same']) });
+        case 7: return dn.avgPool1d(x, r.int(1, 3), r.int(0, 2));
+        default: return r.chance(0.5) ? dn.batchNorm(x, { scale: tensorLike(r), epsilon: r.pick([0.001, -1, Number.NaN]) }) : dn.batchNorm(x, tensorLike(r), tensorLike(r));
+      }
+    };
+    return { target: names[which], typed: true, run: () => { const y = run() as Tensor; if (y instanceof dn.Tensor && y.requiresGrad) y.sum().backward(); return y; }, detail: describeArgs([x, filter, options]) };
+  }],
   [2, (r) => {
     // Autograd: an op on a tensor requiring gradients, then backward with a gradient of any shape.
     const x = tensor(r, validShape(r, 2));
@@ -593,7 +627,9 @@ function floats(r: Rng, n: number): Float32Array {
 
 function templates(r: Rng): Template {
   const n = r.int(0, 12);
-  switch (r.int(0, 15)) {
+  const which = r.int(0, 19);
+  if (which >= 16) return convTemplate(r, which - 16);
+  switch (which) {
     case 0: return { fn: 'sumSquares', args: [floats(r, n), n], sizes: [1], buffers: [0], numbers: [] };
     case 1: {
       const m = r.int(0, 5), nn = r.int(0, 5), k = r.int(0, 5), batch = r.int(1, 2);
@@ -678,6 +714,35 @@ function templates(r: Rng): Template {
   }
 }
 
+/** A valid call of a convolution, pooling or normalization binding (small sizes). */
+function convTemplate(r: Rng, which: number): Template {
+  const batch = r.int(0, 2), h = r.int(1, 5), w = r.int(1, 5), groups = r.pick([1, 1, 2]);
+  const c = groups * r.int(0, 2), oc = groups * r.int(0, 2);
+  const kh = r.int(1, h + 1), kw = r.int(1, w + 1), sh = r.int(1, 2), sw = r.int(1, 2);
+  const pt = r.int(0, 1), pb = Math.max(0, kh - h - pt) + r.int(0, 1), pl = r.int(0, 1), pr = Math.max(0, kw - w - pl);
+  const oh = Math.floor((h + pt + pb - kh) / sh) + 1, ow = Math.floor((w + pl + pr - kw) / sw) + 1;
+  const geometry = Int32Array.of(batch, h, w, c, oh, ow, oc, kh, kw, sh, sw, 1, 1, pt, pb, pl, pr, groups);
+  const xs = batch * h * w * c, ys = batch * oh * ow * oc, fs = kh * kw * (c / groups) * oc;
+  const epilogue = (channels: number): unknown[] => [r.chance(0.5) ? floats(r, channels) : null, ...(r.chance(0.3) ? [floats(r, channels), floats(r, channels)] : [null, null]), r.int(0, unaryCount - 1), 0.1];
+  if (which === 0) return { fn: 'conv2d', args: [geometry, floats(r, xs), floats(r, fs), floats(r, ys), ...epilogue(oc)], sizes: [], buffers: [0, 1, 2, 3, 4, 5, 6], numbers: [8] };
+  if (which === 1) return { fn: 'conv2dBackwardData', args: [geometry, floats(r, ys), floats(r, fs), floats(r, xs), ...epilogue(c)], sizes: [], buffers: [0, 1, 2, 3, 4, 5, 6], numbers: [8] };
+  if (which === 2) return { fn: 'conv2dBackwardFilter', args: [geometry, floats(r, xs), floats(r, ys), floats(r, fs), r.chance(0.5)], sizes: [], buffers: [0, 1, 2, 3], numbers: [] };
+  // Pooling: windows no larger than the image (padding below the window), or the normalization kernels.
+  const ph = r.int(1, h), pw = r.int(1, w);
+  const pooled = Int32Array.of(batch, h, w, c, Math.floor((h - ph) / sh) + 1, Math.floor((w - pw) / sw) + 1, ph, pw, sh, sw, 0, 0, 0, 0);
+  const ps = batch * pooled[4] * pooled[5] * c;
+  const kind = r.int(0, 1);
+  const argmax = kind === codes.pool.max ? new Int32Array(ps) : null;
+  const rows = r.int(0, 6);
+  switch (r.int(0, 4)) {
+    case 0: return { fn: 'pool2d', args: [kind, pooled, floats(r, xs), floats(r, ps), argmax], sizes: [0], buffers: [1, 2, 3, 4], numbers: [] };
+    case 1: return { fn: 'pool2dBackward', args: [kind, pooled, floats(r, ps), argmax, floats(r, xs)], sizes: [0], buffers: [1, 2, 3, 4], numbers: [] };
+    case 2: return { fn: 'batchNormStatistics', args: [floats(r, rows * c), rows, c, floats(r, c), floats(r, c)], sizes: [1, 2], buffers: [0, 3, 4], numbers: [] };
+    case 3: return { fn: 'batchNormBackward', args: [floats(r, rows * c), floats(r, rows * c), rows, c, floats(r, c), floats(r, c), r.chance(0.5) ? floats(r, c) : null, r.chance(0.5) ? floats(r, rows * c) : null, floats(r, c), floats(r, c)], sizes: [2, 3], buffers: [0, 1, 4, 5, 6, 7, 8, 9], numbers: [] };
+    default: return { fn: 'channelAffine', args: [floats(r, rows * c), rows, c, floats(r, c), floats(r, c), floats(r, rows * c)], sizes: [1, 2], buffers: [0, 3, 4, 5], numbers: [] };
+  }
+}
+
 /** Makes one to three things wrong in a valid call; sometimes nothing (the call must then succeed). */
 function mutate(r: Rng, t: Template): string {
   const changes: string[] = [];
@@ -710,6 +775,11 @@ function mutate(r: Rng, t: Template): string {
         const j = r.int(0, length - 1);
         buffer[j] = r.pick([...BAD_SIZES, 9, 0]);
         changes.push(`args[${i}][${j}] -> ${buffer[j]}`);
+      } else if (buffer instanceof Int32Array && (t.fn.startsWith('conv') || t.fn.startsWith('pool')) && i <= 1 && length > 0) {
+        // A geometry: one field wrong (negative, zero, off by one, or huge).
+        const j = r.int(0, length - 1);
+        buffer[j] = r.pick([-1, 0, buffer[j] + 1, buffer[j] - 1, 2 ** 31 - 1, 2 ** 20, 65536]);
+        changes.push(`geometry[${j}] -> ${buffer[j]}`);
       } else {
         t.args[i] = weird(r);
         changes.push(`args[${i}] -> weird`);

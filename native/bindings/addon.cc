@@ -22,6 +22,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterLoss(env, exports);
   RegisterOptimizer(env, exports);
   RegisterForward(env, exports);
+  RegisterConv(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

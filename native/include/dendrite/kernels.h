@@ -43,11 +43,16 @@ enum class LossKind : int32_t {
 #define DN_LOSS(name, js, code) name = code,
 #include "dendrite/ops.def"
 };
+enum class PoolKind : int32_t {
+#define DN_POOL(name, js, code) name = code,
+#include "dendrite/ops.def"
+};
 constexpr int32_t kUnaryOpCount = 22;
 constexpr int32_t kBinaryOpCount = 7;
 constexpr int32_t kReduceOpCount = 4;
 constexpr int32_t kOptimizerCount = 4;
 constexpr int32_t kLossCount = 3;
+constexpr int32_t kPoolCount = 2;
 
 class ThreadPool;
 
@@ -113,6 +118,48 @@ struct OptimizerArgs {
   int64_t step = 1;
 };
 
+// A 2-D convolution in NHWC (a 1-D one has height 1): x [batch, in_h, in_w, in_c], filter
+// [kernel_h, kernel_w, in_c / groups, out_c] (TensorFlow's layout: row (kh, kw, c) of a
+// [kernel_h * kernel_w * in_c / groups, out_c] matrix), y [batch, out_h, out_w, out_c]. Cross-correlation:
+// y[n, oh, ow, o] = sum over kh, kw, c of x[n, oh * stride_h - pad_top + kh * dilation_h,
+// ow * stride_w - pad_left + kw * dilation_w, g * in_c / groups + c] * filter[kh, kw, c, o], where
+// g = o / (out_c / groups) and input pixels outside the image (the padding) read as 0. The output size
+// follows from the padded input: out_h = (in_h + pad_top + pad_bottom - ((kernel_h - 1) * dilation_h + 1))
+// / stride_h + 1 (the bindings check it), and likewise out_w.
+struct ConvGeometry {
+  int64_t batch = 0, in_h = 0, in_w = 0, in_c = 0;
+  int64_t out_h = 0, out_w = 0, out_c = 0;
+  int64_t kernel_h = 1, kernel_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t dilation_h = 1, dilation_w = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+  int64_t groups = 1;
+};
+
+// What a convolution does to each output element after the sum, per output channel c:
+// v = sum + bias[c], then v = v * scale[c] + shift[c] (a batch normalization folded in at inference),
+// then the activation. Each of bias, scale (with shift) may be null.
+struct ConvEpilogue {
+  const float* bias = nullptr;
+  const float* scale = nullptr;
+  const float* shift = nullptr;
+  UnaryOp activation = UnaryOp::kIdentity;
+  float activation_param = 0.0f;
+};
+
+// 2-D pooling in NHWC: x [batch, in_h, in_w, channels], y [batch, out_h, out_w, channels]; window
+// (oh, ow) covers input rows oh * stride_h - pad_top .. + window_h - 1 (likewise columns), clipped to the
+// image: padding never takes part (max ignores it, average divides by the pixels inside the image, as
+// TensorFlow does). out_h = (in_h + pad_top + pad_bottom - window_h) / stride_h + 1, and every window
+// holds at least one input pixel (the bindings check both).
+struct PoolGeometry {
+  int64_t batch = 0, in_h = 0, in_w = 0, channels = 0;
+  int64_t out_h = 0, out_w = 0;
+  int64_t window_h = 1, window_w = 1;
+  int64_t stride_h = 1, stride_w = 1;
+  int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
+};
+
 // The kernel table. The reference (scalar) kernels fill every row; each ISA overrides the rows
 // it implements. Adding an op: one row here, one `ref` kernel, then any ISA versions.
 struct KernelTable {
@@ -160,6 +207,46 @@ struct KernelTable {
 
   Status (*optimizer_update)(const OptimizerArgs& args, float* param, const float* grad, float* state1,
                              float* state2, int64_t n, ThreadPool* pool) = nullptr;
+
+  // y = epilogue(conv(x, filter)) (ConvGeometry, ConvEpilogue). Each output element sums its terms in
+  // the order (kh, kw, c).
+  Status (*conv2d)(const ConvGeometry& g, const float* x, const float* filter, const ConvEpilogue& e, float* y,
+                   ThreadPool* pool) = nullptr;
+  // dx = epilogue(the gradient of conv2d's input, from dy): dx[n, ih, iw, c] sums dy[n, oh, ow, o] *
+  // filter[kh, kw, c, o] over every (kh, kw, o) whose window puts tap (kh, kw) at (ih, iw), in the order
+  // (kh, kw, o). The epilogue runs per input channel; with bias and an activation this is a transposed
+  // convolution's forward pass.
+  Status (*conv2d_backward_data)(const ConvGeometry& g, const float* dy, const float* filter, const ConvEpilogue& e,
+                                 float* dx, ThreadPool* pool) = nullptr;
+  // dfilter (+)= the gradient of conv2d's filter: dfilter[kh, kw, c, o] sums x[n, ih, iw, c'] * dy[n, oh, ow, o]
+  // over the output pixels in order (padding reads 0). `accumulate` adds to dfilter instead of overwriting.
+  Status (*conv2d_backward_filter)(const ConvGeometry& g, const float* x, const float* dy, float* dfilter,
+                                   bool accumulate, ThreadPool* pool) = nullptr;
+
+  // y = the max or average of each window. For kMax, argmax (if not null) receives the position
+  // ih * in_w + iw of each window's first maximum (NaN counts as the maximum), for pool2d_backward.
+  Status (*pool2d)(PoolKind kind, const PoolGeometry& g, const float* x, float* y, int32_t* argmax,
+                   ThreadPool* pool) = nullptr;
+  // dx = the gradient of pool2d's input (dx is overwritten): kMax sends each dy to its window's argmax
+  // position (adding where windows share it), kAverage spreads it evenly over the window's pixels.
+  Status (*pool2d_backward)(PoolKind kind, const PoolGeometry& g, const float* dy, const int32_t* argmax, float* dx,
+                            ThreadPool* pool) = nullptr;
+
+  // Per-channel mean and (biased) variance of a [rows, channels] matrix, accumulated in double over
+  // blocks of rows in a fixed order (the same for any thread count).
+  Status (*batch_norm_statistics)(const float* x, int64_t rows, int64_t channels, float* mean, float* variance,
+                                  ThreadPool* pool) = nullptr;
+  // The sums batch normalization's gradients need, per channel over the rows (double, fixed order):
+  // sum_dy = sum dy, sum_dy_xhat = sum dy * xhat with xhat = (x - mean) * inv_std. If dx is not null, also
+  // dx = gamma * inv_std * (dy - sum_dy / rows - xhat * sum_dy_xhat / rows) (the gradient through batch
+  // statistics); gamma null means 1.
+  Status (*batch_norm_backward)(const float* x, const float* dy, int64_t rows, int64_t channels, const float* mean,
+                                const float* inv_std, const float* gamma, float* dx, float* sum_dy, float* sum_dy_xhat,
+                                ThreadPool* pool) = nullptr;
+  // y[r, c] = x[r, c] * scale[c] + shift[c] over a [rows, channels] matrix (batch normalization's output;
+  // the same arithmetic as ConvEpilogue's scale and shift). x and y may alias.
+  Status (*channel_affine)(const float* x, int64_t rows, int64_t channels, const float* scale, const float* shift,
+                           float* y, ThreadPool* pool) = nullptr;
 };
 
 // Each ISA folder provides Fill() in its own namespace (kernels/<isa>/table.cc), which sets the rows

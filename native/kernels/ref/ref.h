@@ -27,4 +27,14 @@ bool OptimizerStateValid(const OptimizerArgs& args, const float* state1, const f
 constexpr int64_t kOptimizerBlock = 4096;
 constexpr int64_t kOptimizerGrainBlocks = 8;
 
+// Shared by every ISA's convolution, pooling and normalization kernels (baseline code, kernels/ref/conv.cc,
+// pool.cc, normalization.cc): the checks a kernel makes itself (every size in [0, kMaxGeometry], the
+// output size the padded input gives, channels divisible by the groups), and the blocks of rows the
+// normalization statistics are summed over (fixed, so the sums do not depend on the thread count).
+constexpr int64_t kMaxGeometry = (int64_t{1} << 31) - 1;
+bool ConvGeometryIsValid(const ConvGeometry& g);
+bool ConvEpilogueIsValid(const ConvEpilogue& e);
+bool PoolGeometryIsValid(PoolKind kind, const PoolGeometry& g);
+constexpr int64_t kNormalizationBlockRows = 256;
+
 }  // namespace dendrite::ref
