@@ -8,16 +8,26 @@
  *  - 100,000 `predictAsync` calls (batch 4; native worker, up to 64 in flight).
  * and prints RSS, V8 heap used, and the memory held outside the heap (typed arrays, native) after
  * a warm-up (the first 10 % of each phase) and at the end, after a full garbage collection each time.
- * Target: flat within 10 % from after warm-up to the end. Results: bench/results/memory.json.
- * Run with `--expose-gc` (the npm script does); without it the figures include garbage not yet collected.
+ * Target: flat within 10 % from after warm-up to the end.
+ *
+ * Then predictAsync under load, each case in a fresh process (its peak RSS is the process's own):
+ *  - 300 concurrent `predictAsync` calls (one sample each) on a 6.5 MB model (784-2048-10) against a
+ *    single call on the same model: target, the 300 within 100 MB of the one;
+ *  - a 1.6 MB input (50,000 x 8) through 8-20000-10 with `predict` and with `predictAsync`.
+ * Results: bench/results/memory.json (`--no-write` prints only). Run with `--expose-gc` (the npm
+ * script does); without it the figures include garbage not yet collected.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
+import { loadAverage, printProbes, probe } from './probe.js';
 
 const quick = process.argv.includes('--quick');
+const write = !process.argv.includes('--no-write');
+const childCase = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : null;
 const scale = quick ? 0.1 : 1;
 const gc = (globalThis as { gc?: () => void }).gc;
 const startedAt = Date.now();
@@ -57,6 +67,56 @@ async function phase(name: string, total: number, chunk: number, run: (count: nu
   const seconds = (performance.now() - start) / 1000;
   const end = snapshot();
   return { name, count: total, seconds, afterWarmUp, end };
+}
+
+// --- predictAsync under load: each case runs in a process of its own ------------------------------
+
+/** The 6.5 MB model of the concurrency cases: 784-2048-10 (1.63 M weights). */
+function serverModel(): dn.Sequential {
+  return dn.sequential({ layers: [
+    dn.layers.dense({ units: 2048, activation: 'relu', inputShape: [784], kernelInitializer: dn.initializers.glorotUniform({ seed: 5 }) }),
+    dn.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: dn.initializers.glorotUniform({ seed: 6 }) }),
+  ] });
+}
+
+/** The wide model of the large-input cases: 8-20000-10. */
+function wideModel(): dn.Sequential {
+  return dn.sequential({ layers: [
+    dn.layers.dense({ units: 20_000, activation: 'relu', inputShape: [8], kernelInitializer: dn.initializers.glorotUniform({ seed: 7 }) }),
+    dn.layers.dense({ units: 10, kernelInitializer: dn.initializers.glorotUniform({ seed: 8 }) }),
+  ] });
+}
+
+/** Runs one case in this (child) process and prints `{ peakRssMB, baseRssMB, seconds }` as JSON. */
+async function runCase(name: string): Promise<void> {
+  const server = name.startsWith('server') ? serverModel() : wideModel();
+  const input = name.startsWith('server') ? dn.rand([1, 784], { seed: 9 }) : dn.rand([50_000, 8], { seed: 10 });
+  gc?.();
+  const baseRssMB = process.memoryUsage.rss() / 2 ** 20;
+  const start = performance.now();
+  if (name === 'server-one') await server.predictAsync(input);
+  else if (name === 'server-300') await Promise.all(Array.from({ length: 300 }, () => server.predictAsync(input)));
+  else if (name === 'wide-predict') server.predict(input);
+  else if (name === 'wide-predictAsync') await server.predictAsync(input);
+  else throw new Error(`unknown case ${name}`);
+  const seconds = (performance.now() - start) / 1000;
+  // maxRSS is in kilobytes: the peak of the whole process, model and input included.
+  process.stdout.write(`${JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024, baseRssMB, seconds })}\n`);
+}
+
+if (childCase !== null) {
+  await runCase(childCase);
+  process.exit(0);
+}
+
+const probeBefore = probe();
+const load = loadAverage();
+
+interface CaseResult { peakRssMB: number; baseRssMB: number; seconds: number }
+
+function inChild(name: string): CaseResult {
+  const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--case', name], { encoding: 'utf8' });
+  return JSON.parse(out.trim().split('\n').pop()!) as CaseResult;
 }
 
 const m = model();
@@ -106,11 +166,30 @@ const rows = phases.map((p) => {
 const final = snapshot();
 console.log(`\nAt the end: ${format(final)}`);
 
+const cases = {
+  serverOne: inChild('server-one'), server300: inChild('server-300'), widePredict: inChild('wide-predict'), widePredictAsync: inChild('wide-predictAsync'),
+};
+const probeAfter = probe();
+const serverExtraMB = cases.server300.peakRssMB - cases.serverOne.peakRssMB;
+console.log('\npredictAsync under load (each case in a fresh process; peak RSS includes the model and the input):\n');
+console.log('| case | peak RSS MB | RSS before the call MB | seconds |');
+console.log('|---|---|---|---|');
+for (const [label, c] of [
+  ['1 predictAsync call, 784-2048-10 (6.5 MB of weights), 1 sample', cases.serverOne],
+  ['300 concurrent predictAsync calls, same model, 1 sample each', cases.server300],
+  ['predict, 8-20000-10, 50,000 x 8 input (1.6 MB)', cases.widePredict],
+  ['predictAsync, same model and input', cases.widePredictAsync],
+] as const) console.log(`| ${label} | ${c.peakRssMB.toFixed(0)} | ${c.baseRssMB.toFixed(0)} | ${c.seconds.toFixed(2)} |`);
+console.log(`\n300 concurrent calls peak ${serverExtraMB.toFixed(0)} MB above one call (target <= 100 MB: ${serverExtraMB <= 100 ? 'met' : 'NOT met'}); predictAsync of the large input peaks ${(cases.widePredictAsync.peakRssMB - cases.widePredict.peakRssMB).toFixed(0)} MB above predict.`);
+console.log(`Load average ${load.toFixed(1)} at the start.`);
+printProbes(probeBefore, probeAfter);
+
 const here = dirname(fileURLToPath(import.meta.url));
 const file = join(here, 'results', 'memory.json');
-mkdirSync(dirname(file), { recursive: true });
-writeFileSync(file, `${JSON.stringify({
+if (write) mkdirSync(dirname(file), { recursive: true });
+if (write) writeFileSync(file, `${JSON.stringify({
   date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, quick, exposeGc: gc !== undefined,
-  backend: dn.backendInfo(), initial, phases: rows, final,
+  backend: dn.backendInfo(), initial, phases: rows, final, predictAsyncUnderLoad: { ...cases, serverExtraMB },
+  loadAverage: load, probes: { before: probeBefore, after: probeAfter },
 }, null, 2)}\n`);
-console.log(`\nResults: ${file}`);
+console.log(write ? `\nResults: ${file}` : '\n(--no-write: results not written)');

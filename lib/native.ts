@@ -202,11 +202,30 @@ export interface NativeBinding {
   channelAffine(x: Float32Array, rows: number, channels: number, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
 
   /**
-   * Inference of a feed-forward network off the main thread (Napi::AsyncWorker). The weights are
-   * copied when it is called, so later changes (a training step) cannot affect the result.
-   * `width` is x's row length; each dense step's `inputs` must equal the width before it.
+   * A snapshot of a feed-forward network for {@link NativeBinding.forwardAsync}: the steps with a
+   * native copy of their weights, made once and never changed, so later changes to the arrays (a
+   * training step) cannot affect what runs on it. `width` is the row length of the input; each dense
+   * step's `inputs` must equal the width before it. Its memory is freed with the object (reported to
+   * V8 as external memory meanwhile). With `previous` (a snapshot no call is queued on), the copy
+   * goes into its memory when no worker holds it any more, and `previous` can no longer be run.
    */
-  forwardAsync(steps: ForwardStep[], x: Float32Array, rows: number, width: number): Promise<Float32Array>;
+  forwardPlan(steps: ForwardStep[], width: number, previous?: ForwardPlan | null): ForwardPlan;
+
+  /**
+   * Inference of `rows` rows of `x` (rows x plan.inputWidth floats, copied at the call) through a
+   * snapshot, off the main thread (Napi::AsyncWorker), `chunkRows` rows at a time (the scratch memory
+   * is chunkRows x the widest layer; the result does not depend on it). Resolves with rows x
+   * plan.outputWidth floats. Calls run one at a time, each on one thread.
+   */
+  forwardAsync(plan: ForwardPlan, x: Float32Array, rows: number, chunkRows: number): Promise<Float32Array>;
+}
+
+/** What {@link NativeBinding.forwardPlan} returns: an opaque snapshot, with its widths and size. */
+export interface ForwardPlan {
+  readonly inputWidth: number;
+  readonly outputWidth: number;
+  /** Bytes of weights the snapshot holds. */
+  readonly bytes: number;
 }
 
 /** One step of {@link NativeBinding.forwardAsync}; `activation` is a unary op code. */

@@ -709,7 +709,8 @@ function templates(r: Rng): Template {
         ...(r.chance(0.5) ? [{ kind: 'unary', activation: r.int(0, unaryCount - 1), param: 0 } as ForwardStep] : []),
         ...(r.chance(0.5) ? [{ kind: 'softmax', log: r.chance(0.5) } as ForwardStep] : []),
       ];
-      return { fn: 'forwardAsync', args: [steps, floats(r, rows * width), rows, width], sizes: [2, 3], buffers: [1], numbers: [] };
+      if (r.chance(0.5)) return { fn: 'forwardPlan', args: [steps, width, ...(r.chance(0.3) ? [r.chance(0.7) ? binding.forwardPlan(steps, width) : weird(r)] : [])], sizes: [1], buffers: [], numbers: [] };
+      return { fn: 'forwardAsync', args: [binding.forwardPlan(steps, width), floats(r, rows * width), rows, r.pick([1, 2, 256])], sizes: [2, 3], buffers: [1], numbers: [] };
     }
   }
 }
@@ -792,7 +793,12 @@ function mutate(r: Rng, t: Template): string {
       if (r.chance(0.5)) t.args.pop();
       else t.args.push(r.pick([0, null, floats(r, 2)]));
       changes.push(`${t.args.length} arguments`);
-    } else if (t.fn === 'forwardAsync' && Array.isArray(t.args[0]) && t.args[0].length <= 8) {
+    } else if (t.fn === 'forwardAsync' && r.chance(0.5)) {
+      // Not a plan: what forwardPlan returned, copied, proxied or faked.
+      const plan = t.args[0] as object;
+      t.args[0] = r.pick<() => unknown>([() => ({ ...plan }), () => new Proxy(plan, {}), () => Object.create(plan), () => ({ inputWidth: 1, outputWidth: 1, bytes: 0 }), () => weird(r)])();
+      changes.push('plan -> not a plan');
+    } else if (t.fn === 'forwardPlan' && Array.isArray(t.args[0]) && t.args[0].length <= 8) {
       // (Not on a sparse array made by an earlier change: spreading 2^32 holes would not fit memory.)
       const steps = t.args[0] as Record<string, unknown>[];
       const step = { ...steps[0] };

@@ -57,19 +57,43 @@ export function isShapeList(shape: ShapeLike | readonly ShapeLike[]): shape is r
 export class LayerVariable {
   /** `<layer name>/<weight name>`, e.g. `dense_1/kernel`. */
   readonly name: string;
-  /** The current value (a leaf tensor; `requiresGrad` when trainable). */
-  value: Tensor;
   /** Whether the optimizer updates this weight (a layer's `trainable` can freeze it too). */
   trainable: boolean;
   /** A penalty added to the loss, or undefined. */
   regularizer?: Regularizer;
+  private current: Tensor;
+  private changes = 0;
 
   constructor(name: string, value: Tensor, trainable: boolean, regularizer?: Regularizer) {
     this.name = name;
-    this.value = value;
+    this.current = value;
     this.trainable = trainable;
     if (regularizer !== undefined) this.regularizer = regularizer;
     value.requiresGrad = trainable;
+  }
+
+  /** The current value (a leaf tensor; `requiresGrad` when trainable). */
+  get value(): Tensor {
+    return this.current;
+  }
+
+  set value(value: Tensor) {
+    this.current = value;
+    this.changes++;
+  }
+
+  /**
+   * How many times the value has changed: `assign`, `setWeights`, a new `value` and every optimizer
+   * step count. `predictAsync` reuses its copy of the weights until a version changes. Code that
+   * writes into `value.storage` itself calls {@link LayerVariable.markChanged} after.
+   */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Counts a change made by writing into the value's storage directly. */
+  markChanged(): void {
+    this.changes++;
   }
 
   /** The shape of the value. */
@@ -95,6 +119,7 @@ export class LayerVariable {
       throw new ValueError(`${this.name}: expected a ${target.dtype} value, got ${values.dtype}`);
     }
     const source = contiguous(values.detach()).storage;
+    this.changes++;
     if (target.isContiguous) {
       target.storage.set(source);
     } else {

@@ -1,6 +1,6 @@
 /**
- * Inference plans: a model's program written as the steps of `binding.forwardAsync`, so that
- * `predictAsync` runs natively on a worker thread over a copy of the weights taken at the call.
+ * Inference plans: a model's program written as the steps of `binding.forwardPlan`, so that
+ * `predictAsync` runs natively on a worker thread over a copy of the weights (see async-inference.ts).
  *
  * A plan computes exactly what `predict` computes: each step is the kernel call the layer makes at
  * inference (a Dense layer's fused GEMM with bias and activation, then an in-place softmax for a
@@ -73,9 +73,8 @@ function onePath(program: Program): AnyLayer[] | null {
 
 /**
  * The plan of a model's program (its layers built) for inputs whose samples have shape
- * `sampleShape`, or null when a layer cannot be expressed as forwardAsync steps. The weights are
- * referenced, not copied: the binding copies them when it is called, so call it right after
- * building the plan.
+ * `sampleShape`, or null when a layer cannot be expressed as forwardPlan steps. The weights are
+ * referenced, not copied: `binding.forwardPlan` copies them, so call it right after building the plan.
  */
 export function inferencePlan(program: Program, sampleShape: readonly number[]): InferencePlan | null {
   const layers = onePath(program);

@@ -46,7 +46,7 @@ import {
 import {
   inputTensors, rowsOf, rowsOfAll, sampleWeightArrays, targetTensors, TensorAdapter, toBatch, withClassWeights, type Batch, type DataAdapter,
 } from './data-adapter.js';
-import { binding } from '../native.js';
+import { runOnWorker, SnapshotCache, weightsVersion } from './async-inference.js';
 
 /**
  * Data for a model's inputs or targets: one tensor (or nested array) for a model with one input
@@ -147,7 +147,7 @@ export interface EvaluateOptions {
 /** Options of `model.predict()` and `model.predictAsync()`. */
 export interface PredictOptions {
   /**
-   * Samples per pass of `predict` (it bounds memory; results do not depend on it). Default 256, not
+   * Samples per pass of `predict` and `predictAsync` (it bounds memory; results do not depend on it). Default 256, not
    * Keras's 32: a larger pass reuses each packed weight panel for more rows (batch-256 inference of
    * a 784-256-128-10 MLP runs about 1.2 to 1.4 times faster than in passes of 32).
    */
@@ -204,9 +204,6 @@ function yieldToEventLoop(): Promise<void> {
 /** Rows per pass of `predict` when no batchSize is given (see PredictOptions.batchSize). */
 const PREDICT_BATCH_SIZE = 256;
 
-/** predictAsync hands the worker at most this many input floats (4 MB) per call. */
-const PREDICT_CHUNK_FLOATS = 1 << 20;
-
 /** An AbortSignal (or an object that behaves as one: a boolean `aborted` and `addEventListener`). */
 function checkSignal(where: string, value: unknown): AbortSignal {
   const candidate = value as { aborted?: unknown; addEventListener?: unknown } | null;
@@ -236,6 +233,8 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
   private readonly trainWorkspace = new Workspace();
   private readonly inferenceWorkspace = new Workspace();
   private compiledProgram: Program | null = null;
+  /** predictAsync's copy of the weights, kept until they change. */
+  private readonly snapshots = new SnapshotCache();
 
   protected constructor(where: string, name: string | undefined, className: string) {
     super(where, name === undefined ? {} : { name }, className);
@@ -272,6 +271,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     this.compiledProgram = null;
     this.trainWorkspace.clear();
     this.inferenceWorkspace.clear();
+    this.snapshots.clear();
   }
 
   /** @internal Checks one input tensor's dtype and rank for a model input expecting `dtype`. */
@@ -931,55 +931,42 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
 
   /**
    * Like {@link Model.predict}, off the main thread: the forward pass runs natively on a worker
-   * thread over a copy of the weights taken when it is called, so the event loop stays free and a
-   * training step that runs meanwhile (`fit` on the same model) cannot change or tear the result.
-   * The result equals `predict(x)` exactly.
+   * thread over a copy of the weights as they were when it was called, so the event loop stays free
+   * and a training step that runs meanwhile (`fit` on the same model) cannot change or tear the
+   * result. The result equals `predict(x)` exactly.
    * ```ts
    * const probabilities = await model.predictAsync(xTest);
    * ```
+   * Every call made while the weights stay the same shares one copy of them (a new copy is made on
+   * the first call after a training step, `setWeights` or a change through `assign`), so a burst of
+   * requests costs one copy, not one per request. Each call runs in passes of `batchSize` rows, as
+   * `predict` does, so its memory does not grow with the batch. Concurrent calls queue and run one at
+   * a time on the worker, each on one thread; a call that waits keeps a copy of its input (up to 4 MB:
+   * a larger input is read a pass at a time, so do not modify it until the promise settles).
+   *
    * Models of Dense, Activation, Dropout, Flatten and Reshape layers (with built-in elementwise
    * activations, softmax over the last axis, Dense on 2-D rows) run this way. A model with other
    * layers (custom layers or activation functions) runs `predict` on the main thread after yielding
    * to the event loop once: that blocks the loop for the whole prediction, and reads the weights as
-   * they are then. Concurrent predictions run one at a time on the worker, each on one thread.
-   * `batchSize` is checked but does not matter: the worker takes up to 4 MB of input per pass. The
-   * input of a larger call is read a pass at a time: do not modify it until the promise settles.
+   * they are then.
    */
   async predictAsync(x: ModelData, options: PredictOptions = {}): Promise<Out> {
     const where = 'predictAsync';
     const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
-    // Results do not depend on the batch size (only checked).
-    if (o.batchSize !== undefined) checkPositiveInteger(where, 'batchSize', o.batchSize);
+    const batchSize = o.batchSize === undefined ? PREDICT_BATCH_SIZE : checkPositiveInteger(where, 'batchSize', o.batchSize);
     const xs = inputTensors(this, where, 'x', x);
-    const plan = xs.length === 1 ? inferencePlan(this.program, xs[0].shape.slice(1)) : null;
-    const width = xs[0].shape.slice(1).reduce((a, b) => a * b, 1);
-    if (plan === null || width === 0) {
+    const sampleShape = xs[0].shape.slice(1);
+    const width = sampleShape.reduce((a, b) => a * b, 1);
+    const snapshot = xs.length !== 1 || width === 0 ? null
+      : this.snapshots.get(sampleShape, width, weightsVersion(this.weights), () => inferencePlan(this.program, sampleShape));
+    if (snapshot === null) {
       await yieldToEventLoop();
       return this.predict(xs, options);
     }
     const n = xs[0].shape[0];
-    const input = xs[0].storage as Float32Array;
-    const chunkRows = Math.max(1, Math.floor(PREDICT_CHUNK_FLOATS / width));
-    const structured = (output: Float32Array): Out => {
-      const result = makeTensor(output, [n, ...plan.outputSampleShape]);
-      return (this.returnsList ? [result] : result) as Out;
-    };
-    if (n <= chunkRows) {
-      // The binding copies the input and the weights before it returns: the snapshot is taken here.
-      return structured(await binding.forwardAsync(plan.steps, input, n, width));
-    }
-    // A large input goes in chunks, so the calling thread never spends long copying (a fresh
-    // buffer of hundreds of MB takes a good fraction of a second to fault in). The weights are
-    // copied here, once: every chunk uses the same snapshot.
-    const steps = plan.steps.map((step) => (step.kind === 'dense' ? { ...step, kernel: step.kernel.slice(), bias: step.bias === null ? null : step.bias.slice() } : step));
-    let result: Float32Array | null = null;
-    for (let start = 0; start < n; start += chunkRows) {
-      const end = Math.min(n, start + chunkRows);
-      const output = await binding.forwardAsync(steps, input.subarray(start * width, end * width), end - start, width);
-      result ??= new Float32Array(n * (output.length / (end - start)));
-      result.set(output, start * (result.length / n));
-    }
-    return structured(result!);
+    const output = await runOnWorker(snapshot, xs[0].storage as Float32Array, n, batchSize);
+    const result = makeTensor(output, [n, ...snapshot.plan.outputSampleShape]);
+    return (this.returnsList ? [result] : result) as Out;
   }
 
   /**

@@ -26,6 +26,8 @@ export interface OptimizerVariable {
   readonly name: string;
   value: Tensor;
   trainable: boolean;
+  /** Told after each step that changed the value (a layer's variable counts its versions so). */
+  markChanged?(): void;
 }
 
 /** A learning rate: a number, a schedule from `dn.optimizers.schedules`, or a function of the step. */
@@ -409,6 +411,7 @@ export abstract class Optimizer {
         slots.length > 0 ? slots[0] : null, slots.length > 1 ? slots[1] : null, total,
       );
       this.clearGradients(flat);
+      for (const variable of flat.variables) if (typeof variable.markChanged === 'function') variable.markChanged();
     }
     this.iterationCount++;
   }

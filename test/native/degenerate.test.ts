@@ -31,17 +31,22 @@ describe('calls with no output element and a huge other size', () => {
   });
 });
 
-describe('forwardAsync: malformed steps', () => {
+describe('forwardPlan: malformed steps', () => {
   it('rejects a sparse steps array without sizing an allocation by its length (used to abort the process)', () => {
-    expect(() => binding.forwardAsync(new Array(2 ** 32 - 1), new Float32Array(1), 1, 1)).toThrow(ArgumentTypeError);
-    expect(() => binding.forwardAsync(new Array(2 ** 32 - 1), new Float32Array(1), 1, 1)).toThrow(/steps\[0\] must be an object/);
+    expect(() => binding.forwardPlan(new Array(2 ** 32 - 1), 1)).toThrow(ArgumentTypeError);
+    expect(() => binding.forwardPlan(new Array(2 ** 32 - 1), 1)).toThrow(/steps\[0\] must be an object/);
   });
 
   it('checks integers before converting them (NaN, infinite, huge)', () => {
     for (const activation of [Number.NaN, Infinity, -Infinity, 2 ** 64, -(2 ** 64), 1.5]) {
       const steps = [{ kind: 'unary', activation, param: 0 } as ForwardStep];
-      expect(() => binding.forwardAsync(steps, new Float32Array(1), 1, 1)).toThrow(ValueError);
+      expect(() => binding.forwardPlan(steps, 1)).toThrow(ValueError);
     }
+  });
+
+  it('refuses a batch whose widest layer would not fit, before allocating', () => {
+    const plan = binding.forwardPlan([{ kind: 'dense', kernel: new Float32Array(2 ** 20), bias: null, inputs: 1, units: 2 ** 20, activation: 0, param: 0 }], 1);
+    expect(() => binding.forwardAsync(plan, new Float32Array(2 ** 21), 2 ** 21, 256)).toThrow(/too large/);
   });
 });
 

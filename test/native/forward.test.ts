@@ -42,47 +42,84 @@ function mlp(): ForwardStep[] {
   ];
 }
 
-describe('forwardAsync: bad arguments', () => {
+describe('forwardPlan / forwardAsync: bad arguments', () => {
   it('rejects wrong types and sizes synchronously, naming the step', () => {
     const x = random(24, 4);
-    expect(() => binding.forwardAsync('steps' as unknown as ForwardStep[], x, 2, 12)).toThrow(ArgumentTypeError);
-    expect(() => binding.forwardAsync(mlp(), x, 3, 12)).toThrow(/forwardAsync: x must hold 36 elements, got 24/);
+    expect(() => binding.forwardPlan('steps' as unknown as ForwardStep[], 12)).toThrow(ArgumentTypeError);
+    expect(() => binding.forwardAsync(binding.forwardPlan(mlp(), 12), x, 3, 256)).toThrow(/forwardAsync: x must hold 36 elements, got 24/);
     const wrongInputs = mlp();
     (wrongInputs[2] as { inputs: number }).inputs = 15;
-    expect(() => binding.forwardAsync(wrongInputs, x, 2, 12)).toThrow(/steps\[2\]\.inputs must be an integer from 16 to 16/);
+    expect(() => binding.forwardPlan(wrongInputs, 12)).toThrow(/steps\[2\]\.inputs must be an integer from 16 to 16/);
     const shortKernel = mlp();
     (shortKernel[0] as { kernel: Float32Array }).kernel = new Float32Array(10);
-    expect(() => binding.forwardAsync(shortKernel, x, 2, 12)).toThrow(ValueError);
-    expect(() => binding.forwardAsync([{ kind: 'conv' } as unknown as ForwardStep], x, 2, 12)).toThrow(/kind must be 'dense', 'unary' or 'softmax'/);
-    expect(() => binding.forwardAsync([{ kind: 'unary', activation: 99, param: 0 }], x, 2, 12)).toThrow(/activation must be an integer from 0/);
+    expect(() => binding.forwardPlan(shortKernel, 12)).toThrow(ValueError);
+    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12)).toThrow(/kind must be 'dense', 'unary' or 'softmax'/);
+    expect(() => binding.forwardPlan([{ kind: 'unary', activation: 99, param: 0 }], 12)).toThrow(/activation must be an integer from 0/);
+    expect(() => binding.forwardAsync(binding.forwardPlan(mlp(), 12), x, 2, 0)).toThrow(/chunkRows/);
+  });
+
+  it('takes only a plan forwardPlan made', () => {
+    const plan = binding.forwardPlan(mlp(), 12);
+    const x = random(24, 4);
+    for (const fake of [{}, { ...plan }, Object.create(plan), new Proxy(plan, {}), mlp(), null, 12]) {
+      expect(() => binding.forwardAsync(fake as never, x, 2, 256)).toThrow(ArgumentTypeError);
+    }
   });
 });
 
 describe('forwardAsync', () => {
-  it('gives exactly the synchronous result, off the main thread', async () => {
+  it('gives exactly the synchronous result, off the main thread, whatever the pass size', async () => {
     for (const rows of [0, 1, 7, 64]) {
       const x = random(rows * 12, 10 + rows);
       const expected = forwardSync(mlp(), x, rows, 12);
-      const got = await binding.forwardAsync(mlp(), x, rows, 12);
-      expect(got).toEqual(expected);
+      const plan = binding.forwardPlan(mlp(), 12);
+      expect(plan).toMatchObject({ inputWidth: 12, outputWidth: 5, bytes: 4 * (12 * 16 + 16 + 16 * 5) });
+      for (const chunkRows of [1, 3, 64, 2 ** 40]) {
+        expect(await binding.forwardAsync(plan, x, rows, chunkRows)).toEqual(expected);
+      }
     }
   });
 
-  it('uses a snapshot of the weights taken at the call', async () => {
+  it('runs on the snapshot forwardPlan took, and copies the input at the call', async () => {
     const steps = mlp();
     const x = random(32 * 12, 5);
     const expected = forwardSync(steps, x, 32, 12);
-    const pending = binding.forwardAsync(steps, x, 32, 12);
-    // Changing the weights and input after the call must not affect the result.
+    const plan = binding.forwardPlan(steps, 12);
+    // Changing the weights after the snapshot, and the input after the call, must not affect the result.
     (steps[0] as { kernel: Float32Array }).kernel.fill(0);
+    const pending = binding.forwardAsync(plan, x, 32, 8);
     x.fill(Number.NaN);
     expect(await pending).toEqual(expected);
   });
 
-  it('runs many requests concurrently', async () => {
+  it('runs many requests concurrently on one snapshot', async () => {
     const x = random(8 * 12, 6);
     const expected = forwardSync(mlp(), x, 8, 12);
-    const results = await Promise.all(Array.from({ length: 16 }, () => binding.forwardAsync(mlp(), x, 8, 12)));
+    const plan = binding.forwardPlan(mlp(), 12);
+    const results = await Promise.all(Array.from({ length: 16 }, () => binding.forwardAsync(plan, x, 8, 3)));
     for (const result of results) expect(result).toEqual(expected);
+  });
+
+  it('copies a new snapshot into the memory of a previous one only when no call uses it', async () => {
+    const x = random(8 * 12, 7);
+    const steps = mlp();
+    const plan = binding.forwardPlan(steps, 12);
+    const expected = forwardSync(steps, x, 8, 12);
+    // Queued on: not reused, and both still run.
+    const pending = binding.forwardAsync(plan, x, 8, 4);
+    const changed = mlp();
+    (changed[0] as { kernel: Float32Array }).kernel.fill(0.5);
+    const other = binding.forwardPlan(changed, 12, plan);
+    expect(await pending).toEqual(expected);
+    expect(await binding.forwardAsync(plan, x, 8, 4)).toEqual(expected);
+    expect(await binding.forwardAsync(other, x, 8, 4)).toEqual(forwardSync(changed, x, 8, 12));
+    // Idle: its memory is taken, and it can no longer be run.
+    const reused = binding.forwardPlan(changed, 12, plan);
+    expect(await binding.forwardAsync(reused, x, 8, 4)).toEqual(forwardSync(changed, x, 8, 12));
+    expect(() => binding.forwardAsync(plan, x, 8, 4)).toThrow(ArgumentTypeError);
+    // A failed copy into it leaves nothing runnable behind, and the caller's previous plan is unusable only if taken.
+    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12, reused)).toThrow(ValueError);
+    expect(() => binding.forwardAsync(reused, x, 8, 4)).toThrow(ArgumentTypeError);
+    expect(() => binding.forwardPlan(mlp(), 12, {} as never)).toThrow(ArgumentTypeError);
   });
 });

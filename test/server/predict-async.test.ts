@@ -200,3 +200,113 @@ describe('predictAsync', () => {
     results.forEach((result, i) => expectSameBits(result, model.predict(inputs[i])));
   });
 });
+
+describe('predictAsync: one copy of the weights per version, bounded passes and queue', () => {
+  function wide(): dn.Sequential {
+    const model = dn.sequential({ layers: [
+      dn.layers.dense({ units: 64, activation: 'relu', inputShape: [12], ...init(70) }),
+      dn.layers.dense({ units: 4, activation: 'softmax', ...init(71) }),
+    ] });
+    model.compile({ optimizer: dn.optimizers.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
+    return model;
+  }
+
+  it('shares one snapshot among all calls made while the weights stay the same, and takes a new one after any change', async () => {
+    const model = wide();
+    const x = dn.randn([3, 12], { seed: 72 });
+    const y = dn.tensor(Int32Array.from([0, 1, 2]));
+    const snapshots = vi.spyOn(binding, 'forwardPlan');
+    const calls = async (count: number): Promise<void> => {
+      const expected = model.predict(x);
+      const results = await Promise.all(Array.from({ length: count }, () => model.predictAsync(x)));
+      for (const result of results) expectSameBits(result, expected);
+    };
+    await calls(50);
+    await calls(20);
+    expect(snapshots).toHaveBeenCalledTimes(1);
+    const changes: Array<[string, () => void | Promise<unknown>]> = [
+      ['trainOnBatch', () => { model.trainOnBatch(x, y); }],
+      ['fit', () => model.fit(x, y, { epochs: 1, verbose: 0 })],
+      ['model.setWeights', () => model.setWeights(model.getWeights().map((w) => w.mul(0.5)))],
+      ['layer.setWeights', () => model.layers[1].setWeights(model.layers[1].getWeights().map((w) => w.add(0.25)))],
+      ['variable.assign', () => model.weights[0].assign(model.weights[0].read().neg())],
+      ['an optimizer step of a custom loop', () => {
+        const optimizer = dn.optimizers.sgd(0.5);
+        dn.losses.meanSquaredError(dn.zeros([3, 4]), model.apply(x)).backward();
+        optimizer.step(model.trainableWeights);
+      }],
+      ['a write into the storage, then markChanged', () => {
+        const variable = model.weights[2];
+        (variable.value.storage as Float32Array).fill(0.125);
+        variable.markChanged();
+      }],
+    ];
+    for (const [what, change] of changes) {
+      const before = snapshots.mock.calls.length;
+      await change();
+      await calls(10);
+      expect(snapshots.mock.calls.length - before, what).toBe(1);
+      // No call used the previous snapshot any more: the new copy went into its memory.
+      expect(snapshots.mock.calls.at(-1)![2], what).toBe(snapshots.mock.results.at(-2)!.value);
+    }
+    // Loading counts too: a loaded model has its own snapshot, of its own weights.
+    const loaded = await dn.loadModelFromBuffer(await model.saveToBuffer());
+    expectSameBits(await loaded.predictAsync(x), model.predict(x));
+  });
+
+  it('runs each pass batchSize rows at a time (as predict does), so a wide layer does not take memory for the whole batch', async () => {
+    const model = dn.sequential({ layers: [
+      dn.layers.dense({ units: 2048, activation: 'relu', inputShape: [8], ...init(73) }),
+      dn.layers.dense({ units: 2, ...init(74) }),
+    ] });
+    // 16,384 rows: the hidden layer of the whole batch is 128 MB, of 256 rows 2 MB.
+    const x = dn.rand([16_384, 8], { seed: 75 });
+    const spy = vi.spyOn(binding, 'forwardAsync');
+    await model.predictAsync(x.slice([0, 0], [4, 8])); // warm-up: the worker thread and its pool
+    const rssBefore = process.memoryUsage.rss();
+    const got = await model.predictAsync(x);
+    const peakGrowthMB = (process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
+    expect(peakGrowthMB).toBeLessThan(64);
+    expect(spy.mock.calls.at(-1)![3]).toBe(256);
+    await model.predictAsync(x.slice([0, 0], [40, 8]), { batchSize: 7 });
+    expect(spy.mock.calls.at(-1)![3]).toBe(7);
+    expectSameBits(got, model.predict(x));
+  });
+
+  it('hands the native worker at most two passes at once; waiting calls see their input as it was at the call', async () => {
+    const model = wide();
+    const original = dn.randn([5, 12], { seed: 76 });
+    const expected = model.predict(original);
+    const forward = binding.forwardAsync.bind(binding);
+    let outstanding = 0;
+    let most = 0;
+    vi.spyOn(binding, 'forwardAsync').mockImplementation((...args) => {
+      outstanding++;
+      most = Math.max(most, outstanding);
+      return forward(...args).finally(() => { outstanding--; });
+    });
+    const input = original.clone();
+    const pending = Array.from({ length: 40 }, () => model.predictAsync(input));
+    expect(outstanding).toBe(2);
+    (input.storage as Float32Array).fill(Number.NaN); // after the calls: no result may see it
+    for (const result of await Promise.all(pending)) expectSameBits(result, expected);
+    expect(most).toBe(2);
+  });
+
+  it('a call that fails natively rejects, and the queue goes on', async () => {
+    const model = wide();
+    const x = dn.randn([2, 12], { seed: 77 });
+    const forward = binding.forwardAsync.bind(binding);
+    let first = true;
+    vi.spyOn(binding, 'forwardAsync').mockImplementation((...args) => {
+      if (first) {
+        first = false;
+        return Promise.reject(new dn.NativeError('forwardAsync: out of memory'));
+      }
+      return forward(...args);
+    });
+    const results = await Promise.allSettled(Array.from({ length: 5 }, () => model.predictAsync(x)));
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(dn.NativeError);
+  });
+});
