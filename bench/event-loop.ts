@@ -14,18 +14,15 @@
  *  - while those 300 calls run as `fit` trains the 6.5 MB model (each step changes the weights).
  * Beside them: samples/s, and the same-run FMA probe before and after (a probe far below the known
  * 174 GFLOP/s per core means other work shared the cores: steps take longer, and so do the delays).
- * Results: bench/results/event-loop.json (`--no-write` prints only).
+ * Results: bench/results/event-loop.json, replaced only with `-- --write`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
 import { binding } from '../lib/native.js';
 import { loadAverage, printProbes, probe } from './probe.js';
+import { publishResults } from './results.js';
 
 const SAMPLES = 60_000;
-const write = !process.argv.includes('--no-write');
 const startedAt = Date.now();
 
 interface Delay { p50: number; p99: number; max: number; mean: number; samples: number }
@@ -146,12 +143,8 @@ for (const r of rows) {
 console.log(`\nOne training step takes ${((fit.seconds / steps) * 1e3).toFixed(2)} ms on average: the delay fit can cause is about one step.`);
 printProbes(before, after);
 
-const here = dirname(fileURLToPath(import.meta.url));
-const file = join(here, 'results', 'event-loop.json');
-if (write) mkdirSync(dirname(file), { recursive: true });
-if (write) writeFileSync(file, `${JSON.stringify({
+publishResults('event-loop', {
   date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, backend: dn.backendInfo(), loadAverage: load,
   targets, results: rows.map((r) => ({ name: r.name, seconds: r.seconds, samplesPerSecond: r.samples / r.seconds, delayMs: r.delay })),
   trainingSteps: steps, probes: { before, after }, loaded,
-}, null, 2)}\n`);
-console.log(write ? `\nResults: ${file}` : '\n(--no-write: results not written)');
+});

@@ -12,14 +12,12 @@
  * probes: independent FMAs on the best ISA and the triad a[i] = b[i] + s*c[i] over 64 MiB arrays, per
  * thread count. The machine is shared: a probe far below the known figure means the run was loaded,
  * and the output says so. Then the elementwise kernels (bench/kernels-elementwise.ts) if present.
- * Results: bench/results/kernels.json.
+ * Results: bench/results/kernels.json, replaced only with `-- --write`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { binding } from '../lib/native.js';
+import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
 const KNOWN = { fmaPerCore: 174, fmaTwoCores: 327, avx2PerCore: 91, triadOneCore: 13, triadTwoCores: 25 };
@@ -247,10 +245,7 @@ if (benchElementwise) {
 
 const elapsed = (Date.now() - startedAt) / 1000;
 console.log(`\n${elapsed.toFixed(0)} s`);
-const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'kernels.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify({
+publishResults('kernels', {
   date: new Date().toISOString(), quick, cpu: cpus()[0]?.model, backend: info, known: KNOWN,
   probes, loaded, gemm: gemmRows, targets: targetRows, elementwise: elementwiseRows, seconds: elapsed,
-}, null, 2)}\n`);
-console.log(`results: ${out}`);
+});

@@ -14,19 +14,17 @@
  *  - 300 concurrent `predictAsync` calls (one sample each) on a 6.5 MB model (784-2048-10) against a
  *    single call on the same model: target, the 300 within 100 MB of the one;
  *  - a 1.6 MB input (50,000 x 8) through 8-20000-10 with `predict` and with `predictAsync`.
- * Results: bench/results/memory.json (`--no-write` prints only). Run with `--expose-gc` (the npm
+ * Results: bench/results/memory.json, replaced only with `-- --write`. Run with `--expose-gc` (the npm
  * script does); without it the figures include garbage not yet collected.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
 import { loadAverage, printProbes, probe } from './probe.js';
+import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
-const write = !process.argv.includes('--no-write');
 const childCase = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : null;
 const scale = quick ? 0.1 : 1;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -184,12 +182,8 @@ console.log(`\n300 concurrent calls peak ${serverExtraMB.toFixed(0)} MB above on
 console.log(`Load average ${load.toFixed(1)} at the start.`);
 printProbes(probeBefore, probeAfter);
 
-const here = dirname(fileURLToPath(import.meta.url));
-const file = join(here, 'results', 'memory.json');
-if (write) mkdirSync(dirname(file), { recursive: true });
-if (write) writeFileSync(file, `${JSON.stringify({
+publishResults('memory', {
   date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, quick, exposeGc: gc !== undefined,
   backend: dn.backendInfo(), initial, phases: rows, final, predictAsyncUnderLoad: { ...cases, serverExtraMB },
   loadAverage: load, probes: { before: probeBefore, after: probeAfter },
-}, null, 2)}\n`);
-console.log(write ? `\nResults: ${file}` : '\n(--no-write: results not written)');
+});

@@ -12,14 +12,12 @@
  * probes (FMA peak and triad bandwidth, per thread count; a probe far below the known figure means the
  * machine was loaded and the figures are low), and the "kernel floor" of one MLP training step: the
  * native time of its nine GEMM calls alone (benchSgemm), which no framework overhead can beat.
- * Results: bench/results/models.json.
+ * Results: bench/results/models.json, replaced only with `-- --write`.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
 import { binding } from '../lib/native.js';
+import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
 const KNOWN = { fmaPerCore: 174, fmaTwoCores: 327, triadOneCore: 13, triadTwoCores: 25 };
@@ -168,11 +166,7 @@ if ([...before, ...after].some((p) => p.loaded)) {
   console.log('NOTE: a probe was well below the machine\'s known figures (174 GFLOP/s per core, 13 GB/s): other work shared the cores, and the figures above are low.');
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const file = join(here, 'results', 'models.json');
-mkdirSync(dirname(file), { recursive: true });
-writeFileSync(file, `${JSON.stringify({
+publishResults('models', {
   date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, quick, backend: dn.backendInfo(),
   results, kernelFloorSeconds: floorSeconds, predictKernelFloorSeconds: { batch1: predictFloor1, batch256: predictFloor256 }, probes: { before, after },
-}, null, 2)}\n`);
-console.log(`\nResults: ${file}`);
+});

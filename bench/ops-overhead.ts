@@ -11,16 +11,14 @@
  * about) and as the process's CPU time per call (less sensitive to other processes; above the wall
  * time when a kernel uses the thread pool). The machine is shared: beside the figures the bench
  * prints a same-run probe (FMA peak, triad bandwidth); a probe far below the machine's usual
- * 174 GFLOP/s means the run was loaded. Results go to bench/results/ops-overhead.json.
+ * 174 GFLOP/s means the run was loaded. Results go to bench/results/ops-overhead.json with `-- --write`.
  *
  * Run with `npm run bench:ops` (`--quick` for fewer repetitions).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
 import { binding } from '../lib/native.js';
+import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
 const BATCHES = quick ? 5 : 15;
@@ -205,9 +203,4 @@ for (const l of large) {
   );
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-mkdirSync(join(here, 'results'), { recursive: true });
-writeFileSync(
-  join(here, 'results', 'ops-overhead.json'),
-  `${JSON.stringify({ date: new Date().toISOString(), isa: info.isa, threads: info.threads, node: process.version, quick, probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large }, null, 2)}\n`,
-);
+publishResults('ops-overhead', { date: new Date().toISOString(), isa: info.isa, threads: info.threads, node: process.version, quick, probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large });

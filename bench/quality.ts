@@ -9,13 +9,12 @@
  *   printed beside PyTorch's 19.
  *
  * Accuracy, not speed: no machine probe is needed (the seconds are printed for information only).
- * Prints a table and writes bench/results/quality.json. Run with `npm run bench:quality`.
+ * Prints a table; `npm run bench:quality -- --write` also replaces bench/results/quality.json.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
 import { xorAccuracy, xorModel } from '../examples/xor.js';
+import { publishResults } from './results.js';
 
 const DIGITS_SEEDS = [0, 1, 2];
 const DIGITS_REFERENCE = 0.91;
@@ -105,8 +104,5 @@ const results = {
   digits: { seeds: DIGITS_SEEDS, accuracies: digits, mean: digitsMean, reference: DIGITS_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: digitsPass, seconds: digitsSeconds },
   xor: { seeds: XOR_SEEDS, epochBudget: XOR_EPOCHS, epochsToSolve: xorEpochs, solved: solved.length, required: XOR_REQUIRED, pass: xorPass, seconds: xorSeconds },
 };
-const folder = fileURLToPath(new URL('./results/', import.meta.url));
-mkdirSync(folder, { recursive: true });
-writeFileSync(`${folder}quality.json.tmp`, `${JSON.stringify(results, null, 2)}\n`);
-renameSync(`${folder}quality.json.tmp`, `${folder}quality.json`);
+publishResults('quality', results);
 if (!digitsPass || !xorPass) process.exitCode = 1;

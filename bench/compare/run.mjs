@@ -5,7 +5,8 @@
 // each engine warms up and calibrates how many iterations make one repetition, then repetitions alternate
 // Dendrite, peer, Dendrite, peer … (for each peer in turn: 7 rounds, 5 in a quick run). A pair's ratio compares the
 // Dendrite repetitions run right before that peer's with the peer's own. Results go to
-// bench/results/compare.json with the machine they came from, and the chart of ratios to docs/compare.svg.
+// bench/results/compare.json with the machine they came from, and the chart of ratios to docs/compare.svg, when
+// the run is given --write (the published figures come from a full run on a quiet machine).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, relative } from 'node:path';
@@ -23,7 +24,7 @@ const { values: options } = parseArgs({
     threads: { type: 'string' },
     reps: { type: 'string' },
     'dendrite-from': { type: 'string' },
-    'no-write': { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
     report: { type: 'boolean', default: false },
     out: { type: 'string', default: join(repoRoot, 'bench/results/compare.json') },
     svg: { type: 'string', default: join(repoRoot, 'docs/compare.svg') },
@@ -39,8 +40,10 @@ if (options.help) {
   --threads=1,2         thread counts (default: 1 and all cores)
   --reps=N              alternating repetitions per pair (default 7, quick 5; at least 5 for published figures)
   --dendrite-from=dist  load Dendrite from dist/ instead of lib/ through tsx
-  --report              no run: print the table and redraw the chart from the existing results file
-  --no-write            print only: do not write ${relative(repoRoot, options.out)} and ${relative(repoRoot, options.svg)}`);
+  --report              no run: print the tables of the existing results file (with --write, redraw its chart)
+  --write               replace the published ${relative(repoRoot, options.out)} and ${relative(repoRoot, options.svg)}
+                        (without it a run only prints; publish full runs on a quiet machine)
+  --out=FILE --svg=FILE where --write writes`);
   process.exit(0);
 }
 
@@ -287,7 +290,7 @@ async function main() {
     console.log(`${result.mode} run of ${result.generatedAt} on ${result.machine.cpu} (${result.machine.cores} cores)`);
     console.log(markdownTables(result));
     for (const note of result.notes) console.log(`note: ${note}`);
-    await writeChart(result);
+    if (options.write) await writeChart(result);
     return;
   }
   const result = {
@@ -419,12 +422,13 @@ async function main() {
   for (const r of dendriteFailures) console.error(`error: Dendrite did not run ${r.label} on ${r.threads} thread(s): ${r.engines.dendrite.skipped}`);
   if (dendriteFailures.length) process.exitCode = 1;
 
-  if (!options['no-write']) {
+  if (options.write) {
     mkdirSync(dirname(options.out), { recursive: true });
     writeFileSync(options.out, JSON.stringify(result, null, 2) + '\n');
-    mkdirSync(dirname(options.svg), { recursive: true });
     console.log(`wrote ${relative(repoRoot, options.out)}`);
     await writeChart(result);
+  } else {
+    console.log(`not written: ${relative(repoRoot, options.out)} and ${relative(repoRoot, options.svg)} keep the published run (add --write to replace them)`);
   }
 }
 
