@@ -1,6 +1,5 @@
 {
   "variables": {
-    "sanitize%": 0,
     "x86%": "<!(node -p \"['x64','ia32'].includes(process.arch) ? 1 : 0\")"
   },
   "target_defaults": {
@@ -9,10 +8,6 @@
     "cflags": ["-fPIC", "-O3", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
     "cflags_cc": ["-std=gnu++17"],
     "conditions": [
-      ["sanitize==1", {
-        "cflags": ["-fsanitize=address,undefined", "-fno-omit-frame-pointer", "-g", "-O1"],
-        "ldflags": ["-fsanitize=address,undefined"]
-      }],
       ["x86==1", {"defines": ["DENDRITE_HAVE_X86_KERNELS"]}]
     ]
   },
