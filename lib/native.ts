@@ -242,6 +242,36 @@ export const packageRoot = [resolve(here, '..'), resolve(here, '../..')].find((d
 
 export const version: string = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')).version;
 
+/** What builds the addon once the install script is allowed (the README says the same). */
+const BUILD_COMMANDS = ['npm install-scripts approve dendrite', 'npm rebuild dendrite'];
+
+/** @internal The message of the NativeError thrown when the addon does not load, given the loader's error. */
+export function loadFailureMessage(cause: string, explicit: string | undefined): string {
+  const platform = `${process.platform}-${process.arch}`;
+  if (explicit === undefined && /No native build was found/.test(cause)) {
+    // No binary at all: no prebuilt one for this platform, and the install script that builds one did not run
+    // (a failed build fails the install itself). Package managers now ask before running a dependency's script.
+    return [
+      `Dendrite's native addon is not built for ${platform} (Node ${process.version}): no prebuilt binary ships for this`,
+      "platform, and dendrite's install script, which builds one, did not run (package managers now ask before running",
+      "a dependency's install script; --ignore-scripts skips it). Approve it and build the addon (needs a C++17 compiler,",
+      'make and python3):',
+      ...BUILD_COMMANDS.map((command) => `  ${command}`),
+      'With pnpm: pnpm approve-builds, then pnpm rebuild dendrite. If node_modules came from another platform, install again here.',
+      `Cause: ${cause.trim()}`,
+    ].join('\n');
+  }
+  return [
+    `Could not load the Dendrite native addon for ${platform} (Node ${process.version}, Node-API ${process.versions.napi}).`,
+    `Cause: ${cause}`,
+    'Possible solutions:',
+    '- Reinstall dendrite: its package carries prebuilt binaries (prebuilds/<platform>-<arch>); other platforms build from source at install',
+    `- Build from source: install a C++17 compiler (g++ >= 9 or clang >= 10), python3 and make, then run \`${BUILD_COMMANDS.join(' && ')}\``,
+    '- Make sure node_modules was not copied from another platform',
+    explicit ? `- DENDRITE_BINARY is set to ${explicit}: unset it or point it at a built dendrite.node` : '',
+  ].filter(Boolean).join('\n');
+}
+
 function loadBinding(): NativeBinding {
   const require = createRequire(join(packageRoot, 'package.json'));
   const explicit = process.env.DENDRITE_BINARY;
@@ -253,17 +283,7 @@ function loadBinding(): NativeBinding {
   } catch (error) {
     const cause = error instanceof Error ? error.message : String(error);
     if (/DENDRITE_(ISA|NUM_THREADS)/.test(cause)) throw new ValueError(cause);
-    throw new NativeError(
-      [
-        `Could not load the Dendrite native addon for ${process.platform}-${process.arch} (Node ${process.version}, Node-API ${process.versions.napi}).`,
-        `Cause: ${cause}`,
-        'Possible solutions:',
-        '- Reinstall dendrite: its package carries prebuilt binaries (prebuilds/<platform>-<arch>); other platforms build from source at install',
-        '- Build from source: install a C++17 compiler (g++ >= 9 or clang >= 10), python3 and make, then run `npm rebuild dendrite`',
-        '- Make sure install scripts were not skipped (--ignore-scripts) and that node_modules was not copied from another platform',
-        explicit ? `- DENDRITE_BINARY is set to ${explicit}: unset it or point it at a built dendrite.node` : '',
-      ].filter(Boolean).join('\n'),
-    );
+    throw new NativeError(loadFailureMessage(cause, explicit));
   }
 }
 

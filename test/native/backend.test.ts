@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { ArgumentTypeError, DendriteError, NativeError, ValueError } from '../../lib/errors.js';
-import { binding, packageRoot } from '../../lib/native.js';
+import { binding, loadFailureMessage, packageRoot } from '../../lib/native.js';
 
 /** Runs a snippet in a fresh Node process with extra environment variables; returns stdout or the error text. */
 function runWithEnv(env: Record<string, string>, code: string): string {
@@ -119,6 +119,20 @@ describe('environment variables', () => {
     expect(text).toMatch(/NativeError: Could not load the Dendrite native addon/);
     expect(text).toMatch(/Possible solutions:/);
     expect(NativeError).toBeDefined();
+  });
+
+  it('no binary at all (no prebuild, install script not run) says so and gives the commands that build it', () => {
+    const cause = 'No native build was found for platform=freebsd arch=x64 runtime=node abi=115 uv=1 libc=glibc node=20.20.2\n    loaded from: /app/node_modules/dendrite\n';
+    const text = loadFailureMessage(cause, undefined);
+    expect(text).toMatch(new RegExp(`^Dendrite's native addon is not built for ${process.platform}-${process.arch} \\(Node ${process.version}\\)`));
+    expect(text).toMatch(/install script, which builds one, did not run/);
+    expect(text).toContain('\n  npm install-scripts approve dendrite\n  npm rebuild dendrite\n');
+    expect(text).toMatch(/Cause: No native build was found for platform=freebsd .*\n    loaded from: \/app\/node_modules\/dendrite$/);
+    // A binary that exists but fails to load is another story: the general list of causes.
+    const other = loadFailureMessage('libc.so.6: version `GLIBC_2.38\' not found', undefined);
+    expect(other).toMatch(/^Could not load the Dendrite native addon/);
+    expect(other).toMatch(/Possible solutions:/);
+    expect(loadFailureMessage(cause, 'build/x.node')).toMatch(/DENDRITE_BINARY is set to build\/x\.node/);
   });
 });
 
