@@ -33,8 +33,8 @@ function run(command: string, args: string[], cwd: string): string {
   return result.stdout;
 }
 
-export default function setup(project: TestProject): () => void {
-  const folder = mkdtempSync(join(tmpdir(), 'dendrite-package-'));
+/** Packs this checkout into `folder` and installs the tarball in an empty project there; returns the project. */
+function installPackedPackage(folder: string): string {
   const packed = join(folder, 'tarball');
   mkdirSync(packed);
   run('npm', ['pack', '--pack-destination', packed], root);
@@ -62,13 +62,24 @@ export default function setup(project: TestProject): () => void {
       ...Object.fromEntries(production),
     },
   }, null, 2)}\n`);
+  // ENOTCACHED here means npm's cache lacks a dependency: `npm install` in this checkout fills it.
   run('npm', ['ci', '--offline', '--ignore-scripts'], consumer);
 
   const installed = join(consumer, 'node_modules', 'dendrite');
   const binary = createRequire(join(root, 'package.json'))('node-gyp-build').path(root) as string;
   mkdirSync(join(installed, 'build', 'Release'), { recursive: true });
   copyFileSync(binary, join(installed, 'build', 'Release', 'dendrite.node'));
+  return consumer;
+}
 
-  project.provide('consumerProject', consumer);
-  return () => rmSync(folder, { recursive: true, force: true });
+export default function setup(project: TestProject): () => void {
+  const folder = mkdtempSync(join(tmpdir(), 'dendrite-package-'));
+  const removeFolder = (): void => rmSync(folder, { recursive: true, force: true });
+  try {
+    project.provide('consumerProject', installPackedPackage(folder));
+  } catch (error) {
+    removeFolder();
+    throw error;
+  }
+  return removeFolder;
 }
