@@ -7,7 +7,9 @@
 // Reproducible: DENDRITE_FUZZ_SEED (default fixed) and DENDRITE_FUZZ_CALLS (default 10,000) choose
 // the run; a failure prints the seed and the calls that failed. DENDRITE_FUZZ_TRACE=<file> appends
 // each call to that file before it runs, to find the one that crashes a process.
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as dn from '../lib/index.js';
 import { DendriteError } from '../lib/errors.js';
@@ -18,6 +20,8 @@ const SEED = Number(process.env.DENDRITE_FUZZ_SEED ?? 0x5eed2026);
 const CALLS = Number(process.env.DENDRITE_FUZZ_CALLS ?? 10_000);
 const TRACE_FILE = process.env.DENDRITE_FUZZ_TRACE;
 const TRACE = TRACE_FILE !== undefined && TRACE_FILE !== '';
+const fuzzFolder = mkdtempSync(join(tmpdir(), 'dendrite-fuzz-'));
+afterAll(() => rmSync(fuzzFolder, { recursive: true, force: true }));
 /** Appends a line to the trace file (synchronously, so it is there if the process dies next). */
 function trace(line: string): void {
   appendFileSync(TRACE_FILE!, `${line}\n`);
@@ -593,6 +597,53 @@ const modelGenerators: Array<[number, Generator]> = [
     const name = r.pick(['readCsv', 'trainTestSplit', 'oneHot', 'standardScaler', 'minMaxScaler'] as const);
     const args = [weird(r), weird(r), weird(r)];
     return { target: `data.${name}`, typed: false, run: () => (dn.data[name] as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
+  }],
+  [3, (r) => {
+    // A data pipeline from a random source through random operators with odd arguments, iterated.
+    const rows = r.int(0, 6);
+    const source = r.pick<() => unknown>([
+      () => tensor(r, [rows, r.int(0, 3)]),
+      () => ({ xs: tensor(r, [rows, 2]), ys: r.chance(0.8) ? tensor(r, [rows]) : tensor(r) }),
+      () => [tensor(r, [rows, 1]), tensor(r, [r.chance(0.8) ? rows : rows + 1])],
+      () => Array.from({ length: rows }, () => r.pick<unknown>([1, [1, 2], { a: 1 }, 'text', new Float32Array(2), tensor(r, [2])])),
+      () => function* numbers() { for (let i = 0; i < rows; i++) yield r.chance(0.9) ? i : tensor(r); },
+    ])();
+    const steps = Array.from({ length: r.int(0, 4) }, () => r.pick(['shuffle', 'batch', 'take', 'skip', 'repeat', 'prefetch', 'map', 'filter'] as const));
+    const argument = (): number => (r.chance(0.8) ? r.int(0, 4) : r.pick(BAD_SIZES));
+    const run = async (): Promise<unknown> => {
+      let ds: dn.data.Dataset<unknown> = Array.isArray(source) && typeof source[0] !== 'object' ? dn.data.array(source as unknown[]) : dn.data.dataset(source as never);
+      for (const step of steps) {
+        if (step === 'shuffle') ds = ds.shuffle(argument(), r.chance(0.5) ? { seed: r.pick([1, 1.5, -3]) } : undefined);
+        else if (step === 'batch') ds = ds.batch(argument(), r.chance(0.3) ? { dropRemainder: r.chance(0.5) } : undefined) as dn.data.Dataset<unknown>;
+        // Small counts only: a long repeat before a shuffle with a huge buffer would (rightly) take forever.
+        else if (step === 'repeat') ds = ds.repeat(r.chance(0.8) ? r.int(0, 4) : r.pick([-1, 0.5, Number.NaN, Infinity]));
+        else if (step === 'map') ds = ds.map((e) => (r.chance(0.9) ? e : undefined));
+        else if (step === 'filter') ds = ds.filter(() => r.chance(0.7));
+        else ds = ds[step](argument());
+      }
+      return ds.take(20).toArray();
+    };
+    return { target: 'data.dataset', typed: true, run, detail: `${describeArgs([source])} ${steps.join('.')}` };
+  }],
+  [1, (r) => {
+    const path = join(fuzzFolder, `f${r.int(0, 3)}.csv`);
+    const lines = Array.from({ length: r.int(0, 4) }, () => Array.from({ length: r.int(0, 3) }, () => r.pick(['1', '2.5', '', 'a', '"q"', 'NaN', '"a,\nb"', '1e999'])).join(','));
+    writeFileSync(path, `${r.pick(['a,b,c', 'a,a', 'x', '', '\uFEFFa,b'])}\n${lines.join(r.pick(['\n', '\r\n', '\r']))}`);
+    const options = { label: r.pick([undefined, 'a', 'c', 0, 5, -1, 1.5]), labelDtype: r.pick([undefined, 'int32', 'float32', 'category'] as const), classNames: r.chance(0.2) ? ['1', 'a'] : undefined, columns: r.chance(0.2) ? [r.pick(['a', 'b', 1, 7])] : undefined, missing: r.pick([undefined, 'error', 'nan'] as const), header: r.chance(0.8) };
+    return { target: 'data.csv', typed: true, run: () => dn.data.csv(path, options as dn.data.CsvDatasetOptions).batch(2).toArray(), detail: JSON.stringify(options) };
+  }],
+  [1, (r) => {
+    const name = r.pick(['dataset', 'array', 'generator', 'zip', 'csv'] as const);
+    const args = [weird(r), weird(r)];
+    const run = async (): Promise<unknown> => {
+      const result = (dn.data[name] as (...a: unknown[]) => unknown)(...args);
+      const method = r.pick(['map', 'filter', 'shuffle', 'batch', 'prefetch', 'take', 'skip', 'repeat', 'concatenate', 'forEachAsync', 'toArray'] as const);
+      const ds = result as dn.data.Dataset<unknown>;
+      const next = (ds[method] as (...a: unknown[]) => unknown).apply(ds, [weird(r), weird(r)]);
+      // A few elements only (repeat(1e10) is a valid, very long dataset).
+      return next instanceof dn.data.Dataset ? next.take(3).toArray() : next;
+    };
+    return { target: `data.${name}`, typed: false, run, detail: describeArgs(args) };
   }],
   [1, (r) => {
     const which = r.int(0, 3);

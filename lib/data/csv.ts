@@ -70,7 +70,7 @@ const SPECIAL_NUMBERS: Record<string, number> = {
 };
 
 /** One parsed record: its fields and the line it starts on. */
-interface CsvRecord {
+export interface CsvRecord {
   fields: string[];
   line: number;
 }
@@ -81,36 +81,58 @@ interface CsvRecord {
  */
 export function parseCsvRecords(text: string, delimiter = ','): CsvRecord[] {
   const records: CsvRecord[] = [];
+  scanCsvRecords('readCsv', text, delimiter, text.charCodeAt(0) === 0xfeff ? 1 : 0, 1, true, records);
+  return records;
+}
+
+/** Where {@link scanCsvRecords} stopped: the offset of the first unread character and its line. */
+export interface CsvScanPosition {
+  next: number;
+  line: number;
+}
+
+/**
+ * Appends the records of `text` from `start` (on line `line`) to `records`, until it holds
+ * `maxRecords`. With `final` false the text is a prefix of a longer stream: a record that could
+ * continue in text not yet read (no line break after it, an open quote, a quote or carriage return
+ * as the last character) is left unread. The returned position says where to resume.
+ */
+export function scanCsvRecords(
+  where: string, text: string, delimiter: string, start: number, line: number, final: boolean, records: CsvRecord[], maxRecords = Infinity,
+): CsvScanPosition {
   const n = text.length;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  let line = 1;
-  while (i < n) {
+  let i = start;
+  while (i < n && records.length < maxRecords) {
     const newline = text.indexOf('\n', i);
     const end = newline < 0 ? n : newline;
     const lineEnd = end > i && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
     const lineText = text.slice(i, lineEnd);
-    // The common case, a line without quotes or stray carriage returns, is one native split.
-    if (lineText.indexOf('"') < 0 && lineText.indexOf('\r') < 0) {
+    // The common case, a whole line without quotes or stray carriage returns, is one native split.
+    // (Without a line break after it, a line read from a stream may go on in the next chunk.)
+    if ((newline >= 0 || final) && lineText.indexOf('"') < 0 && lineText.indexOf('\r') < 0) {
       if (lineText !== '') records.push({ fields: lineText.split(delimiter), line });
       i = end + 1;
       line++;
       continue;
     }
-    const parsed = parseRecordAt(text, i, line, delimiter);
+    const parsed = parseRecordAt(where, text, i, line, delimiter, final);
+    if (parsed === null) break;
     if (parsed.fields !== null) records.push({ fields: parsed.fields, line });
     i = parsed.next;
     line = parsed.line;
   }
-  return records;
+  return { next: Math.min(i, n), line };
 }
 
 /**
  * Parses the record starting at `start` field by field (quotes, doubled quotes, line breaks inside
  * quotes, a lone carriage return as a line break). Returns its fields (null for a blank line), where
- * the next record starts and its line number.
+ * the next record starts and its line number; or null when `final` is false and the record may
+ * continue past the end of `text`.
  */
-function parseRecordAt(text: string, start: number, startLine: number, delimiter: string): { fields: string[] | null; next: number; line: number } {
-  const where = 'readCsv';
+function parseRecordAt(
+  where: string, text: string, start: number, startLine: number, delimiter: string, final: boolean,
+): { fields: string[] | null; next: number; line: number } | null {
   const n = text.length;
   const fields: string[] = [];
   let line = startLine;
@@ -127,6 +149,8 @@ function parseRecordAt(text: string, start: number, startLine: number, delimiter
       let from = j + 1;
       for (;;) {
         const close = text.indexOf('"', from);
+        // A closing quote not yet read, or one that may be the first of a doubled pair.
+        if (!final && (close < 0 || close + 1 >= n)) return null;
         if (close < 0) throw new ValueError(`${where}: line ${quoteLine}: a quoted field is never closed`);
         const segment = text.slice(from, close);
         for (let k = segment.indexOf('\n'); k >= 0; k = segment.indexOf('\n', k + 1)) line++;
@@ -161,6 +185,8 @@ function parseRecordAt(text: string, start: number, startLine: number, delimiter
       i = j + 1;
       continue;
     }
+    // The record may go on, or a carriage return may be the first half of a CRLF.
+    if (!final && (j >= n || (text[j] === '\r' && j + 1 >= n))) return null;
     const next = j >= n ? n : text[j] === '\r' && text[j + 1] === '\n' ? j + 2 : j + 1;
     const blank = fields.length === 1 && fields[0] === '' && !quoted;
     return { fields: blank ? null : fields, next, line: line + 1 };
@@ -189,7 +215,7 @@ function readText(where: string, path: string): string {
 }
 
 /** Resolves a column reference to its index. */
-function columnIndex(where: string, option: string, ref: unknown, names: readonly string[]): number {
+export function columnIndex(where: string, option: string, ref: unknown, names: readonly string[]): number {
   if (typeof ref === 'number') return checkInteger(where, option, ref, 0, names.length - 1);
   if (typeof ref !== 'string') typeError(where, option, 'a column name or a 0-based column index', ref);
   const index = names.indexOf(ref);
@@ -200,7 +226,8 @@ function columnIndex(where: string, option: string, ref: unknown, names: readonl
   return index;
 }
 
-function columnList(where: string, option: string, refs: unknown, names: readonly string[]): number[] {
+/** Resolves a list of distinct column references to their indices. */
+export function columnList(where: string, option: string, refs: unknown, names: readonly string[]): number[] {
   if (!Array.isArray(refs)) typeError(where, option, 'an array of column names or indices', refs);
   const indices = refs.map((ref, i) => columnIndex(where, `${option}[${i}]`, ref, names));
   const seen = new Set<number>();
@@ -212,11 +239,92 @@ function columnList(where: string, option: string, refs: unknown, names: readonl
 }
 
 /** Parses one numeric field; null when it is not a number. */
-function parseNumber(text: string): number | null {
+export function parseNumber(text: string): number | null {
   const trimmed = text.trim();
   if (NUMBER.test(trimmed)) return Number(trimmed);
   const special = SPECIAL_NUMBERS[trimmed];
   return special === undefined ? null : special;
+}
+
+/** The field delimiter option: one character other than a quote or a line break (default ','). */
+export function checkDelimiter(where: string, value: unknown): string {
+  const delimiter = value === undefined ? ',' : checkString(where, 'delimiter', value);
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new ValueError(`${where}: delimiter must be one character other than a quote or a line break, got ${describe(delimiter)}`);
+  }
+  return delimiter;
+}
+
+/**
+ * The column names: `columnNames` if given (one per field of the first record), else the header's
+ * (blank ones become `column<i>`), else `column0`, `column1`, ... Names must be distinct.
+ */
+export function csvColumnNames(where: string, first: CsvRecord, header: boolean, columnNames: unknown): string[] {
+  const width = first.fields.length;
+  let names: string[];
+  if (columnNames !== undefined) {
+    if (!Array.isArray(columnNames)) typeError(where, 'columnNames', 'an array of strings', columnNames);
+    names = columnNames.map((name, i) => checkString(where, `columnNames[${i}]`, name));
+    if (names.length !== width) {
+      throw new ValueError(`${where}: columnNames has ${names.length} names, the ${header ? 'header' : 'first line'} (line ${first.line}) has ${width} fields`);
+    }
+  } else if (header) {
+    names = first.fields.map((name, i) => name.trim() || `column${i}`);
+  } else {
+    names = Array.from({ length: width }, (_, i) => `column${i}`);
+  }
+  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+  if (duplicate !== undefined) throw new ValueError(`${where}: the column name '${duplicate}' appears twice; give distinct columnNames`);
+  return names;
+}
+
+/** Throws when a record does not have `width` fields. */
+export function checkRecordWidth(where: string, record: CsvRecord, width: number, header: boolean): void {
+  if (record.fields.length !== width) {
+    throw new ValueError(`${where}: line ${record.line} has ${record.fields.length} fields, expected ${width} (as ${header ? 'in the header' : 'on the first line'})`);
+  }
+}
+
+/**
+ * The number in field `column` of `record`: an empty field is NaN with `missing: 'nan'`; anything
+ * else that is not a number throws, naming the line and the column (`role`: 'column' for a
+ * feature, 'label column' for the label).
+ */
+export function numericField(where: string, names: readonly string[], record: CsvRecord, column: number, missing: 'error' | 'nan', role: 'column' | 'label column'): number {
+  const text = record.fields[column];
+  const value = parseNumber(text);
+  if (value !== null) return value;
+  const isEmpty = text.trim() === '';
+  if (isEmpty && missing === 'nan') return Number.NaN;
+  throw new ValueError(
+    `${where}: line ${record.line}, ${role} '${names[column]}' (column ${column + 1}): ` +
+      (isEmpty ? `the value is missing (pass missing: 'nan' to read empty fields as NaN)` : `expected a number, got ${describe(text)}`) +
+      (role === 'column' && !isEmpty ? ` (list it in stringColumns to keep it as text)` : ''),
+  );
+}
+
+/** A numeric label: a number for 'float32', an integer class index for 'int32'. */
+export function numericLabel(where: string, names: readonly string[], record: CsvRecord, column: number, labelDtype: 'int32' | 'float32'): number {
+  const text = record.fields[column];
+  if (parseNumber(text) === null && text.trim() !== '') {
+    throw new ValueError(
+      `${where}: line ${record.line}, label column '${names[column]}': expected a number, got ${describe(text)} (use labelDtype: 'category' for text labels)`,
+    );
+  }
+  const number = numericField(where, names, record, column, 'error', 'label column');
+  if (labelDtype === 'int32' && (!Number.isInteger(number) || number < -(2 ** 31) || number > 2 ** 31 - 1)) {
+    throw new ValueError(
+      `${where}: line ${record.line}, label column '${names[column]}': expected an integer class index, got ${describe(text.trim())} (use labelDtype: 'float32' for regression targets)`,
+    );
+  }
+  return number;
+}
+
+/** A text label (for labelDtype 'category'); an empty one throws. */
+export function categoryLabel(where: string, names: readonly string[], record: CsvRecord, column: number): string {
+  const text = record.fields[column].trim();
+  if (text === '') throw new ValueError(`${where}: line ${record.line}, label column '${names[column]}': the label is missing`);
+  return text;
 }
 
 /**
@@ -236,37 +344,15 @@ export function readCsv(source: string | URL | Uint8Array, options?: ReadCsvOpti
   const where = 'readCsv';
   const o = checkOptions<ReadCsvOptions>(where, options, OPTION_NAMES);
   const header = o.header === undefined ? true : checkBoolean(where, 'header', o.header);
-  const delimiter = o.delimiter === undefined ? ',' : checkString(where, 'delimiter', o.delimiter);
-  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new ValueError(`${where}: delimiter must be one character other than a quote or a line break, got ${describe(delimiter)}`);
-  }
+  const delimiter = checkDelimiter(where, o.delimiter);
   const labelDtype = o.labelDtype === undefined ? 'int32' : checkChoice(where, 'labelDtype', o.labelDtype, ['int32', 'float32', 'category'] as const);
   const missing = o.missing === undefined ? 'error' : checkChoice(where, 'missing', o.missing, ['error', 'nan'] as const);
 
   const records = parseCsvRecords(loadText(where, source), delimiter);
   if (records.length === 0) throw new ValueError(`${where}: the CSV is empty`);
-  const width = records[0].fields.length;
-  let names: string[];
-  if (o.columnNames !== undefined) {
-    if (!Array.isArray(o.columnNames)) typeError(where, 'columnNames', 'an array of strings', o.columnNames);
-    names = o.columnNames.map((name, i) => checkString(where, `columnNames[${i}]`, name));
-    if (names.length !== width) {
-      throw new ValueError(`${where}: columnNames has ${names.length} names, the ${header ? 'header' : 'first line'} (line ${records[0].line}) has ${width} fields`);
-    }
-  } else if (header) {
-    names = records[0].fields.map((name, i) => name.trim() || `column${i}`);
-  } else {
-    names = Array.from({ length: width }, (_, i) => `column${i}`);
-  }
-  const duplicate = names.find((name, i) => names.indexOf(name) !== i);
-  if (duplicate !== undefined) throw new ValueError(`${where}: the column name '${duplicate}' appears twice; give distinct columnNames`);
-
+  const names = csvColumnNames(where, records[0], header, o.columnNames);
   const rows = header ? records.slice(1) : records;
-  for (const record of rows) {
-    if (record.fields.length !== width) {
-      throw new ValueError(`${where}: line ${record.line} has ${record.fields.length} fields, expected ${width} (as ${header ? 'in the header' : 'on the first line'})`);
-    }
-  }
+  for (const record of rows) checkRecordWidth(where, record, names.length, header);
 
   const label = o.labelColumn === undefined ? -1 : columnIndex(where, 'labelColumn', o.labelColumn, names);
   const stringColumns = o.stringColumns === undefined ? [] : columnList(where, 'stringColumns', o.stringColumns, names);
@@ -292,52 +378,13 @@ export function readCsv(source: string | URL | Uint8Array, options?: ReadCsvOpti
   const strings: Record<string, string[]> = {};
   for (const index of stringColumns) strings[names[index]] = new Array<string>(rowCount);
 
-  const badNumber = (record: CsvRecord, column: number, role: string): never => {
-    const text = record.fields[column];
-    const isEmpty = text.trim() === '';
-    throw new ValueError(
-      `${where}: line ${record.line}, ${role} '${names[column]}' (column ${column + 1}): ` +
-        (isEmpty ? `the value is missing (pass missing: 'nan' to read empty fields as NaN)` : `expected a number, got ${describe(text)}`) +
-        (role === 'column' && !isEmpty ? ` (list it in stringColumns to keep it as text)` : ''),
-    );
-  };
   for (let r = 0; r < rowCount; r++) {
     const record = rows[r];
-    const fields = record.fields;
-    for (let j = 0; j < featureCount; j++) {
-      const column = features[j];
-      let value = parseNumber(fields[column]);
-      if (value === null) {
-        if (missing === 'nan' && fields[column].trim() === '') value = Number.NaN;
-        else badNumber(record, column, 'column');
-      }
-      x[r * featureCount + j] = value as number;
-    }
-    for (const index of stringColumns) strings[names[index]][r] = fields[index];
-    if (label >= 0) {
-      const text = fields[label];
-      if (labelDtype === 'category') {
-        if (text.trim() === '') throw new ValueError(`${where}: line ${record.line}, label column '${names[label]}': the label is missing`);
-        labelTexts.push(text.trim());
-        continue;
-      }
-      const value = parseNumber(text);
-      if (value === null) {
-        if (text.trim() !== '') {
-          throw new ValueError(
-            `${where}: line ${record.line}, label column '${names[label]}': expected a number, got ${describe(text)} (use labelDtype: 'category' for text labels)`,
-          );
-        }
-        badNumber(record, label, 'label column');
-      }
-      const number = value as number;
-      if (labelDtype === 'int32' && (!Number.isInteger(number) || number < -(2 ** 31) || number > 2 ** 31 - 1)) {
-        throw new ValueError(
-          `${where}: line ${record.line}, label column '${names[label]}': expected an integer class index, got ${describe(text.trim())} (use labelDtype: 'float32' for regression targets)`,
-        );
-      }
-      labelValues.push(number);
-    }
+    for (let j = 0; j < featureCount; j++) x[r * featureCount + j] = numericField(where, names, record, features[j], missing, 'column');
+    for (const index of stringColumns) strings[names[index]][r] = record.fields[index];
+    if (label < 0) continue;
+    if (labelDtype === 'category') labelTexts.push(categoryLabel(where, names, record, label));
+    else labelValues.push(numericLabel(where, names, record, label, labelDtype));
   }
 
   let y: Tensor | null = null;

@@ -15,7 +15,7 @@ import { checkOptions } from '../validate.js';
 import { readCsv } from './csv.js';
 
 /** A bundled data set: tensors of its fixed split, and what it is. */
-export interface Dataset {
+export interface BundledDataset {
   /** Training features, float32 `[rows, features]`, in the original units. */
   xTrain: Tensor;
   /** Training labels, int32 `[rows]`: class indices into `classNames`. */
@@ -106,7 +106,7 @@ function loadTwoFiles(where: string, trainFile: string, testFile: string): Split
 }
 
 /** Fresh tensors over copies of the cached arrays, so a caller may modify them freely. */
-function toDataset(arrays: SplitArrays, info: Omit<Dataset, 'xTrain' | 'yTrain' | 'xTest' | 'yTest'>): Dataset {
+function toDataset(arrays: SplitArrays, info: Omit<BundledDataset, 'xTrain' | 'yTrain' | 'xTest' | 'yTest'>): BundledDataset {
   const { features } = arrays;
   return {
     xTrain: makeTensor(arrays.xTrain.slice(), [arrays.yTrain.length, features]),
@@ -125,7 +125,7 @@ function toDataset(arrays: SplitArrays, info: Omit<Dataset, 'xTrain' | 'yTrain' 
  * classes '0'..'9'. The classic split: the first 1,437 rows train, the last 360 test (unshuffled,
  * so writers differ between the sets: harder than a random split). Scale inputs with x / 16.
  */
-export function digits(options?: Record<string, never>): Dataset {
+export function digits(options?: Record<string, never>): BundledDataset {
   const where = 'datasets.digits';
   checkOptions(where, options, []);
   return toDataset(loadTwoFiles(where, 'digits_train.csv', 'digits_test.csv'), {
@@ -142,7 +142,7 @@ export function digits(options?: Record<string, never>): Dataset {
  * Fisher's iris: 150 flowers, 4 measurements in cm, 3 species. Split: stratified 80/20
  * (120 train, 30 test), fixed in the file.
  */
-export function iris(options?: Record<string, never>): Dataset {
+export function iris(options?: Record<string, never>): BundledDataset {
   const where = 'datasets.iris';
   checkOptions(where, options, []);
   return toDataset(loadWithSplitColumn(where, 'iris.csv'), {
@@ -159,7 +159,7 @@ export function iris(options?: Record<string, never>): Dataset {
  * Wine recognition: 178 wines from 3 cultivars, 13 chemical measurements. Split: stratified 80/20
  * fixed in the file. The features have very different scales: standardize them.
  */
-export function wine(options?: Record<string, never>): Dataset {
+export function wine(options?: Record<string, never>): BundledDataset {
   const where = 'datasets.wine';
   checkOptions(where, options, []);
   return toDataset(loadWithSplitColumn(where, 'wine.csv'), {
@@ -179,7 +179,7 @@ export function wine(options?: Record<string, never>): Dataset {
  * Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 features of cell nuclei from a fine needle
  * aspirate; label 0 = malignant, 1 = benign. Split: stratified 80/20 fixed in the file.
  */
-export function breastCancer(options?: Record<string, never>): Dataset {
+export function breastCancer(options?: Record<string, never>): BundledDataset {
   const where = 'datasets.breastCancer';
   checkOptions(where, options, []);
   const measures = ['radius', 'texture', 'perimeter', 'area', 'smoothness', 'compactness', 'concavity', 'concave points', 'symmetry', 'fractal dimension'];

@@ -1,14 +1,18 @@
 /**
- * Data utilities (`dn.data.*`): CSV loading, scalers, splits, one-hot labels; and the bundled
- * data sets (`dn.datasets.*`).
+ * Data utilities (`dn.data.*`): data pipelines (datasets, streaming CSV), CSV loading, scalers,
+ * splits, one-hot labels; and the bundled data sets (`dn.datasets.*`).
  */
+export { Dataset, dataset, array, generator, zip } from './dataset.js';
+export type { BatchOptions, Batched, DatasetElement, DatasetLeaf, ShuffleOptions, SliceSource, Sliced } from './dataset.js';
+export { csv, CsvDataset } from './csv-dataset.js';
+export type { CsvDatasetOptions, CsvExample } from './csv-dataset.js';
 export { readCsv, parseCsvRecords } from './csv.js';
-export type { ColumnRef, CsvData, ReadCsvOptions } from './csv.js';
+export type { ColumnRef, CsvData, CsvRecord, ReadCsvOptions } from './csv.js';
 export { MinMaxScaler, minMaxScaler, StandardScaler, standardScaler } from './scalers.js';
 export type { MinMaxScalerOptions, StandardScalerOptions } from './scalers.js';
 export { oneHot, takeRows, trainTestSplit } from './split.js';
 export type { TrainTestSplit, TrainTestSplitOptions } from './split.js';
-export type { Dataset } from './datasets.js';
+export type { BundledDataset } from './datasets.js';
 import * as datasetFunctions from './datasets.js';
 
 /** The bundled data sets: `dn.datasets.digits()`, `iris()`, `wine()`, `breastCancer()`. */
