@@ -137,20 +137,28 @@ export interface NativeBinding {
   /**
    * One optimizer step over n parameters, in place (kernel `optimizer_update`; kind from opCodes.optimizer).
    * hyper = [learningRate, momentum, nesterov(0/1), beta1, beta2, epsilon, weightDecay, decoupled(0/1), clipValue,
-   * gradScale, step]: all finite; learningRate, momentum, epsilon, weightDecay, clipValue >= 0; step an integer >= 1
-   * (Adam's bias correction); adam needs beta1, beta2 in [0, 1), rmsprop beta2 (its rho) in [0, 1); nesterov needs
-   * momentum > 0. Per element: g = grad * gradScale, clamped to +-clipValue if clipValue > 0; weight decay
-   * p -= lr*wd*p first if decoupled (AdamW), else g += wd*p; then the rule:
+   * gradScale, step, amsgrad(0/1), centered(0/1)]: all finite; learningRate, momentum, epsilon, weightDecay,
+   * clipValue >= 0; step an integer >= 1 (the bias corrections); adam, adamax and nadam need beta1, beta2 in [0, 1),
+   * rmsprop and adadelta beta2 (their rho) in [0, 1); nesterov needs sgd with momentum > 0, amsgrad adam, centered
+   * rmsprop. Per element: g = grad * gradScale, clamped to +-clipValue if clipValue > 0; weight decay p -= lr*wd*p
+   * first if decoupled (AdamW), else g += wd*p; then the rule:
    * sgd v = momentum*v + g, p -= lr*(nesterov ? g + momentum*v : v) (or p -= lr*g without momentum);
-   * adam p -= lr*mhat/(sqrt(vhat) + eps); rmsprop v = beta2*v + (1-beta2)*g^2, step = lr*g/(sqrt(v) + eps)
-   * (with momentum: mom = momentum*mom + step), p -= step; adagrad acc += g^2, p -= lr*g/(sqrt(acc) + eps).
+   * adam p -= lr*mhat/(sqrt(vhat) + eps) (amsgrad: vhat from vmax = max(vmax, v));
+   * rmsprop v = beta2*v + (1-beta2)*g^2 (centered: mg = beta2*mg + (1-beta2)*g, variance max(v - mg^2, 0) for v),
+   * step = lr*g/(sqrt(v) + eps) (with momentum: mom = momentum*mom + step), p -= step;
+   * adagrad acc += g^2, p -= lr*g/(sqrt(acc) + eps);
+   * adamax m = beta1*m + (1-beta1)*g, u = max(beta2*u, |g|), p -= lr*mhat/(u + eps);
+   * adadelta acc = beta2*acc + (1-beta2)*g^2, delta = g*sqrt(accDelta + eps)/sqrt(acc + eps),
+   * accDelta = beta2*accDelta + (1-beta2)*delta^2, p -= lr*delta;
+   * nadam adam's m and v with Keras' Nesterov estimate of m (momentum schedule beta1*(1 - 0.5*0.96^t)).
    * State buffers must be given exactly when the rule keeps them, else ValueError: sgd state1 = v iff momentum != 0;
-   * adam state1 = m, state2 = v; rmsprop state1 = mean square, state2 = momentum buffer iff momentum != 0;
-   * adagrad state1 = accumulator.
+   * adam state1 = m, state2 = v, state3 = vmax iff amsgrad; rmsprop state1 = mean square, state2 = momentum buffer
+   * iff momentum != 0, state3 = mean gradient iff centered; adagrad state1 = accumulator; adamax state1 = m,
+   * state2 = u; adadelta state1 = acc, state2 = accDelta; nadam state1 = m, state2 = v.
    */
   optimizerUpdate(
     kind: number, hyper: Float64Array, param: Float32Array, grad: Float32Array,
-    state1: Float32Array | null, state2: Float32Array | null, n: number,
+    state1: Float32Array | null, state2: Float32Array | null, state3: Float32Array | null, n: number,
   ): void;
 
   /**

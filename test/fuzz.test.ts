@@ -746,12 +746,15 @@ function templates(r: Rng): Template {
     case 14: {
       const kind = r.int(0, Object.keys(codes.optimizer).length - 1);
       const momentum = r.pick([0, 0.9]);
-      const hyper = Float64Array.from([0.01, momentum, 0, 0.9, 0.999, 1e-7, 0, 0, 0, 1, r.int(1, 5)]);
       const names = Object.keys(codes.optimizer);
       const name = names.find((key) => codes.optimizer[key] === kind) ?? '';
+      const amsgrad = name === 'adam' && r.chance(0.5);
+      const centered = name === 'rmsprop' && r.chance(0.5);
+      const hyper = Float64Array.from([0.01, momentum, 0, 0.9, 0.999, 1e-7, 0, 0, 0, 1, r.int(1, 5), amsgrad ? 1 : 0, centered ? 1 : 0]);
       const state1 = name !== 'sgd' || momentum !== 0 ? floats(r, n) : null;
-      const state2 = name === 'adam' || (name === 'rmsprop' && momentum !== 0) ? floats(r, n) : null;
-      return { fn: 'optimizerUpdate', args: [kind, hyper, floats(r, n), floats(r, n), state1, state2, n], sizes: [0, 6], buffers: [1, 2, 3, 4, 5], numbers: [] };
+      const state2 = ['adam', 'adamax', 'adadelta', 'nadam'].includes(name) || (name === 'rmsprop' && momentum !== 0) ? floats(r, n) : null;
+      const state3 = amsgrad || centered ? floats(r, n) : null;
+      return { fn: 'optimizerUpdate', args: [kind, hyper, floats(r, n), floats(r, n), state1, state2, state3, n], sizes: [0, 7], buffers: [1, 2, 3, 4, 5, 6], numbers: [] };
     }
     default: {
       const rows = r.int(0, 4), width = r.int(1, 4), units = r.int(1, 4);

@@ -74,7 +74,7 @@ export interface NamedTensor {
 }
 
 /** The native update rules (binding.opCodes.optimizer). */
-export type OptimizerKernel = 'sgd' | 'adam' | 'rmsprop' | 'adagrad';
+export type OptimizerKernel = 'sgd' | 'adam' | 'rmsprop' | 'adagrad' | 'adamax' | 'adadelta' | 'nadam';
 
 /** Positions in the argument block of the native `optimizerUpdate` (its `hyper` Float64Array; see lib/native.ts). */
 export enum Hyper {
@@ -89,7 +89,9 @@ export enum Hyper {
   ClipValue = 8,
   GradScale = 9,
   Step = 10,
-  Count = 11,
+  Amsgrad = 11,
+  Centered = 12,
+  Count = 13,
 }
 
 /** The flat buffers and the views into them, made by build(). */
@@ -100,8 +102,8 @@ interface FlatState {
   offsets: number[];
   params: Float32Array;
   grads: Float32Array;
-  /** One buffer per state slot (see slotNames()). */
-  slots: Float32Array[];
+  /** One buffer per state slot of the kernel (state1..state3; see slotNames()), null where the rule keeps none. */
+  slots: (Float32Array | null)[];
   /** Each variable's slice of `params`, and the tensor wrapping it (what `variable.value` holds). */
   paramViews: Float32Array[];
   /** Each variable's slice of `grads`, and the tensor wrapping it (what `variable.value.grad` holds). */
@@ -164,8 +166,11 @@ export abstract class Optimizer {
 
   // --- the subclass's part ----------------------------------------------------------------------
 
-  /** Names of the state buffers this rule keeps (`['m', 'v']` for Adam), in the kernel's state1, state2 order. */
-  protected abstract slotNames(): readonly string[];
+  /**
+   * Names of the state buffers this rule keeps, by the kernel's positions state1, state2, state3 (`['m', 'v']`
+   * for Adam); null at a position the rule leaves empty (centered RMSprop without momentum keeps state1 and state3).
+   */
+  protected abstract slotNames(): readonly (string | null)[];
   /** The value a state slot starts at (Adagrad's initial accumulator; 0 otherwise). */
   protected initialSlotValue(_slot: number): number {
     return 0;
@@ -260,14 +265,15 @@ export abstract class Optimizer {
       offsets.push(total);
       total += v.value.size;
     }
-    const slotCount = this.slotNames().length;
+    const slotNames = this.slotNames();
     const flat: FlatState = {
       variables: trainable,
       shapes,
       offsets,
       params: new Float32Array(total),
       grads: new Float32Array(total),
-      slots: Array.from({ length: slotCount }, (_, s) => {
+      slots: slotNames.map((name, s) => {
+        if (name === null) return null;
         const buffer = new Float32Array(total);
         const initial = this.initialSlotValue(s);
         if (initial !== 0) buffer.fill(initial);
@@ -288,9 +294,7 @@ export abstract class Optimizer {
       flat.gradTensors.push(makeTensor(gradView, shapes[i]));
       const j = previous.get(trainable[i]);
       if (old !== null && j !== undefined && sameShape(old.shapes[j], shapes[i])) {
-        for (let s = 0; s < slotCount; s++) {
-          flat.slots[s].set(old.slots[s].subarray(old.offsets[j], old.offsets[j] + size), offset);
-        }
+        flat.slots.forEach((slot, s) => slot?.set(old.slots[s]!.subarray(old.offsets[j], old.offsets[j] + size), offset));
       }
       this.rehome(flat, i, trainable[i].value);
     }
@@ -408,7 +412,7 @@ export abstract class Optimizer {
       const slots = flat.slots;
       binding.optimizerUpdate(
         binding.opCodes.optimizer[this.kernel], hyper, flat.params, flat.grads,
-        slots.length > 0 ? slots[0] : null, slots.length > 1 ? slots[1] : null, total,
+        slots[0] ?? null, slots[1] ?? null, slots[2] ?? null, total,
       );
       this.clearGradients(flat);
       for (const variable of flat.variables) if (typeof variable.markChanged === 'function') variable.markChanged();
@@ -476,12 +480,13 @@ export abstract class Optimizer {
     for (let i = 0; i < flat.variables.length; i++) {
       const offset = flat.offsets[i];
       const size = flat.paramViews[i].length;
-      for (let s = 0; s < names.length; s++) {
+      names.forEach((name, s) => {
+        if (name === null) return;
         weights.push({
-          name: `${flat.variables[i].name}/${names[s]}`,
-          tensor: makeTensor(flat.slots[s].slice(offset, offset + size), flat.shapes[i]),
+          name: `${flat.variables[i].name}/${name}`,
+          tensor: makeTensor(flat.slots[s]!.slice(offset, offset + size), flat.shapes[i]),
         });
-      }
+      });
     }
     return weights;
   }
@@ -518,13 +523,14 @@ export abstract class Optimizer {
     checkInteger(where, 'iteration', iteration, 0, Number.MAX_SAFE_INTEGER);
     const flat = this.flat;
     if (flat !== null) {
-      const slotCount = this.slotNames().length;
       let k = 1;
       for (let i = 0; i < flat.variables.length; i++) {
-        for (let s = 0; s < slotCount; s++, k++) {
+        for (const slot of flat.slots) {
+          if (slot === null) continue;
           const source = contiguous(tensors[k].detach());
           if (source.dtype !== 'float32') throw new ValueError(`${where}: '${expected[k].name}' must be float32, got ${source.dtype}`);
-          flat.slots[s].set(source.storage, flat.offsets[i]);
+          slot.set(source.storage, flat.offsets[i]);
+          k++;
         }
       }
     }

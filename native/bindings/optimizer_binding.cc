@@ -23,11 +23,14 @@ enum Hyper {
   kClipValue,
   kGradScale,
   kStep,
+  kAmsgrad,
+  kCentered,
   kHyperCount
 };
 const char* const kHyperNames[kHyperCount] = {"learningRate", "momentum",  "nesterov",  "beta1",
                                               "beta2",        "epsilon",   "weightDecay", "decoupled",
-                                              "clipValue",    "gradScale", "step"};
+                                              "clipValue",    "gradScale", "step",        "amsgrad",
+                                              "centered"};
 const char* const kOptimizerNames[kOptimizerCount] = {
 #define DN_OPTIMIZER(name, js, code) js,
 #include "dendrite/ops.def"
@@ -84,8 +87,55 @@ class HyperReader {
   const double* values_;
 };
 
+// The state buffers a rule keeps (OptimizerArgs in kernels.h): what each is, or null where it keeps none.
+struct StateRoles {
+  const char* role[3] = {nullptr, nullptr, nullptr};
+};
+StateRoles RolesOf(const OptimizerArgs& o) {
+  StateRoles r;
+  bool momentum = o.momentum != 0.0f;
+  switch (o.kind) {
+    case OptimizerKind::kSgd: r.role[0] = momentum ? "the velocity" : nullptr; break;
+    case OptimizerKind::kAdam:
+      r.role[0] = "the first moment m";
+      r.role[1] = "the second moment v";
+      r.role[2] = o.amsgrad ? "the largest second moment vmax" : nullptr;
+      break;
+    case OptimizerKind::kRmsprop:
+      r.role[0] = "the mean square";
+      r.role[1] = momentum ? "the momentum buffer" : nullptr;
+      r.role[2] = o.centered ? "the mean gradient" : nullptr;
+      break;
+    case OptimizerKind::kAdagrad: r.role[0] = "the accumulator"; break;
+    case OptimizerKind::kAdamax:
+      r.role[0] = "the first moment m";
+      r.role[1] = "the infinity norm u";
+      break;
+    case OptimizerKind::kAdadelta:
+      r.role[0] = "the mean square gradient";
+      r.role[1] = "the mean square update";
+      break;
+    case OptimizerKind::kNadam:
+      r.role[0] = "the first moment m";
+      r.role[1] = "the second moment v";
+      break;
+  }
+  return r;
+}
+
+// The rule as messages name it: "rmsprop with momentum, centered".
+std::string RuleName(const OptimizerArgs& o) {
+  std::string name = kOptimizerNames[static_cast<int>(o.kind)];
+  if (o.kind == OptimizerKind::kSgd || o.kind == OptimizerKind::kRmsprop) {
+    name += o.momentum != 0.0f ? " with momentum" : " without momentum";
+  }
+  if (o.kind == OptimizerKind::kAdam) name += o.amsgrad ? " with amsgrad" : " without amsgrad";
+  if (o.kind == OptimizerKind::kRmsprop) name += o.centered ? ", centered" : ", not centered";
+  return name;
+}
+
 Napi::Value OptimizerUpdate(const Napi::CallbackInfo& info) {
-  Args args(info, "optimizerUpdate", 7);
+  Args args(info, "optimizerUpdate", 8);
   auto kind = static_cast<OptimizerKind>(args.Integer(0, "kind", 0, kOptimizerCount - 1));
   const char* kind_name = kOptimizerNames[static_cast<int>(kind)];
   Napi::Value hyper_value = info[1];
@@ -96,7 +146,7 @@ Napi::Value OptimizerUpdate(const Napi::CallbackInfo& info) {
   if (hyper.ElementLength() != kHyperCount) {
     ThrowValueError(info.Env(), args.Where("hyper") + " must have " + std::to_string(kHyperCount) +
                                     " elements [learningRate, momentum, nesterov, beta1, beta2, epsilon, weightDecay, "
-                                    "decoupled, clipValue, gradScale, step], got " +
+                                    "decoupled, clipValue, gradScale, step, amsgrad, centered], got " +
                                     std::to_string(hyper.ElementLength()));
   }
   HyperReader read(args, hyper.Data());
@@ -113,51 +163,45 @@ Napi::Value OptimizerUpdate(const Napi::CallbackInfo& info) {
   options.clip_value = read.NonNegative(kClipValue);
   options.grad_scale = read.Float(kGradScale);
   options.step = read.Step();
-  if (kind == OptimizerKind::kAdam) {
-    read.Rate(kBeta1);
-    read.Rate(kBeta2);
-  }
-  if (kind == OptimizerKind::kRmsprop) read.Rate(kBeta2);  // rho
+  options.amsgrad = read.Flag(kAmsgrad);
+  options.centered = read.Flag(kCentered);
+  bool betas = kind == OptimizerKind::kAdam || kind == OptimizerKind::kAdamax || kind == OptimizerKind::kNadam;
+  if (betas) read.Rate(kBeta1);
+  // beta2 is the second-moment decay of the Adam family and the rho of rmsprop and adadelta.
+  if (betas || kind == OptimizerKind::kRmsprop || kind == OptimizerKind::kAdadelta) read.Rate(kBeta2);
   if (kind == OptimizerKind::kSgd && options.nesterov && options.momentum == 0.0f) {
     read.Fail(kMomentum, "> 0 when nesterov is 1 (Nesterov momentum needs a momentum)");
   }
+  if (kind != OptimizerKind::kSgd && options.nesterov) read.Fail(kNesterov, std::string("0 for ") + kind_name + " (only sgd has it)");
+  if (kind != OptimizerKind::kAdam && options.amsgrad) read.Fail(kAmsgrad, std::string("0 for ") + kind_name + " (only adam has it)");
+  if (kind != OptimizerKind::kRmsprop && options.centered) {
+    read.Fail(kCentered, std::string("0 for ") + kind_name + " (only rmsprop has it)");
+  }
 
-  int64_t n = args.Integer(6, "n");
+  int64_t n = args.Integer(7, "n");
   float* param = args.Floats(2, "param", n);
   const float* grad = args.Floats(3, "grad", n);
-  bool has_momentum = options.momentum != 0.0f;
-  bool needs_state1 = kind != OptimizerKind::kSgd || has_momentum;
-  bool needs_state2 = kind == OptimizerKind::kAdam || (kind == OptimizerKind::kRmsprop && has_momentum);
-  const char* state_roles[2];
-  switch (kind) {
-    case OptimizerKind::kSgd: state_roles[0] = "the velocity"; state_roles[1] = ""; break;
-    case OptimizerKind::kAdam: state_roles[0] = "the first moment m"; state_roles[1] = "the second moment v"; break;
-    case OptimizerKind::kRmsprop: state_roles[0] = "the mean square"; state_roles[1] = "the momentum buffer"; break;
-    default: state_roles[0] = "the accumulator"; state_roles[1] = ""; break;
-  }
-  float* states[2];
-  const bool needed[2] = {needs_state1, needs_state2};
-  const char* names[2] = {"state1", "state2"};
-  for (int s = 0; s < 2; ++s) {
+  StateRoles roles = RolesOf(options);
+  std::string rule = RuleName(options);
+  float* states[3];
+  const char* names[3] = {"state1", "state2", "state3"};
+  for (int s = 0; s < 3; ++s) {
     states[s] = args.OptionalFloats(4 + s, names[s], 0);  // a wrong type is an ArgumentTypeError first
-    std::string rule = std::string(kind_name) +
-                       (kind == OptimizerKind::kSgd || kind == OptimizerKind::kRmsprop
-                            ? (has_momentum ? " with momentum" : " without momentum")
-                            : "");
     // Presence comes from the JS value: an empty typed array may have no data pointer.
     bool given = !info[4 + s].IsNull() && !info[4 + s].IsUndefined();
-    if (needed[s] && !given) {
-      ThrowValueError(info.Env(), args.Where(names[s]) + " is required by " + rule + " (" + state_roles[s] + "), got " +
+    if (roles.role[s] != nullptr && !given) {
+      ThrowValueError(info.Env(), args.Where(names[s]) + " is required by " + rule + " (" + roles.role[s] + "), got " +
                                       (info[4 + s].IsNull() ? "null" : "undefined"));
     }
-    if (!needed[s] && given) {
+    if (roles.role[s] == nullptr && given) {
       ThrowValueError(info.Env(), args.Where(names[s]) + " must be null for " + rule + " (the rule keeps no such state)");
     }
     if (given) states[s] = args.Floats(4 + s, names[s], n);
   }
   Backend& backend = GetBackend(info.Env());
   CheckStatus(info.Env(), "optimizerUpdate",
-              backend.kernels.optimizer_update(options, param, grad, states[0], states[1], n, backend.pool.get()));
+              backend.kernels.optimizer_update(options, param, grad, states[0], states[1], states[2], n,
+                                               backend.pool.get()));
   return info.Env().Undefined();
 }
 

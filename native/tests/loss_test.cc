@@ -310,14 +310,17 @@ DN_TEST(LossReduceAndOptimizerKernelsStayInsideTheirBuffers) {
         DN_EXPECT(table.argmax(x.get(), 1, rows, cols, out.ints() + size - cols) == Status::kOk);
         DN_EXPECT(table.argmax(x.get(), rows, cols, 1, out.ints() + size - rows) == Status::kOk);
         DN_EXPECT(table.column_sum(x.get(), rows, cols, out.get() + size - cols, true) == Status::kOk);
-        for (OptimizerKind kind : {OptimizerKind::kSgd, OptimizerKind::kAdam, OptimizerKind::kRmsprop, OptimizerKind::kAdagrad}) {
+        for (int32_t code = 0; code < kOptimizerCount; ++code) {
           OptimizerArgs args;
-          args.kind = kind;
+          args.kind = static_cast<OptimizerKind>(code);
           args.momentum = 0.9f;
-          GuardedFloats param(size), state1(size), state2(size);
-          for (int64_t i = 0; i < size; ++i) state1.get()[i] = state2.get()[i] = 0.5f;
-          DN_EXPECT(table.optimizer_update(args, param.get(), dy.get(), state1.get(), state2.get(), size, nullptr) ==
-                    Status::kOk);
+          // Every rule with every state it can keep (amsgrad and centered use state3).
+          args.amsgrad = args.kind == OptimizerKind::kAdam;
+          args.centered = args.kind == OptimizerKind::kRmsprop;
+          GuardedFloats param(size), state1(size), state2(size), state3(size);
+          for (int64_t i = 0; i < size; ++i) state1.get()[i] = state2.get()[i] = state3.get()[i] = 0.5f;
+          DN_EXPECT(table.optimizer_update(args, param.get(), dy.get(), state1.get(), state2.get(), state3.get(), size,
+                                           nullptr) == Status::kOk);
         }
       });
     }

@@ -40,11 +40,41 @@ std::vector<Case> Cases() {
   add("adagrad + decoupled decay", OptimizerKind::kAdagrad, [](OptimizerArgs& a) {
     a.learning_rate = 0.1f, a.weight_decay = 0.05f, a.decoupled_weight_decay = true;
   });
+  add("adam amsgrad", OptimizerKind::kAdam, [](OptimizerArgs& a) { a.learning_rate = 0.01f, a.amsgrad = true; });
+  add("adamw amsgrad + clip", OptimizerKind::kAdam, [](OptimizerArgs& a) {
+    a.learning_rate = 0.01f, a.amsgrad = true, a.weight_decay = 0.1f, a.decoupled_weight_decay = true, a.clip_value = 0.4f;
+  });
+  add("rmsprop centered", OptimizerKind::kRmsprop,
+      [](OptimizerArgs& a) { a.learning_rate = 0.01f, a.beta2 = 0.9f, a.centered = true; });
+  add("rmsprop centered + momentum + grad scale", OptimizerKind::kRmsprop, [](OptimizerArgs& a) {
+    a.learning_rate = 0.01f, a.beta2 = 0.8f, a.centered = true, a.momentum = 0.5f, a.grad_scale = 2.0f;
+  });
+  add("adamax", OptimizerKind::kAdamax, [](OptimizerArgs& a) { a.learning_rate = 0.02f; });
+  add("adamax + decoupled decay + clip", OptimizerKind::kAdamax, [](OptimizerArgs& a) {
+    a.learning_rate = 0.02f, a.beta1 = 0.8f, a.beta2 = 0.95f, a.weight_decay = 0.1f, a.decoupled_weight_decay = true,
+    a.clip_value = 0.5f;
+  });
+  add("adadelta", OptimizerKind::kAdadelta, [](OptimizerArgs& a) { a.learning_rate = 1.0f, a.beta2 = 0.95f; });
+  add("adadelta + coupled decay", OptimizerKind::kAdadelta,
+      [](OptimizerArgs& a) { a.learning_rate = 0.5f, a.beta2 = 0.8f, a.epsilon = 1e-6f, a.weight_decay = 0.01f; });
+  add("nadam", OptimizerKind::kNadam, [](OptimizerArgs& a) { a.learning_rate = 0.01f; });
+  add("nadam + decoupled decay + grad scale", OptimizerKind::kNadam, [](OptimizerArgs& a) {
+    a.learning_rate = 0.01f, a.beta1 = 0.5f, a.beta2 = 0.67f, a.weight_decay = 0.1f, a.decoupled_weight_decay = true,
+    a.grad_scale = 0.5f;
+  });
   return cases;
 }
 
+// Nadam's momentum schedule and its product over steps 1..t, in double, by the definition.
+double NadamMomentum(double beta1, double t) { return beta1 * (1 - 0.5 * std::pow(0.96, t)); }
+double NadamProduct(double beta1, int64_t t) {
+  double product = 1;
+  for (int64_t i = 1; i <= t; ++i) product *= NadamMomentum(beta1, double(i));
+  return product;
+}
+
 // The rules of kernels.h in double, one element at a time.
-void DoubleStep(const OptimizerArgs& a, double& p, double g, double& s1, double& s2) {
+void DoubleStep(const OptimizerArgs& a, double& p, double g, double& s1, double& s2, double& s3) {
   g *= a.grad_scale;
   if (a.clip_value > 0) g = std::fmin(std::fmax(g, -double(a.clip_value)), double(a.clip_value));
   if (a.weight_decay != 0) {
@@ -54,7 +84,7 @@ void DoubleStep(const OptimizerArgs& a, double& p, double g, double& s1, double&
       g += double(a.weight_decay) * p;
     }
   }
-  double lr = a.learning_rate, eps = a.epsilon;
+  double lr = a.learning_rate, eps = a.epsilon, b1 = a.beta1, b2 = a.beta2, t = double(a.step);
   switch (a.kind) {
     case OptimizerKind::kSgd:
       if (a.momentum == 0) {
@@ -65,16 +95,23 @@ void DoubleStep(const OptimizerArgs& a, double& p, double g, double& s1, double&
       }
       break;
     case OptimizerKind::kAdam: {
-      s1 = a.beta1 * s1 + (1 - double(a.beta1)) * g;
-      s2 = a.beta2 * s2 + (1 - double(a.beta2)) * g * g;
-      double mhat = s1 / (1 - std::pow(double(a.beta1), double(a.step)));
-      double vhat = s2 / (1 - std::pow(double(a.beta2), double(a.step)));
+      s1 = b1 * s1 + (1 - b1) * g;
+      s2 = b2 * s2 + (1 - b2) * g * g;
+      double v = s2;
+      if (a.amsgrad) v = s3 = std::fmax(s3, s2);
+      double mhat = s1 / (1 - std::pow(b1, t));
+      double vhat = v / (1 - std::pow(b2, t));
       p -= lr * mhat / (std::sqrt(vhat) + eps);
       break;
     }
     case OptimizerKind::kRmsprop: {
-      s1 = a.beta2 * s1 + (1 - double(a.beta2)) * g * g;
-      double step = lr * g / (std::sqrt(s1) + eps);
+      s1 = b2 * s1 + (1 - b2) * g * g;
+      double denominator = s1;
+      if (a.centered) {
+        s3 = b2 * s3 + (1 - b2) * g;
+        denominator = std::fmax(0.0, s1 - s3 * s3);
+      }
+      double step = lr * g / (std::sqrt(denominator) + eps);
       if (a.momentum != 0) {
         s2 = a.momentum * s2 + step;
         step = s2;
@@ -86,13 +123,35 @@ void DoubleStep(const OptimizerArgs& a, double& p, double g, double& s1, double&
       s1 += g * g;
       p -= lr * g / (std::sqrt(s1) + eps);
       break;
+    case OptimizerKind::kAdamax:
+      s1 = b1 * s1 + (1 - b1) * g;
+      s2 = std::fmax(b2 * s2, std::fabs(g));
+      p -= lr * s1 / ((1 - std::pow(b1, t)) * (s2 + eps));
+      break;
+    case OptimizerKind::kAdadelta: {
+      s1 = b2 * s1 + (1 - b2) * g * g;
+      double delta = std::sqrt(s2 + eps) / std::sqrt(s1 + eps) * g;
+      s2 = b2 * s2 + (1 - b2) * delta * delta;
+      p -= lr * delta;
+      break;
+    }
+    case OptimizerKind::kNadam: {
+      s1 = b1 * s1 + (1 - b1) * g;
+      s2 = b2 * s2 + (1 - b2) * g * g;
+      double product = NadamProduct(b1, a.step), next = NadamMomentum(b1, t + 1);
+      double estimate = next * s1 / (1 - product * next) + (1 - NadamMomentum(b1, t)) * g / (1 - product);
+      p -= lr * estimate / (std::sqrt(s2 / (1 - std::pow(b2, t))) + eps);
+      break;
+    }
   }
 }
 
-bool NeedsState2(const OptimizerArgs& a) {
-  return a.kind == OptimizerKind::kAdam || (a.kind == OptimizerKind::kRmsprop && a.momentum != 0);
-}
 bool NeedsState1(const OptimizerArgs& a) { return a.kind != OptimizerKind::kSgd || a.momentum != 0; }
+bool NeedsState2(const OptimizerArgs& a) {
+  return a.kind != OptimizerKind::kSgd && a.kind != OptimizerKind::kAdagrad &&
+         (a.kind != OptimizerKind::kRmsprop || a.momentum != 0);
+}
+bool NeedsState3(const OptimizerArgs& a) { return a.amsgrad || a.centered; }
 
 float Value(int64_t i, int step, float scale) {
   return scale * static_cast<float>(((i * 37 + step * 11) % 29) - 14) / 14.0f;
@@ -104,8 +163,8 @@ DN_TEST(OptimizerReferenceMatchesDoubleRulesOverSteps) {
   KernelTable reference = MakeKernelTable(Isa::kScalar);
   const int64_t n = 37;
   for (const Case& c : Cases()) {
-    std::vector<float> p(n), s1(n, 0.0f), s2(n, 0.0f);
-    std::vector<double> pd(n), s1d(n, 0.0), s2d(n, 0.0);
+    std::vector<float> p(n), s1(n, 0.0f), s2(n, 0.0f), s3(n, 0.0f);
+    std::vector<double> pd(n), s1d(n, 0.0), s2d(n, 0.0), s3d(n, 0.0);
     for (int64_t i = 0; i < n; ++i) pd[i] = p[i] = Value(i, 0, 2.0f);
     if (c.args.kind == OptimizerKind::kAdagrad) {
       std::fill(s1.begin(), s1.end(), 0.1f);  // Keras' initial accumulator
@@ -117,13 +176,14 @@ DN_TEST(OptimizerReferenceMatchesDoubleRulesOverSteps) {
       std::vector<float> g(n);
       for (int64_t i = 0; i < n; ++i) g[i] = Value(i, step, 1.5f);
       DN_EXPECT(reference.optimizer_update(args, p.data(), g.data(), NeedsState1(args) ? s1.data() : nullptr,
-                                           NeedsState2(args) ? s2.data() : nullptr, n, nullptr) == Status::kOk);
-      for (int64_t i = 0; i < n; ++i) DoubleStep(args, pd[i], g[i], s1d[i], s2d[i]);
+                                           NeedsState2(args) ? s2.data() : nullptr,
+                                           NeedsState3(args) ? s3.data() : nullptr, n, nullptr) == Status::kOk);
+      for (int64_t i = 0; i < n; ++i) DoubleStep(args, pd[i], g[i], s1d[i], s2d[i], s3d[i]);
     }
     for (int64_t i = 0; i < n; ++i) {
-      // Tolerance: 1e-5 relative to 1 + |p| after five float steps.
-      bool ok = std::fabs(p[i] - pd[i]) <= 1e-5 * (1.0 + std::fabs(pd[i])) &&
-                std::fabs(s1[i] - s1d[i]) <= 1e-5 * (1.0 + std::fabs(s1d[i]));
+      // Tolerance: 1e-5 relative to 1 + |value| after five float steps.
+      auto close = [](double got, double want) { return std::fabs(got - want) <= 1e-5 * (1.0 + std::fabs(want)); };
+      bool ok = close(p[i], pd[i]) && close(s1[i], s1d[i]) && close(s2[i], s2d[i]) && close(s3[i], s3d[i]);
       if (!ok) std::fprintf(stderr, "    %s index %lld: p %.9g vs %.9g\n", c.name, static_cast<long long>(i), p[i], pd[i]);
       DN_EXPECT(ok);
     }
@@ -135,36 +195,43 @@ DN_TEST(OptimizerEveryIsaMatchesReferenceWhateverTheThreadCount) {
   ThreadPool pool(2);
   for (const Case& c : Cases()) {
     for (int64_t n : {0, 1, 15, 16, 17, 33, 100003}) {
-      std::vector<float> g(n), p0(n), s10(n), s20(n);
+      std::vector<float> g(n), p0(n), s10(n), s20(n), s30(n);
       for (int64_t i = 0; i < n; ++i) {
         g[i] = Value(i, 1, 1.0f);
         p0[i] = Value(i, 2, 1.0f);
         s10[i] = std::fabs(Value(i, 3, 0.5f));
         s20[i] = std::fabs(Value(i, 4, 0.5f));
+        // A mean gradient (centered rmsprop) well inside the root mean square it belongs to, so the variance
+        // is not a cancellation; a vmax (amsgrad) above or below the second moment.
+        s30[i] = c.args.centered ? 0.5f * std::sqrt(s10[i]) * (i % 2 == 0 ? 1.0f : -1.0f) : std::fabs(Value(i, 5, 0.5f));
       }
       OptimizerArgs args = c.args;
       args.step = 3;
-      auto run = [&](const KernelTable& table, ThreadPool* threads, std::vector<float>& p, std::vector<float>& s1,
-                     std::vector<float>& s2) {
-        p = p0, s1 = s10, s2 = s20;
-        return table.optimizer_update(args, p.data(), g.data(), NeedsState1(args) ? s1.data() : nullptr,
-                                      NeedsState2(args) ? s2.data() : nullptr, n, threads);
+      struct State {
+        std::vector<float> p, s1, s2, s3;
+        bool operator==(const State& o) const { return p == o.p && s1 == o.s1 && s2 == o.s2 && s3 == o.s3; }
       };
-      std::vector<float> p_ref, s1_ref, s2_ref;
-      DN_EXPECT(run(reference, nullptr, p_ref, s1_ref, s2_ref) == Status::kOk);
+      auto run = [&](const KernelTable& table, ThreadPool* threads, State& x) {
+        x = State{p0, s10, s20, s30};
+        return table.optimizer_update(args, x.p.data(), g.data(), NeedsState1(args) ? x.s1.data() : nullptr,
+                                      NeedsState2(args) ? x.s2.data() : nullptr,
+                                      NeedsState3(args) ? x.s3.data() : nullptr, n, threads);
+      };
+      State want;
+      DN_EXPECT(run(reference, nullptr, want) == Status::kOk);
       test::ForEachIsa([&](const KernelTable& table) {
-        std::vector<float> p, s1, s2, p2, s12, s22;
-        DN_EXPECT(run(table, nullptr, p, s1, s2) == Status::kOk);
-        DN_EXPECT(run(table, &pool, p2, s12, s22) == Status::kOk);
-        DN_EXPECT(p == p2 && s1 == s12 && s2 == s22);  // bitwise, one thread or two
+        State one, two;
+        DN_EXPECT(run(table, nullptr, one) == Status::kOk);
+        DN_EXPECT(run(table, &pool, two) == Status::kOk);
+        DN_EXPECT(one == two);  // bitwise, one thread or two
+        // Tolerance: fused multiply-adds in the SIMD paths: 2e-6 relative to 1 + |value|.
+        auto close = [](float got, float ref) { return std::fabs(got - ref) <= 2e-6 * (1.0f + std::fabs(ref)); };
         for (int64_t i = 0; i < n; ++i) {
-          // Tolerance: fused multiply-adds in the SIMD paths: 2e-6 relative to 1 + |value|.
-          bool ok = std::fabs(p[i] - p_ref[i]) <= 2e-6 * (1.0f + std::fabs(p_ref[i])) &&
-                    std::fabs(s1[i] - s1_ref[i]) <= 2e-6 * (1.0f + std::fabs(s1_ref[i])) &&
-                    std::fabs(s2[i] - s2_ref[i]) <= 2e-6 * (1.0f + std::fabs(s2_ref[i]));
+          bool ok = close(one.p[i], want.p[i]) && close(one.s1[i], want.s1[i]) && close(one.s2[i], want.s2[i]) &&
+                    close(one.s3[i], want.s3[i]);
           if (!ok) {
             std::fprintf(stderr, "    %s n %lld index %lld: p %.9g vs %.9g\n", c.name, static_cast<long long>(n),
-                         static_cast<long long>(i), p[i], p_ref[i]);
+                         static_cast<long long>(i), one.p[i], want.p[i]);
             DN_EXPECT(ok);
             break;
           }
@@ -179,7 +246,17 @@ DN_TEST(OptimizerRejectsMissingState) {
     OptimizerArgs args;
     args.kind = OptimizerKind::kAdam;
     float p = 1.0f, g = 1.0f, s = 0.0f;
-    DN_EXPECT(table.optimizer_update(args, &p, &g, &s, nullptr, 1, nullptr) == Status::kInvalidArgument);
+    DN_EXPECT(table.optimizer_update(args, &p, &g, &s, nullptr, nullptr, 1, nullptr) == Status::kInvalidArgument);
+    args.amsgrad = true;  // amsgrad needs state3
+    DN_EXPECT(table.optimizer_update(args, &p, &g, &s, &s, nullptr, 1, nullptr) == Status::kInvalidArgument);
+    args.kind = OptimizerKind::kRmsprop;
+    args.amsgrad = false;
+    args.centered = true;  // centered needs state3
+    DN_EXPECT(table.optimizer_update(args, &p, &g, &s, nullptr, nullptr, 1, nullptr) == Status::kInvalidArgument);
+    for (OptimizerKind kind : {OptimizerKind::kAdamax, OptimizerKind::kAdadelta, OptimizerKind::kNadam}) {
+      args.kind = kind;
+      DN_EXPECT(table.optimizer_update(args, &p, &g, &s, nullptr, nullptr, 1, nullptr) == Status::kInvalidArgument);
+    }
     DN_EXPECT(p == 1.0f);
   });
 }

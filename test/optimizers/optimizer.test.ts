@@ -178,7 +178,7 @@ describe('optimizers: the flat parameter buffer', () => {
     vars[1].value.grad = null;
     optimizer.step();
     expect(spy).toHaveBeenCalledTimes(1);
-    expect(spy.mock.calls[0][6]).toBe(6);
+    expect(spy.mock.calls[0][7]).toBe(6);
     expect(Array.from(vars[0].value.dataSync())).toEqual([0.5, 1.5]);
     expect(Array.from(vars[1].value.dataSync())).toEqual([3]);
     expect(Array.from(vars[2].value.dataSync())).toEqual([3, 4, 5]);

@@ -50,7 +50,7 @@ enum class PoolKind : int32_t {
 constexpr int32_t kUnaryOpCount = 22;
 constexpr int32_t kBinaryOpCount = 7;
 constexpr int32_t kReduceOpCount = 4;
-constexpr int32_t kOptimizerCount = 4;
+constexpr int32_t kOptimizerCount = 7;
 constexpr int32_t kLossCount = 3;
 constexpr int32_t kPoolCount = 2;
 
@@ -94,12 +94,21 @@ struct BinaryArgs {
 };
 
 // One optimizer step over a flat buffer of n parameters.
-//  sgd:     v = momentum*v + g (state1 = v, only if momentum != 0); nesterov: step = g + momentum*v.
-//  adam:    m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr * mhat / (sqrt(vhat) + eps),
-//           bias-corrected with `step` (1-based). state1 = m, state2 = v.
-//  rmsprop: v = rho*v + (1-rho)*g^2 (rho = beta2); with momentum: mom = momentum*mom + lr*g/(sqrt(v)+eps).
-//           state1 = v, state2 = mom (only if momentum != 0).
-//  adagrad: acc += g^2; p -= lr * g / (sqrt(acc) + eps). state1 = acc.
+//  sgd:      v = momentum*v + g (state1 = v, only if momentum != 0); nesterov: step = g + momentum*v.
+//  adam:     m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; p -= lr * mhat / (sqrt(vhat) + eps),
+//            bias-corrected with `step` (1-based). state1 = m, state2 = v. With amsgrad, state3 = vmax:
+//            vmax = max(vmax, v) and vhat is vmax's correction instead of v's.
+//  rmsprop:  v = rho*v + (1-rho)*g^2 (rho = beta2); centered: mg = rho*mg + (1-rho)*g and the denominator
+//            uses the variance max(v - mg^2, 0) instead of v; step = lr*g/(sqrt(denominator)+eps); with
+//            momentum: mom = momentum*mom + step. state1 = v, state2 = mom (only if momentum != 0),
+//            state3 = mg (only if centered).
+//  adagrad:  acc += g^2; p -= lr * g / (sqrt(acc) + eps). state1 = acc.
+//  adamax:   m = b1*m + (1-b1)*g; u = max(b2*u, |g|); p -= lr * mhat / (u + eps). state1 = m, state2 = u.
+//  adadelta: acc = rho*acc + (1-rho)*g^2 (rho = beta2); delta = g * sqrt(acc_delta + eps) / sqrt(acc + eps);
+//            acc_delta = rho*acc_delta + (1-rho)*delta^2; p -= lr * delta. state1 = acc, state2 = acc_delta.
+//  nadam:    adam's m and v (state1, state2); p -= lr * mbar / (sqrt(vhat) + eps) with Dozat's Nesterov
+//            estimate mbar = u(t+1)*m / (1 - U(t+1)) + (1 - u(t))*g / (1 - U(t)), the momentum schedule
+//            u(t) = b1 * (1 - 0.5 * 0.96^t) and its running product U(t) = u(1)...u(t) (Keras' Nadam).
 // weight_decay: coupled (added to the gradient, L2) unless `decoupled` (AdamW: p -= lr*wd*p first).
 // clip_value > 0 clamps each gradient element to [-clip_value, clip_value]; grad_scale multiplies
 // the gradient before everything (used for clipnorm and loss scaling).
@@ -116,6 +125,8 @@ struct OptimizerArgs {
   float clip_value = 0.0f;
   float grad_scale = 1.0f;
   int64_t step = 1;
+  bool amsgrad = false;   // adam only
+  bool centered = false;  // rmsprop only
 };
 
 // A 2-D convolution in NHWC (a 1-D one has height 1): x [batch, in_h, in_w, in_c], filter
@@ -205,8 +216,9 @@ struct KernelTable {
   // out[c] (+)= sum_r x[r, c]: the bias gradient. accumulate adds to out instead of overwriting.
   Status (*column_sum)(const float* x, int64_t rows, int64_t cols, float* out, bool accumulate) = nullptr;
 
+  // state1..state3 as OptimizerArgs describes per rule; a state the rule does not keep is null.
   Status (*optimizer_update)(const OptimizerArgs& args, float* param, const float* grad, float* state1,
-                             float* state2, int64_t n, ThreadPool* pool) = nullptr;
+                             float* state2, float* state3, int64_t n, ThreadPool* pool) = nullptr;
 
   // y = epilogue(conv(x, filter)) (ConvGeometry, ConvEpilogue). Each output element sums its terms in
   // the order (kh, kw, c).

@@ -21,9 +21,16 @@ bool UnaryOpTakesAlpha(UnaryOp op);
 
 // Shared with the ISA optimizer kernels (baseline code, so every ISA uses the same values):
 // 1 / (1 - beta^step) computed in double; whether the state buffers the rule needs are present;
+// the per-step factors of the rule (bias corrections, Nadam's momentum schedule), computed once per call;
 // how the buffer is split across threads (whole blocks, so threads never share a cache line).
 float BiasCorrectionScale(float beta, int64_t step);
-bool OptimizerStateValid(const OptimizerArgs& args, const float* state1, const float* state2);
+bool OptimizerStateValid(const OptimizerArgs& args, const float* state1, const float* state2, const float* state3);
+struct OptimizerStepFactors {
+  float first_moment = 1.0f;   // adam, adamax: 1 / (1 - b1^t); nadam: u(t+1) / (1 - U(t+1))
+  float second_moment = 1.0f;  // adam, nadam: 1 / (1 - b2^t)
+  float gradient = 0.0f;       // nadam: (1 - u(t)) / (1 - U(t))
+};
+OptimizerStepFactors StepFactors(const OptimizerArgs& args);
 constexpr int64_t kOptimizerBlock = 4096;
 constexpr int64_t kOptimizerGrainBlocks = 8;
 
