@@ -365,7 +365,7 @@ const ACTIVATIONS = [
   'Relu', 'softmaxx', 'hardsigmoid', '',
 ];
 const LOSSES = ['meanSquaredError', 'mse', 'mae', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'crossentropy', 'mean_squared_error', 'hinge'];
-const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'Adam', 'adam2', 'nadam', ''];
+const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta', 'nadam', 'Adam', 'Nadam', 'Adamax', 'adam2', 'nadamw', 'adadelta ', ''];
 
 function denseOptions(r: Rng, first: boolean): dn.layers.DenseOptions {
   const options: dn.layers.DenseOptions = { units: r.chance(0.85) ? r.int(1, 6) : r.pick(BAD_SIZES) };
@@ -519,10 +519,10 @@ const modelGenerators: Array<[number, Generator]> = [
     return { target: 'losses.get', typed: true, run: () => dn.losses.get(name, options), detail: describeArgs([name, options]) };
   }],
   [3, (r) => {
-    const name = r.pick(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'] as const);
+    const name = r.pick(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta', 'nadam'] as const);
     const options: Record<string, unknown> = {};
-    for (const key of ['learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm', 'clipValue', 'rho', 'initialAccumulatorValue', 'globalClipNorm', 'learningrate']) {
-      if (r.chance(0.15)) options[key] = key === 'nesterov' ? r.chance(0.5) : r.pick(ODD_NUMBERS);
+    for (const key of ['learningRate', 'momentum', 'nesterov', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm', 'clipValue', 'rho', 'initialAccumulatorValue', 'globalClipNorm', 'learningrate', 'amsgrad', 'centered']) {
+      if (r.chance(0.15)) options[key] = ['nesterov', 'amsgrad', 'centered'].includes(key) ? r.pick([true, false, 1, 'yes']) : r.pick(ODD_NUMBERS);
     }
     const step = r.chance(0.6);
     const run = (): unknown => {

@@ -21,7 +21,7 @@ import {
   checkBoolean, checkChoice, checkInteger, checkOptions, checkPositiveInteger, checkRange, describe, didYouMean,
   formatShape, typeError, valueError,
 } from '../validate.js';
-import { getOptimizer, Optimizer, OPTIMIZER_NAMES, type OptimizerConfig } from '../optimizers/index.js';
+import { getOptimizer, Optimizer, OPTIMIZER_CLASS_NAMES, OPTIMIZER_NAMES, type OptimizerConfig } from '../optimizers/index.js';
 import { getActivation } from '../activations.js';
 import { Loss, type LossFunction } from '../losses/index.js';
 import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
@@ -465,7 +465,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     const o = checkOptions<CompileOptions>(where, options, ['optimizer', 'loss', 'metrics', 'lossWeights']);
     if (o.loss === undefined) throw new ValueError(`${where}: loss is required, e.g. compile({ optimizer: 'adam', loss: 'meanSquaredError' })`);
     const optimizerId = o.optimizer === undefined ? 'rmsprop' : o.optimizer;
-    if (typeof optimizerId === 'string' && !OPTIMIZER_NAMES.includes(optimizerId) && !['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad'].includes(optimizerId)) {
+    if (typeof optimizerId === 'string' && !OPTIMIZER_NAMES.includes(optimizerId) && !OPTIMIZER_CLASS_NAMES.includes(optimizerId)) {
       throw new ValueError(
         `${where}: unknown optimizer '${optimizerId}'${didYouMean(optimizerId, OPTIMIZER_NAMES)}; expected one of ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')} or an optimizer object`,
       );

@@ -20,9 +20,10 @@ export class AdamW extends Adam {
 }
 
 /**
- * AdamW (Keras `AdamW`): Adam (learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7) whose
- * weight decay 0.004 shrinks the parameters directly (`p -= lr * weightDecay * p` before the Adam
- * step) instead of being added to the gradient, so it is not rescaled by Adam's denominator.
+ * AdamW (Keras `AdamW`): Adam (learning rate 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7, optional
+ * `amsgrad`) whose weight decay 0.004 shrinks the parameters directly (`p -= lr * weightDecay * p`
+ * before the Adam step) instead of being added to the gradient, so it is not rescaled by Adam's
+ * denominator.
  */
 export function adamw(options?: AdamWOptions | LearningRate): AdamW {
   return new AdamW(factoryOptions(options));

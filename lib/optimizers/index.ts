@@ -10,6 +10,9 @@ import { Adam, adam } from './adam.js';
 import { AdamW, adamw } from './adamw.js';
 import { RMSprop, rmsprop } from './rmsprop.js';
 import { Adagrad, adagrad } from './adagrad.js';
+import { Adamax, adamax } from './adamax.js';
+import { Adadelta, adadelta } from './adadelta.js';
+import { Nadam, nadam } from './nadam.js';
 import * as schedules from './schedules.js';
 import { deserializeSchedule } from './schedules.js';
 
@@ -20,6 +23,10 @@ export { Adam, adam, type AdamOptions } from './adam.js';
 export { AdamW, adamw, type AdamWOptions } from './adamw.js';
 export { RMSprop, rmsprop, type RmspropOptions } from './rmsprop.js';
 export { Adagrad, adagrad, type AdagradOptions } from './adagrad.js';
+export { Adamax, adamax, type AdamaxOptions } from './adamax.js';
+export { Adadelta, adadelta, type AdadeltaOptions } from './adadelta.js';
+export { Nadam, nadam, type NadamOptions } from './nadam.js';
+export { MomentOptimizer, type MomentOptions } from './moments.js';
 export { schedules };
 export { LearningRateSchedule, ExponentialDecay, PiecewiseConstantDecay, CosineDecay } from './schedules.js';
 
@@ -32,13 +39,18 @@ const registry = new Map<string, OptimizerClass>([
   ['AdamW', AdamW],
   ['RMSprop', RMSprop],
   ['Adagrad', Adagrad],
+  ['Adamax', Adamax],
+  ['Adadelta', Adadelta],
+  ['Nadam', Nadam],
 ]);
 
 /** The short names `compile({optimizer})` accepts, with their factories (Keras defaults). */
-const factories: Record<string, () => Optimizer> = { sgd, adam, adamw, rmsprop, adagrad };
+const factories: Record<string, () => Optimizer> = { sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta, nadam };
 
-/** The names {@link getOptimizer} accepts. */
+/** The short names {@link getOptimizer} accepts. */
 export const OPTIMIZER_NAMES: readonly string[] = Object.keys(factories);
+/** The class names {@link getOptimizer} also accepts (`'Adam'`, `'Nadam'`...), with Keras defaults. */
+export const OPTIMIZER_CLASS_NAMES: readonly string[] = [...registry.keys()];
 
 /** The serialized form of an optimizer: its class name and its getConfig(). */
 export interface OptimizerConfig {
@@ -54,7 +66,8 @@ export function serializeOptimizer(optimizer: Optimizer): OptimizerConfig {
 
 /**
  * An optimizer from a name with Keras defaults (`'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'`,
- * `'adagrad'`; the class names `'SGD'`, `'Adam'`... are accepted too), an optimizer object (returned
+ * `'adagrad'`, `'adamax'`, `'adadelta'`, `'nadam'`; the class names `'SGD'`, `'Adam'`... are accepted
+ * too), an optimizer object (returned
  * as is), or a serialized `{className, config}`. An unknown name lists the known ones.
  */
 export function getOptimizer(identifier: string | Optimizer | OptimizerConfig): Optimizer {

@@ -17,7 +17,7 @@ let folders = 0;
 const folder = (name: string) => join(scratch, `${name}-${++folders}`);
 
 /** A small compiled classifier with seeded initializers (and a seeded dropout). */
-function classifier(options: { dropout?: boolean; compile?: boolean } = {}): dn.Sequential {
+function classifier(options: { dropout?: boolean; compile?: boolean; optimizer?: () => dn.Optimizer } = {}): dn.Sequential {
   const model = dn.sequential({
     layers: [
       dn.layers.dense({ units: 16, activation: 'relu', inputShape: [4], kernelInitializer: dn.initializers.glorotUniform({ seed: 1 }) }),
@@ -26,7 +26,8 @@ function classifier(options: { dropout?: boolean; compile?: boolean } = {}): dn.
     ],
   });
   if (options.compile !== false) {
-    model.compile({ optimizer: dn.optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const optimizer = options.optimizer?.() ?? dn.optimizers.adam({ learningRate: 0.01 });
+    model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   }
   return model;
 }
@@ -398,14 +399,15 @@ describe('save and load: round trips', () => {
 
 describe('save and load: resuming training', () => {
   /** Trains 6 epochs straight, and 3 + save + load + 3; returns both runs' epoch losses and models. */
-  async function straightAndResumed(resume: (model: dn.Sequential) => Promise<dn.Model>) {
+  async function straightAndResumed(resume: (model: dn.Sequential) => Promise<dn.Model>, optimizer?: () => dn.Optimizer, epochs = 6) {
     const fitOptions = { batchSize: 16, seed: 11, verbose: 0 };
-    const straight = classifier({ dropout: true });
-    const straightLosses = (await straight.fit(x, y, { ...fitOptions, epochs: 6 })).history.loss;
-    const first = classifier({ dropout: true });
-    const firstLosses = (await first.fit(x, y, { ...fitOptions, epochs: 3 })).history.loss;
+    const straight = classifier({ dropout: true, optimizer });
+    const straightLosses = (await straight.fit(x, y, { ...fitOptions, epochs })).history.loss;
+    const first = classifier({ dropout: true, optimizer });
+    const half = epochs / 2;
+    const firstLosses = (await first.fit(x, y, { ...fitOptions, epochs: half })).history.loss;
     const resumed = await resume(first);
-    const secondLosses = (await resumed.fit(x, y, { ...fitOptions, epochs: 6, initialEpoch: 3 })).history.loss;
+    const secondLosses = (await resumed.fit(x, y, { ...fitOptions, epochs, initialEpoch: half })).history.loss;
     return { straight, straightLosses, resumed, resumedLosses: [...firstLosses, ...secondLosses] };
   }
 
@@ -419,6 +421,32 @@ describe('save and load: resuming training', () => {
     expect(run.resumedLosses).toEqual(run.straightLosses);
     expect(weightBits(run.resumed)).toEqual(weightBits(run.straight));
     expect(run.resumed.optimizer?.iterations).toBe(run.straight.optimizer?.iterations);
+  });
+
+  it('resumes bit for bit with every optimizer state: Adamax, Adadelta, Nadam, AMSGrad, centered RMSprop', async () => {
+    const optimizers: [string, () => dn.Optimizer, string[]][] = [
+      ['adamax', () => dn.optimizers.adamax(0.01), ['m', 'u']],
+      ['adadelta', () => dn.optimizers.adadelta({ learningRate: 1, weightDecay: 0.01 }), ['accumulatedGrad', 'accumulatedDelta']],
+      ['nadam', () => dn.optimizers.nadam(0.01), ['m', 'v']],
+      ['adam amsgrad', () => dn.optimizers.adam({ learningRate: 0.01, amsgrad: true }), ['m', 'v', 'vMax']],
+      ['adamw amsgrad', () => dn.optimizers.adamw({ learningRate: 0.01, amsgrad: true }), ['m', 'v', 'vMax']],
+      ['rmsprop centered', () => dn.optimizers.rmsprop({ learningRate: 0.01, centered: true }), ['meanSquare', 'meanGrad']],
+      ['rmsprop centered + momentum', () => dn.optimizers.rmsprop({ learningRate: 0.01, centered: true, momentum: 0.5 }), ['meanSquare', 'momentum', 'meanGrad']],
+    ];
+    for (const [name, optimizer, slots] of optimizers) {
+      const dir = folder(name.replaceAll(' ', '-'));
+      const run = await straightAndResumed(async (model) => {
+        await model.save(dir, { includeOptimizer: true });
+        return dn.loadModel(dir);
+      }, optimizer, 4);
+      expect(run.resumed.optimizer?.className, name).toBe(optimizer().className);
+      expect(run.resumed.optimizer?.getConfig(), name).toEqual(optimizer().getConfig());
+      const saved = decodeSafetensors(readFileSync(join(dir, 'weights.safetensors'))).tensors;
+      const kernel = run.resumed.layers[0].weights[0].name;
+      for (const slot of slots) expect(saved.has(`optimizer/${kernel}/${slot}`), `${name}: ${slot}`).toBe(true);
+      expect(run.resumedLosses, name).toEqual(run.straightLosses);
+      expect(weightBits(run.resumed), name).toEqual(weightBits(run.straight));
+    }
   });
 
   it('the same through saveToBuffer / loadModelFromBuffer', async () => {

@@ -45,7 +45,7 @@ describe('sequential: should throw', () => {
   it('validates compile: names with suggestions, required loss, unknown options', () => {
     const model = dn.sequential({ layers: [dn.layers.dense({ units: 1, inputShape: [2] })] });
     expect(() => model.compile({ optimizer: 'adma', loss: 'mse' })).toThrow(
-      "compile: unknown optimizer 'adma' (did you mean 'adam'?); expected one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' or an optimizer object",
+      "compile: unknown optimizer 'adma' (did you mean 'adam'?); expected one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta', 'nadam' or an optimizer object",
     );
     expect(() => model.compile({ optimizer: 'adam', loss: 'mse2' })).toThrow(/compile: unknown loss 'mse2' \(did you mean 'mse'\?\); expected one of/);
     expect(() => model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['acuracy'] })).toThrow(/compile: unknown metric 'acuracy' \(did you mean 'accuracy'\?\)/);
@@ -53,6 +53,11 @@ describe('sequential: should throw', () => {
     expect(() => model.compile({ loss: 'mse', metric: ['mae'] } as never)).toThrow(/unknown option 'metric' \(did you mean 'metrics'\?\)/);
     expect(() => model.compile({ loss: 'mse', metrics: ['mae', 'mae'] })).toThrow(/two metrics are named 'mae'/);
     expect(() => model.compile(undefined as never)).toThrow(ValueError);
+    // Every short name and Keras class name compiles to that optimizer with its defaults.
+    for (const [name, className] of [['adamax', 'Adamax'], ['Adamax', 'Adamax'], ['adadelta', 'Adadelta'], ['Adadelta', 'Adadelta'], ['nadam', 'Nadam'], ['Nadam', 'Nadam'], ['AdamW', 'AdamW']]) {
+      model.compile({ optimizer: name, loss: 'mse' });
+      expect(model.optimizer?.className).toBe(className);
+    }
   });
 
   it('needs compile before training and a build before weights', async () => {

@@ -43,3 +43,53 @@ export const GRADIENTS = [
   [-0.75, 1.0, 0.5, -2.0],
 ];
 export const INITIAL = [1.0, -0.5, 0.25, 2.0];
+
+/** numpy's assert_allclose (what Keras' assertAllClose calls): |actual - expected| <= atol + rtol * |expected|. */
+export function expectAllClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol: number, atol: number): void {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    const tolerance = atol + rtol * Math.abs(expected[i]);
+    if (!(Math.abs(actual[i] - expected[i]) <= tolerance)) {
+      throw new Error(`element ${i}: got ${actual[i]}, expected ${expected[i]} (tolerance ${tolerance})`);
+    }
+  }
+}
+
+/**
+ * The protocol of Keras 3's `test_correctness_with_golden` (keras/src/optimizers/*_test.py):
+ * x = ones(10); one step with gradients full(10, 0.01); then five times: record x (what the test
+ * compares with its golden row), step with gradients arange(0.1, 1.1, 0.1). Returns the five records.
+ */
+export function kerasGoldenRun(optimizer: Optimizer): number[][] {
+  const ramp = Array.from({ length: 10 }, (_, i) => (i + 1) / 10);
+  return runSteps(optimizer, new Array<number>(10).fill(1), [new Array<number>(10).fill(0.01), ramp, ramp, ramp, ramp]);
+}
+
+/**
+ * The protocol of TensorFlow.js's optimizer tests (tfjs-core/src/optimizers/*_test.ts): `optimizer.minimize(f)`
+ * with f = sum(x^2), `steps` times. Returns each step's cost (f before the update, what minimize returns) and x after it.
+ */
+export function minimizeSumOfSquares(optimizer: Optimizer, initial: number[], steps: number): { cost: number; x: number[] }[] {
+  const x = variable('x', initial);
+  optimizer.build([x]);
+  const out: { cost: number; x: number[] }[] = [];
+  for (let s = 0; s < steps; s++) {
+    const cost = x.value.square().sum();
+    cost.backward();
+    optimizer.step();
+    out.push({ cost: cost.item(), x: Array.from(x.value.dataSync()) });
+  }
+  return out;
+}
+
+/**
+ * The protocol of Keras 3's `test_weight_decay` for var1 (keras/src/optimizers/*_test.py): a scalar 2.0
+ * with zero gradients stepped once by each of three fresh optimizers made with learning rate 1 and
+ * weight decay 0.004. Returns its final value (Keras expects 1.9760959). The test's other variables
+ * check exclude_from_weight_decay, which Dendrite does not have.
+ */
+export function kerasWeightDecayRun(make: (options: { learningRate: number; weightDecay: number }) => Optimizer): number {
+  let value = [2];
+  for (let k = 0; k < 3; k++) [value] = runSteps(make({ learningRate: 1, weightDecay: 0.004 }), value, [[0]]);
+  return value[0];
+}

@@ -5,7 +5,8 @@ import { ArgumentTypeError, SerializationError, ShapeError, ValueError } from '.
 import { binding } from '../../lib/native.js';
 import { tensor } from '../../lib/tensor.js';
 import {
-  adam, adamw, adagrad, deserializeOptimizer, getOptimizer, Optimizer, rmsprop, schedules, serializeOptimizer, sgd, OPTIMIZER_NAMES,
+  adadelta, adam, adamax, adamw, adagrad, deserializeOptimizer, getOptimizer, nadam, Optimizer, rmsprop, schedules, serializeOptimizer, sgd,
+  OPTIMIZER_NAMES,
 } from '../../lib/optimizers/index.js';
 import { expectClose, quadraticLoss, runSteps, variable } from './helpers.js';
 
@@ -18,8 +19,9 @@ describe('optimizers: should throw', () => {
     expect(() => adam({ learningrate: 0.1 } as never)).toThrow(ValueError);
     expect(() => adam({ learningrate: 0.1 } as never)).toThrow(/adam: unknown option 'learningrate' \(did you mean 'learningRate'\?\); known options: learningRate, weightDecay/);
     expect(() => sgd({ nesterow: true } as never)).toThrow(/did you mean 'nesterov'/);
-    expect(() => adam({ amsgrad: true } as never)).toThrow(/unknown option 'amsgrad'/);
-    expect(() => rmsprop({ centered: true } as never)).toThrow(/unknown option 'centered'/);
+    expect(() => adam({ ams_grad: true } as never)).toThrow(/unknown option 'ams_grad' \(did you mean 'amsgrad'\?\)/);
+    expect(() => rmsprop({ centred: true } as never)).toThrow(/did you mean 'centered'/);
+    expect(() => sgd({ amsgrad: true } as never)).toThrow(/sgd: unknown option 'amsgrad'/);
   });
 
   it('rejects bad hyperparameter types and ranges', () => {
@@ -101,21 +103,30 @@ describe('optimizers: should throw', () => {
 
 describe('optimizers: by name, with Keras defaults', () => {
   it('builds each name with its Keras defaults', () => {
-    expect(OPTIMIZER_NAMES).toEqual(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad']);
+    expect(OPTIMIZER_NAMES).toEqual(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta', 'nadam']);
     expect(serializeOptimizer(getOptimizer('sgd'))).toEqual({
       className: 'SGD', config: { learningRate: 0.01, momentum: 0, nesterov: false, weightDecay: 0 },
     });
     expect(serializeOptimizer(getOptimizer('adam'))).toEqual({
-      className: 'Adam', config: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 },
+      className: 'Adam', config: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weightDecay: 0 },
     });
     expect(serializeOptimizer(getOptimizer('adamw'))).toEqual({
-      className: 'AdamW', config: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0.004 },
+      className: 'AdamW', config: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, amsgrad: false, weightDecay: 0.004 },
     });
     expect(serializeOptimizer(getOptimizer('rmsprop'))).toEqual({
-      className: 'RMSprop', config: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, weightDecay: 0 },
+      className: 'RMSprop', config: { learningRate: 0.001, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false, weightDecay: 0 },
     });
     expect(serializeOptimizer(getOptimizer('adagrad'))).toEqual({
       className: 'Adagrad', config: { learningRate: 0.001, initialAccumulatorValue: 0.1, epsilon: 1e-7, weightDecay: 0 },
+    });
+    expect(serializeOptimizer(getOptimizer('adamax'))).toEqual({
+      className: 'Adamax', config: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 },
+    });
+    expect(serializeOptimizer(getOptimizer('adadelta'))).toEqual({
+      className: 'Adadelta', config: { learningRate: 0.001, rho: 0.95, epsilon: 1e-7, weightDecay: 0 },
+    });
+    expect(serializeOptimizer(getOptimizer('nadam'))).toEqual({
+      className: 'Nadam', config: { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, weightDecay: 0 },
     });
     expect(getOptimizer('Adam').className).toBe('Adam');
     const object = adam();
@@ -123,7 +134,7 @@ describe('optimizers: by name, with Keras defaults', () => {
   });
 
   it('takes the learning rate alone in place of the options (as tf.train.adam(0.01))', () => {
-    for (const factory of [sgd, adam, adamw, rmsprop, adagrad]) {
+    for (const factory of [sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta, nadam]) {
       expect(factory(0.25).learningRate).toBe(0.25);
       const schedule = schedules.exponentialDecay({ initialLearningRate: 0.5, decaySteps: 10, decayRate: 0.5 });
       expect(serializeOptimizer(factory(schedule)).config.learningRate).toEqual(serializeOptimizer(factory({ learningRate: schedule })).config.learningRate);
