@@ -15,7 +15,7 @@ import { DTypeError, ValueError } from './errors.js';
 import { type DType, DTYPES, makeTensor, shapeSize, type Tensor } from './tensor.js';
 import { Generator, pickGenerator } from './random.js';
 import {
-  checkChoice, checkNumber, checkObject, checkOptions, checkRange, checkShape, didYouMean, typeError, valueError,
+  checkChoice, checkNumber, checkObject, checkOptions, checkRange, checkShape, didYouMean, formatShape, typeError, valueError,
 } from './validate.js';
 
 /** Something that makes a weight tensor of a given shape. */
@@ -137,6 +137,53 @@ export function ones(): Ones {
 /** A constant: `dn.initializers.constant({value: 0.1})`. */
 export function constant(options?: ConstantOptions): Constant {
   return new Constant(options);
+}
+
+/** Options of {@link identity}. */
+export interface IdentityOptions {
+  /** Multiplies the identity matrix. Default 1. */
+  gain?: number;
+}
+
+/**
+ * The identity matrix times `gain` (Keras `Identity`, TensorFlow.js `identity`): a 2-D shape
+ * `[rows, cols]` gets `gain` on its main diagonal and zeros elsewhere. A non-square shape gets the
+ * diagonal of its leading square, as in Keras 3 (`eye(rows, cols)`); TensorFlow.js accepts only square
+ * shapes. Any other rank is a ValueError.
+ */
+export class Identity implements Initializer {
+  readonly className = 'Identity';
+  readonly gain: number;
+
+  constructor(options: IdentityOptions = {}) {
+    const where = 'identity';
+    const o = checkOptions<IdentityOptions>(where, options, ['gain']);
+    this.gain = o.gain === undefined ? 1 : checkNumber(where, 'gain', o.gain);
+  }
+
+  apply(shape: readonly number[], dtype?: DType): Tensor {
+    const where = `${this.className}.apply`;
+    const checked = checkApply(where, shape, dtype, false);
+    if (checked.shape.length !== 2) {
+      throw new ValueError(`${where}: the identity initializer makes matrices: expected a shape of 2 dimensions, got ${formatShape(checked.shape)}`);
+    }
+    if (checked.dtype === 'int32' && !Number.isInteger(this.gain)) {
+      valueError(where, 'gain', 'an integer for an int32 tensor', this.gain);
+    }
+    const [rows, cols] = checked.shape;
+    const storage = storageFor(checked.shape, checked.dtype);
+    for (let i = 0; i < Math.min(rows, cols); i++) storage[i * cols + i] = this.gain;
+    return makeTensor(storage, checked.shape);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { gain: this.gain };
+  }
+}
+
+/** The identity matrix times `gain`: `dn.initializers.identity({ gain: 1 })` (see {@link Identity}). */
+export function identity(options?: IdentityOptions): Identity {
+  return new Identity(options);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -496,16 +543,18 @@ export function orthogonal(options?: OrthogonalOptions): Orthogonal {
 
 /** Factories by the names `kernelInitializer: '...'` accepts (camelCase, as in TensorFlow.js). */
 const factories: Record<string, (options?: never) => Initializer> = {
-  zeros, ones, constant, randomNormal, randomUniform, truncatedNormal, varianceScaling, orthogonal,
+  zeros, ones, constant, identity, randomNormal, randomUniform, truncatedNormal, varianceScaling, orthogonal,
   glorotUniform, glorotNormal, heUniform, heNormal, lecunNormal, lecunUniform,
 };
 
 /** Class names (what getConfig-based saving stores) to factories. */
 const classNames: Record<string, string> = {
-  Zeros: 'zeros', Ones: 'ones', Constant: 'constant', RandomNormal: 'randomNormal', RandomUniform: 'randomUniform',
+  Zeros: 'zeros', Ones: 'ones', Constant: 'constant', Identity: 'identity', RandomNormal: 'randomNormal', RandomUniform: 'randomUniform',
   TruncatedNormal: 'truncatedNormal', VarianceScaling: 'varianceScaling', Orthogonal: 'orthogonal',
   GlorotUniform: 'glorotUniform', GlorotNormal: 'glorotNormal', HeUniform: 'heUniform', HeNormal: 'heNormal',
   LecunNormal: 'lecunNormal', LecunUniform: 'lecunUniform',
+  // Keras 3 keeps its former class name for Identity as an alias.
+  IdentityInitializer: 'identity',
 };
 
 /** The names {@link getInitializer} accepts. */

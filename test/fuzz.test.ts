@@ -372,7 +372,7 @@ function denseOptions(r: Rng, first: boolean): dn.layers.DenseOptions {
   if (r.chance(0.6)) options.activation = r.pick(ACTIVATIONS) as dn.layers.DenseOptions['activation'];
   if (first && r.chance(0.7)) options.inputShape = r.chance(0.85) ? [r.int(1, 5)] : shape(r, 2);
   if (r.chance(0.1)) options.useBias = r.chance(0.5);
-  if (r.chance(0.1)) options.kernelInitializer = r.pick(['glorotUniform', 'heNormal', 'zeros', 'orthogonal', 'glorot', 'ones']);
+  if (r.chance(0.1)) options.kernelInitializer = r.pick(['glorotUniform', 'heNormal', 'zeros', 'orthogonal', 'glorot', 'ones', 'identity', 'Identity']);
   if (r.chance(0.1)) options.kernelRegularizer = r.pick(['l1', 'l2', 'l3']);
   if (r.chance(0.05)) options.inputDim = size(r);
   return options;
@@ -554,6 +554,11 @@ const modelGenerators: Array<[number, Generator]> = [
     const seed = r.pick([1, 2.5, -1, Number.NaN, 2 ** 60]);
     const s = shape(r, 3);
     return { target: `initializers.${name}`, typed: true, run: () => dn.initializers[name]({ seed }).apply(s, r.pick(['float32', 'int32'] as const)), detail: JSON.stringify([seed, s]) };
+  }],
+  [1, (r) => {
+    const gain = r.pick(ODD_NUMBERS);
+    const s = shape(r, 3);
+    return { target: 'initializers.identity', typed: true, run: () => dn.initializers.identity({ gain }).apply(s, r.pick(['float32', 'int32'] as const)), detail: JSON.stringify([gain, s]) };
   }],
   [1, (r) => {
     const which = r.int(0, 2);

@@ -4,7 +4,7 @@ import { ArgumentTypeError, DTypeError, ValueError } from '../lib/errors.js';
 import { Generator, seed } from '../lib/random.js';
 import type { Tensor } from '../lib/tensor.js';
 import {
-  computeFans, constant, deserializeInitializer, getInitializer, glorotNormal, glorotUniform, heNormal, heUniform, lecunNormal,
+  computeFans, constant, deserializeInitializer, getInitializer, glorotNormal, glorotUniform, heNormal, heUniform, identity, Identity, lecunNormal,
   lecunUniform, ones, orthogonal, randomNormal, randomUniform, serializeInitializer, truncatedNormal, varianceScaling, zeros,
   INITIALIZER_NAMES,
 } from '../lib/initializers.js';
@@ -147,6 +147,42 @@ describe('initializers: Keras fan rules', () => {
   });
 });
 
+describe('initializers: identity', () => {
+  it('rejects what it cannot make, naming it', () => {
+    expect(() => identity({ gian: 2 } as never)).toThrow(/identity: unknown option 'gian' \(did you mean 'gain'\?\)/);
+    expect(() => identity({ gain: '2' } as never)).toThrow(ArgumentTypeError);
+    expect(() => identity({ gain: Number.NaN })).toThrow(ValueError);
+    // TensorFlow.js initializers_test.ts, Identity initializer '1D' (and Keras: "can only be used for 2D matrices").
+    expect(() => getInitializer({ className: 'Identity', config: { gain: 5 } }).apply([4])).toThrow(/Identity.apply: .*expected a shape of 2 dimensions, got \[4\]/);
+    expect(() => identity().apply([2, 2, 2])).toThrow(ValueError);
+    expect(() => identity({ gain: 0.5 }).apply([2, 2], 'int32')).toThrow(/gain must be an integer for an int32 tensor/);
+  });
+
+  it("gives gain times the identity (Keras constant_initializers_test.py test_identity_initializer, TensorFlow.js '2D')", () => {
+    // Keras: Identity(gain=2) on (3, 3) is np.eye(3) * 2; its config round-trips; 'IdentityInitializer' is an alias.
+    const keras = identity({ gain: 2 });
+    expect(Array.from(keras.apply([3, 3]).dataSync())).toEqual([2, 0, 0, 0, 2, 0, 0, 0, 2]);
+    expect(serializeInitializer(keras)).toEqual({ className: 'Identity', config: { gain: 2 } });
+    expect(getInitializer(JSON.parse(JSON.stringify(serializeInitializer(keras)))).getConfig()).toEqual({ gain: 2 });
+    expect(getInitializer('IdentityInitializer')).toBeInstanceOf(Identity);
+    expect(getInitializer('Identity')).toBeInstanceOf(Identity);
+    // TensorFlow.js: {className: 'Identity', config: {gain: 5}} on [2, 2] is [[5, 0], [0, 5]], float32.
+    const tfjs = getInitializer({ className: 'Identity', config: { gain: 5 } }).apply([2, 2], 'float32');
+    expect(tfjs.shape).toEqual([2, 2]);
+    expect(tfjs.dtype).toBe('float32');
+    expect(Array.from(tfjs.dataSync())).toEqual([5, 0, 0, 5]);
+    // The default gain is 1, by name too; int32 works for an integer gain.
+    expect(Array.from(getInitializer('identity').apply([2, 2]).dataSync())).toEqual([1, 0, 0, 1]);
+    expect(Array.from(identity({ gain: 3 }).apply([2, 2], 'int32').dataSync())).toEqual([3, 0, 0, 3]);
+  });
+
+  it('puts the diagonal of the leading square in a non-square matrix, as Keras 3 (np.eye(rows, cols))', () => {
+    expect(Array.from(identity().apply([2, 3]).dataSync())).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(Array.from(identity().apply([3, 2]).dataSync())).toEqual([1, 0, 0, 1, 0, 0]);
+    expect(identity().apply([0, 3]).shape).toEqual([0, 3]);
+  });
+});
+
 describe('initializers: orthogonal', () => {
   it('gives orthonormal columns (tall), rows (wide), times the gain (Gram matrices within 1e-5)', () => {
     expectIdentity(gram(orthogonal({ seed: 1 }).apply([50, 20]), true), 1, 1e-5);
@@ -201,7 +237,7 @@ describe('initializers: by name and config', () => {
   it('finds every name and Keras class name; round-trips configs', () => {
     expect(INITIALIZER_NAMES).toEqual(expect.arrayContaining([
       'zeros', 'ones', 'constant', 'randomNormal', 'randomUniform', 'glorotUniform', 'glorotNormal', 'heUniform', 'heNormal',
-      'lecunNormal', 'orthogonal',
+      'lecunNormal', 'orthogonal', 'identity',
     ]));
     expect(getInitializer('heNormal').className).toBe('HeNormal');
     expect(getInitializer('GlorotUniform').className).toBe('GlorotUniform');
