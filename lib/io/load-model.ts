@@ -6,21 +6,27 @@
  * tensor present, none extra, each shape and dtype right), the training configuration and the
  * optimizer state. The model is built entirely in memory; any problem is a SerializationError that
  * says what is wrong and where, and no half-loaded model is ever returned.
+ *
+ * The files may come from anyone (limits.ts): the weights file is checked whole (limits.ts,
+ * safetensors.ts) before any tensor is copied, and the layers are built with their weights taken
+ * from it (layer.ts, buildingFrom): each weight's shape is checked against the file before anything
+ * is allocated for it, so what loading allocates is bounded by what the file holds.
  */
 import { createHash } from 'node:crypto';
 import { SerializationError } from '../errors.js';
 import { version } from '../native.js';
-import { makeTensor, type Tensor } from '../tensor.js';
+import { makeTensor, type DType, type Tensor } from '../tensor.js';
 import { checkBoolean, checkOptions, checkString, describe, formatShape, typeError, valueError } from '../validate.js';
 import { deserializeLayer } from '../layers/registry.js';
-import type { Layer } from '../layers/layer.js';
+import { buildingFrom, type Layer, type WeightSource } from '../layers/layer.js';
 import { Sequential } from '../model/sequential.js';
 import { Functional } from '../model/functional.js';
 import type { AnyModel, Model } from '../model/training.js';
 import { deserializeOptimizer } from '../optimizers/index.js';
 import { getLoss, type LossConfig } from '../losses/index.js';
 import { deserializeMetric } from '../metrics.js';
-import { decodeSafetensors, type StoredTensor } from './safetensors.js';
+import { decodeSafetensors, type SafetensorsFile } from './safetensors.js';
+import { countLayers, LOAD_LIMITS, parseBoundedJson } from './limits.js';
 import { loadModelFiles, MODEL_FILE, WEIGHTS_FILE } from './model-files.js';
 import {
   BUFFER_DIGEST_KEY, BUFFER_MODEL_KEY, hasRandomState, MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIMIZER_PREFIX,
@@ -88,6 +94,8 @@ function rebuildArchitecture(fail: (message: string) => never, where: string, va
   if (className !== 'Sequential' && className !== 'Functional') fail(`unknown model class ${describe(className)}; this Dendrite loads: Sequential, Functional`);
   if (!isObject(config)) fail('architecture.config must be an object');
   if (!Array.isArray(config.layers)) fail('architecture.config.layers must be an array of layer configs');
+  const layerCount = countLayers(config);
+  if (layerCount > LOAD_LIMITS.layers) fail(`the architecture lists ${layerCount} layers, more than the ${LOAD_LIMITS.layers} a model may have`);
   // A graph: its layers and their connections, replayed (always built: its inputs declare their shapes).
   if (className === 'Functional') return explained(`${where}: the architecture`, () => Functional.fromConfig(config as Record<string, unknown>));
   const layers = (config.layers as unknown[]).map((layerConfig, i) => {
@@ -104,44 +112,61 @@ function rebuildArchitecture(fail: (message: string) => never, where: string, va
   return model;
 }
 
-/** Checks a stored tensor against what the model expects (shape and dtype) and wraps it. */
-function matchTensor(fail: (message: string) => never, name: string, stored: StoredTensor, expected: Tensor): Tensor {
-  const shapeMatches = stored.shape.length === expected.shape.length && stored.shape.every((d, i) => d === expected.shape[i]);
-  if (!shapeMatches) fail(`tensor '${name}' has shape ${formatShape(stored.shape)} in the weights file but the architecture needs ${formatShape(expected.shape)}`);
-  const dtype = expected.dtype === 'float32' ? 'F32' : 'I32';
-  if (stored.dtype !== dtype) fail(`tensor '${name}' is ${stored.dtype} in the weights file but the architecture needs ${dtype} (${expected.dtype})`);
-  return makeTensor(stored.data, stored.shape);
+/** Checks a tensor of the file against the shape and dtype the model expects. */
+function checkEntry(fail: (message: string) => never, name: string, stored: { shape: readonly number[]; dtype: string }, shape: readonly number[], dtype: DType): void {
+  const shapeMatches = stored.shape.length === shape.length && stored.shape.every((d, i) => d === shape[i]);
+  if (!shapeMatches) fail(`tensor '${name}' has shape ${formatShape(stored.shape)} in the weights file but the architecture needs ${formatShape(shape)}`);
+  const wanted = dtype === 'float32' ? 'F32' : 'I32';
+  if (stored.dtype !== wanted) fail(`tensor '${name}' is ${stored.dtype} in the weights file but the architecture needs ${wanted} (${dtype})`);
 }
 
-/** Takes the named tensors out of `file`, in order; missing ones are all named in one message. */
-function takeTensors(fail: (message: string) => never, file: Map<string, StoredTensor>, expected: ReadonlyArray<{ name: string; tensor: Tensor }>, what: string): Tensor[] {
-  const missing = expected.filter(({ name }) => !file.has(name));
-  if (missing.length > 0) {
-    fail(`the weights file lacks ${missing.length} ${what} tensor${missing.length === 1 ? '' : 's'} the architecture needs: ${listed(missing.map(({ name, tensor }) => `'${name}' ${formatShape(tensor.shape)}`))}`);
+/** The file's tensors not taken yet, each taken (copied out) at most once. */
+class TensorSupply implements WeightSource {
+  readonly remaining: Map<string, { shape: readonly number[]; dtype: string }>;
+
+  constructor(private readonly fail: (message: string) => never, private readonly file: SafetensorsFile) {
+    this.remaining = new Map(file.entries);
   }
-  return expected.map(({ name, tensor }) => {
-    const stored = file.get(name)!;
-    file.delete(name);
-    return matchTensor(fail, name, stored, tensor);
-  });
+
+  /** A layer's weight, checked against the file before its data is copied (Layer.addWeight calls it while loading). */
+  take(name: string, shape: readonly number[], dtype: DType): Tensor {
+    const entry = this.remaining.get(name);
+    if (entry === undefined) {
+      this.fail(this.file.entries.has(name)
+        ? `two weights of the architecture are named '${name}'`
+        : `the weights file lacks tensor '${name}' ${formatShape(shape)}, which the architecture needs`);
+    }
+    checkEntry(this.fail, name, entry!, shape, dtype);
+    this.remaining.delete(name);
+    const stored = this.file.read(name);
+    return makeTensor(stored.data, stored.shape);
+  }
+
+  /** The named tensors, in order; missing ones are all named in one message. */
+  takeAll(expected: ReadonlyArray<{ name: string; tensor: Tensor }>, what: string): Tensor[] {
+    const missing = expected.filter(({ name }) => !this.remaining.has(name));
+    if (missing.length > 0) {
+      this.fail(`the weights file lacks ${missing.length} ${what} tensor${missing.length === 1 ? '' : 's'} the architecture needs: ${listed(missing.map(({ name, tensor }) => `'${name}' ${formatShape(tensor.shape)}`))}`);
+    }
+    return expected.map(({ name, tensor }) => this.take(name, tensor.shape, tensor.dtype));
+  }
 }
 
 /**
  * Builds a model from its description (model.json's content) and the decoded weights file.
  * `source` names where they came from, for messages.
  */
-function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, where: string, source: string, compile: boolean): AnyModel {
+function decodeModel(description: unknown, file: SafetensorsFile, where: string, source: string, compile: boolean): AnyModel {
   const fail = (message: string): never => {
     throw new SerializationError(`${where}: ${source}: ${message}`);
   };
   if (!isObject(description)) fail('the model description is not a JSON object');
   const d = description as Record<string, unknown>;
   checkFormat(fail, d);
-  const model = rebuildArchitecture(fail, `${where}: ${source}`, d.architecture);
-  const remaining = new Map(tensors);
-
-  const weights = takeTensors(fail, remaining, model.weights.map((v) => ({ name: v.name, tensor: v.value })), 'weight');
-  explained(`${where}: ${source}: setting the weights`, () => model.setWeights(weights));
+  // The layers take their weights from the file as they are built.
+  const supply = new TensorSupply(fail, file);
+  const model = buildingFrom(supply, () => rebuildArchitecture(fail, `${where}: ${source}`, d.architecture));
+  const remaining = supply.remaining;
 
   const training = d.trainingConfig;
   if (training !== null && training !== undefined && compile) {
@@ -172,13 +197,13 @@ function decodeModel(description: unknown, tensors: Map<string, StoredTensor>, w
     if (optimizer === null) fail('optimizerState is given but trainingConfig is not: there is no optimizer to restore it into');
     if (s.tensorPrefix !== OPTIMIZER_PREFIX) fail(`optimizerState.tensorPrefix must be '${OPTIMIZER_PREFIX}', got ${describe(s.tensorPrefix)}`);
     const expected = optimizer!.getWeights().map(({ name, tensor }) => ({ name: `${OPTIMIZER_PREFIX}${name}`, tensor }));
-    const values = takeTensors(fail, remaining, expected, 'optimizer-state');
+    const values = supply.takeAll(expected, 'optimizer-state');
     explained(`${where}: ${source}: restoring the optimizer state`, () => optimizer!.setWeights(values));
     const randomStates = s.randomStates === undefined ? {} : s.randomStates;
     if (!isObject(randomStates)) fail('optimizerState.randomStates must be an object of layer name -> generator state');
     for (const layer of model.flatLayers) {
       if (!hasRandomState(layer)) continue;
-      const saved = (randomStates as Record<string, unknown>)[layer.name];
+      const saved = Object.hasOwn(randomStates as object, layer.name) ? (randomStates as Record<string, unknown>)[layer.name] : undefined;
       if (!Array.isArray(saved)) fail(`optimizerState.randomStates lacks the random state of layer '${layer.name}'`);
       explained(`${where}: ${source}: the random state of layer '${layer.name}'`, () => {
         layer.setRandomState((saved as unknown[]).map((v) => (v === null ? Number.NaN : v)) as number[]);
@@ -218,7 +243,7 @@ export async function loadModel<Out extends Tensor | Tensor[] = Tensor>(director
   const { compile } = checkLoadOptions(where, options);
   const { model: description, weights } = await loadModelFiles(path);
   const file = explained(`${where}: ${WEIGHTS_FILE} in ${path}`, () => decodeSafetensors(weights));
-  return decodeModel(description, file.tensors, where, `${MODEL_FILE} in ${path}`, compile) as unknown as Model<Out>;
+  return decodeModel(description, file, where, `${MODEL_FILE} in ${path}`, compile) as unknown as Model<Out>;
 }
 
 /**
@@ -245,18 +270,13 @@ export async function loadModelFromBuffer<Out extends Tensor | Tensor[] = Tensor
     const hint = file.metadata.format === MODEL_FORMAT ? ` (a ${WEIGHTS_FILE} from a saved directory: load the directory with dn.loadModel)` : '';
     throw new SerializationError(`${where}: ${source} is a safetensors file without a Dendrite model description${hint}`);
   }
-  let description: unknown;
-  try {
-    description = JSON.parse(text);
-  } catch (error) {
-    throw new SerializationError(`${where}: ${source}: the model description is not valid JSON (${(error as Error).message})`);
-  }
+  const description = parseBoundedJson(`${where}: ${source}`, 'the model description', text, LOAD_LIMITS.descriptionBytes);
   const digest = file.metadata[BUFFER_DIGEST_KEY];
   if (digest !== undefined) {
     const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
     const actual = createHash('sha256').update(bytes.subarray(8 + headerLength)).digest('hex');
     if (actual !== digest) throw new SerializationError(`${where}: ${source}: the tensor data does not match its SHA-256: corrupted`);
   }
-  return decodeModel(description, file.tensors, where, source, compile) as unknown as Model<Out>;
+  return decodeModel(description, file, where, source, compile) as unknown as Model<Out>;
 }
 

@@ -18,9 +18,13 @@
  * the extra read.
  */
 import { createHash } from 'node:crypto';
-import { link, mkdir, readFile, rename, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { constants as bufferConstants } from 'node:buffer';
+import type { Stats } from 'node:fs';
+import { constants as fsConstants, link, mkdir, open, readFile, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
 import { SerializationError } from '../errors.js';
+import { describe } from '../validate.js';
+import { LOAD_LIMITS, parseBoundedJson } from './limits.js';
 import { removeStaleTemporaries, syncDirectory, temporaryPath, writeAndSync, writeFileAtomic } from './atomic.js';
 
 export const MODEL_FILE = 'model.json';
@@ -115,26 +119,26 @@ async function writeModelFiles(directory: string, model: Record<string, unknown>
   await unlink(previousPath).catch(() => {});
 }
 
-/** Reads and parses model.json. */
-async function readDescription(directory: string): Promise<{ text: string; model: Record<string, unknown>; digest: string; bytes: unknown }> {
-  let text: string;
-  try {
-    text = await readFile(join(directory, MODEL_FILE), 'utf8');
-  } catch (error) {
-    throw new SerializationError(
-      isMissing(error) ? `loadModel: no ${MODEL_FILE} in ${directory}` : `loadModel: cannot read ${join(directory, MODEL_FILE)}: ${(error as Error).message}`,
-    );
-  }
-  let model: Record<string, unknown>;
-  try {
-    model = JSON.parse(text);
-  } catch (error) {
-    throw new SerializationError(`loadModel: ${MODEL_FILE} is not valid JSON (${(error as Error).message}): corrupted or truncated`);
-  }
+/** What model.json says, as read. */
+interface Description {
+  text: string;
+  model: Record<string, unknown>;
+  digest: string;
+  bytes: number;
+}
+
+/** Reads and checks model.json (a regular file in the folder, within the size and depth limits). */
+async function readDescription(folder: ModelFolder): Promise<Description> {
+  const text = await readInFolder(folder, MODEL_FILE, LOAD_LIMITS.descriptionBytes);
+  if (text === null) throw new SerializationError(`loadModel: no ${MODEL_FILE} in ${folder.given}`);
+  const model = parseBoundedJson('loadModel', MODEL_FILE, text, LOAD_LIMITS.descriptionBytes);
   if (model === null || typeof model !== 'object' || Array.isArray(model)) throw new SerializationError(`loadModel: ${MODEL_FILE} is not a JSON object`);
-  const expected = model.weights as { sha256?: unknown; bytes?: unknown } | undefined;
+  const expected = (model as Record<string, unknown>).weights as { sha256?: unknown; bytes?: unknown } | undefined;
   if (!expected || typeof expected.sha256 !== 'string') throw new SerializationError(`loadModel: ${MODEL_FILE} does not name the digest of its weights`);
-  return { text, model, digest: expected.sha256, bytes: expected.bytes };
+  if (!Number.isSafeInteger(expected.bytes) || (expected.bytes as number) < 0) {
+    throw new SerializationError(`loadModel: ${MODEL_FILE} does not give the size of its weights (weights.bytes), got ${describe(expected.bytes)}`);
+  }
+  return { text: text.toString('utf8'), model: model as Record<string, unknown>, digest: expected.sha256, bytes: expected.bytes as number };
 }
 
 /** How often a load starts over when a save (by another process, or this one) replaced model.json meanwhile. */
@@ -144,25 +148,172 @@ const LOAD_ATTEMPTS = 5;
  * Reads `model.json` and the weights that match its digest; SerializationError if either is unusable.
  * A save running at the same time can replace model.json and remove `.prev` between the reads: when
  * no weights match, model.json is read again and, if it changed, the load starts over.
+ *
+ * Only regular files that resolve inside the folder are read (a symbolic link to a file elsewhere, a
+ * FIFO or a device is refused before anything is read from it), a weights file only when its size is
+ * the one model.json gives, and its digest is computed as it is read, a chunk at a time.
  */
 export async function loadModelFiles(directory: string): Promise<{ model: Record<string, unknown>; weights: Buffer }> {
-  let description = await readDescription(directory);
+  const folder = await openFolder(directory);
+  let description = await readDescription(folder);
+  const sizes: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    for (const file of [WEIGHTS_FILE, PREVIOUS_WEIGHTS_FILE]) {
-      let weights: Buffer;
+    sizes.length = 0;
+    for (const name of [WEIGHTS_FILE, PREVIOUS_WEIGHTS_FILE]) {
+      const file = await openInFolder(folder, name);
+      if (file === null) continue;
       try {
-        weights = await readFile(join(directory, file));
-      } catch (error) {
-        if (isMissing(error)) continue;
-        throw new SerializationError(`loadModel: cannot read ${join(directory, file)}: ${(error as Error).message}`);
+        if (file.size !== description.bytes) {
+          sizes.push(`${name} is ${file.size} bytes`);
+          continue;
+        }
+        const hash = createHash('sha256');
+        const weights = await readOpenFile(file, (chunk) => hash.update(chunk));
+        if (weights !== null && hash.digest('hex') === description.digest) return { model: description.model, weights };
+      } finally {
+        await file.handle.close();
       }
-      if (sha256(weights) === description.digest) return { model: description.model, weights };
     }
-    const again = attempt < LOAD_ATTEMPTS ? await readDescription(directory).catch(() => null) : null;
+    const again = attempt < LOAD_ATTEMPTS ? await readDescription(folder).catch(() => null) : null;
     if (again === null || again.text === description.text) break;
     description = again;
   }
   throw new SerializationError(
-    `loadModel: ${WEIGHTS_FILE} in ${directory} does not match ${MODEL_FILE} (expected ${description.bytes} bytes with SHA-256 ${description.digest.slice(0, 12)}…): missing, truncated or corrupted`,
+    `loadModel: ${WEIGHTS_FILE} in ${directory} does not match ${MODEL_FILE} (expected ${description.bytes} bytes with SHA-256 ${description.digest.slice(0, 12)}…${sizes.length > 0 ? `; ${sizes.join(', ')}` : ''}): missing, truncated or corrupted`,
   );
+}
+
+// --- reading files of a folder that may come from anyone ----------------------------------------
+
+/** A model folder: the path given, and its real path (files must resolve inside it). */
+export interface ModelFolder {
+  given: string;
+  real: string;
+}
+
+/** A file of the folder, open, checked to be a regular file inside it. */
+interface OpenFile {
+  path: string;
+  handle: FileHandle;
+  size: number;
+}
+
+// Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever (its fstat
+// then refuses it); no controlling terminal from a tty.
+const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsConstants.O_NOCTTY ?? 0);
+
+/** Bytes read per step: each chunk's digest is a short piece of synchronous work. */
+const READ_CHUNK = 8 * 2 ** 20;
+
+/** A SerializationError naming `path` for a failed file-system call. */
+function fileError(where: string, what: string, path: string, error: unknown): SerializationError {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  return new SerializationError(`${where}: cannot ${what} ${path}${code ? ` (${code})` : ''}: ${(error as Error)?.message ?? String(error)}`);
+}
+
+/** Resolves the folder's real path; a missing folder reads as one without model.json. */
+export async function openFolder(directory: string): Promise<ModelFolder> {
+  let real: string;
+  try {
+    real = await realpath(directory);
+  } catch (error) {
+    if (isMissing(error)) throw new SerializationError(`loadModel: no ${MODEL_FILE} in ${directory} (the folder does not exist)`);
+    throw fileError('loadModel', 'open the folder', directory, error);
+  }
+  return { given: directory, real };
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** How often opening a file is tried again when a save renames another file over it meanwhile. */
+const OPEN_ATTEMPTS = 4;
+
+/**
+ * Opens `name` in the folder for reading, or null when it does not exist. Refused (SerializationError)
+ * unless it is a regular file whose real path is inside the folder: the check is made on the open
+ * file itself (its device and inode), so a link swapped between the check and the read cannot pass.
+ */
+async function openInFolder(folder: ModelFolder, name: string): Promise<OpenFile | null> {
+  const path = join(folder.real, name);
+  for (let attempt = 1; ; attempt++) {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, READ_FLAGS);
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw fileError('loadModel', 'open', path, error);
+    }
+    let replaced = false;
+    try {
+      const stats = await handle.stat();
+      if (!stats.isFile()) throw new SerializationError(`loadModel: ${path} is ${kindOf(stats)}, not a regular file: refused`);
+      const real = await realpath(path);
+      const inside = real.startsWith(folder.real.endsWith(sep) ? folder.real : `${folder.real}${sep}`);
+      if (!inside) throw new SerializationError(`loadModel: ${path} resolves to ${real}, outside the model folder ${folder.real}: refused`);
+      const named = await stat(real);
+      // Another file now has the name (a save renamed one over it): what is open may not be inside.
+      replaced = named.dev !== stats.dev || named.ino !== stats.ino;
+      if (!replaced) return { path, handle, size: stats.size };
+    } catch (error) {
+      await handle.close();
+      if (isMissing(error)) return null;
+      if (error instanceof SerializationError) throw error;
+      throw fileError('loadModel', 'check', path, error);
+    }
+    await handle.close();
+    if (attempt === OPEN_ATTEMPTS) throw new SerializationError(`loadModel: ${path} kept being replaced while it was opened`);
+  }
+}
+
+/**
+ * Reads the whole of an open file (the size its fstat gave), a chunk at a time, handing each chunk
+ * to `onChunk`; null when the file turned out shorter (it changed meanwhile).
+ */
+async function readOpenFile(file: OpenFile, onChunk?: (chunk: Uint8Array) => void): Promise<Buffer | null> {
+  if (file.size > bufferConstants.MAX_LENGTH) {
+    throw new SerializationError(`loadModel: ${file.path} is ${file.size} bytes, more than the ${bufferConstants.MAX_LENGTH} a Buffer may hold`);
+  }
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.allocUnsafe(file.size);
+  } catch (error) {
+    throw new SerializationError(`loadModel: not enough memory to read ${file.path} (${file.size} bytes): ${(error as Error).message}`);
+  }
+  let offset = 0;
+  while (offset < file.size) {
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await file.handle.read(bytes, offset, Math.min(READ_CHUNK, file.size - offset), offset));
+    } catch (error) {
+      throw fileError('loadModel', 'read', file.path, error);
+    }
+    if (bytesRead === 0) return null;
+    onChunk?.(bytes.subarray(offset, offset + bytesRead));
+    offset += bytesRead;
+  }
+  return bytes;
+}
+
+/**
+ * The content of `name` in the folder (a regular file inside it, of at most `maxBytes`), or null
+ * when it does not exist.
+ */
+async function readInFolder(folder: ModelFolder, name: string, maxBytes: number): Promise<Buffer | null> {
+  const file = await openInFolder(folder, name);
+  if (file === null) return null;
+  try {
+    if (file.size > maxBytes) throw new SerializationError(`loadModel: ${file.path} is ${file.size} bytes, more than the ${maxBytes} a model may have`);
+    const bytes = await readOpenFile(file);
+    if (bytes === null) throw new SerializationError(`loadModel: ${file.path} changed while it was read`);
+    return bytes;
+  } finally {
+    await file.handle.close();
+  }
 }

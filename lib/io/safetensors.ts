@@ -6,6 +6,8 @@
  * the tensor at fault.
  */
 import { SerializationError } from '../errors.js';
+import { describe, formatShape, MAX_TENSOR_SIZE } from '../validate.js';
+import { LOAD_LIMITS, parseBoundedJson } from './limits.js';
 
 /** The element types Dendrite reads and writes. */
 export type SafetensorsDType = 'F32' | 'I32';
@@ -17,8 +19,6 @@ export interface StoredTensor {
   data: Float32Array | Int32Array;
 }
 
-/** Largest header accepted when reading (the format's reference implementation uses 100 MB). */
-const MAX_HEADER_BYTES = 100_000_000;
 const BYTES_PER_ELEMENT: Record<SafetensorsDType, number> = { F32: 4, I32: 4 };
 // Every platform Dendrite supports (x64, arm64) is little-endian, like the format: data is copied as is.
 
@@ -56,65 +56,105 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, me
   return file;
 }
 
-/** Decodes a safetensors file; throws SerializationError saying what is wrong and where. */
-export function decodeSafetensors(file: Uint8Array): { tensors: Map<string, StoredTensor>; metadata: Record<string, string> } {
+/** Where a tensor's data lies in the file, as the header says (checked). */
+export interface TensorEntry {
+  dtype: SafetensorsDType;
+  shape: number[];
+  /** Byte offsets into the data that follows the header. */
+  begin: number;
+  end: number;
+}
+
+/**
+ * A decoded safetensors file: its metadata and where each tensor lies, all checked, and no tensor
+ * copied yet. {@link SafetensorsFile.read} copies one tensor out.
+ */
+export class SafetensorsFile {
+  constructor(
+    readonly metadata: Record<string, string>,
+    readonly entries: ReadonlyMap<string, TensorEntry>,
+    private readonly data: Uint8Array,
+  ) {}
+
+  /** A copy of tensor `name`'s data, in a buffer of its own (the file's data need not be 4-byte aligned). */
+  read(name: string): StoredTensor {
+    const entry = this.entries.get(name);
+    if (entry === undefined) throw new SerializationError(`safetensors: no tensor '${name}'`);
+    const bytes = new Uint8Array(entry.end - entry.begin);
+    bytes.set(this.data.subarray(entry.begin, entry.end));
+    const length = bytes.length / BYTES_PER_ELEMENT[entry.dtype];
+    const data = entry.dtype === 'F32' ? new Float32Array(bytes.buffer, 0, length) : new Int32Array(bytes.buffer, 0, length);
+    return { dtype: entry.dtype, shape: entry.shape.slice(), data };
+  }
+
+  /** Every tensor, copied out, in the file's order. */
+  readAll(): Map<string, StoredTensor> {
+    return new Map([...this.entries.keys()].map((name) => [name, this.read(name)]));
+  }
+}
+
+/** A tensor name for messages: quoted, and cut short if long. */
+function quoted(name: string): string {
+  return `'${name.length > 80 ? `${name.slice(0, 80)}...` : name}'`;
+}
+
+/**
+ * Decodes a safetensors file; throws SerializationError saying what is wrong and where. Everything
+ * the header says is checked (each shape and dtype, each span against its shape and the file, the
+ * spans tiling the data with no overlap or hole) before any tensor is copied, so a hostile header
+ * costs no more memory than the file itself.
+ */
+export function decodeSafetensors(file: Uint8Array): SafetensorsFile {
   const fail = (message: string): never => {
     throw new SerializationError(`safetensors: ${message}`);
   };
   if (file.length < 8) fail(`file is ${file.length} bytes, shorter than the 8-byte header length`);
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   const headerLength = view.getBigUint64(0, true);
-  if (headerLength > BigInt(Math.min(MAX_HEADER_BYTES, file.length - 8))) {
+  if (headerLength > BigInt(file.length - 8)) {
     fail(`header length ${headerLength} exceeds the file (${file.length} bytes): truncated or not a safetensors file`);
   }
   const dataStart = 8 + Number(headerLength);
-  let header: unknown;
-  try {
-    header = JSON.parse(Buffer.from(file.buffer, file.byteOffset + 8, Number(headerLength)).toString('utf8'));
-  } catch (error) {
-    fail(`header is not valid JSON (${(error as Error).message})`);
-  }
+  const header = parseBoundedJson('safetensors', 'the header', file.subarray(8, dataStart), LOAD_LIMITS.headerBytes);
   if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
   const dataLength = file.length - dataStart;
   const metadata: Record<string, string> = {};
-  const tensors = new Map<string, StoredTensor>();
-  const spans: Array<[number, number, string]> = [];
+  const entries = new Map<string, TensorEntry>();
   for (const [name, entry] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) fail('__metadata__ must be an object');
       for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
-        if (typeof value !== 'string') fail(`__metadata__ value of '${key}' must be a string, got ${typeof value}`);
+        if (typeof value !== 'string') fail(`__metadata__ value of ${quoted(key)} must be a string, got ${typeof value}`);
         metadata[key] = value as string;
       }
       continue;
     }
-    const where = `tensor '${name}'`;
+    const where = `tensor ${quoted(name)}`;
     if (entry === null || typeof entry !== 'object') fail(`${where}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    if (dtype !== 'F32' && dtype !== 'I32') fail(`${where}: dtype ${JSON.stringify(dtype)} is not supported (F32, I32)`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`${where}: shape must be a list of non-negative integers`);
+    if (dtype !== 'F32' && dtype !== 'I32') fail(`${where}: dtype ${describe(dtype)} is not supported (F32, I32)`);
+    if (!Array.isArray(shape) || shape.length > LOAD_LIMITS.rank || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      fail(`${where}: shape must be a list of at most ${LOAD_LIMITS.rank} non-negative integers`);
+    }
+    const elements = elementCount(shape as number[]);
+    if (elements > MAX_TENSOR_SIZE) fail(`${where}: shape ${formatShape(shape as number[])} has ${elements} elements, more than the ${MAX_TENSOR_SIZE} a tensor may hold`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
       fail(`${where}: data_offsets must be [begin, end]`);
     }
     const [begin, end] = offsets as number[];
     const type = dtype as SafetensorsDType;
-    const expected = elementCount(shape as number[]) * BYTES_PER_ELEMENT[type];
+    const expected = elements * BYTES_PER_ELEMENT[type];
     if (end < begin || end - begin !== expected) fail(`${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape needs ${expected}`);
     if (end > dataLength) fail(`${where}: data ends at byte ${end} but the file holds ${dataLength} bytes of data (truncated?)`);
-    spans.push([begin, end, name]);
-    // Copy into a buffer of its own: the file's data need not be 4-byte aligned in memory.
-    const bytes = new Uint8Array(expected);
-    bytes.set(file.subarray(dataStart + begin, dataStart + end));
-    const data = type === 'F32' ? new Float32Array(bytes.buffer, bytes.byteOffset, expected / 4) : new Int32Array(bytes.buffer, bytes.byteOffset, expected / 4);
-    tensors.set(name, { dtype: type, shape: shape as number[], data });
+    entries.set(name, { dtype: type, shape: shape as number[], begin, end });
   }
   // The format requires the tensors to tile the data exactly: no overlaps, no holes.
-  spans.sort((a, b) => a[0] - b[0]);
+  const spans = [...entries].sort((a, b) => a[1].begin - b[1].begin || a[1].end - b[1].end);
   let covered = 0;
-  for (const [begin, end, name] of spans) {
-    if (begin !== covered) fail(`tensor '${name}': data starts at byte ${begin}, expected ${covered} (overlap or hole)`);
+  for (const [name, { begin, end }] of spans) {
+    if (begin !== covered) fail(`tensor ${quoted(name)}: data starts at byte ${begin}, expected ${covered} (overlap or hole)`);
     covered = end;
   }
   if (covered !== dataLength) fail(`the data holds ${dataLength} bytes but the tensors cover ${covered}`);
-  return { tensors, metadata };
+  return new SafetensorsFile(metadata, entries, file.subarray(dataStart));
 }

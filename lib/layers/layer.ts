@@ -169,6 +169,32 @@ export class Workspace {
   private children: Workspace[] | null = null;
 }
 
+/**
+ * @internal Where {@link Layer.addWeight} takes a weight's value from instead of running the
+ * initializer: set while a saved model is rebuilt, so that each weight is checked against the file
+ * (name, shape, dtype) before anything is allocated for it, and made from the file's data once.
+ */
+export interface WeightSource {
+  /** The stored value of weight `name` (`layer/weight`); throws if it is missing or differs. */
+  take(name: string, shape: readonly number[], dtype: DType): Tensor;
+}
+
+let weightSource: WeightSource | null = null;
+
+/**
+ * @internal Runs `build` (which builds layers) with their weights taken from `source`. Building is
+ * synchronous, so no other code can build a layer meanwhile.
+ */
+export function buildingFrom<T>(source: WeightSource, build: () => T): T {
+  const previous = weightSource;
+  weightSource = source;
+  try {
+    return build();
+  } finally {
+    weightSource = previous;
+  }
+}
+
 /** What a model tells a layer for one call. */
 export interface CallContext {
   /** Training mode: dropout drops, and so on. */
@@ -306,7 +332,7 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     name: string, shape: readonly number[], initializer: Initializer | string, options: { trainable?: boolean; regularizer?: Regularizer; dtype?: DType } = {},
   ): LayerVariable {
     const init = getInitializer(initializer);
-    const value = init.apply(shape, options.dtype);
+    const value = weightSource === null ? init.apply(shape, options.dtype) : weightSource.take(`${this.name}/${name}`, shape, options.dtype ?? 'float32');
     if (!sameShape(value.shape, shape)) {
       throw new ShapeError(`${this.name}: initializer ${init.className} made shape ${formatShape(value.shape)} for ${name}, expected ${formatShape(shape)}`);
     }

@@ -64,7 +64,9 @@ function bitsOf(t: dn.Tensor): number[] {
 
 /** Rewrites a saved folder's weights (and model.json's digest of them) through `edit`. */
 function editWeights(dir: string, edit: (tensors: Map<string, StoredTensor>) => void): void {
-  const { tensors, metadata } = decodeSafetensors(readFileSync(join(dir, 'weights.safetensors')));
+  const decoded = decodeSafetensors(readFileSync(join(dir, 'weights.safetensors')));
+  const { metadata } = decoded;
+  const tensors = decoded.readAll();
   edit(tensors);
   const file = encodeSafetensors(tensors, metadata);
   writeFileSync(join(dir, 'weights.safetensors'), file);
@@ -193,7 +195,7 @@ describe('save and load: bad files', () => {
     editWeights(dir, (t) => t.set(`${first}/bias`, { dtype: 'I32', shape: [16], data: new Int32Array(16) }));
     await expect(dn.loadModel(dir)).rejects.toThrow(`tensor '${first}/bias' is I32 in the weights file but the architecture needs F32 (float32)`);
     editWeights(dir, (t) => t.delete(`${first}/bias`));
-    await expect(dn.loadModel(dir)).rejects.toThrow(`the weights file lacks 1 weight tensor the architecture needs: '${first}/bias' [16]`);
+    await expect(dn.loadModel(dir)).rejects.toThrow(`the weights file lacks tensor '${first}/bias' [16], which the architecture needs`);
     editWeights(dir, (t) => {
       t.set(`${first}/bias`, { dtype: 'F32', shape: [16], data: new Float32Array(16) });
       t.set('dense_99/kernel', { dtype: 'F32', shape: [2, 2], data: new Float32Array(4) });
@@ -315,7 +317,9 @@ describe('save and load: round trips', () => {
       weights: { file: 'weights.safetensors' },
     });
     expect(description.architecture.config.layers.map((l: any) => l.className)).toEqual(['Dense', 'Dense']);
-    const { tensors, metadata } = decodeSafetensors(readFileSync(join(dir, 'weights.safetensors')));
+    const decoded = decodeSafetensors(readFileSync(join(dir, 'weights.safetensors')));
+    const { metadata } = decoded;
+    const tensors = decoded.readAll();
     const names = description.architecture.config.layers.flatMap((l: any) => [`${l.config.name}/kernel`, `${l.config.name}/bias`]);
     expect([...tensors.keys()]).toEqual(names);
     expect([...tensors.values()].map((t) => t.dtype)).toEqual(['F32', 'F32', 'F32', 'F32']);
