@@ -445,7 +445,7 @@ describe('save and load: resuming training', () => {
       }, optimizer, 4);
       expect(run.resumed.optimizer?.className, name).toBe(optimizer().className);
       expect(run.resumed.optimizer?.getConfig(), name).toEqual(optimizer().getConfig());
-      const saved = decodeSafetensors(readFileSync(join(dir, 'weights.safetensors'))).tensors;
+      const saved = decodeSafetensors(readFileSync(join(dir, 'weights.safetensors'))).entries;
       const kernel = run.resumed.layers[0].weights[0].name;
       for (const slot of slots) expect(saved.has(`optimizer/${kernel}/${slot}`), `${name}: ${slot}`).toBe(true);
       expect(run.resumedLosses, name).toEqual(run.straightLosses);
