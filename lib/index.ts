@@ -58,7 +58,7 @@ export type { BundledDataset, CsvData, Dataset } from './data/index.js';
 // Models (a stack, or a graph from symbolic inputs), layers, activations, losses, metrics and callbacks.
 export { Model, Sequential, sequential, Functional, model, History, ProgressLogger } from './model/index.js';
 export type {
-  ClassWeight, CompileOptions, EvaluateOptions, EvaluationResult, FitOptions, ModelData, PredictOptions, TestOnBatchOptions,
+  ClassWeight, CompileOptions, EvaluateOptions, EvaluationResult, FitOptions, ModelData, PredictOptions, TestOnBatchOptions, TrainingBatch,
   TrainOnBatchOptions, SequentialOptions, ModelOptions, LossSpec, LossWeightsSpec, MetricsSpec, ProgressOptions, ProgressStream,
   SummaryOptions, Batch, DataAdapter,
 } from './model/index.js';

@@ -630,6 +630,24 @@ const modelGenerators: Array<[number, Generator]> = [
     };
     return { target: 'data.dataset', typed: true, run, detail: `${describeArgs([source])} ${steps.join('.')}` };
   }],
+  [2, (r) => {
+    // fit and evaluate on a dataset of batches, with odd options.
+    const model = randomModel(r);
+    const { x, y } = modelData(r, model);
+    const batchSize = r.pick([1, 2, 4, 0, -1]);
+    const options: Record<string, unknown> = { verbose: 0, epochs: r.pick([1, 2, 0, -1]) };
+    for (const key of ['stepsPerEpoch', 'validationSteps', 'batchSize', 'shuffle', 'classWeight']) {
+      if (r.chance(0.15)) options[key] = key === 'shuffle' ? r.chance(0.5) : key === 'classWeight' ? { 0: 1, 1: 2 } : r.pick([1, 2, 0, 1.5, Number.NaN]);
+    }
+    const evaluate = r.chance(0.3);
+    const run = async (): Promise<unknown> => {
+      let ds: dn.data.Dataset<unknown> = dn.data.dataset({ xs: x as dn.Tensor, ys: y as dn.Tensor }).batch(batchSize);
+      if (r.chance(0.2)) ds = ds.repeat();
+      if (r.chance(0.3)) options.validationData = ds.take(2);
+      return evaluate ? model.evaluate(ds as never, { steps: options.validationSteps as number }) : model.fit(ds as never, options);
+    };
+    return { target: evaluate ? 'evaluate(dataset)' : 'fit(dataset)', typed: true, run, detail: `${describeArgs([x, y])} ${JSON.stringify(options)}` };
+  }],
   [1, (r) => {
     const path = join(fuzzFolder, `f${r.int(0, 3)}.csv`);
     const lines = Array.from({ length: r.int(0, 4) }, () => Array.from({ length: r.int(0, 3) }, () => r.pick(['1', '2.5', '', 'a', '"q"', 'NaN', '"a,\nb"', '1e999'])).join(','));

@@ -25,11 +25,12 @@ export interface TrainingParams {
   epochs: number;
   /** The first epoch. */
   initialEpoch: number;
-  /** Batches per epoch. */
-  steps: number;
-  /** Training samples per epoch. */
-  samples: number;
-  batchSize: number;
+  /** Batches per epoch, or null when only the data knows (a dataset read as a stream). */
+  steps: number | null;
+  /** Training samples per epoch, or null when only the data knows. */
+  samples: number | null;
+  /** Samples per batch, or null when the data brings its own batches (a dataset). */
+  batchSize: number | null;
   verbose: number;
   /** The names logged each epoch (`loss`, metrics, and their `val_` forms when validating). */
   metrics: string[];

@@ -1,7 +1,7 @@
 /** Models: `dn.sequential`, `dn.model` (graphs), the Model base class, History, progress and summary. */
 export { Model } from './training.js';
 export type {
-  ClassWeight, CompileOptions, EvaluateOptions, EvaluationResult, FitOptions, ModelData, PredictOptions, TestOnBatchOptions,
+  ClassWeight, CompileOptions, EvaluateOptions, EvaluationResult, FitOptions, ModelData, PredictOptions, TestOnBatchOptions, TrainingBatch,
   TrainOnBatchOptions,
 } from './training.js';
 export type { LossSpec, LossWeightsSpec, MetricsSpec } from './compile.js';

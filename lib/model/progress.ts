@@ -63,6 +63,8 @@ export class ProgressLogger extends Callback {
   private lastDraw = 0;
   private samplesSeen = 0;
   private batchesSeen = 0;
+  /** Batches per epoch when the data did not say (a dataset): learnt from the first epoch, as Keras does. */
+  private learntSteps: number | null = null;
 
   constructor(options: ProgressOptions = {}) {
     super();
@@ -91,12 +93,12 @@ export class ProgressLogger extends Callback {
     this.samplesSeen += logs.size ?? 0;
     if (!this.bar) return;
     const now = performance.now();
-    const steps = this.params?.steps ?? 0;
-    if (this.batchesSeen < steps && now - this.lastDraw < this.refreshMs) return;
+    const steps = this.steps();
+    if ((steps === null || this.batchesSeen < steps) && now - this.lastDraw < this.refreshMs) return;
     this.lastDraw = now;
     const elapsed = (now - this.epochStart) / 1000;
-    const eta = this.batchesSeen === 0 ? Number.NaN : (elapsed / this.batchesSeen) * (steps - this.batchesSeen);
-    const parts = [this.barText(this.batchesSeen, steps), `ETA ${formatDuration(eta)}`, formatLogs(logs), formatRate(this.samplesSeen / elapsed)];
+    const eta = this.batchesSeen === 0 || steps === null ? Number.NaN : (elapsed / this.batchesSeen) * (steps - this.batchesSeen);
+    const parts = [this.barText(this.batchesSeen, steps), steps === null ? formatDuration(elapsed) : `ETA ${formatDuration(eta)}`, formatLogs(logs), formatRate(this.samplesSeen / elapsed)];
     this.stream.write(`\r${parts.filter(Boolean).join(' - ')}\x1b[K`);
   }
 
@@ -104,8 +106,9 @@ export class ProgressLogger extends Callback {
     if (this.verbose === 0) return;
     const elapsed = (performance.now() - this.epochStart) / 1000;
     const rate = formatRate(this.samplesSeen / elapsed);
+    if (this.params?.steps === null) this.learntSteps ??= this.batchesSeen;
     if (this.bar) {
-      const steps = this.params?.steps ?? this.batchesSeen;
+      const steps = this.steps() ?? this.batchesSeen;
       const parts = [this.barText(this.batchesSeen, steps), formatDuration(elapsed), formatLogs(logs), rate];
       this.stream.write(`\r${parts.filter(Boolean).join(' - ')}\x1b[K\n`);
     } else {
@@ -114,7 +117,14 @@ export class ProgressLogger extends Callback {
     }
   }
 
-  private barText(done: number, steps: number): string {
+  /** Batches per epoch, if known. */
+  private steps(): number | null {
+    return this.params?.steps ?? this.learntSteps;
+  }
+
+  /** `12/40 [====>.....]`, or `12/?` while the number of batches is unknown. */
+  private barText(done: number, steps: number | null): string {
+    if (steps === null) return `${done}/?`;
     const width = String(steps).length;
     const filled = steps === 0 ? BAR_WIDTH : Math.min(BAR_WIDTH, Math.floor((done / steps) * BAR_WIDTH));
     const bar = done >= steps ? '='.repeat(BAR_WIDTH) : `${'='.repeat(Math.max(filled - 1, 0))}>${'.'.repeat(BAR_WIDTH - Math.max(filled, 1))}`;

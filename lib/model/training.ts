@@ -47,6 +47,9 @@ import {
   inputTensors, rowsOf, rowsOfAll, sampleWeightArrays, targetTensors, TensorAdapter, toBatch, withClassWeights, type Batch, type DataAdapter,
 } from './data-adapter.js';
 import { runOnWorker, SnapshotCache, weightsVersion } from './async-inference.js';
+import { DatasetAdapter } from './dataset-adapter.js';
+import { Dataset } from '../data/dataset.js';
+import { isPlainObject } from '../data/elements.js';
 
 /**
  * Data for a model's inputs or targets: one tensor (or nested array) for a model with one input
@@ -96,8 +99,23 @@ export interface FitOptions {
   callbacks?: CallbackLike | CallbackLike[];
   /** Fraction of the data (the last samples, before shuffling, as in Keras) held out for validation, in [0, 1). */
   validationSplit?: number;
-  /** Validation data `[x, y]` or `[x, y, sampleWeight]`, evaluated at the end of each epoch. */
-  validationData?: [ModelData, ModelData] | [ModelData, ModelData, ModelData];
+  /**
+   * Validation data, evaluated at the end of each epoch: `[x, y]`, `[x, y, sampleWeight]`, or a
+   * dataset of batches (a fresh pass each epoch; `validationSteps` limits it).
+   */
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, ModelData] | Dataset<TrainingBatch>;
+  /**
+   * With a dataset as `validationData`: the batches evaluated per epoch, from the start of a fresh pass
+   * (Keras `validation_steps`). Default: the whole dataset (required when it is endless).
+   */
+  validationSteps?: number;
+  /**
+   * With a dataset: the batches that make an epoch (Keras `steps_per_epoch`). The dataset is read as
+   * one stream across epochs, each taking the next `stepsPerEpoch` batches; when it runs out it starts
+   * again, as if repeated (Keras stops training there instead). Default: an epoch is one full pass,
+   * and an endless dataset (`repeat()`) needs it.
+   */
+  stepsPerEpoch?: number;
   /** Batch size for validation. Default: `batchSize`. */
   validationBatchSize?: number;
   /** Shuffle the training samples before each epoch. Default true. */
@@ -133,8 +151,32 @@ export interface FitOptions {
 
 const FIT_OPTION_NAMES = [
   'batchSize', 'epochs', 'verbose', 'callbacks', 'validationSplit', 'validationData', 'validationBatchSize', 'shuffle', 'seed',
-  'classWeight', 'sampleWeight', 'initialEpoch', 'onNonFiniteLoss', 'signal',
+  'classWeight', 'sampleWeight', 'initialEpoch', 'onNonFiniteLoss', 'signal', 'stepsPerEpoch', 'validationSteps',
 ];
+
+/**
+ * The options of `fit` that in-memory data needs and a dataset does not take (its elements are
+ * already batches, in the order and with the weights the pipeline gives them), and what to do instead.
+ */
+const NOT_FOR_DATASETS: Record<string, string> = {
+  batchSize: 'its elements are the batches: batch it with dataset.batch(batchSize)',
+  validationSplit: 'give validationData (e.g. a dataset of held-out batches: dataset.take(n) and dataset.skip(n))',
+  validationBatchSize: 'batch the validation dataset itself',
+  shuffle: 'shuffle it with dataset.shuffle(bufferSize, { seed })',
+  seed: 'shuffle it with dataset.shuffle(bufferSize, { seed })',
+  sampleWeight: 'give each batch its weights: { xs, ys, sampleWeight }',
+};
+
+/**
+ * A batch from a dataset given to `fit` or `evaluate`: `{ xs, ys }` (inputs and targets, each in
+ * any form `fit` takes for in-memory data), `[xs, ys]`, or either with per-sample weights
+ * (`{ xs, ys, sampleWeight }`, `[xs, ys, sampleWeight]`).
+ */
+export type TrainingBatch =
+  | { readonly xs: ModelData; readonly ys: ModelData; readonly sampleWeight?: ModelData }
+  | readonly [ModelData, ModelData]
+  | readonly [ModelData, ModelData, ModelData]
+  | readonly ModelData[];
 
 /** Options of `model.evaluate()`. */
 export interface EvaluateOptions {
@@ -142,6 +184,8 @@ export interface EvaluateOptions {
   batchSize?: number;
   /** A weight per sample for the loss (one for every output, or one per output). */
   sampleWeight?: ModelData;
+  /** With a dataset: evaluate at most this many batches (Keras `steps`). Default: all (required when it is endless). */
+  steps?: number;
 }
 
 /** Options of `model.predict()` and `model.predictAsync()`. */
@@ -196,6 +240,12 @@ export type AnyModel = Model<Tensor | Tensor[]>;
 
 /** Evaluation results by name: `{ loss, accuracy, ... }`. */
 export type EvaluationResult = Logs;
+
+/** Ends an iterator of batches left before its end, so a dataset's pass closes its source (a file). */
+async function closeIterator(iterator: Iterator<Batch> | AsyncIterator<Batch>): Promise<void> {
+  const closing = iterator.return?.();
+  if (closing instanceof Promise) await closing;
+}
 
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
@@ -643,20 +693,28 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     let seen = 0;
     const iterator = data.epoch();
     let pending = false;
-    for (;;) {
-      let next = iterator.next();
-      if (next instanceof Promise) next = await next;
-      if (next.done === true) break;
-      if (pending) {
-        await yieldToEventLoop();
-        checkAborted();
+    let exhausted = false;
+    try {
+      for (;;) {
+        let next = iterator.next();
+        if (next instanceof Promise) next = await next;
+        if (next.done === true) {
+          exhausted = true;
+          break;
+        }
+        if (pending) {
+          await yieldToEventLoop();
+          checkAborted();
+        }
+        const batch = next.value;
+        const value = this.evaluateBatch(state, batch, true);
+        sums[0] += value * batch.size;
+        for (let k = 0; k < state.outputs.length; k++) sums[k + 1] += state.outputLosses[k] * batch.size;
+        seen += batch.size;
+        pending = true;
       }
-      const batch = next.value;
-      const value = this.evaluateBatch(state, batch, true);
-      sums[0] += value * batch.size;
-      for (let k = 0; k < state.outputs.length; k++) sums[k + 1] += state.outputLosses[k] * batch.size;
-      seen += batch.size;
-      pending = true;
+    } finally {
+      if (!exhausted) await closeIterator(iterator);
     }
     const mean = (sum: number): number => (seen === 0 ? Number.NaN : sum / seen);
     const logs: Logs = { [`${prefix}loss`]: mean(sums[0]) };
@@ -715,10 +773,34 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
    * are those before that batch) unless `onNonFiniteLoss: 'ignore'` or a callback stops training.
    * `signal` cancels: `fit` then rejects with an AbortError and the model keeps the weights of the
    * last completed step.
+   *
+   * Data that does not fit in memory trains from a dataset of batches (`dn.data`), read as a stream:
+   * ```ts
+   * const rows = dn.data.csv('big.csv', { label: 'y' }).shuffle(10000).batch(256).prefetch(2);
+   * await model.fit(rows, { epochs: 3, validationData: heldOut, stepsPerEpoch: 1000 });
+   * ```
+   * Its elements are `{ xs, ys }` (or `[xs, ys]`, or either with a sampleWeight); an epoch is one pass
+   * unless `stepsPerEpoch` says otherwise. The dataset brings its own batching, order and weights, so
+   * `batchSize`, `shuffle`, `seed`, `validationSplit` and `sampleWeight` do not apply (a typed error
+   * says what to do instead); `classWeight` does.
    */
-  async fit(x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
+  fit(dataset: Dataset<TrainingBatch>, options?: FitOptions): Promise<History>;
+  fit(x: ModelData, y: ModelData, options?: FitOptions): Promise<History>;
+  async fit(x: ModelData | Dataset<TrainingBatch>, y?: ModelData | FitOptions, options: FitOptions = {}): Promise<History> {
     const where = 'fit';
+    const fromDataset = x instanceof Dataset;
+    if (fromDataset) {
+      if (y !== undefined && !isPlainObject(y)) {
+        typeError(where, 'the second argument', "the options (with a dataset, its batches carry the targets: fit(dataset, { epochs }))", y);
+      }
+      options = (y ?? {}) as FitOptions;
+    }
     const o = checkOptions<FitOptions>(where, options, FIT_OPTION_NAMES);
+    if (fromDataset) {
+      for (const [key, instead] of Object.entries(NOT_FOR_DATASETS)) {
+        if ((o as Record<string, unknown>)[key] !== undefined) throw new ValueError(`${where}: ${key} does not apply to a dataset; ${instead}`);
+      }
+    }
     const state = this.requireCompiled(where);
     if (this.fitting) throw new ValueError(`${where}: this model is already training (an earlier fit() has not finished); await it first`);
     const batchSize = o.batchSize === undefined ? 32 : checkPositiveInteger(where, 'batchSize', o.batchSize);
@@ -733,6 +815,14 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     const validationSplit = o.validationSplit === undefined ? 0 : checkRange(where, 'validationSplit', o.validationSplit, 0, 1, { maxExclusive: true });
     const onNonFinite = o.onNonFiniteLoss === undefined ? 'throw' : checkChoice(where, 'onNonFiniteLoss', o.onNonFiniteLoss, ['throw', 'ignore'] as const);
     const validationBatchSize = o.validationBatchSize === undefined ? batchSize : checkPositiveInteger(where, 'validationBatchSize', o.validationBatchSize);
+    const stepsPerEpoch = o.stepsPerEpoch === undefined ? null : checkPositiveInteger(where, 'stepsPerEpoch', o.stepsPerEpoch);
+    if (stepsPerEpoch !== null && !fromDataset) {
+      throw new ValueError(`${where}: stepsPerEpoch applies to a dataset; an epoch of in-memory data is every sample, in batches of batchSize`);
+    }
+    const validationSteps = o.validationSteps === undefined ? null : checkPositiveInteger(where, 'validationSteps', o.validationSteps);
+    if (validationSteps !== null && !(o.validationData instanceof Dataset)) {
+      throw new ValueError(`${where}: validationSteps applies to a dataset given as validationData`);
+    }
     const userCallbacks = toCallbacks(where, o.callbacks);
     if (validationSplit > 0 && o.validationData !== undefined) {
       throw new ValueError(`${where}: give validationSplit or validationData, not both`);
@@ -750,45 +840,67 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     };
     checkAborted();
 
-    // The data adapter: everything given becomes batches here, once.
-    const xs = inputTensors(this, where, 'x', x);
-    const samples = xs[0].shape[0];
-    const ys = targetTensors(this, where, 'y', y, samples);
-    // Sample weights are split with the data; class weights apply to the training part only (as in
-    // Keras and tfjs): the validation loss stays comparable across class weightings.
-    const sampleWeights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
-    const shuffler = shuffle ? generator : null;
-    let train: TensorAdapter;
-    let validation: TensorAdapter | null = null;
-    if (validationSplit > 0) {
-      // The last samples, before any shuffling, as Keras takes them.
-      const splitAt = Math.floor(samples * (1 - validationSplit));
-      if (splitAt === 0 || splitAt === samples) {
-        throw new ValueError(`${where}: validationSplit ${validationSplit} of ${samples} samples leaves ${splitAt === 0 ? 'no training' : 'no validation'} samples`);
+    // The data adapters: everything given becomes batches here, once. Datasets are read as streams
+    // (closed when fit ends); in-memory data is checked whole before training.
+    const streams: DatasetAdapter[] = [];
+    let train: DataAdapter;
+    let inMemory: TensorAdapter | null = null;
+    let validation: DataAdapter | null = null;
+    try {
+      if (x instanceof Dataset) {
+        const adapter = new DatasetAdapter({
+          model: this, where, name: 'the dataset', dataset: x as Dataset<unknown>, steps: stepsPerEpoch, stepsOption: 'stepsPerEpoch', carry: stepsPerEpoch !== null, classWeight: o.classWeight,
+        });
+        streams.push(adapter);
+        // The first batch is read and checked now (a model that builds on its first data is built by it).
+        await adapter.peek();
+        train = adapter;
+      } else {
+        const xs = inputTensors(this, where, 'x', x);
+        const samples = xs[0].shape[0];
+        const ys = targetTensors(this, where, 'y', y, samples);
+        // Sample weights are split with the data; class weights apply to the training part only (as in
+        // Keras and tfjs): the validation loss stays comparable across class weightings.
+        const sampleWeights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
+        const shuffler = shuffle ? generator : null;
+        if (validationSplit > 0) {
+          // The last samples, before any shuffling, as Keras takes them.
+          const splitAt = Math.floor(samples * (1 - validationSplit));
+          if (splitAt === 0 || splitAt === samples) {
+            throw new ValueError(`${where}: validationSplit ${validationSplit} of ${samples} samples leaves ${splitAt === 0 ? 'no training' : 'no validation'} samples`);
+          }
+          const held = rowsOfAll(xs, ys, sampleWeights, splitAt, samples);
+          validation = new TensorAdapter(held.x, held.y, held.weights, validationBatchSize);
+          const kept = rowsOfAll(xs, ys, sampleWeights, 0, splitAt);
+          inMemory = new TensorAdapter(kept.x, kept.y, withClassWeights(this, where, kept.y, kept.weights, o.classWeight), batchSize, shuffler);
+        } else {
+          inMemory = new TensorAdapter(xs, ys, withClassWeights(this, where, ys, sampleWeights, o.classWeight), batchSize, shuffler);
+        }
+        train = inMemory;
       }
-      const held = rowsOfAll(xs, ys, sampleWeights, splitAt, samples);
-      validation = new TensorAdapter(held.x, held.y, held.weights, validationBatchSize);
-      const kept = rowsOfAll(xs, ys, sampleWeights, 0, splitAt);
-      train = new TensorAdapter(kept.x, kept.y, withClassWeights(this, where, kept.y, kept.weights, o.classWeight), batchSize, shuffler);
-    } else {
-      train = new TensorAdapter(xs, ys, withClassWeights(this, where, ys, sampleWeights, o.classWeight), batchSize, shuffler);
-      if (o.validationData !== undefined) {
-        const data = o.validationData;
+      const data = o.validationData;
+      if (data instanceof Dataset) {
+        const adapter = new DatasetAdapter({ model: this, where, name: 'validationData', dataset: data as Dataset<unknown>, steps: validationSteps, stepsOption: 'validationSteps', carry: false });
+        streams.push(adapter);
+        validation = adapter;
+      } else if (data !== undefined) {
         if (!Array.isArray(data) || (data.length !== 2 && data.length !== 3)) {
-          typeError(where, 'validationData', 'an array [x, y] or [x, y, sampleWeight]', data);
+          typeError(where, 'validationData', 'an array [x, y] or [x, y, sampleWeight], or a dataset', data);
         }
         const vx = inputTensors(this, where, 'validationData[0]', data[0]);
         const vy = targetTensors(this, where, 'validationData[1]', data[1], vx[0].shape[0]);
         const vw = sampleWeightArrays(this, where, 'validationData[2]', data[2], vx[0].shape[0]);
         validation = new TensorAdapter(vx, vy, vw, validationBatchSize);
       }
+      this.prepare(where);
+      if (inMemory !== null) this.preflight(where, state, inMemory);
+      if (validation instanceof TensorAdapter) this.preflight(where, state, validation);
+      // Each epoch's order builds on the last: a seeded run resumed at initialEpoch replays the skipped shuffles.
+      if (o.seed !== undefined && inMemory !== null) inMemory.skipEpochs(initialEpoch);
+      return await this.fitLoop(where, state, train, validation, { epochs, initialEpoch, batchSize, verbose, onNonFinite, callbacks: userCallbacks, checkAborted, stopwatch });
+    } finally {
+      for (const stream of streams) await stream.close();
     }
-    this.prepare(where);
-    this.preflight(where, state, train);
-    if (validation !== null) this.preflight(where, state, validation);
-    // Each epoch's order builds on the last: a seeded run resumed at initialEpoch replays the skipped shuffles.
-    if (o.seed !== undefined) train.skipEpochs(initialEpoch);
-    return this.fitLoop(where, state, train, validation, { epochs, initialEpoch, batchSize, verbose, onNonFinite, callbacks: userCallbacks, checkAborted, stopwatch });
   }
 
   /** The training loop over a data adapter's batches: epochs, callbacks, validation, History. */
@@ -800,10 +912,11 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     },
   ): Promise<History> {
     const { epochs, initialEpoch, batchSize, verbose, onNonFinite, checkAborted, stopwatch } = settings;
-    const steps = train.steps ?? 0;
+    const steps = train.steps;
+    const stepsText = steps === null ? '?' : String(steps);
     const logged = this.metricsNames;
     const params: TrainingParams = {
-      epochs, initialEpoch, steps, samples: train.samples ?? 0, batchSize, verbose,
+      epochs, initialEpoch, steps, samples: train.samples, batchSize: train instanceof TensorAdapter ? batchSize : null, verbose,
       metrics: validation === null ? logged : [...logged, ...logged.map((n) => `val_${n}`)],
     };
     const history = new History();
@@ -825,34 +938,43 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
         sums.fill(0);
         let seen = 0;
         const batches = train.epoch();
-        for (let batch = 0; ; batch++) {
-          let next = batches.next();
-          if (next instanceof Promise) next = await next;
-          if (next.done === true) break;
-          const data = next.value;
-          const size = data.size;
-          const begun = list.onBatchBegin(batch, { batch, size });
-          if (begun !== undefined) await begun;
-          stopwatch.position = `at epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${steps}`;
-          checkAborted();
-          const value = this.trainStep(state, data, onNonFinite === 'throw');
-          stopwatch.completedSteps++;
-          sums[0] += value * size;
-          for (let k = 0; k < outputs.length; k++) sums[k + 1] += state.outputLosses[k] * size;
-          seen += size;
-          const logs = this.batchLogs(state, sums[0] / seen, false);
-          logs.batch = batch;
-          logs.size = size;
-          if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) logs[`${outputs[k].prefix}loss`] = sums[k + 1] / seen;
-          const ended = list.onBatchEnd(batch, logs);
-          if (ended !== undefined) await ended;
-          if (!Number.isFinite(value) && onNonFinite === 'throw' && !this.stopTraining) {
-            throw new ValueError(
-              `${where}: the loss became ${value} at epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${steps}; training stopped before this batch changed the weights. Lower the learning rate, check the data for NaN or infinite values, or pass onNonFiniteLoss: 'ignore' (or use dn.callbacks.terminateOnNaN() to stop without an error)`,
-            );
+        let exhausted = false;
+        try {
+          for (let batch = 0; ; batch++) {
+            let next = batches.next();
+            if (next instanceof Promise) next = await next;
+            if (next.done === true) {
+              exhausted = true;
+              break;
+            }
+            const data = next.value;
+            const size = data.size;
+            const begun = list.onBatchBegin(batch, { batch, size });
+            if (begun !== undefined) await begun;
+            stopwatch.position = `at epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${stepsText}`;
+            checkAborted();
+            const value = this.trainStep(state, data, onNonFinite === 'throw');
+            stopwatch.completedSteps++;
+            sums[0] += value * size;
+            for (let k = 0; k < outputs.length; k++) sums[k + 1] += state.outputLosses[k] * size;
+            seen += size;
+            const logs = this.batchLogs(state, sums[0] / seen, false);
+            logs.batch = batch;
+            logs.size = size;
+            if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) logs[`${outputs[k].prefix}loss`] = sums[k + 1] / seen;
+            const ended = list.onBatchEnd(batch, logs);
+            if (ended !== undefined) await ended;
+            if (!Number.isFinite(value) && onNonFinite === 'throw' && !this.stopTraining) {
+              throw new ValueError(
+                `${where}: the loss became ${value} at epoch ${epoch + 1}/${epochs}, batch ${batch + 1}/${stepsText}; training stopped before this batch changed the weights. Lower the learning rate, check the data for NaN or infinite values, or pass onNonFiniteLoss: 'ignore' (or use dn.callbacks.terminateOnNaN() to stop without an error)`,
+              );
+            }
+            if (this.stopTraining) break;
+            await yieldToEventLoop();
           }
-          if (this.stopTraining) break;
-          await yieldToEventLoop();
+        } finally {
+          // A pass left before its end (stopTraining, an error) closes its source (a dataset's file).
+          if (!exhausted) await closeIterator(batches);
         }
         stopwatch.position = `at the end of epoch ${epoch + 1}/${epochs}`;
         checkAborted();
@@ -878,22 +1000,49 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
   /**
    * The loss and metrics on `x`, `y` in inference mode (dropout off), in batches:
    * `{ loss, accuracy, ... }` (and each output's loss and metrics for a model with several). The loss
-   * includes regularization penalties, as in Keras.
+   * includes regularization penalties, as in Keras. A dataset of batches (`{ xs, ys }`, as `fit`
+   * takes) is evaluated in one pass, or its first `steps` batches: `await model.evaluate(testBatches)`.
    */
-  async evaluate(x: ModelData, y: ModelData, options: EvaluateOptions = {}): Promise<EvaluationResult> {
+  evaluate(dataset: Dataset<TrainingBatch>, options?: EvaluateOptions): Promise<EvaluationResult>;
+  evaluate(x: ModelData, y: ModelData, options?: EvaluateOptions): Promise<EvaluationResult>;
+  async evaluate(x: ModelData | Dataset<TrainingBatch>, y?: ModelData | EvaluateOptions, options: EvaluateOptions = {}): Promise<EvaluationResult> {
     const where = 'evaluate';
-    const o = checkOptions<EvaluateOptions>(where, options, ['batchSize', 'sampleWeight']);
+    const fromDataset = x instanceof Dataset;
+    if (fromDataset) {
+      if (y !== undefined && !isPlainObject(y)) {
+        typeError(where, 'the second argument', 'the options (with a dataset, its batches carry the targets: evaluate(dataset, { steps }))', y);
+      }
+      options = (y ?? {}) as EvaluateOptions;
+    }
+    const o = checkOptions<EvaluateOptions>(where, options, ['batchSize', 'sampleWeight', 'steps']);
     const state = this.requireCompiled(where);
-    const batchSize = o.batchSize === undefined ? 32 : checkPositiveInteger(where, 'batchSize', o.batchSize);
-    const xs = inputTensors(this, where, 'x', x);
-    const samples = xs[0].shape[0];
-    const ys = targetTensors(this, where, 'y', y, samples);
-    const weights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
-    this.prepare(where);
-    // Separate metric objects, so evaluating during fit (from a callback) does not disturb the epoch's totals.
-    const separate: CompiledState = { ...state, outputs: state.outputs.map((output) => ({ ...output, validationMetrics: freshMetrics(output.validationMetrics) })) };
-    separate.outputLosses = new Float64Array(state.outputs.length);
-    return this.evaluateData(separate, new TensorAdapter(xs, ys, weights, batchSize), '');
+    let data: DataAdapter;
+    let stream: DatasetAdapter | null = null;
+    if (x instanceof Dataset) {
+      if (o.batchSize !== undefined) throw new ValueError(`${where}: batchSize does not apply to a dataset; ${NOT_FOR_DATASETS.batchSize}`);
+      if (o.sampleWeight !== undefined) throw new ValueError(`${where}: sampleWeight does not apply to a dataset; ${NOT_FOR_DATASETS.sampleWeight}`);
+      const steps = o.steps === undefined ? null : checkPositiveInteger(where, 'steps', o.steps);
+      stream = new DatasetAdapter({ model: this, where, name: 'the dataset', dataset: x as Dataset<unknown>, steps, stepsOption: 'steps', carry: false });
+      data = stream;
+    } else {
+      if (o.steps !== undefined) throw new ValueError(`${where}: steps applies to a dataset; in-memory data is evaluated whole, in batches of batchSize`);
+      const batchSize = o.batchSize === undefined ? 32 : checkPositiveInteger(where, 'batchSize', o.batchSize);
+      const xs = inputTensors(this, where, 'x', x);
+      const samples = xs[0].shape[0];
+      const ys = targetTensors(this, where, 'y', y, samples);
+      const weights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
+      data = new TensorAdapter(xs, ys, weights, batchSize);
+    }
+    try {
+      if (stream !== null) await stream.peek();
+      this.prepare(where);
+      // Separate metric objects, so evaluating during fit (from a callback) does not disturb the epoch's totals.
+      const separate: CompiledState = { ...state, outputs: state.outputs.map((output) => ({ ...output, validationMetrics: freshMetrics(output.validationMetrics) })) };
+      separate.outputLosses = new Float64Array(state.outputs.length);
+      return await this.evaluateData(separate, data, '');
+    } finally {
+      await stream?.close();
+    }
   }
 
   /**
