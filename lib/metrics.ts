@@ -13,7 +13,7 @@ import { ShapeError, ValueError } from './errors.js';
 import { Tensor } from './tensor.js';
 import { noGrad } from './autograd/engine.js';
 import { contiguous } from './ops/shape.js';
-import { checkInteger, checkOptions, checkRange, checkString, formatShape, didYouMean, typeError } from './validate.js';
+import { checkChoice, checkInteger, checkOptions, checkRange, checkString, formatShape, didYouMean, typeError } from './validate.js';
 
 /** The base class of metrics. */
 export abstract class Metric {
@@ -361,26 +361,35 @@ export class Recall extends ConfusionCounts {
 export interface AucOptions {
   /** The name in logs. Default 'auc'. */
   name?: string;
-  /** Thresholds used to approximate the ROC curve (Keras' default 200), at least 3. */
+  /** Thresholds used to approximate the curve (Keras' default 200), at least 3. */
   numThresholds?: number;
+  /**
+   * The curve: 'ROC' (default; true positive rate against false positive rate) or 'PR' (precision
+   * against recall, the more telling one when positives are rare, as in fraud detection).
+   */
+  curve?: 'ROC' | 'PR';
 }
 
 /**
- * Area under the ROC curve for binary tasks, computed as Keras does: the curve is sampled at
- * `numThresholds` evenly spaced thresholds over [0, 1] (plus one just below 0 and one just above 1)
- * and integrated with the trapezoid rule. Predictions must be probabilities.
+ * Area under the ROC or precision-recall curve for binary tasks, computed as Keras does: the curve
+ * is sampled at `numThresholds` evenly spaced thresholds over [0, 1] (plus one just below 0 and one
+ * just above 1). The ROC curve is integrated with the trapezoid rule; the PR curve with Keras's
+ * interpolation (Davis & Goadrich 2006: true and false positives vary linearly between thresholds,
+ * precision does not). Predictions must be probabilities.
  */
 export class AUC extends Metric {
   readonly className = 'AUC';
   readonly numThresholds: number;
+  readonly curve: 'ROC' | 'PR';
   // positives[b] / negatives[b]: how many predictions have exactly b thresholds strictly below them.
   private readonly positives: Float64Array;
   private readonly negatives: Float64Array;
 
   constructor(options: AucOptions = {}) {
-    const o = checkOptions<AucOptions>('auc', options, ['name', 'numThresholds']);
+    const o = checkOptions<AucOptions>('auc', options, ['name', 'numThresholds', 'curve']);
     super(o.name === undefined ? 'auc' : checkString('auc', 'name', o.name));
     this.numThresholds = o.numThresholds === undefined ? 200 : checkInteger('auc', 'numThresholds', o.numThresholds, 3, 100_000);
+    this.curve = o.curve === undefined ? 'ROC' : checkChoice('auc', 'curve', o.curve, ['ROC', 'PR'] as const);
     this.positives = new Float64Array(this.numThresholds + 1);
     this.negatives = new Float64Array(this.numThresholds + 1);
   }
@@ -419,6 +428,7 @@ export class AUC extends Metric {
       totalNegatives += this.negatives[b];
     }
     if (totalPositives === 0 && totalNegatives === 0) return Number.NaN;
+    if (this.curve === 'PR') return this.prArea(totalPositives, totalNegatives);
     // At threshold j, predictions with more than j thresholds below them are called positive.
     let tp = totalPositives - this.positives[0];
     let fp = totalNegatives - this.negatives[0];
@@ -437,8 +447,35 @@ export class AUC extends Metric {
     return area;
   }
 
+  /**
+   * The PR area as Keras's `interpolate_pr_auc`: between successive thresholds A and B, true
+   * positives TP and predicted positives P vary linearly, so precision TP/P integrates in closed form
+   * to slope * (dTP + intercept * ln(P_A / P_B)) / positives, with slope = dTP / dP and
+   * intercept = TP_B - slope * P_B (a ratio with an empty side counts as 1).
+   */
+  private prArea(totalPositives: number, totalNegatives: number): number {
+    const n = this.numThresholds;
+    if (totalPositives === 0) return 0;
+    let tpA = totalPositives - this.positives[0];
+    let pA = tpA + totalNegatives - this.negatives[0];
+    let area = 0;
+    for (let j = 1; j < n; j++) {
+      const tpB = tpA - this.positives[j];
+      const pB = pA - this.positives[j] - this.negatives[j];
+      const dtp = tpA - tpB;
+      const dp = pA - pB;
+      const slope = dp > 0 ? dtp / dp : 0;
+      const intercept = tpB - slope * pB;
+      const ratio = pA > 0 && pB > 0 ? pA / pB : 1;
+      area += (slope * (dtp + intercept * Math.log(ratio))) / totalPositives;
+      tpA = tpB;
+      pA = pB;
+    }
+    return area;
+  }
+
   override getConfig(): Record<string, unknown> {
-    return { ...super.getConfig(), numThresholds: this.numThresholds };
+    return { ...super.getConfig(), numThresholds: this.numThresholds, curve: this.curve };
   }
 }
 

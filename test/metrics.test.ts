@@ -104,6 +104,47 @@ describe('metrics', () => {
     expect(inverted.result()).toBeCloseTo(0, 6);
   });
 
+  it("AUC with curve: 'PR' interpolates as Keras (its test values), and approaches the average precision", () => {
+    expect(() => dn.metrics.auc({ curve: 'pr' as never })).toThrow(/unknown curve 'pr' \(did you mean 'PR'\?\)/);
+    // Keras AUCTest, three thresholds: y_pred [0, 0.5, 0.3, 0.9], y_true [0, 0, 1, 1].
+    const unweighted = new AUC({ numThresholds: 3, curve: 'PR' });
+    unweighted.update(dn.tensor([0, 0, 1, 1]), dn.tensor([0, 0.5, 0.3, 0.9]));
+    // TP = [2, 1, 0], P = [4, 1, 0]: (1/3)(1 + (2/3) ln 4) / 2 + 1 / 2.
+    expect(unweighted.result()).toBeCloseTo(((1 / 3) * (1 + (2 / 3) * Math.log(4))) / 2 + 0.5, 6);
+    // test_weighted_pr_interpolation, sample weights [1, 2, 3, 4] as repeated samples: 2.416 / 7 + 4 / 7.
+    const weighted = new AUC({ numThresholds: 3, curve: 'PR' });
+    weighted.update(dn.tensor([0, 0, 0, 1, 1, 1, 1, 1, 1, 1]), dn.tensor([0, 0.5, 0.5, 0.3, 0.3, 0.3, 0.9, 0.9, 0.9, 0.9]));
+    expect(weighted.result()).toBeCloseTo((0.5 * (3 + 2 * Math.log(2.5)) + 4) / 7, 6);
+    expect(weighted.getConfig()).toMatchObject({ curve: 'PR', numThresholds: 3 });
+    // With many thresholds it approaches the average precision of distinct scores, and stays below 1 on rare positives.
+    const generator = new dn.Generator(8);
+    const n = 4000;
+    const labels = new Float32Array(n);
+    const scores = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = generator.uniform() < 0.05 ? 1 : 0;
+      scores[i] = 1 / (1 + Math.exp(-((labels[i] ? 1.5 : -1.5) + generator.normal())));
+    }
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a]);
+    let truePositives = 0;
+    let averagePrecision = 0;
+    const positives = labels.reduce((a, b) => a + b, 0);
+    order.forEach((i, rank) => {
+      if (!labels[i]) return;
+      truePositives++;
+      averagePrecision += truePositives / (rank + 1) / positives;
+    });
+    const pr = new AUC({ curve: 'PR', numThresholds: 1000 });
+    pr.update(dn.tensor(labels), dn.tensor(scores));
+    expect(Math.abs(pr.result() - averagePrecision)).toBeLessThan(0.02);
+    const roc = new AUC({ numThresholds: 1000 });
+    roc.update(dn.tensor(labels), dn.tensor(scores));
+    expect(pr.result()).toBeLessThan(roc.result());
+    const empty = new AUC({ curve: 'PR' });
+    empty.update(dn.tensor([0, 0]), dn.tensor([0.2, 0.7]));
+    expect(empty.result()).toBe(0);
+  });
+
   it('mse and mae average per-sample means', () => {
     const mse = getMetric('mse');
     mse.update(dn.tensor([[0, 1], [0, 0]]), dn.tensor([[1, 1], [1, 0]]));
