@@ -19,3 +19,8 @@ export { Flatten, flatten } from './flatten.js';
 export type { FlattenOptions } from './flatten.js';
 export { Reshape, reshape } from './reshape.js';
 export type { ReshapeOptions } from './reshape.js';
+export {
+  Merge, ElementwiseMerge, Add, add, Subtract, subtract, Multiply, multiply, Average, average, Maximum, maximum, Minimum, minimum,
+  Concatenate, concatenate, Dot, dot,
+} from './merge/index.js';
+export type { MergeOptions, ConcatenateOptions, DotOptions } from './merge/index.js';
