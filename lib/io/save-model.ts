@@ -7,11 +7,15 @@
  *   "architecture": { "className": "Sequential", "config": { "name", "layers": [{ "className", "config" }] },
  *                     "buildInputShape": [null, 64] },
  *   "trainingConfig": { "optimizer": { "className", "config" }, "loss": { "className", "config" },
- *                       "metrics": [{ "className", "config" }] } | null,
+ *                       "metrics": [{ "className", "config" }], "lossWeights"?: [1] } | null,
  *   "trainingConfigOmitted": "why the training config could not be saved" (only then),
  *   "optimizerState": { "tensorPrefix": "optimizer/", "randomStates": { "dropout_1": [5 numbers] } } | null,
  *   "weights": { "file": "weights.safetensors", "bytes", "sha256" } }
  * ```
+ * A graph model's architecture is `{ "className": "Functional", "config": { "name", "layers": [{ "className",
+ * "name", "config", "inboundNodes": [[["dense_1", 0, 0, {}], ...], ...] }], "inputLayers", "outputLayers" } }`
+ * (Keras's form: each call of a layer as the `[layer, call, output]` it reads; a nested model's config is
+ * its own architecture), and with several outputs `loss` and `metrics` hold one entry per output.
  * `weights.safetensors` holds every weight under its variable name (`dense_1/kernel`, F32), the
  * optimizer's state under `optimizer/` when included (`optimizer/iteration` I32,
  * `optimizer/dense_1/kernel/m`...), and `__metadata__` with the format, its version and the

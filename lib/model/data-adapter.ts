@@ -65,10 +65,13 @@ function labelsOf(name: string, names: readonly string[]): string[] {
 
 /**
  * The values of `value` per name (input or output names): from an array (one per name, in order),
- * an object keyed by name, or — when there is one name, or `shared` — one value for all.
+ * an object keyed by name, or — when there is one name — the value itself. An `optional` value
+ * (sample weights) may leave names out of an object, and one value serves every name.
  */
-function byName(where: string, name: string, value: unknown, names: readonly string[], what: string, shared = false): unknown[] {
-  if (isTensorList(value)) {
+function byName(where: string, name: string, value: unknown, names: readonly string[], what: string, optional = false): unknown[] {
+  // An array of tensors is one per name (optional values may be null where there is none).
+  const perName = isTensorList(value) || (optional && Array.isArray(value) && value.some((v) => v instanceof Tensor) && value.every((v) => v instanceof Tensor || v === null || v === undefined));
+  if (perName) {
     if (value.length !== names.length) {
       throw new ValueError(`${where}: ${name} must hold one tensor per ${what} (${names.length}: ${names.join(', ')}), got ${value.length}`);
     }
@@ -79,10 +82,10 @@ function byName(where: string, name: string, value: unknown, names: readonly str
       if (!names.includes(key)) throw new ValueError(`${where}: ${name} has no ${what} named '${key}'${didYouMean(key, names)}; the model's ${what}s: ${names.join(', ')}`);
     }
     const missing = names.filter((n) => value[n] === undefined);
-    if (missing.length > 0) throw new ValueError(`${where}: ${name} lacks the ${what}${missing.length === 1 ? '' : 's'} ${missing.map((n) => `'${n}'`).join(', ')}; the model's ${what}s: ${names.join(', ')}`);
+    if (missing.length > 0 && !optional) throw new ValueError(`${where}: ${name} lacks the ${what}${missing.length === 1 ? '' : 's'} ${missing.map((n) => `'${n}'`).join(', ')}; the model's ${what}s: ${names.join(', ')}`);
     return names.map((n) => value[n]);
   }
-  if (names.length === 1 || shared) return names.map(() => value);
+  if (names.length === 1 || optional) return names.map(() => value);
   throw new ValueError(
     `${where}: the model has ${names.length} ${what}s (${names.join(', ')}): give ${name} as an array of tensors in that order or an object { ${names.map((n) => `${n}: ...`).join(', ')} }, got ${describe(value)}`,
   );
@@ -201,7 +204,7 @@ export function withClassWeights(model: ModelSignature, where: string, targets: 
     if (classWeight.length !== names.length) throw new ValueError(`${where}: classWeight must hold one table per output (${names.length}: ${names.join(', ')}), got ${classWeight.length}`);
     tables = classWeight;
   } else {
-    tables = byName(where, 'classWeight', classWeight, names, 'output').map((v) => v);
+    tables = byName(where, 'classWeight', classWeight, names, 'output', true);
   }
   return tables.map((value, k) => {
     const given = weights[k];

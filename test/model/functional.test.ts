@@ -1,10 +1,10 @@
 // Functional models: dn.input, layer.apply on symbolic tensors, dn.model, and the executor they share with Sequential.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
-import { ArgumentTypeError, DTypeError, ShapeError, ValueError } from '../../lib/errors.js';
+import { ArgumentTypeError, DTypeError, SerializationError, ShapeError, ValueError } from '../../lib/errors.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'dendrite-functional-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -153,6 +153,35 @@ describe('functional', () => {
     expect(config.layers.map((l) => l.inboundNodes)).toEqual([[], [[[inputName, 0, 0, {}]]], [[[hiddenName, 0, 0, {}]]]]);
     expect(config.inputLayers).toEqual([inputName, 0, 0]);
     expect(config.outputLayers).toEqual([outputName, 0, 0]);
+  });
+
+  it('loading checks the saved graph: every reference, every call, with a SerializationError naming the layer', async () => {
+    const input = dn.input({ shape: [3], name: 'g_in' });
+    const hidden = dn.layers.dense({ units: 2, name: 'g_hidden' }).apply(input);
+    const model = dn.model({ inputs: input, outputs: dn.layers.dense({ units: 1, name: 'g_out' }).apply(hidden) });
+    const bytes = await model.saveToBuffer();
+    const edited = async (edit: (architecture: { config: { layers: { inboundNodes: unknown[] }[]; outputLayers: unknown } }) => void): Promise<unknown> => {
+      const dir = join(folder, `graph-edit-${Math.random().toString(36).slice(2)}`);
+      await model.save(dir);
+      const file = join(dir, 'model.json');
+      const description = JSON.parse(readFileSync(file, 'utf8'));
+      edit(description.architecture);
+      writeFileSync(file, JSON.stringify(description));
+      return dn.loadModel(dir);
+    };
+    await expect(edited((a) => { a.config.layers[2].inboundNodes = [[['g_hiden', 0, 0, {}]]]; })).rejects.toThrow(
+      /the architecture: Functional\.fromConfig: layer 'g_out' call 0 input 0 names layer 'g_hiden', which the model does not have/,
+    );
+    await expect(edited((a) => { a.config.layers[2].inboundNodes = [[['g_hidden', 3, 0, {}]]]; })).rejects.toThrow(SerializationError);
+    await expect(edited((a) => { a.config.layers[2].inboundNodes = [[['g_hidden', 3, 0, {}]]]; })).rejects.toThrow(/the calls of 'g_out' read tensors no call makes/);
+    await expect(edited((a) => { a.config.layers[2].inboundNodes = [[['g_hidden', 0, 4, {}]]]; })).rejects.toThrow(/reads output 4 of 'g_hidden', which has 1/);
+    await expect(edited((a) => { a.config.layers[2].inboundNodes = [['g_hidden']]; })).rejects.toThrow(/must be a reference \[layer name, node index, output index\]/);
+    await expect(edited((a) => { a.config.outputLayers = ['nothing', 0, 0]; })).rejects.toThrow(/config.outputLayers\[0\] names layer 'nothing'/);
+    await expect(edited((a) => { a.config.layers[1].inboundNodes = [[['g_out', 0, 0, {}]]]; })).rejects.toThrow(/read tensors no call makes \(a cycle, or a missing layer\)/);
+    await expect(edited((a) => { (a.config.layers[1] as unknown as { config: { units: number } }).config.units = 5; })).rejects.toThrow(
+      /tensor 'g_hidden\/kernel' has shape \[3, 2\] in the weights file but the architecture needs \[3, 5\]/,
+    );
+    expect((await dn.loadModelFromBuffer(bytes)).predict(dn.ones([1, 3])).toArray()).toEqual(model.predict(dn.ones([1, 3])).toArray());
   });
 
   it('prints a summary with the "Connected to" column', () => {
