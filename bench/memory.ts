@@ -4,6 +4,9 @@
  *
  * Runs, on a small model (8-32-16-1, tanh/relu, sigmoid output, binary cross-entropy, Adam):
  *  - 100,000 training steps (batch 16): 50,000 through `trainOnBatch` and 50,000 through `fit`;
+ *  - 100,000 custom-loop steps (batch 16) on the same network built with `dn.model`: 50,000 in the
+ *    PyTorch style (`model.apply`, `loss.backward()`, `optimizer.step`) and 50,000 in the functional
+ *    style (`dn.valueAndGrad`, `optimizer.applyGradients`): no recorded graph may be left behind;
  *  - 1,000,000 `predict` calls (batch 1);
  *  - 100,000 `predictAsync` calls (batch 4; native worker, up to 64 in flight).
  * and prints RSS, V8 heap used, and the memory held outside the heap (typed arrays, native) after
@@ -136,6 +139,22 @@ phases.push(await phase(`${(steps / 2).toLocaleString('en-US')} trainOnBatch ste
 // fit: 1024 samples in batches of 16 = 64 steps per epoch.
 phases.push(await phase(`${(steps / 2).toLocaleString('en-US')} fit steps (batch 16)`, steps / 2, 6400, async (count) => {
   await m.fit(x, y, { epochs: Math.max(1, Math.round(count / 64)), batchSize: 16, verbose: 0 });
+}));
+// The same network as a graph, trained by hand.
+const graphInput = dn.input({ shape: [8] });
+const graphHidden = dn.layers.dense({ units: 16, activation: 'relu', kernelInitializer: dn.initializers.glorotUniform({ seed: 2 }) })
+  .apply(dn.layers.dense({ units: 32, activation: 'tanh', kernelInitializer: dn.initializers.glorotUniform({ seed: 1 }) }).apply(graphInput));
+const graph = dn.model({ inputs: graphInput, outputs: dn.layers.dense({ units: 1, activation: 'sigmoid', kernelInitializer: dn.initializers.glorotUniform({ seed: 3 }) }).apply(graphHidden) });
+const handOptimizer = dn.optimizers.adam();
+const lossOf = (): dn.Tensor => dn.losses.binaryCrossentropy(yb, graph.apply(xb, { training: true }));
+phases.push(await phase(`${(steps / 2).toLocaleString('en-US')} custom steps (apply, backward, optimizer.step)`, steps / 2, 1000, (count) => {
+  for (let i = 0; i < count; i++) {
+    lossOf().backward();
+    handOptimizer.step(graph.trainableWeights);
+  }
+}));
+phases.push(await phase(`${(steps / 2).toLocaleString('en-US')} custom steps (valueAndGrad, applyGradients)`, steps / 2, 1000, (count) => {
+  for (let i = 0; i < count; i++) handOptimizer.applyGradients(dn.valueAndGrad(lossOf).grads, graph.trainableWeights);
 }));
 phases.push(await phase(`${predicts.toLocaleString('en-US')} predict calls (batch 1)`, predicts, 10_000, (count) => {
   for (let i = 0; i < count; i++) m.predict(one);

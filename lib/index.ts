@@ -63,6 +63,8 @@ export type {
   SummaryOptions, Batch, DataAdapter,
 } from './model/index.js';
 export { input } from './layers/input.js';
+export { valueAndGrad, grad } from './model/gradients.js';
+export type { NamedVariable, ValueAndGrads } from './model/gradients.js';
 export type { InputOptions } from './layers/input.js';
 export * as layers from './layers/index.js';
 export type { Layer, LayerVariable, SymbolicTensor } from './layers/index.js';

@@ -46,6 +46,21 @@ export function isShapeList(shape: ShapeLike | readonly ShapeLike[]): shape is r
   return shape.length > 0 && Array.isArray(shape[0]);
 }
 
+/** Which variable a tensor is the value of (a value re-homed by an optimizer is registered again). */
+const variableOfValue = new WeakMap<Tensor, LayerVariable>();
+/** Which layer made a variable. */
+const layerOfVariable = new WeakMap<LayerVariable, AnyLayer>();
+
+/**
+ * @internal The layer variable whose current value `t` is, with the layer that made it, or null for
+ * any other tensor.
+ */
+export function variableOf(t: Tensor): { variable: LayerVariable; layer: AnyLayer | null } | null {
+  const variable = variableOfValue.get(t);
+  if (variable === undefined || variable.value !== t) return null;
+  return { variable, layer: layerOfVariable.get(variable) ?? null };
+}
+
 /**
  * A weight of a layer: a named tensor, trainable or not, with an optional regularizer whose
  * penalty the model adds to the loss.
@@ -67,6 +82,7 @@ export class LayerVariable {
   constructor(name: string, value: Tensor, trainable: boolean, regularizer?: Regularizer) {
     this.name = name;
     this.current = value;
+    variableOfValue.set(value, this);
     this.trainable = trainable;
     if (regularizer !== undefined) this.regularizer = regularizer;
     value.requiresGrad = trainable;
@@ -80,6 +96,7 @@ export class LayerVariable {
   set value(value: Tensor) {
     this.current = value;
     this.changes++;
+    variableOfValue.set(value, this);
   }
 
   /**
@@ -337,6 +354,7 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
       throw new ShapeError(`${this.name}: initializer ${init.className} made shape ${formatShape(value.shape)} for ${name}, expected ${formatShape(shape)}`);
     }
     const variable = new LayerVariable(`${this.name}/${name}`, value.isContiguous ? value : contiguous(value), options.trainable ?? true, options.regularizer);
+    layerOfVariable.set(variable, this);
     this.variables.push(variable);
     return variable;
   }

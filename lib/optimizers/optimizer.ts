@@ -13,7 +13,7 @@ import { binding } from '../native.js';
 import { makeTensor, sameShape, Tensor } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import {
-  checkBoolean, checkFunction, checkInteger, checkObject, checkRange, describe, formatShape, typeError, valueError,
+  checkBoolean, checkFunction, checkInteger, checkObject, checkRange, describe, didYouMean, formatShape, typeError, valueError,
 } from '../validate.js';
 import { LearningRateSchedule, serializeSchedule, type ScheduleConfig } from './schedules.js';
 
@@ -418,6 +418,44 @@ export abstract class Optimizer {
       for (const variable of flat.variables) if (typeof variable.markChanged === 'function') variable.markChanged();
     }
     this.iterationCount++;
+  }
+
+  /**
+   * Applies gradients given by variable name (what `dn.valueAndGrad` returns) to the variables of
+   * those names: one update, as {@link Optimizer.step} does with `.grad`. A variable without an
+   * entry counts as a zero gradient; a name the optimizer does not update is an error.
+   * ```ts
+   * const { value, grads } = dn.valueAndGrad(() => lossOf(model.apply(x, { training: true }), y));
+   * optimizer.applyGradients(grads, model.trainableWeights);
+   * ```
+   * @param variables the variables to update (built first, as `step(variables)` does); by default those of the last build
+   */
+  applyGradients(grads: Readonly<Record<string, Tensor>>, variables?: readonly OptimizerVariable[]): void {
+    const where = `${this.className}.applyGradients`;
+    const object = checkObject(where, 'grads', grads);
+    if (variables !== undefined && (this.flat === null || !this.sameTrainable(this.flat, variables))) this.build(variables);
+    const flat = this.flat;
+    if (flat === null) {
+      throw new ValueError(`${where}: the optimizer has no variables yet; pass them (applyGradients(grads, model.trainableWeights)) or call build(variables) first`);
+    }
+    const names = flat.variables.map((v) => v.name);
+    for (const [name, gradient] of Object.entries(object)) {
+      const i = names.indexOf(name);
+      if (i < 0) throw new ValueError(`${where}: grads has '${name}', which is not a variable this optimizer updates${didYouMean(name, names)}; it updates ${names.join(', ') || 'none'}`);
+      if (!(gradient instanceof Tensor)) typeError(where, `grads['${name}']`, 'a Tensor', gradient);
+      if (!sameShape(gradient.shape, flat.shapes[i])) {
+        throw new ShapeError(`${where}: grads['${name}'] has shape ${formatShape(gradient.shape)}, the variable has shape ${formatShape(flat.shapes[i])}`);
+      }
+      if (gradient.dtype !== 'float32') throw new ValueError(`${where}: grads['${name}'] must be float32, got ${gradient.dtype}`);
+    }
+    // Every variable views its slice first, so the gradients written next are the ones step() reads.
+    this.syncVariables(flat);
+    flat.variables.forEach((v, i) => {
+      const gradient = object[v.name] as Tensor | undefined;
+      if (gradient === undefined) flat.gradViews[i].fill(0);
+      else flat.gradViews[i].set(contiguous(gradient.detach()).storage);
+    });
+    this.step();
   }
 
   /** Whether the trainable subset of `variables` is exactly the built list (no allocation: hot path). */
