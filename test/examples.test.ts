@@ -9,6 +9,7 @@ import { runXor, xorAccuracy } from '../examples/xor.js';
 import { confusionMatrix, formatConfusion, runDigits } from '../examples/digits.js';
 import { runIris } from '../examples/iris.js';
 import { runBreastCancer } from '../examples/breast-cancer.js';
+import { residualMlp, runResidual } from '../examples/residual.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'dendrite-examples-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -65,6 +66,20 @@ describe('examples', () => {
     const result = await runBreastCancer({ epochs: 15, log: () => {} });
     expect(result.testAccuracy).toBeGreaterThan(0.85);
     expect(result.malignantRecall).toBeGreaterThan(0.7);
+  });
+
+  it('residual: a residual MLP trains beside the same MLP without skips, prints its graph, saves and reloads', async () => {
+    const lines: string[] = [];
+    const result = await runResidual({ epochs: 6, blocks: 4, width: 32, saveDirectory: join(folder, 'residual-model'), log: (line) => lines.push(line) });
+    expect(result.testAccuracy).toBeGreaterThan(0.75);
+    expect(result.plainTestAccuracy).toBeGreaterThan(0.1);
+    expect(result.reload).toBe('same');
+    const text = lines.join('\n');
+    expect(text).toMatch(/block2_skip \(Add\)\s+\[null, 32\]\s+0\s+block1_relu\[0\]\[0\]\n\s+block2_b\[0\]\[0\]/);
+    expect(text).toMatch(/Test accuracy: residual \d+\.\d %, without the skips \d+\.\d % \(\d[\d,]* weights each\)/);
+    // The skips add no weights: both networks have the same layers.
+    expect(residualMlp(64, 10, 32, 4, true).countParams()).toBe(residualMlp(64, 10, 32, 4, false).countParams());
+    expect(result.parameters).toBe(residualMlp(64, 10, 32, 4, true).countParams());
   });
 
   it('npm start runs the digits demo', () => {
