@@ -919,12 +919,126 @@ const rawGenerators: Array<[number, Generator]> = [
   }],
 ];
 
+// Public API: graph models (dn.input, dn.model, merge layers, several inputs and outputs, valueAndGrad)
+
+const MERGES = ['add', 'subtract', 'multiply', 'average', 'maximum', 'minimum', 'concatenate', 'dot'] as const;
+
+/** A merge layer with options mostly valid, sometimes not. */
+function mergeLayer(r: Rng): dn.layers.Layer {
+  const name = r.pick(MERGES);
+  if (name === 'concatenate') return dn.layers.concatenate(r.chance(0.7) ? { axis: r.pick([-1, 1, 2, 0, -3, 1.5]) } : {});
+  if (name === 'dot') return dn.layers.dot({ axes: r.pick([1, -1, 2, [1, 2], [2, 1], 0, 3, [1]] as const) as never, normalize: r.chance(0.3) });
+  return dn.layers[name]();
+}
+
+/** A valid small graph: two inputs of one width merged (or one input alone), one or two compiled outputs. */
+function randomGraph(r: Rng): dn.Functional<dn.Tensor | dn.Tensor[]> {
+  const width = r.int(1, 4);
+  const a = dn.input({ shape: [width], name: 'a' });
+  const b = dn.input({ shape: [width], name: 'b' });
+  const two = r.chance(0.6);
+  const merged = two ? r.pick([dn.layers.add(), dn.layers.concatenate(), dn.layers.maximum(), dn.layers.dot({ axes: 1 })]).apply([a, b]) : a;
+  const first = dn.layers.dense({ units: r.int(1, 3), activation: r.pick(['softmax', 'sigmoid', 'linear', 'relu'] as const), name: 'first' }).apply(merged);
+  const outputs = r.chance(0.5) ? [first, dn.layers.dense({ units: 1, name: 'second' }).apply(merged)] : first;
+  const model = dn.model({ inputs: two ? [a, b] : a, outputs });
+  model.compile({ optimizer: 'sgd', loss: r.pick(['mse', 'sparseCategoricalCrossentropy', 'binaryCrossentropy'] as const), metrics: r.chance(0.3) ? ['accuracy'] : [] });
+  return model as dn.Functional<dn.Tensor | dn.Tensor[]>;
+}
+
+/** Data for a graph model in any of the accepted forms, mostly right, sometimes not. */
+function graphData(r: Rng, model: dn.Model<dn.Tensor | dn.Tensor[]>, names: readonly string[], shapes: readonly (number | null)[][]): unknown {
+  const n = r.pick([0, 1, 3, 5]);
+  const tensors = shapes.map((s) => (r.chance(0.9) ? tensor(r, [n, ...(s.slice(1) as number[])]) : tensor(r)));
+  switch (r.int(0, 5)) {
+    case 0: return tensors.length === 1 ? tensors[0] : tensors;
+    case 1: return Object.fromEntries(names.map((name, i) => [name, tensors[i]]));
+    case 2: return Object.fromEntries(names.map((name, i) => [r.chance(0.7) ? name : `${name}x`, tensors[i]]));
+    case 3: return tensors.slice(0, Math.max(0, tensors.length - 1));
+    case 4: return tensorLike(r);
+    default: return weird(r);
+  }
+}
+
+const graphGenerators: Array<[number, Generator]> = [
+  [2, (r) => {
+    const options = r.chance(0.7) ? { shape: r.chance(0.7) ? shape(r, 3) : weird(r), ...(r.chance(0.3) ? { name: r.pick(['x', '', 'a b', 'a/b', 3]) } : {}), ...(r.chance(0.3) ? { dtype: r.pick(['float32', 'int32', 'float64']) } : {}) } : weird(r);
+    return { target: 'input', typed: false, run: () => dn.input(options as never), detail: describeArgs([options]) };
+  }],
+  [2, (r) => {
+    const symbolic = r.chance(0.6);
+    const count = r.int(0, 3);
+    const inputs = Array.from({ length: count }, () => (symbolic ? dn.input({ shape: validShape(r, 2).map((d) => d + 1) }) : tensor(r, [2, ...validShape(r, 2)])));
+    const run = (): unknown => {
+      const layer = r.chance(0.9) ? mergeLayer(r) : (dn.layers[r.pick(MERGES)] as (o: unknown) => dn.layers.Layer)(weird(r));
+      return layer.apply((r.chance(0.9) ? inputs : inputs[0]) as never);
+    };
+    return { target: 'merge layer', typed: true, run, detail: describeArgs(inputs) };
+  }],
+  [2, (r) => {
+    const a = dn.input({ shape: [3] });
+    const other = dn.input({ shape: [3] });
+    const h = dn.layers.dense({ units: 2 }).apply(r.chance(0.8) ? a : other);
+    const pick = (): unknown => r.pick<() => unknown>([() => a, () => h, () => other, () => [a, other], () => [h, a], () => [], () => weird(r), () => tensor(r)])();
+    const options: Record<string, unknown> = { inputs: pick(), outputs: pick() };
+    if (r.chance(0.2)) options.name = r.pick(['m', '', 'a b', 5]);
+    if (r.chance(0.1)) options.extra = 1;
+    return { target: 'model', typed: false, run: () => dn.model(options as never), detail: describeArgs([options]) };
+  }],
+  [4, (r) => {
+    const model = randomGraph(r);
+    const shapes = model.inputs.map((t) => t.shape);
+    const x = graphData(r, model, model.inputNames, shapes);
+    const y = graphData(r, model, model.outputNames, model.outputs.map((t) => t.shape));
+    const which = r.int(0, 5);
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return model.fit(x as never, y as never, { epochs: 1, verbose: 0, ...(r.chance(0.2) ? { validationSplit: 0.5 } : {}), ...(r.chance(0.2) ? { sampleWeight: graphData(r, model, model.outputNames, [[null]]) as never } : {}), ...(r.chance(0.1) ? { classWeight: r.pick([{ 0: 1 }, [{ 0: 1 }], { first: { 0: 1 } }, weird(r)]) as never } : {}) });
+        case 1: return model.evaluate(x as never, y as never);
+        case 2: return model.predict(x as never, { batchSize: r.pick([undefined, 1, 2]) });
+        case 3: return model.predictAsync(x as never);
+        case 4: return model.trainOnBatch(x as never, y as never);
+        default: return model.testOnBatch(x as never, y as never, r.chance(0.3) ? { sampleWeight: weird(r) as never } : undefined);
+      }
+    };
+    return { target: ['graph fit', 'graph evaluate', 'graph predict', 'graph predictAsync', 'graph trainOnBatch', 'graph testOnBatch'][which], typed: true, run, detail: describeArgs([x, y]) };
+  }],
+  [1, (r) => {
+    const model = randomGraph(r);
+    const names = model.outputNames;
+    const spec = (): unknown => r.pick<() => unknown>([
+      () => r.pick(LOSSES), () => names.map(() => r.pick(LOSSES)), () => Object.fromEntries(names.map((n) => [r.chance(0.8) ? n : 'nope', 'mse'])), () => ['mse'], () => weird(r),
+    ])();
+    const options: Record<string, unknown> = { loss: spec() };
+    if (r.chance(0.4)) options.metrics = r.pick<unknown>([['accuracy'], names.map(() => ['mae']), { [names[0]]: 'mse' }, [['mse'], 'mae'], weird(r)]);
+    if (r.chance(0.4)) options.lossWeights = r.pick<unknown>([names.map(() => r.pick(ODD_NUMBERS)), { [names[0]]: r.pick(ODD_NUMBERS) }, [1], weird(r)]);
+    return { target: 'graph compile', typed: false, run: () => model.compile(options as never), detail: describeArgs([options]) };
+  }],
+  [1, (r) => {
+    const model = randomGraph(r);
+    const x = tensor(r, [2, model.inputs[0].shape[1] as number]);
+    const inputs = model.inputs.length === 1 ? x : [x, x];
+    const fn = r.pick<() => unknown>([
+      () => () => {
+        const out: dn.Tensor | dn.Tensor[] = model.apply(inputs);
+        return (Array.isArray(out) ? out[0] : out).square().mean();
+      },
+      () => () => model.apply(inputs), () => () => 3, () => weird(r), () => () => dn.tensor([1]).sum(),
+    ])();
+    const variables = r.pick<() => unknown>([() => undefined, () => model.trainableWeights, () => ({ w: tensor(r) }), () => weird(r), () => [{ name: 'w' }]])();
+    const run = (): unknown => {
+      const grads = r.chance(0.5) ? dn.valueAndGrad(fn as never, variables as never).grads : dn.grad(fn as never, variables as never);
+      return r.chance(0.5) ? dn.optimizers.sgd(0.1).applyGradients(r.chance(0.7) ? grads : (weird(r) as never), model.trainableWeights) : grads;
+    };
+    return { target: 'valueAndGrad', typed: false, run, detail: describeArgs([variables]) };
+  }],
+];
+
 // --- the run ----------------------------------------------------------------------------------
 
 function weighted(generators: Array<[number, Generator]>): Generator[] {
   return generators.flatMap(([weight, generator]) => Array<Generator>(weight).fill(generator));
 }
-const all = [...weighted(apiGenerators), ...weighted(modelGenerators), ...weighted(rawGenerators)];
+const all = [...weighted(apiGenerators), ...weighted(modelGenerators), ...weighted(graphGenerators), ...weighted(rawGenerators)];
 
 interface Failure { index: number; target: string; detail: string; error: string }
 

@@ -50,15 +50,18 @@ export function isShapeList(shape: ShapeLike | readonly ShapeLike[]): shape is r
 const variableOfValue = new WeakMap<Tensor, LayerVariable>();
 /** Which layer made a variable. */
 const layerOfVariable = new WeakMap<LayerVariable, AnyLayer>();
+/** The order variables were made in (a stable order for lists of them). */
+const creationOrder = new WeakMap<LayerVariable, number>();
+let variablesMade = 0;
 
 /**
- * @internal The layer variable whose current value `t` is, with the layer that made it, or null for
- * any other tensor.
+ * @internal The layer variable whose current value `t` is, with the layer that made it and its
+ * place in the order variables were made in, or null for any other tensor.
  */
-export function variableOf(t: Tensor): { variable: LayerVariable; layer: AnyLayer | null } | null {
+export function variableOf(t: Tensor): { variable: LayerVariable; layer: AnyLayer | null; order: number } | null {
   const variable = variableOfValue.get(t);
   if (variable === undefined || variable.value !== t) return null;
-  return { variable, layer: layerOfVariable.get(variable) ?? null };
+  return { variable, layer: layerOfVariable.get(variable) ?? null, order: creationOrder.get(variable)! };
 }
 
 /**
@@ -83,6 +86,7 @@ export class LayerVariable {
     this.name = name;
     this.current = value;
     variableOfValue.set(value, this);
+    creationOrder.set(this, variablesMade++);
     this.trainable = trainable;
     if (regularizer !== undefined) this.regularizer = regularizer;
     value.requiresGrad = trainable;

@@ -114,11 +114,11 @@ export function valueAndGrad(fn: () => Tensor, variables?: readonly NamedVariabl
     const leaves = value._requiresGrad ? leavesOf(value) : [];
     let targets = explicit;
     if (targets === null) {
-      targets = [];
-      for (const leaf of leaves) {
-        const owner = variableOf(leaf);
-        if (owner !== null && owner.variable.trainable && (owner.layer === null || owner.layer.trainable)) targets.push({ name: owner.variable.name, tensor: leaf });
-      }
+      // In the order the weights were made: a layer's kernel before its bias, earlier layers first.
+      const found = leaves.map((leaf) => ({ leaf, owner: variableOf(leaf) }))
+        .filter(({ owner }) => owner !== null && owner.variable.trainable && (owner.layer === null || owner.layer.trainable))
+        .sort((p, q) => p.owner!.order - q.owner!.order);
+      targets = found.map(({ leaf, owner }) => ({ name: owner!.variable.name, tensor: leaf }));
       if (targets.length === 0) {
         throw new ValueError(`${where}: the value depends on no weight of a trainable layer${leaves.length === 0 ? ' (nothing it was computed from requires gradients)' : ''}; pass the variables to differentiate with respect to`);
       }

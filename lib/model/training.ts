@@ -668,11 +668,14 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     });
   }
 
-  /** The logs of one batch: the losses, and the metrics of `validation` or training. */
-  private batchLogs(state: CompiledState, loss: number, validation: boolean): Logs {
+  /**
+   * Logs: the total `loss`, each output's loss for a model with several (`outputLoss(k)`), and the
+   * metrics of `validation` or training.
+   */
+  private logsOf(state: CompiledState, loss: number, outputLoss: (k: number) => number, validation: boolean): Logs {
     const logs: Logs = { loss };
     const outputs = state.outputs;
-    if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) logs[`${outputs[k].prefix}loss`] = state.outputLosses[k];
+    if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) logs[`${outputs[k].prefix}loss`] = outputLoss(k);
     for (const output of outputs) {
       for (const m of validation ? output.validationMetrics : output.trainMetrics) logs[`${output.prefix}${m.name}`] = m.result();
     }
@@ -717,10 +720,8 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
       if (!exhausted) await closeIterator(iterator);
     }
     const mean = (sum: number): number => (seen === 0 ? Number.NaN : sum / seen);
-    const logs: Logs = { [`${prefix}loss`]: mean(sums[0]) };
-    if (state.outputs.length > 1) state.outputs.forEach((o, k) => (logs[`${prefix}${o.prefix}loss`] = mean(sums[k + 1])));
-    for (const o of state.outputs) for (const m of o.validationMetrics) logs[`${prefix}${o.prefix}${m.name}`] = m.result();
-    return logs;
+    const logs = this.logsOf(state, mean(sums[0]), (k) => mean(sums[k + 1]), true);
+    return Object.fromEntries(Object.entries(logs).map(([name, value]) => [`${prefix}${name}`, value]));
   }
 
   /** The output shapes, one per output. */
@@ -958,10 +959,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
             sums[0] += value * size;
             for (let k = 0; k < outputs.length; k++) sums[k + 1] += state.outputLosses[k] * size;
             seen += size;
-            const logs = this.batchLogs(state, sums[0] / seen, false);
-            logs.batch = batch;
-            logs.size = size;
-            if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) logs[`${outputs[k].prefix}loss`] = sums[k + 1] / seen;
+            const logs: Logs = { batch, size, ...this.logsOf(state, sums[0] / seen, (k) => sums[k + 1] / seen, false) };
             const ended = list.onBatchEnd(batch, logs);
             if (ended !== undefined) await ended;
             if (!Number.isFinite(value) && onNonFinite === 'throw' && !this.stopTraining) {
@@ -978,8 +976,8 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
         }
         stopwatch.position = `at the end of epoch ${epoch + 1}/${epochs}`;
         checkAborted();
-        const epochLogs = this.batchLogs(state, seen === 0 ? Number.NaN : sums[0] / seen, false);
-        if (outputs.length > 1) for (let k = 0; k < outputs.length; k++) epochLogs[`${outputs[k].prefix}loss`] = seen === 0 ? Number.NaN : sums[k + 1] / seen;
+        const mean = (sum: number): number => (seen === 0 ? Number.NaN : sum / seen);
+        const epochLogs = this.logsOf(state, mean(sums[0]), (k) => mean(sums[k + 1]), false);
         if (validation !== null) {
           stopwatch.position = `during the validation of epoch ${epoch + 1}/${epochs}`;
           Object.assign(epochLogs, await this.evaluateData(state, validation, 'val_', checkAborted));
@@ -1037,8 +1035,9 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
       if (stream !== null) await stream.peek();
       this.prepare(where);
       // Separate metric objects, so evaluating during fit (from a callback) does not disturb the epoch's totals.
-      const separate: CompiledState = { ...state, outputs: state.outputs.map((output) => ({ ...output, validationMetrics: freshMetrics(output.validationMetrics) })) };
-      separate.outputLosses = new Float64Array(state.outputs.length);
+      const separate: CompiledState = {
+        ...state, outputs: state.outputs.map((output) => ({ ...output, validationMetrics: freshMetrics(output.validationMetrics) })), outputLosses: new Float64Array(state.outputs.length),
+      };
       return await this.evaluateData(separate, data, '');
     } finally {
       await stream?.close();
@@ -1129,7 +1128,8 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     const batch = toBatch(this, where, x, y, o.sampleWeight, o.classWeight);
     if (!state.ready) this.prepare(where);
     this.resetMetrics(state, false);
-    return this.batchLogs(state, this.trainStep(state, batch, false), false);
+    const loss = this.trainStep(state, batch, false);
+    return this.logsOf(state, loss, (k) => state.outputLosses[k], false);
   }
 
   /**
@@ -1143,7 +1143,8 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     const batch = toBatch(this, where, x, y, o.sampleWeight);
     if (!state.ready) this.prepare(where);
     this.resetMetrics(state, true);
-    return this.batchLogs(state, this.evaluateBatch(state, batch, true), true);
+    const loss = this.evaluateBatch(state, batch, true);
+    return this.logsOf(state, loss, (k) => state.outputLosses[k], true);
   }
 
   /**
