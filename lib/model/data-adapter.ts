@@ -7,7 +7,8 @@
  * array with one per input (output) in the model's order, or an object keyed by input (output)
  * name. Sample weights come the same way (one array for every output, or one per output); class
  * weights as `{ class: weight }` (one output) or one table per output. Both become one weight per
- * sample per output, checked here; class weights weight the training data only.
+ * sample per output, checked here; class weights weight the training data only. The weights are
+ * new arrays where anything was combined, and never written to afterwards.
  *
  * A data source of another kind (a dataset, a generator) joins by implementing {@link DataAdapter}:
  * an epoch is an iterator, synchronous or asynchronous, of batches checked with {@link toBatch}.
@@ -191,8 +192,10 @@ function isOneTable(value: unknown): boolean {
  * (the given weights are left as they are). `classWeight` is one table for a model with one output,
  * or one per output (by position or by name; outputs without one are left alone).
  */
-export function withClassWeights(model: ModelSignature, where: string, targets: readonly Tensor[], weights: readonly (Float32Array | null)[], classWeight: unknown): (Float32Array | null)[] {
-  if (classWeight === undefined) return weights.slice();
+export function withClassWeights(
+  model: ModelSignature, where: string, targets: readonly Tensor[], weights: readonly (Float32Array | null)[], classWeight: unknown,
+): readonly (Float32Array | null)[] {
+  if (classWeight === undefined) return weights;
   const names = model.outputNames;
   let tables: unknown[];
   if (isOneTable(classWeight)) {

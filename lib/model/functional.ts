@@ -80,7 +80,8 @@ export class Functional<Out extends Tensor | Tensor[] = Tensor | Tensor[]> exten
   private readonly ownLayers: AnyLayer[];
   /** The graph's calls, in the order they run. */
   private readonly nodes: Node[];
-  private readonly outputNameList: string[];
+  private readonly inputNameList: readonly string[];
+  private readonly outputNameList: readonly string[];
 
   constructor(options: ModelOptions) {
     const where = 'model';
@@ -121,12 +122,13 @@ export class Functional<Out extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     this.ownLayers = layers;
     // Output names: the layers producing them (Keras), made unique when one layer produces two.
     const seen = new Map<string, number>();
-    this.outputNameList = outputs.map((t) => {
+    this.outputNameList = Object.freeze(outputs.map((t) => {
       const base = t.sourceLayer.name;
       const count = seen.get(base) ?? 0;
       seen.set(base, count + 1);
       return count === 0 ? base : `${base}_${count}`;
-    });
+    }));
+    this.inputNameList = Object.freeze(this.inputLayers.map((layer) => layer.name));
   }
 
   override get layers(): AnyLayer[] {
@@ -147,12 +149,12 @@ export class Functional<Out extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     return this.listOutputs ? shapes : shapes[0];
   }
 
-  override get inputNames(): string[] {
-    return this.inputLayers.map((layer) => layer.name);
+  override get inputNames(): readonly string[] {
+    return this.inputNameList;
   }
 
-  override get outputNames(): string[] {
-    return this.outputNameList.slice();
+  override get outputNames(): readonly string[] {
+    return this.outputNameList;
   }
 
   override get returnsList(): boolean {

@@ -26,6 +26,7 @@ export interface SequentialOptions {
 export class Sequential extends Model<Tensor> {
   readonly className = 'Sequential';
   private readonly stack: Layer[] = [];
+  private names: { inputs: readonly string[]; outputs: readonly string[] } | null = null;
 
   constructor(options: SequentialOptions = {}) {
     const where = 'sequential';
@@ -54,13 +55,27 @@ export class Sequential extends Model<Tensor> {
   }
 
   /** One input, named after the first layer (`dense_1_input`, as TensorFlow.js names it). */
-  override get inputNames(): string[] {
-    return [this.stack.length === 0 ? 'input' : `${this.stack[0].name}_input`];
+  override get inputNames(): readonly string[] {
+    return (this.names ??= this.namesNow()).inputs;
   }
 
   /** One output, named after the last layer. */
-  override get outputNames(): string[] {
-    return [this.stack.length === 0 ? 'output' : this.stack[this.stack.length - 1].name];
+  override get outputNames(): readonly string[] {
+    return (this.names ??= this.namesNow()).outputs;
+  }
+
+  /** The names for the current stack (kept until layers are added or removed). */
+  private namesNow(): { inputs: readonly string[]; outputs: readonly string[] } {
+    const stack = this.stack;
+    return {
+      inputs: Object.freeze([stack.length === 0 ? 'input' : `${stack[0].name}_input`]),
+      outputs: Object.freeze([stack.length === 0 ? 'output' : stack[stack.length - 1].name]),
+    };
+  }
+
+  protected override layersChanged(): void {
+    super.layersChanged();
+    this.names = null;
   }
 
   override get returnsList(): boolean {

@@ -295,9 +295,9 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
   /** The layers, in order (a nested model counts as one layer). */
   abstract get layers(): AnyLayer[];
   /** The names of the inputs (the keys of `{ name: tensor }` inputs), in order. */
-  abstract get inputNames(): string[];
+  abstract get inputNames(): readonly string[];
   /** The names of the outputs (the keys of `{ name: tensor }` targets, and of per-output logs), in order. */
-  abstract get outputNames(): string[];
+  abstract get outputNames(): readonly string[];
   /** Whether the model returns an array of tensors (its outputs were given as an array) rather than one. */
   abstract get returnsList(): boolean;
   /** @internal The forward pass as a program (the model is built). */
