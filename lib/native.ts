@@ -210,37 +210,52 @@ export interface NativeBinding {
   channelAffine(x: Float32Array, rows: number, channels: number, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
 
   /**
-   * A snapshot of a feed-forward network for {@link NativeBinding.forwardAsync}: the steps with a
-   * native copy of their weights, made once and never changed, so later changes to the arrays (a
-   * training step) cannot affect what runs on it. `width` is the row length of the input; each dense
-   * step's `inputs` must equal the width before it. Its memory is freed with the object (reported to
-   * V8 as external memory meanwhile). With `previous` (a snapshot no call is queued on), the copy
-   * goes into its memory when no worker holds it any more, and `previous` can no longer be run.
+   * A snapshot of a network for {@link NativeBinding.forwardAsync}: the steps with a native copy of
+   * their weights, made once and never changed, so later changes to the arrays (a training step)
+   * cannot affect what runs on it. The network is a graph over value slots: the inputs are slots
+   * 0..n-1 (`widths`: a number for one input, or each input's row length) and step s writes slot
+   * n + s, reading the slots in its `from` (by default the slot written just before it: a list of
+   * steps without `from` is a chain). A dense step's `inputs` must equal the width of the slot it
+   * reads; a binary step combines slots of equal widths, or stretches one of width 1 (or its
+   * `constant`) across the other. `outputs` lists the slots returned, side by side in each row
+   * (default: the last). Its memory is freed with the object (reported to V8 as external memory
+   * meanwhile). With `previous` (a snapshot no call is queued on), the copy goes into its memory when
+   * no worker holds it any more, and `previous` can no longer be run.
    */
-  forwardPlan(steps: ForwardStep[], width: number, previous?: ForwardPlan | null): ForwardPlan;
+  forwardPlan(steps: ForwardStep[], widths: number | readonly number[], previous?: ForwardPlan | null, outputs?: readonly number[]): ForwardPlan;
 
   /**
-   * Inference of `rows` rows of `x` (rows x plan.inputWidth floats, copied at the call) through a
-   * snapshot, off the main thread (Napi::AsyncWorker), `chunkRows` rows at a time (the scratch memory
-   * is chunkRows x the widest layer; the result does not depend on it). Resolves with rows x
-   * plan.outputWidth floats. Calls run one at a time, each on one thread.
+   * Inference of `rows` rows of `x` (rows x plan.inputWidth floats: each row holds the inputs side by
+   * side; copied at the call) through a snapshot, off the main thread (Napi::AsyncWorker), `chunkRows`
+   * rows at a time (the scratch memory is chunkRows x every slot's width; the result does not depend
+   * on it). Resolves with rows x plan.outputWidth floats (the outputs side by side in each row).
+   * Calls run one at a time, each on one thread.
    */
   forwardAsync(plan: ForwardPlan, x: Float32Array, rows: number, chunkRows: number): Promise<Float32Array>;
 }
 
 /** What {@link NativeBinding.forwardPlan} returns: an opaque snapshot, with its widths and size. */
 export interface ForwardPlan {
+  /** The inputs' widths summed: a row of x. */
   readonly inputWidth: number;
+  /** The outputs' widths summed: a row of the result. */
   readonly outputWidth: number;
   /** Bytes of weights the snapshot holds. */
   readonly bytes: number;
 }
 
-/** One step of {@link NativeBinding.forwardAsync}; `activation` is a unary op code. */
+/**
+ * One step of {@link NativeBinding.forwardPlan}: it writes the next slot from the slots in `from`
+ * (by default the slot written just before it). `activation` is a unary op code, `op` a binary one;
+ * `sum` sums each row into one value, `concat` puts its slots side by side.
+ */
 export type ForwardStep =
-  | { kind: 'dense'; kernel: Float32Array; bias: Float32Array | null; inputs: number; units: number; activation: number; param: number }
-  | { kind: 'unary'; activation: number; param: number }
-  | { kind: 'softmax'; log: boolean };
+  | { kind: 'dense'; from?: number; kernel: Float32Array; bias: Float32Array | null; inputs: number; units: number; activation: number; param: number }
+  | { kind: 'unary'; from?: number; activation: number; param: number }
+  | { kind: 'softmax'; from?: number; log: boolean }
+  | { kind: 'binary'; from: number | readonly number[]; op: number; constant?: number }
+  | { kind: 'sum'; from?: number }
+  | { kind: 'concat'; from: readonly number[] };
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The package root: lib/ (sources, run by tsx/vitest) or dist/ and dist/cjs/ (built) sit below it. */

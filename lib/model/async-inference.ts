@@ -52,18 +52,18 @@ export class SnapshotCache {
   private snapshot: Snapshot | null = null;
 
   /**
-   * The snapshot for samples of `sampleShape` (of `width` elements) at weights `version`; `makePlan`
-   * is asked for the plan only when the weights or the shape changed. Null when there is no plan.
+   * The snapshot for samples of `sampleShapes` (one per input) at weights `version`; `makePlan` is
+   * asked for the plan only when the weights or the shapes changed. Null when there is no plan.
    */
-  get(sampleShape: readonly number[], width: number, version: number, makePlan: () => InferencePlan | null): Snapshot | null {
-    const shape = sampleShape.join(',');
+  get(sampleShapes: readonly (readonly number[])[], version: number, makePlan: () => InferencePlan | null): Snapshot | null {
+    const shape = sampleShapes.map((s) => s.join(',')).join(';');
     if (shape === this.shape && version === this.version) return this.snapshot;
     const previous = this.snapshot;
     this.clear();
     const plan = makePlan();
     if (plan === null) return null;
     const reusable = previous !== null && previous.pending === 0 ? previous.native : null;
-    this.snapshot = { plan, native: binding.forwardPlan(plan.steps, width, reusable), pending: 0 };
+    this.snapshot = { plan, native: binding.forwardPlan(plan.steps, plan.inputWidths, reusable, plan.outputs), pending: 0 };
     this.shape = shape;
     this.version = version;
     return this.snapshot;

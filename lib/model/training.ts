@@ -1092,29 +1092,33 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
    * a time on the worker, each on one thread; a call that waits keeps a copy of its input (up to 4 MB:
    * a larger input is read a pass at a time, so do not modify it until the promise settles).
    *
-   * Models of Dense, Activation, Dropout, Flatten and Reshape layers (with built-in elementwise
-   * activations, softmax over the last axis, Dense on 2-D rows) run this way. A model with other
-   * layers (custom layers or activation functions) runs `predict` on the main thread after yielding
-   * to the event loop once: that blocks the loop for the whole prediction, and reads the weights as
-   * they are then.
+   * Models of Dense, Activation, Dropout, Flatten, Reshape and merge layers and of models used as
+   * layers (with built-in elementwise activations, softmax over the last axis, Dense and the merges
+   * on 2-D rows), Sequential or graphs with any number of inputs and outputs, run this way. A model
+   * with other layers (custom layers or activation functions) runs `predict` on the main thread after
+   * yielding to the event loop once: that blocks the loop for the whole prediction, and reads the
+   * weights as they are then.
    */
   async predictAsync(x: ModelData, options: PredictOptions = {}): Promise<Out> {
     const where = 'predictAsync';
     const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
     const batchSize = o.batchSize === undefined ? PREDICT_BATCH_SIZE : checkPositiveInteger(where, 'batchSize', o.batchSize);
     const xs = inputTensors(this, where, 'x', x);
-    const sampleShape = xs[0].shape.slice(1);
-    const width = sampleShape.reduce((a, b) => a * b, 1);
-    const snapshot = xs.length !== 1 || width === 0 ? null
-      : this.snapshots.get(sampleShape, width, weightsVersion(this.weights), () => inferencePlan(this.program, sampleShape));
+    const sampleShapes = xs.map((t) => t.shape.slice(1));
+    const widths = sampleShapes.map((shape) => shape.reduce((a, b) => a * b, 1));
+    const snapshot = widths.includes(0) ? null
+      : this.snapshots.get(sampleShapes, weightsVersion(this.weights), () => inferencePlan(this.program, sampleShapes, nestedProgram));
     if (snapshot === null) {
       await yieldToEventLoop();
       return this.predict(xs, options);
     }
     const n = xs[0].shape[0];
-    const output = await runOnWorker(snapshot, xs[0].storage as Float32Array, n, batchSize);
-    const result = makeTensor(output, [n, ...snapshot.plan.outputSampleShape]);
-    return (this.returnsList ? [result] : result) as Out;
+    // Several inputs go side by side in each row, and several outputs come back that way.
+    const input = xs.length === 1 ? (xs[0].storage as Float32Array) : sideBySide(xs, widths, n);
+    const output = await runOnWorker(snapshot, input, n, batchSize);
+    const shapes = snapshot.plan.outputSampleShapes;
+    const results = shapes.length === 1 ? [makeTensor(output, [n, ...shapes[0]])] : apart(output, shapes, n);
+    return (this.returnsList ? results : results[0]) as Out;
   }
 
   /**
@@ -1163,6 +1167,39 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     const outputs = this.forward(inputTensors(this, where, 'x', inputs), training, null, null, null);
     return this.returnsList ? outputs : outputs[0];
   }
+}
+
+/** The program of a model used as a layer (its steps join an inference plan), unless it computes some other way. */
+function nestedProgram(layer: AnyLayer): Program | null {
+  return layer instanceof Model && layer.call === Model.prototype.call ? layer.program : null;
+}
+
+/** Rows of several inputs side by side: rows x (widths summed). */
+function sideBySide(inputs: readonly Tensor[], widths: readonly number[], rows: number): Float32Array {
+  const total = widths.reduce((a, b) => a + b, 0);
+  const result = new Float32Array(rows * total);
+  let column = 0;
+  inputs.forEach((t, i) => {
+    const width = widths[i];
+    const source = t.storage as Float32Array;
+    for (let r = 0; r < rows; r++) result.set(source.subarray(r * width, (r + 1) * width), r * total + column);
+    column += width;
+  });
+  return result;
+}
+
+/** The outputs side by side in each row, apart: one tensor per output. */
+function apart(output: Float32Array, shapes: readonly number[][], rows: number): Tensor[] {
+  const widths = shapes.map((shape) => shape.reduce((a, b) => a * b, 1));
+  const total = widths.reduce((a, b) => a + b, 0);
+  let column = 0;
+  return shapes.map((shape, k) => {
+    const width = widths[k];
+    const values = new Float32Array(rows * width);
+    for (let r = 0; r < rows; r++) values.set(output.subarray(r * total + column, r * total + column + width), r * width);
+    column += width;
+    return makeTensor(values, [rows, ...shape]);
+  });
 }
 
 /** Fresh copies of metrics (new totals), keeping an accuracy's resolved kind. */

@@ -1,8 +1,12 @@
-// Inference of a feed-forward network off the main thread:
-//   forwardPlan(steps, width, previous) copies the weights once into an immutable native snapshot
-//   (into the memory of `previous`, a snapshot no call uses any more, when given: a fresh copy of
-//   a few MB costs more in page faults than in copying);
+// Inference of a network of layers off the main thread:
+//   forwardPlan(steps, widths, previous, outputs) copies the weights once into an immutable native
+//   snapshot (into the memory of `previous`, a snapshot no call uses any more, when given: a fresh
+//   copy of a few MB costs more in page faults than in copying);
 //   forwardAsync(plan, x, rows, chunkRows) runs it on a Node-API async worker.
+// The network is a graph over value slots: the model's inputs are slots 0..inputs-1 and step s
+// writes slot inputs + s, reading the slots it names (by default the one written just before it, so
+// a list of steps without slot numbers is a chain). Each slot holds `chunkRows` rows of its width.
+// Rows of x hold the inputs side by side, and rows of the result the outputs side by side.
 // Every call queued on one plan shares its snapshot (a training step that runs meanwhile can never
 // tear what the workers read), and a call runs in passes of `chunkRows` rows, so its scratch memory
 // is bounded whatever the batch (the results do not depend on the pass size: no kernel's result for
@@ -18,25 +22,32 @@
 namespace dendrite::binding {
 namespace {
 
-enum class StepKind { kDense, kUnary, kSoftmax };
+enum class StepKind { kDense, kUnary, kSoftmax, kBinary, kSum, kConcat };
 
 struct Step {
   StepKind kind = StepKind::kUnary;
+  std::vector<int64_t> from;  // the slots read
   std::vector<float> kernel;  // [inputs, units], row-major
   std::vector<float> bias;    // [units] or empty
   int64_t inputs = 0, units = 0;
   UnaryOp activation = UnaryOp::kIdentity;
+  BinaryOp op = BinaryOp::kAdd;
   float param = 0.0f;
   bool log = false;
+  bool has_constant = false;  // a binary step with a scalar right operand
+  float constant = 0.0f;
 };
 
 // The snapshot: the steps with their own copy of the weights, never changed once made.
 struct Network {
   std::vector<Step> steps;
-  int64_t input_width = 0;
-  int64_t output_width = 0;
-  int64_t max_width = 0;  // the widest row anywhere in the network (scratch per row)
-  int64_t bytes = 0;      // the weights' bytes, reported to V8 as external memory
+  std::vector<int64_t> widths;   // of every slot: the inputs', then one per step
+  std::vector<int64_t> inputs;   // the input widths (slots 0..inputs-1)
+  std::vector<int64_t> outputs;  // the slots returned, side by side
+  int64_t input_width = 0;       // the inputs' widths summed: a row of x
+  int64_t output_width = 0;      // the outputs' widths summed: a row of the result
+  int64_t slot_width = 0;        // every slot's width summed (scratch per row)
+  int64_t bytes = 0;             // the weights' bytes, reported to V8 as external memory
 };
 
 using SharedNetwork = std::shared_ptr<const Network>;
@@ -64,47 +75,111 @@ class ForwardWorker : public Napi::AsyncWorker {
     const Network& network = *network_;
     try {
       const int64_t chunk = std::max<int64_t>(1, std::min(chunk_rows_, rows_));
+      const size_t slots = network.widths.size();
       output_.resize(static_cast<size_t>(rows_ * network.output_width));
-      std::vector<float> current(static_cast<size_t>(chunk * network.max_width));
-      std::vector<float> next(current.size());
+      std::vector<float> scratch(static_cast<size_t>(chunk * network.slot_width));
+      std::vector<float*> slot(slots);
+      size_t offset = 0;
+      for (size_t i = 0; i < slots; ++i) {
+        slot[i] = scratch.data() + offset;
+        offset += static_cast<size_t>(chunk * network.widths[i]);
+      }
       for (int64_t start = 0; start < rows_; start += chunk) {
         const int64_t rows = std::min(chunk, rows_ - start);
-        int64_t width = network.input_width;
-        std::copy_n(input_.data() + start * width, rows * width, current.data());
-        for (const Step& step : network.steps) {
-          Status status = Status::kOk;
-          if (step.kind == StepKind::kDense) {
-            GemmArgs args;
-            args.m = rows;
-            args.n = step.units;
-            args.k = step.inputs;
-            args.a = current.data();
-            args.lda = step.inputs;
-            args.b = step.kernel.data();
-            args.ldb = step.units;
-            args.c = next.data();
-            args.ldc = step.units;
-            args.bias = step.bias.empty() ? nullptr : step.bias.data();
-            args.activation = step.activation;
-            args.activation_param = step.param;
-            status = kernels_.sgemm(args, data_.async_pool.get());
-            current.swap(next);
-            width = step.units;
-          } else if (step.kind == StepKind::kUnary) {
-            status = kernels_.unary(step.activation, step.param, current.data(), current.data(), rows * width);
-          } else {
-            status = kernels_.softmax(current.data(), current.data(), rows, width, step.log);
+        // Each input's columns of the chunk's rows of x, into its slot.
+        int64_t column = 0;
+        for (size_t i = 0; i < network.inputs.size(); ++i) {
+          const int64_t width = network.inputs[i];
+          for (int64_t r = 0; r < rows; ++r) {
+            std::copy_n(input_.data() + (start + r) * network.input_width + column, width, slot[i] + r * width);
           }
+          column += width;
+        }
+        for (size_t s = 0; s < network.steps.size(); ++s) {
+          const Step& step = network.steps[s];
+          const size_t out = network.inputs.size() + s;
+          const Status status = Run(step, slot, network.widths, out, rows);
           if (status != Status::kOk) {
             SetError("forwardAsync: a kernel failed with status " + std::to_string(static_cast<int>(status)));
             return;
           }
         }
-        std::copy_n(current.data(), rows * width, output_.data() + start * width);
+        column = 0;
+        for (int64_t source : network.outputs) {
+          const int64_t width = network.widths[static_cast<size_t>(source)];
+          for (int64_t r = 0; r < rows; ++r) {
+            std::copy_n(slot[static_cast<size_t>(source)] + r * width, width, output_.data() + (start + r) * network.output_width + column);
+          }
+          column += width;
+        }
       }
     } catch (const std::bad_alloc&) {
       SetError("forwardAsync: out of memory");
     }
+  }
+
+  // One step over `rows` rows: reads its slots, writes slot `out`.
+  Status Run(const Step& step, const std::vector<float*>& slot, const std::vector<int64_t>& widths, size_t out, int64_t rows) {
+    const float* x = slot[static_cast<size_t>(step.from[0])];
+    float* y = slot[out];
+    const int64_t width = widths[out];
+    switch (step.kind) {
+      case StepKind::kDense: {
+        GemmArgs args;
+        args.m = rows;
+        args.n = step.units;
+        args.k = step.inputs;
+        args.a = x;
+        args.lda = step.inputs;
+        args.b = step.kernel.data();
+        args.ldb = step.units;
+        args.c = y;
+        args.ldc = step.units;
+        args.bias = step.bias.empty() ? nullptr : step.bias.data();
+        args.activation = step.activation;
+        args.activation_param = step.param;
+        return kernels_.sgemm(args, data_.async_pool.get());
+      }
+      case StepKind::kUnary:
+        return kernels_.unary(step.activation, step.param, x, y, rows * width);
+      case StepKind::kSoftmax:
+        return kernels_.softmax(x, y, rows, width, step.log);
+      case StepKind::kBinary: {
+        // [rows, width], an operand of width 1 (or the constant) stretched across each row.
+        BinaryArgs args;
+        args.op = step.op;
+        args.rank = 2;
+        args.shape[0] = rows;
+        args.shape[1] = width;
+        const int64_t a_width = widths[static_cast<size_t>(step.from[0])];
+        args.a = x;
+        args.a_strides[0] = a_width;
+        args.a_strides[1] = a_width == 1 ? 0 : 1;
+        if (step.has_constant) {
+          args.b = &step.constant;
+        } else {
+          const int64_t b_width = widths[static_cast<size_t>(step.from[1])];
+          args.b = slot[static_cast<size_t>(step.from[1])];
+          args.b_strides[0] = b_width;
+          args.b_strides[1] = b_width == 1 ? 0 : 1;
+        }
+        args.out = y;
+        return kernels_.binary(args);
+      }
+      case StepKind::kSum:
+        return kernels_.reduce(ReduceOp::kSum, x, rows, widths[static_cast<size_t>(step.from[0])], 1, y);
+      case StepKind::kConcat: {
+        int64_t column = 0;
+        for (int64_t source : step.from) {
+          const int64_t part = widths[static_cast<size_t>(source)];
+          const float* from = slot[static_cast<size_t>(source)];
+          for (int64_t r = 0; r < rows; ++r) std::copy_n(from + r * part, part, y + r * width + column);
+          column += part;
+        }
+        return Status::kOk;
+      }
+    }
+    return Status::kOk;
   }
 
   void OnOK() override {
@@ -163,14 +238,71 @@ void AssignFloats(std::vector<float>& target, const Napi::Value& value, const st
   target.assign(array.Data(), array.Data() + length);
 }
 
+// Reads a step's slot numbers (`from`): each a slot made before step `slot`, `count` of them (0: any number >= 2).
+void ReadFrom(Napi::Env env, const Napi::Object& object, const std::string& where, int64_t slot, size_t count, std::vector<int64_t>& from) {
+  Napi::Value value = object.Get("from");
+  from.clear();
+  if (value.IsUndefined()) {
+    if (count != 1) ThrowValueError(env, where + ".from must list the slots the step reads");
+    from.push_back(slot - 1);  // the slot written just before: a chain
+    return;
+  }
+  if (value.IsNumber()) {
+    from.push_back(StepInteger(object, "from", where, 0, slot - 1));
+  } else if (value.IsArray()) {
+    Napi::Array list = value.As<Napi::Array>();
+    if (list.Length() > 65536) ThrowValueError(env, where + ".from lists more than 65536 slots");
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      Napi::Value item = list.Get(i);
+      double number = item.IsNumber() ? item.As<Napi::Number>().DoubleValue() : -1.0;
+      if (!item.IsNumber() || !(number >= 0 && number <= static_cast<double>(slot - 1)) || number != std::floor(number)) {
+        ThrowValueError(env, where + ".from[" + std::to_string(i) + "] must be a slot made before this step (0 to " + std::to_string(slot - 1) + ")");
+      }
+      from.push_back(static_cast<int64_t>(number));
+    }
+  } else {
+    ThrowTypeError(env, where + ".from must be a slot number or an array of them");
+  }
+  if (count != 0 ? from.size() != count : from.size() < 2) {
+    ThrowValueError(env, where + ".from must list " + (count != 0 ? std::to_string(count) : std::string("at least 2")) + " slots, got " + std::to_string(from.size()));
+  }
+}
+
+// Reads the input widths: a number (one input) or an array of them.
+void ReadWidths(Napi::Env env, const Napi::Value& value, std::vector<int64_t>& widths) {
+  widths.clear();
+  auto check = [&](const Napi::Value& item, const std::string& where) {
+    double number = item.IsNumber() ? item.As<Napi::Number>().DoubleValue() : -1.0;
+    if (!item.IsNumber() || !(number >= 1 && number <= static_cast<double>(kMaxSize)) || number != std::floor(number)) {
+      ThrowValueError(env, where + " must be an integer from 1 to " + std::to_string(kMaxSize));
+    }
+    widths.push_back(static_cast<int64_t>(number));
+  };
+  if (value.IsArray()) {
+    Napi::Array list = value.As<Napi::Array>();
+    if (list.Length() == 0 || list.Length() > 1024) ThrowValueError(env, "forwardPlan: widths must list 1 to 1024 input widths");
+    for (uint32_t i = 0; i < list.Length(); ++i) check(list.Get(i), "forwardPlan: widths[" + std::to_string(i) + "]");
+  } else {
+    check(value, "forwardPlan: width");
+  }
+}
+
+// Adds `width` to a running sum of widths, which must stay within kMaxSize.
+int64_t AddWidth(Napi::Env env, int64_t total, int64_t width, const std::string& what) {
+  if (width > kMaxSize - total) ThrowValueError(env, "forwardPlan: " + what + " is too wide");
+  return total + width;
+}
+
 // Reads and checks the steps into `network`, copying the weights (into the vectors it already has).
-void ReadSteps(Napi::Env env, const Napi::Value& value, int64_t width, Network& network) {
+void ReadSteps(Napi::Env env, const Napi::Value& value, const Napi::Value& width_value, const Napi::Value& outputs_value, Network& network) {
+  ReadWidths(env, width_value, network.inputs);
   if (!value.IsArray()) ThrowTypeError(env, "forwardPlan: steps must be an array");
   Napi::Array list = value.As<Napi::Array>();
   size_t count = 0;
   network.bytes = 0;
-  network.input_width = width;
-  network.max_width = width;
+  network.widths = network.inputs;
+  network.input_width = 0;
+  for (int64_t w : network.inputs) network.input_width = AddWidth(env, network.input_width, w, "the inputs side by side");
   // Grown step by step: a sparse array's length (up to 2^32 - 1) must not size an allocation.
   for (uint32_t i = 0; i < list.Length(); ++i) {
     std::string where = "forwardPlan: steps[" + std::to_string(i) + "]";
@@ -179,6 +311,10 @@ void ReadSteps(Napi::Env env, const Napi::Value& value, int64_t width, Network& 
     std::string kind = object.Get("kind").IsString() ? object.Get("kind").As<Napi::String>().Utf8Value() : "";
     Step& step = count < network.steps.size() ? network.steps[count] : network.steps.emplace_back();
     ++count;
+    const int64_t slot = static_cast<int64_t>(network.widths.size());
+    ReadFrom(env, object, where, slot, kind == "concat" ? 0 : kind == "binary" ? (object.Get("constant").IsUndefined() ? 2 : 1) : 1, step.from);
+    const int64_t width = network.widths[static_cast<size_t>(step.from[0])];
+    int64_t out_width = width;
     if (kind == "dense") {
       step.kind = StepKind::kDense;
       step.inputs = StepInteger(object, "inputs", where, width, width);
@@ -187,24 +323,68 @@ void ReadSteps(Napi::Env env, const Napi::Value& value, int64_t width, Network& 
       AssignFloats(step.kernel, object.Get("kernel"), where + ".kernel", step.inputs * step.units, false);
       AssignFloats(step.bias, object.Get("bias"), where + ".bias", step.units, true);
       network.bytes += static_cast<int64_t>((step.kernel.size() + step.bias.size()) * sizeof(float));
-      width = step.units;
-      network.max_width = std::max(network.max_width, width);
+      out_width = step.units;
     } else if (kind == "unary") {
       step.kind = StepKind::kUnary;
     } else if (kind == "softmax") {
       step.kind = StepKind::kSoftmax;
       step.log = object.Get("log").ToBoolean().Value();
+    } else if (kind == "binary") {
+      step.kind = StepKind::kBinary;
+      step.op = static_cast<BinaryOp>(StepInteger(object, "op", where, 0, kBinaryOpCount - 1));
+      step.has_constant = !object.Get("constant").IsUndefined();
+      if (step.has_constant) {
+        Napi::Value constant = object.Get("constant");
+        if (!constant.IsNumber()) ThrowTypeError(env, where + ".constant must be a number");
+        step.constant = constant.As<Napi::Number>().FloatValue();
+      } else {
+        // Equal widths, or one of width 1 stretched across the other.
+        const int64_t other = network.widths[static_cast<size_t>(step.from[1])];
+        if (width != other && width != 1 && other != 1) {
+          ThrowValueError(env, where + ": slots of widths " + std::to_string(width) + " and " + std::to_string(other) + " cannot be combined");
+        }
+        out_width = std::max(width, other);
+      }
+    } else if (kind == "sum") {
+      step.kind = StepKind::kSum;
+      out_width = 1;
+    } else if (kind == "concat") {
+      step.kind = StepKind::kConcat;
+      out_width = 0;
+      for (int64_t source : step.from) out_width = AddWidth(env, out_width, network.widths[static_cast<size_t>(source)], where + " (concatenated)");
     } else {
-      ThrowValueError(env, where + ".kind must be 'dense', 'unary' or 'softmax', got '" + kind + "'");
+      ThrowValueError(env, where + ".kind must be 'dense', 'unary', 'softmax', 'binary', 'sum' or 'concat', got '" + kind + "'");
     }
-    if (kind != "softmax") {
+    if (kind == "dense" || kind == "unary") {
       step.activation = static_cast<UnaryOp>(StepInteger(object, "activation", where, 0, kUnaryOpCount - 1));
       Napi::Value param = object.Get("param");
       step.param = param.IsNumber() ? param.As<Napi::Number>().FloatValue() : 0.0f;
     }
+    network.widths.push_back(out_width);
   }
   network.steps.resize(count);
-  network.output_width = width;
+  network.slot_width = 0;
+  for (int64_t w : network.widths) network.slot_width = AddWidth(env, network.slot_width, w, "the network's values");
+  // The outputs: the last slot by default, or the slots listed.
+  network.outputs.clear();
+  const int64_t slots = static_cast<int64_t>(network.widths.size());
+  if (outputs_value.IsUndefined() || outputs_value.IsNull()) {
+    network.outputs.push_back(slots - 1);
+  } else {
+    if (!outputs_value.IsArray()) ThrowTypeError(env, "forwardPlan: outputs must be an array of slot numbers");
+    Napi::Array outputs = outputs_value.As<Napi::Array>();
+    if (outputs.Length() == 0 || outputs.Length() > 1024) ThrowValueError(env, "forwardPlan: outputs must list 1 to 1024 slots");
+    for (uint32_t i = 0; i < outputs.Length(); ++i) {
+      Napi::Value item = outputs.Get(i);
+      double number = item.IsNumber() ? item.As<Napi::Number>().DoubleValue() : -1.0;
+      if (!item.IsNumber() || !(number >= 0 && number <= static_cast<double>(slots - 1)) || number != std::floor(number)) {
+        ThrowValueError(env, "forwardPlan: outputs[" + std::to_string(i) + "] must be a slot from 0 to " + std::to_string(slots - 1));
+      }
+      network.outputs.push_back(static_cast<int64_t>(number));
+    }
+  }
+  network.output_width = 0;
+  for (int64_t source : network.outputs) network.output_width = AddWidth(env, network.output_width, network.widths[static_cast<size_t>(source)], "the outputs side by side");
 }
 
 void FinalizePlan(napi_env env, void* data, void* /*hint*/) {
@@ -232,22 +412,20 @@ SharedNetwork* Reclaim(Napi::Env env, const Napi::Value& previous) {
   return held;
 }
 
-// forwardPlan(steps, width, previous?) -> { inputWidth, outputWidth, bytes }: the snapshot forwardAsync runs.
+// forwardPlan(steps, widths, previous?, outputs?) -> { inputWidth, outputWidth, bytes }: the snapshot forwardAsync runs.
 Napi::Value ForwardPlan(const Napi::CallbackInfo& info) {
-  if (info.Length() != 2 && info.Length() != 3) {
-    ThrowTypeError(info.Env(), "forwardPlan: expected 2 or 3 arguments, got " + std::to_string(info.Length()));
+  if (info.Length() < 2 || info.Length() > 4) {
+    ThrowTypeError(info.Env(), "forwardPlan: expected 2 to 4 arguments, got " + std::to_string(info.Length()));
   }
-  Args args(info, "forwardPlan", info.Length());
   Napi::Env env = info.Env();
-  int64_t width = args.Integer(1, "width", 1);
-  if (info.Length() == 3 && !info[2].IsNull() && !info[2].IsUndefined() && !IsPlan(info[2])) {
+  if (info.Length() >= 3 && !info[2].IsNull() && !info[2].IsUndefined() && !IsPlan(info[2])) {
     ThrowTypeError(env, "forwardPlan: previous must be a plan forwardPlan returned, or null");
   }
-  SharedNetwork* reclaimed = info.Length() == 3 ? Reclaim(env, info[2]) : nullptr;
+  SharedNetwork* reclaimed = info.Length() >= 3 ? Reclaim(env, info[2]) : nullptr;
   std::shared_ptr<Network> network = reclaimed != nullptr ? std::const_pointer_cast<Network>(*reclaimed) : std::make_shared<Network>();
   delete reclaimed;
   // A failure part-way leaves `network` half-filled: it is dropped with the exception.
-  ReadSteps(env, info[0], width, *network);
+  ReadSteps(env, info[0], info[1], info.Length() == 4 ? info[3] : env.Undefined(), *network);
   Napi::Object plan = Napi::Object::New(env);
   plan.DefineProperties({
       Napi::PropertyDescriptor::Value("inputWidth", Napi::Number::New(env, static_cast<double>(network->input_width)), napi_enumerable),
@@ -280,8 +458,9 @@ Napi::Value ForwardAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SharedNetwork network = PlanOf(env, info[0]);
   int64_t rows = args.Integer(2, "rows");
-  // Every row of every step within kMaxSize floats, so no size below overflows.
-  if (rows > 0 && network->max_width > kMaxSize / rows) ThrowValueError(env, "forwardAsync: rows x the widest layer is too large");
+  // Every row of every slot within kMaxSize floats, so no size below overflows.
+  const int64_t widest = std::max({network->slot_width, network->input_width, network->output_width});
+  if (rows > 0 && widest > kMaxSize / rows) ThrowValueError(env, "forwardAsync: rows x the network's widths is too large");
   int64_t chunk_rows = args.Integer(3, "chunkRows", 1);
   std::vector<float> input;
   AssignFloats(input, info[1], "forwardAsync: x", rows * network->input_width, false);

@@ -26,7 +26,7 @@ function forwardSync(steps: ForwardStep[], x: Float32Array, rows: number, width:
       width = step.units;
     } else if (step.kind === 'unary') {
       binding.unary(step.activation, step.param, current, current, current.length);
-    } else {
+    } else if (step.kind === 'softmax') {
       binding.softmax(current, current, rows, width, step.log);
     }
   }
@@ -53,7 +53,7 @@ describe('forwardPlan / forwardAsync: bad arguments', () => {
     const shortKernel = mlp();
     (shortKernel[0] as { kernel: Float32Array }).kernel = new Float32Array(10);
     expect(() => binding.forwardPlan(shortKernel, 12)).toThrow(ValueError);
-    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12)).toThrow(/kind must be 'dense', 'unary' or 'softmax'/);
+    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12)).toThrow(/kind must be 'dense', 'unary', 'softmax', 'binary', 'sum' or 'concat'/);
     expect(() => binding.forwardPlan([{ kind: 'unary', activation: 99, param: 0 }], 12)).toThrow(/activation must be an integer from 0/);
     expect(() => binding.forwardAsync(binding.forwardPlan(mlp(), 12), x, 2, 0)).toThrow(/chunkRows/);
   });
@@ -121,5 +121,111 @@ describe('forwardAsync', () => {
     expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12, reused)).toThrow(ValueError);
     expect(() => binding.forwardAsync(reused, x, 8, 4)).toThrow(ArgumentTypeError);
     expect(() => binding.forwardPlan(mlp(), 12, {} as never)).toThrow(ArgumentTypeError);
+  });
+});
+
+describe('forwardPlan over a graph of slots', () => {
+  const { add, mul, div, maximum } = binding.opCodes.binary;
+  const square = binding.opCodes.unary.square;
+
+  /** Two inputs (widths 3 and 2): dense each to 4, multiply, a column (sum of rows), broadcast, concatenate. */
+  function graph(): ForwardStep[] {
+    return [
+      { kind: 'dense', from: 0, kernel: random(3 * 4, 20), bias: random(4, 21), inputs: 3, units: 4, activation: tanh, param: 0 }, // slot 2
+      { kind: 'dense', from: 1, kernel: random(2 * 4, 22), bias: null, inputs: 2, units: 4, activation: linear, param: 0 },     // slot 3
+      { kind: 'binary', op: mul, from: [2, 3] },                                                                                 // slot 4
+      { kind: 'sum', from: 4 },                                                                                                  // slot 5: [rows, 1]
+      { kind: 'binary', op: add, from: [5, 2] },                                                                                 // slot 6: column + row
+      { kind: 'binary', op: maximum, from: [6], constant: 0.25 },                                                                // slot 7
+      { kind: 'unary', from: 7, activation: square, param: 0 },                                                                  // slot 8
+      { kind: 'concat', from: [8, 5, 0] },                                                                                       // slot 9: widths 4 + 1 + 3
+      { kind: 'binary', op: div, from: [9], constant: 3 },                                                                       // slot 10
+    ];
+  }
+
+  /** The same on the main thread, with the same kernels and broadcasting layouts. */
+  function graphSync(steps: ForwardStep[], a: Float32Array, b: Float32Array, rows: number): Float32Array[] {
+    const slots: { data: Float32Array; width: number }[] = [{ data: a, width: 3 }, { data: b, width: 2 }];
+    const layoutOf = (width: number, aWidth: number, bWidth: number | null): Float64Array => Float64Array.from([
+      2, rows, width, aWidth, aWidth === 1 ? 0 : 1, bWidth ?? 0, bWidth === null || bWidth === 1 ? 0 : 1,
+    ]);
+    for (const step of steps) {
+      const from: readonly number[] = typeof step.from === 'number' ? [step.from] : (step.from as readonly number[]);
+      const x = slots[from[0]];
+      if (step.kind === 'dense') {
+        const out = new Float32Array(rows * step.units);
+        binding.sgemm(false, false, rows, step.units, step.inputs, 1, x.data, step.inputs, step.kernel, step.units, 0, out, step.units, step.bias, step.activation, step.param, 1, 0, 0, 0);
+        slots.push({ data: out, width: step.units });
+      } else if (step.kind === 'unary') {
+        const out = new Float32Array(x.data.length);
+        binding.unary(step.activation, step.param, x.data, out, out.length);
+        slots.push({ data: out, width: x.width });
+      } else if (step.kind === 'binary') {
+        const other = step.constant === undefined ? slots[from[1]] : { data: Float32Array.of(step.constant), width: null };
+        const width = Math.max(x.width, other.width ?? 1);
+        const out = new Float32Array(rows * width);
+        binding.binary(step.op, x.data, other.data, out, layoutOf(width, x.width, other.width));
+        slots.push({ data: out, width });
+      } else if (step.kind === 'sum') {
+        const out = new Float32Array(rows);
+        binding.reduce(binding.opCodes.reduce.sum, x.data, rows, x.width, 1, out);
+        slots.push({ data: out, width: 1 });
+      } else if (step.kind === 'concat') {
+        const width = from.reduce((w, s) => w + slots[s].width, 0);
+        const out = new Float32Array(rows * width);
+        for (let r = 0; r < rows; r++) {
+          let column = 0;
+          for (const s of from) {
+            out.set(slots[s].data.subarray(r * slots[s].width, (r + 1) * slots[s].width), r * width + column);
+            column += slots[s].width;
+          }
+        }
+        slots.push({ data: out, width });
+      }
+    }
+    return slots.map((s) => s.data);
+  }
+
+  it('computes each slot as the synchronous kernels do, with the inputs and outputs side by side in each row', async () => {
+    const rows = 11;
+    const a = random(rows * 3, 23);
+    const b = random(rows * 2, 24);
+    const x = new Float32Array(rows * 5);
+    for (let r = 0; r < rows; r++) {
+      x.set(a.subarray(r * 3, r * 3 + 3), r * 5);
+      x.set(b.subarray(r * 2, r * 2 + 2), r * 5 + 3);
+    }
+    const slots = graphSync(graph(), a, b, rows);
+    const plan = binding.forwardPlan(graph(), [3, 2], null, [10, 5, 1]);
+    expect(plan).toMatchObject({ inputWidth: 5, outputWidth: 8 + 1 + 2 });
+    const expected = new Float32Array(rows * 11);
+    for (let r = 0; r < rows; r++) {
+      expected.set(slots[10].subarray(r * 8, r * 8 + 8), r * 11);
+      expected[r * 11 + 8] = slots[5][r];
+      expected.set(slots[1].subarray(r * 2, r * 2 + 2), r * 11 + 9);
+    }
+    for (const chunkRows of [1, 4, 256]) expect(await binding.forwardAsync(plan, x, rows, chunkRows)).toEqual(expected);
+    // Without outputs: the last slot.
+    expect(binding.forwardPlan(graph(), [3, 2]).outputWidth).toBe(8);
+  });
+
+  it('checks every slot number, width and output, naming the step', () => {
+    const bad = (edit: (steps: ForwardStep[]) => void, widths: number | number[] = [3, 2], outputs?: number[]): (() => unknown) => () => {
+      const steps = graph();
+      edit(steps);
+      return binding.forwardPlan(steps, widths, null, outputs);
+    };
+    expect(bad((s) => { (s[2] as { from: unknown }).from = [2, 9]; })).toThrow('forwardPlan: steps[2].from[1] must be a slot made before this step (0 to 3)');
+    expect(bad((s) => { (s[2] as { from: unknown }).from = [2]; })).toThrow(/steps\[2\]\.from must list 2 slots, got 1/);
+    expect(bad((s) => { (s[7] as { from: unknown }).from = [8]; })).toThrow(/steps\[7\]\.from must list at least 2 slots, got 1/);
+    expect(bad((s) => { (s[2] as { from: unknown }).from = [2, 0]; })).toThrow('forwardPlan: steps[2]: slots of widths 4 and 3 cannot be combined');
+    expect(bad((s) => { (s[0] as { inputs: number }).inputs = 2; })).toThrow(/steps\[0\]\.inputs must be an integer from 3 to 3/);
+    expect(bad((s) => { (s[5] as { constant: unknown }).constant = 'x'; })).toThrow(ArgumentTypeError);
+    expect(bad((s) => { (s[4] as { from: unknown }).from = 'four'; })).toThrow(ArgumentTypeError);
+    expect(bad(() => {}, [3, 0])).toThrow(/widths\[1\] must be an integer from 1/);
+    expect(bad(() => {}, [])).toThrow(/widths must list 1 to 1024 input widths/);
+    expect(bad(() => {}, [3, 2], [11])).toThrow('forwardPlan: outputs[0] must be a slot from 0 to 10');
+    expect(bad(() => {}, [3, 2], [])).toThrow(/outputs must list 1 to 1024 slots/);
+    expect(() => binding.forwardPlan(graph(), [3, 2], null, 'all' as never)).toThrow(ArgumentTypeError);
   });
 });

@@ -21,7 +21,7 @@ export interface DotOptions extends MergeOptions {
 }
 
 /** Keras's L2 normalization floor: x / sqrt(max(sum(x^2), 1e-12)). */
-const NORM_FLOOR = 1e-12;
+export const NORM_FLOOR = 1e-12;
 
 /** The sample-wise dot product of two inputs. */
 export class Dot extends Merge {
