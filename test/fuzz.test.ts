@@ -870,8 +870,8 @@ function mutate(r: Rng, t: Template): string {
       if (r.chance(0.5)) t.args.pop();
       else t.args.push(r.pick([0, null, floats(r, 2)]));
       changes.push(`${t.args.length} arguments`);
-    } else if (t.fn === 'forwardAsync' && r.chance(0.5)) {
-      // Not a plan: what forwardPlan returned, copied, proxied or faked.
+    } else if (t.fn === 'forwardAsync' && typeof t.args[0] === 'object' && t.args[0] !== null && r.chance(0.5)) {
+      // Not a plan: what forwardPlan returned, copied, proxied or faked (once: a fake is no object to proxy).
       const plan = t.args[0] as object;
       t.args[0] = r.pick<() => unknown>([() => ({ ...plan }), () => new Proxy(plan, {}), () => Object.create(plan), () => ({ inputWidth: 1, outputWidth: 1, bytes: 0 }), () => weird(r)])();
       changes.push('plan -> not a plan');
