@@ -29,6 +29,9 @@ export {
 export type { GeluOptions } from './ops/activations.js';
 export { sum, mean, max, min, variance, argmax, argmin, sumToShape } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
+export { lstmCell, gruCell, rnnCell } from './ops/recurrent.js';
+export { embeddingLookup } from './ops/embedding.js';
+export type { CellOptions, GruCellOptions } from './ops/recurrent.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export {
   reshape, flatten, transpose, permute, squeeze, expandDims, broadcastTo, slice, split, concat, stack, pad, gather,

@@ -28,8 +28,12 @@ export abstract class Metric {
 
   /** Forgets everything seen (the model calls it at the start of each epoch). */
   abstract reset(): void;
-  /** Adds a batch: targets and predictions (probabilities for classifiers). */
-  abstract update(yTrue: Tensor, yPred: Tensor): void;
+  /**
+   * Adds a batch: targets and predictions (probabilities for classifiers). A `mask` over the leading
+   * axes of the predictions (`[batch, steps]` of 0 and 1 for a masked sequence output) leaves out the
+   * positions where it is 0.
+   */
+  abstract update(yTrue: Tensor, yPred: Tensor, mask?: Tensor | null): void;
   /** The metric over everything seen since the last reset (NaN before any data). */
   abstract result(): number;
 
@@ -50,6 +54,21 @@ function checkSameSize(where: string, yTrue: Tensor, yPred: Tensor): void {
   }
 }
 
+/**
+ * The weight (0 or 1) of entry i of `entries` laid out over a mask's positions (each mask entry covers
+ * the same number of consecutive entries: the classes or features of a position), or null without a mask.
+ */
+function maskReader(where: string, mask: Tensor | null | undefined, entries: number): ((i: number) => number) | null {
+  if (mask === null || mask === undefined) return null;
+  const values = floatsOf(mask);
+  const n = values.length;
+  if (n === 0 ? entries !== 0 : entries % n !== 0) {
+    throw new ShapeError(`${where}: the mask has shape ${formatShape(mask.shape)}, which does not cover the ${entries} entries of the predictions evenly`);
+  }
+  const per = n === 0 ? 1 : entries / n;
+  return per === 1 ? (i) => values[i] : (i) => values[Math.floor(i / per)];
+}
+
 /** A mean over samples of a per-sample value. */
 abstract class MeanOverRows extends Metric {
   private total = 0;
@@ -60,11 +79,11 @@ abstract class MeanOverRows extends Metric {
     this.count = 0;
   }
 
-  /** Adds the batch's per-row values; returns [sum, rows]. */
-  protected abstract batch(yTrue: Tensor, yPred: Tensor): [number, number];
+  /** Adds the batch's per-row values (rows where the mask is 0 left out); returns [sum, rows counted]. */
+  protected abstract batch(yTrue: Tensor, yPred: Tensor, mask: Tensor | null): [number, number];
 
-  update(yTrue: Tensor, yPred: Tensor): void {
-    const [sum, rows] = this.batch(yTrue, yPred);
+  update(yTrue: Tensor, yPred: Tensor, mask: Tensor | null = null): void {
+    const [sum, rows] = this.batch(yTrue, yPred, mask);
     this.total += sum;
     this.count += rows;
   }
@@ -95,14 +114,21 @@ export class BinaryAccuracy extends MeanOverRows {
     this.threshold = o.threshold === undefined ? 0.5 : checkRange('binaryAccuracy', 'threshold', o.threshold, 0, 1);
   }
 
-  protected batch(yTrue: Tensor, yPred: Tensor): [number, number] {
+  protected batch(yTrue: Tensor, yPred: Tensor, mask: Tensor | null): [number, number] {
     checkSameSize(this.name, yTrue, yPred);
     const t = floatsOf(yTrue);
     const p = floatsOf(yPred);
     const threshold = this.threshold;
+    const weight = maskReader(this.name, mask, p.length);
     let correct = 0;
-    for (let i = 0; i < p.length; i++) if ((p[i] > threshold ? 1 : 0) === (t[i] > 0.5 ? 1 : 0)) correct++;
-    return [correct, p.length];
+    let counted = 0;
+    for (let i = 0; i < p.length; i++) {
+      const w = weight === null ? 1 : weight(i);
+      if (w === 0) continue;
+      counted += w;
+      if ((p[i] > threshold ? 1 : 0) === (t[i] > 0.5 ? 1 : 0)) correct += w;
+    }
+    return [correct, counted];
   }
 
   override getConfig(): Record<string, unknown> {
@@ -119,7 +145,7 @@ export class CategoricalAccuracy extends MeanOverRows {
     super(o.name === undefined ? 'categoricalAccuracy' : checkString('categoricalAccuracy', 'name', o.name));
   }
 
-  protected batch(yTrue: Tensor, yPred: Tensor): [number, number] {
+  protected batch(yTrue: Tensor, yPred: Tensor, mask: Tensor | null): [number, number] {
     if (yTrue.rank !== yPred.rank || !yTrue.shape.every((d, i) => d === yPred.shape[i]) || yPred.rank === 0) {
       throw new ShapeError(`${this.name}: yTrue (one-hot) and yPred must have the same shape, got yTrue ${formatShape(yTrue.shape)} and yPred ${formatShape(yPred.shape)}`);
     }
@@ -127,9 +153,16 @@ export class CategoricalAccuracy extends MeanOverRows {
     const rows = cols === 0 ? 0 : yPred.size / cols;
     const t = floatsOf(yTrue);
     const p = floatsOf(yPred);
+    const weight = maskReader(this.name, mask, rows);
     let correct = 0;
-    for (let r = 0; r < rows; r++) if (argmaxRow(p, r * cols, cols) === argmaxRow(t, r * cols, cols)) correct++;
-    return [correct, rows];
+    let counted = 0;
+    for (let r = 0; r < rows; r++) {
+      const w = weight === null ? 1 : weight(r);
+      if (w === 0) continue;
+      counted += w;
+      if (argmaxRow(p, r * cols, cols) === argmaxRow(t, r * cols, cols)) correct += w;
+    }
+    return [correct, counted];
   }
 }
 
@@ -142,7 +175,7 @@ export class SparseCategoricalAccuracy extends MeanOverRows {
     super(o.name === undefined ? 'sparseCategoricalAccuracy' : checkString('sparseCategoricalAccuracy', 'name', o.name));
   }
 
-  protected batch(yTrue: Tensor, yPred: Tensor): [number, number] {
+  protected batch(yTrue: Tensor, yPred: Tensor, mask: Tensor | null): [number, number] {
     if (yPred.rank === 0) throw new ShapeError(`${this.name}: yPred must have a class axis, got a rank-0 tensor`);
     const cols = yPred.shape[yPred.rank - 1];
     const rows = cols === 0 ? 0 : yPred.size / cols;
@@ -151,9 +184,16 @@ export class SparseCategoricalAccuracy extends MeanOverRows {
     }
     const t = floatsOf(yTrue);
     const p = floatsOf(yPred);
+    const weight = maskReader(this.name, mask, rows);
     let correct = 0;
-    for (let r = 0; r < rows; r++) if (argmaxRow(p, r * cols, cols) === t[r]) correct++;
-    return [correct, rows];
+    let counted = 0;
+    for (let r = 0; r < rows; r++) {
+      const w = weight === null ? 1 : weight(r);
+      if (w === 0) continue;
+      counted += w;
+      if (argmaxRow(p, r * cols, cols) === t[r]) correct += w;
+    }
+    return [correct, counted];
   }
 }
 
@@ -209,7 +249,7 @@ export class Accuracy extends Metric {
     this.inner?.reset();
   }
 
-  update(yTrue: Tensor, yPred: Tensor): void {
+  update(yTrue: Tensor, yPred: Tensor, mask: Tensor | null = null): void {
     if (this.inner === null) {
       const last = yPred.rank === 0 ? 1 : yPred.shape[yPred.rank - 1];
       const trueLast = yTrue.rank === 0 ? 1 : yTrue.shape[yTrue.rank - 1];
@@ -219,7 +259,7 @@ export class Accuracy extends Metric {
       else kind = 'categorical';
       this.resolve(kind);
     }
-    this.inner!.update(yTrue, yPred);
+    this.inner!.update(yTrue, yPred, mask);
   }
 
   result(): number {
@@ -248,14 +288,21 @@ abstract class MeanElementError extends MeanOverRows {
   /** The error of one element, from prediction minus target. */
   protected abstract error(difference: number): number;
 
-  protected batch(yTrue: Tensor, yPred: Tensor): [number, number] {
+  protected batch(yTrue: Tensor, yPred: Tensor, mask: Tensor | null): [number, number] {
     checkSameSize(this.name, yTrue, yPred);
     const t = floatsOf(yTrue);
     const p = floatsOf(yPred);
     const cols = yPred.rank >= 2 ? yPred.shape[yPred.rank - 1] : 1;
+    const weight = maskReader(this.name, mask, p.length);
     let sum = 0;
-    for (let i = 0; i < p.length; i++) sum += this.error(p[i] - t[i]);
-    return cols === 0 ? [0, 0] : [sum / cols, p.length / cols];
+    let counted = 0;
+    for (let i = 0; i < p.length; i++) {
+      const w = weight === null ? 1 : weight(i);
+      if (w === 0) continue;
+      sum += w * this.error(p[i] - t[i]);
+      counted += w;
+    }
+    return cols === 0 ? [0, 0] : [sum / cols, counted / cols];
   }
 }
 
@@ -314,12 +361,14 @@ abstract class ConfusionCounts extends Metric {
     this.falseNegatives = 0;
   }
 
-  update(yTrue: Tensor, yPred: Tensor): void {
+  update(yTrue: Tensor, yPred: Tensor, mask: Tensor | null = null): void {
     checkSameSize(this.name, yTrue, yPred);
     const t = floatsOf(yTrue);
     const p = floatsOf(yPred);
     const threshold = this.threshold;
+    const weight = maskReader(this.name, mask, p.length);
     for (let i = 0; i < p.length; i++) {
+      if (weight !== null && weight(i) === 0) continue;
       const predicted = p[i] > threshold;
       const actual = t[i] > 0.5;
       if (predicted && actual) this.truePositives++;
@@ -408,11 +457,13 @@ export class AUC extends Metric {
     return 1 + inner;
   }
 
-  update(yTrue: Tensor, yPred: Tensor): void {
+  update(yTrue: Tensor, yPred: Tensor, mask: Tensor | null = null): void {
     checkSameSize(this.name, yTrue, yPred);
     const t = floatsOf(yTrue);
     const p = floatsOf(yPred);
+    const weight = maskReader(this.name, mask, p.length);
     for (let i = 0; i < p.length; i++) {
+      if (weight !== null && weight(i) === 0) continue;
       const b = this.bucket(p[i]);
       if (t[i] > 0.5) this.positives[b]++;
       else this.negatives[b]++;
@@ -481,7 +532,10 @@ export class AUC extends Metric {
 
 // --- custom functions ---------------------------------------------------------------------------
 
-/** A metric function `(yTrue, yPred) => Tensor`: its mean value, averaged over batches weighted by their size. */
+/**
+ * A metric function `(yTrue, yPred) => Tensor`: its mean value, averaged over batches weighted by their
+ * size. A mask is not applied (the function sees every position).
+ */
 export class FunctionMetric extends Metric {
   readonly className = 'FunctionMetric';
   private total = 0;

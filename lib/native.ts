@@ -19,6 +19,8 @@ export interface OpCodes {
   optimizer: Record<string, number>;
   loss: Record<string, number>;
   pool: Record<string, number>;
+  /** Recurrent cells of the sequence driver: simpleRnn, lstm, gru. */
+  cell: Record<string, number>;
 }
 
 export interface RawBackendInfo {
@@ -232,6 +234,30 @@ export interface NativeBinding {
    * Calls run one at a time, each on one thread.
    */
   forwardAsync(plan: ForwardPlan, x: Float32Array, rows: number, chunkRows: number): Promise<Float32Array>;
+
+  /**
+   * Floats of the recurrent driver's forward cache (kept from recurrentForward to recurrentBackward) and of
+   * recurrentBackward's scratch, for a spec's sizes, cell, activations and the flags `masked` and
+   * `recurrentDropout` (whether those buffers will be given).
+   */
+  recurrentSizes(spec: RecurrentSpec & { masked?: boolean; recurrentDropout?: boolean }): { cache: number; scratch: number };
+  /**
+   * A recurrent layer's forward pass over all steps (native/include/dendrite/recurrent.h): the input projection
+   * of every step as one GEMM, then per step the recurrent GEMM and the fused cell kernel, batch slices on the
+   * pool's threads (results do not depend on the thread count). Writes the outputs given (sequence
+   * [batch, steps, units] in processing order, lastOutput, stateH, stateC for an LSTM) and the cache.
+   */
+  recurrentForward(spec: RecurrentForwardSpec): void;
+  /**
+   * Backpropagation through time from the gradients of the outputs (each null or given), with the cache of the
+   * forward call of the same spec: writes dx, dh0, dc0 (those given) and adds into (accumulate) or overwrites the
+   * weight gradients given.
+   */
+  recurrentBackward(spec: RecurrentBackwardSpec): void;
+  /** out[i, :] = table[indices[i], :] for `count` rows of `width`; each index must be in [0, tableRows) (ValueError). */
+  gatherRows(table: Float32Array, tableRows: number, width: number, indices: Int32Array, count: number, out: Float32Array): void;
+  /** tableGrad[indices[i], :] += grad[i, :] in order of i; each index must be in [0, tableRows). */
+  scatterAddRows(grad: Float32Array, width: number, indices: Int32Array, count: number, tableGrad: Float32Array, tableRows: number): void;
 }
 
 /** What {@link NativeBinding.forwardPlan} returns: an opaque snapshot, with its widths and size. */
@@ -242,6 +268,68 @@ export interface ForwardPlan {
   readonly outputWidth: number;
   /** Bytes of weights the snapshot holds. */
   readonly bytes: number;
+}
+
+/**
+ * What every recurrent driver call reads: `cell` from opCodes.cell; sizes; activations as opCodes.unary codes
+ * with their parameters; a GRU's `resetAfter`; the step order and whether masked steps output 0.
+ */
+export interface RecurrentSpec {
+  cell: number;
+  batch: number;
+  steps: number;
+  inputs: number;
+  units: number;
+  activation: number;
+  activationParam?: number;
+  recurrentActivation: number;
+  recurrentParam?: number;
+  resetAfter?: boolean;
+  goBackwards?: boolean;
+  zeroMaskedOutputs?: boolean;
+}
+
+/** Buffers of a recurrent driver call (batch-major). */
+export interface RecurrentBuffers {
+  /** [inputs, G * units], G = 1 (simpleRnn), 4 (lstm), 3 (gru). */
+  kernel: Float32Array;
+  /** [units, G * units]. */
+  recurrentKernel: Float32Array;
+  /** [batch, steps] of 0/1, or null. */
+  mask?: Float32Array | null;
+  /** [batch, inputs] scaled keep mask (0 or 1 / (1 - rate)), or null. */
+  inputDropout?: Float32Array | null;
+  /** [batch, units] scaled keep mask, or null. */
+  recurrentDropout?: Float32Array | null;
+  cache: Float32Array;
+}
+
+export interface RecurrentForwardSpec extends RecurrentSpec, RecurrentBuffers {
+  /** [batch, steps, inputs]. */
+  x: Float32Array;
+  /** [G * units], a GRU with resetAfter [2, 3 * units], or null. */
+  bias?: Float32Array | null;
+  h0?: Float32Array | null;
+  c0?: Float32Array | null;
+  sequence?: Float32Array | null;
+  lastOutput?: Float32Array | null;
+  stateH?: Float32Array | null;
+  stateC?: Float32Array | null;
+}
+
+export interface RecurrentBackwardSpec extends RecurrentSpec, RecurrentBuffers {
+  scratch: Float32Array;
+  dSequence?: Float32Array | null;
+  dLastOutput?: Float32Array | null;
+  dStateH?: Float32Array | null;
+  dStateC?: Float32Array | null;
+  dx?: Float32Array | null;
+  dh0?: Float32Array | null;
+  dc0?: Float32Array | null;
+  dKernel?: Float32Array | null;
+  dRecurrentKernel?: Float32Array | null;
+  dBias?: Float32Array | null;
+  accumulate?: boolean;
 }
 
 /**

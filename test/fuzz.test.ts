@@ -355,6 +355,28 @@ const apiGenerators: Array<[number, Generator]> = [
     };
     return { target: ['item', 'toArray', 'requiresGrad', 'Tensor.reshape', 'Tensor.add', 'Tensor.grad', 'noGrad'][which], typed: true, run, detail: describeArgs([x]) };
   }],
+  [3, (r) => {
+    // One step of a recurrent cell: shapes mostly consistent, sometimes one off.
+    const which = r.int(0, 3);
+    const batch = r.int(0, 3), inputs = r.int(0, 3), units = r.int(1, 3);
+    const gates = [4, 3, 1][Math.min(which, 2)];
+    const off = (n: number): number => (r.chance(0.15) ? n + r.pick([1, -1]) : n);
+    const t = (dims: number[]): Tensor => (r.chance(0.9) ? tensor(r, dims.map((d) => Math.max(0, d))) : tensor(r));
+    const resetAfter = r.chance(0.6);
+    const x = t([batch, off(inputs)]), h = t([batch, off(units)]), c = t([batch, units]);
+    const kernel = t([inputs, off(gates * units)]), recurrent = t([units, gates * units]);
+    const bias = r.chance(0.3) ? null : t(which === 1 && resetAfter ? [2, gates * units] : [off(gates * units)]);
+    const options = r.chance(0.3) ? { activation: r.pick(ACTIVATIONS) as never, ...(r.chance(0.3) ? { resetAfter: r.pick([true, false, 1]) as never } : {}) } : undefined;
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.lstmCell(x, h, c, kernel, recurrent, bias, options);
+        case 1: return dn.gruCell(x, h, kernel, recurrent, bias, { resetAfter, ...options });
+        case 2: return dn.rnnCell(x, h, kernel, recurrent, bias, options);
+        default: return dn.embeddingLookup(t([r.int(0, 4), r.int(0, 3)]), r.chance(0.5) ? dn.tensor(Int32Array.from({ length: r.int(0, 4) }, () => r.int(-1, 5))) : tensorLike(r));
+      }
+    };
+    return { target: ['lstmCell', 'gruCell', 'rnnCell', 'embeddingLookup'][which], typed: true, run, detail: describeArgs([x, h, kernel, recurrent, bias]) };
+  }],
 ];
 
 // Public API: layers, models, losses, optimizers, data ------------------------------------------
@@ -428,6 +450,42 @@ function fitOptions(r: Rng): dn.FitOptions {
 }
 
 const modelGenerators: Array<[number, Generator]> = [
+  [3, (r) => {
+    // A recurrent layer (or its wrappers) built from random options and applied to a tensor of any shape,
+    // with a mask or initial states of any shape.
+    const which = r.int(0, 6);
+    const names = ['layers.lstm', 'layers.gru', 'layers.simpleRNN', 'layers.bidirectional', 'layers.embedding', 'layers.masking', 'layers.timeDistributed'];
+    const recurrentOptions = (): Record<string, unknown> => ({
+      units: r.chance(0.9) ? r.int(1, 3) : r.pick(BAD_SIZES),
+      ...(r.chance(0.3) ? { returnSequences: r.chance(0.7) ? true : 'yes' } : {}),
+      ...(r.chance(0.2) ? { returnState: true } : {}),
+      ...(r.chance(0.2) ? { goBackwards: true } : {}),
+      ...(r.chance(0.2) ? { dropout: r.pick([0.2, 1, -1]), recurrentDropout: r.pick([0.3, 0, 2]), seed: 1 } : {}),
+      ...(r.chance(0.2) ? { activation: r.pick(ACTIVATIONS) } : {}),
+      ...(r.chance(0.1) ? { resetAfter: r.pick([false, true]) } : {}),
+    });
+    const x = r.chance(0.7) ? tensor(r, [r.int(1, 3), r.int(0, 3), r.int(1, 3)]) : tensor(r);
+    const run = (): unknown => {
+      switch (which) {
+        case 0: case 1: case 2: {
+          const options = recurrentOptions();
+          if (which !== 1) delete options.resetAfter;
+          const layer = (dn.layers[['lstm', 'gru', 'simpleRNN'][which] as 'lstm'] as (o: unknown) => dn.layers.LSTM)(options);
+          const mask = r.chance(0.3) ? tensor(r, r.chance(0.7) ? x.shape.slice(0, 2) : validShape(r)) : undefined;
+          const initialState = r.chance(0.3) ? Array.from({ length: r.int(0, 2) }, () => tensor(r, [x.shape[0] ?? 1, r.int(1, 3)])) : undefined;
+          return layer.apply(x, { training: r.chance(0.5), ...(mask === undefined ? {} : { mask }), ...(initialState === undefined ? {} : { initialState }) });
+        }
+        case 3: return dn.layers.bidirectional({ layer: dn.layers.gru(recurrentOptions() as never), mergeMode: r.pick(['concat', 'sum', 'mul', 'ave', null, 'max']) as never }).apply(x);
+        case 4: {
+          const layer = dn.layers.embedding({ inputDim: r.chance(0.9) ? r.int(1, 5) : r.pick(BAD_SIZES), outputDim: r.int(1, 3), maskZero: r.chance(0.5) });
+          return layer.apply(r.chance(0.6) ? dn.tensor(Int32Array.from({ length: r.int(0, 6) }, () => r.int(-1, 6))) : x);
+        }
+        case 5: return dn.layers.masking({ maskValue: r.pick([0, 1, Number.NaN]) }).apply(x);
+        default: return dn.layers.timeDistributed({ layer: dn.layers.dense({ units: r.int(1, 3) }) }).apply(x, r.chance(0.3) ? { mask: tensor(r) } : {});
+      }
+    };
+    return { target: names[which], typed: true, run, detail: describeArgs([x]) };
+  }],
   [3, (r) => {
     const which = r.int(0, 4);
     const names = ['layers.dense', 'layers.activation', 'layers.dropout', 'layers.flatten', 'layers.reshape'];
@@ -699,9 +757,59 @@ function floats(r: Rng, n: number): Float32Array {
   return floatValues(r, n);
 }
 
+/** A valid call of gatherRows or scatterAddRows (indices sometimes out of range). */
+function rowsTemplate(r: Rng): Template {
+  const rows = r.int(1, 4), width = r.int(0, 3), count = r.int(0, 4);
+  const indices = Int32Array.from({ length: count }, () => r.int(r.chance(0.1) ? -1 : 0, rows - (r.chance(0.1) ? 0 : 1)));
+  return r.chance(0.5)
+    ? { fn: 'gatherRows', args: [floats(r, rows * width), rows, width, indices, count, floats(r, count * width)], sizes: [1, 2, 4], buffers: [0, 3, 5], numbers: [] }
+    : { fn: 'scatterAddRows', args: [floats(r, count * width), width, indices, count, floats(r, rows * width), rows], sizes: [1, 3, 5], buffers: [0, 2, 4], numbers: [] };
+}
+
+/** A valid call of the recurrent driver (sizes, forward or backward), one spec object of named fields. */
+function recurrentTemplate(r: Rng): Template {
+  const cell = r.int(0, 2);
+  const batch = r.int(0, 3), steps = r.int(0, 3), inputs = r.int(0, 3), units = r.int(1, 3);
+  const resetAfter = r.chance(0.6);
+  const names = Object.keys(codes.cell);
+  const lstm = names.find((key) => codes.cell[key] === cell) === 'lstm';
+  const gru = names.find((key) => codes.cell[key] === cell) === 'gru';
+  const gates = (lstm ? 4 : gru ? 3 : 1) * units;
+  const masked = r.chance(0.4), recurrentDropout = r.chance(0.3);
+  const spec: Record<string, unknown> = {
+    cell, batch, steps, inputs, units, resetAfter, activation: r.int(0, unaryCount - 1), activationParam: 0.1,
+    recurrentActivation: r.int(0, unaryCount - 1), goBackwards: r.chance(0.3), zeroMaskedOutputs: r.chance(0.3),
+    kernel: floats(r, inputs * gates), recurrentKernel: floats(r, units * gates),
+    mask: masked ? floats(r, batch * steps) : null, inputDropout: r.chance(0.3) ? floats(r, batch * inputs) : null,
+    recurrentDropout: recurrentDropout ? floats(r, batch * units) : null,
+  };
+  const sizes = binding.recurrentSizes(Object.assign({}, spec, { masked, recurrentDropout }) as never);
+  spec.cache = floats(r, sizes.cache);
+  const which = r.int(0, 2);
+  if (which === 0) return { fn: 'recurrentSizes', args: [{ ...spec, masked, recurrentDropout }], sizes: [], buffers: [], numbers: [] };
+  const state = batch * units;
+  if (which === 1) {
+    Object.assign(spec, {
+      x: floats(r, batch * steps * inputs), bias: r.chance(0.7) ? floats(r, gru && resetAfter ? 2 * gates : gates) : null,
+      h0: r.chance(0.5) ? floats(r, state) : null, c0: lstm && r.chance(0.5) ? floats(r, state) : null,
+      sequence: r.chance(0.5) ? floats(r, batch * steps * units) : null, lastOutput: floats(r, state), stateH: floats(r, state),
+      stateC: lstm ? floats(r, state) : null,
+    });
+    return { fn: 'recurrentForward', args: [spec], sizes: [], buffers: [], numbers: [] };
+  }
+  Object.assign(spec, {
+    scratch: floats(r, sizes.scratch), dSequence: r.chance(0.5) ? floats(r, batch * steps * units) : null, dLastOutput: floats(r, state),
+    dStateH: r.chance(0.5) ? floats(r, state) : null, dStateC: lstm ? floats(r, state) : null, dx: floats(r, batch * steps * inputs),
+    dh0: floats(r, state), dc0: lstm ? floats(r, state) : null, dKernel: floats(r, inputs * gates), dRecurrentKernel: floats(r, units * gates),
+    dBias: floats(r, gru && resetAfter ? 2 * gates : gates), accumulate: r.chance(0.5),
+  });
+  return { fn: 'recurrentBackward', args: [spec], sizes: [], buffers: [], numbers: [] };
+}
+
 function templates(r: Rng): Template {
   const n = r.int(0, 12);
-  const which = r.int(0, 19);
+  const which = r.int(0, 22);
+  if (which >= 20) return which === 20 ? rowsTemplate(r) : recurrentTemplate(r);
   if (which >= 16) return convTemplate(r, which - 16);
   switch (which) {
     case 0: return { fn: 'sumSquares', args: [floats(r, n), n], sizes: [1], buffers: [0], numbers: [] };
@@ -870,6 +978,15 @@ function mutate(r: Rng, t: Template): string {
       if (r.chance(0.5)) t.args.pop();
       else t.args.push(r.pick([0, null, floats(r, 2)]));
       changes.push(`${t.args.length} arguments`);
+    } else if (t.fn.startsWith('recurrent') && t.args[0] !== null && typeof t.args[0] === 'object' && !ArrayBuffer.isView(t.args[0])) {
+      // A field of the driver's spec: a size out of range, a buffer shortened or of another type, a cell state for another cell.
+      const spec = t.args[0] as Record<string, unknown>;
+      const key = r.pick(Object.keys(spec).concat(['c0', 'stateC', 'dc0', 'cell', 'activation']));
+      const value = spec[key];
+      if (value instanceof Float32Array && value.length > 0 && r.chance(0.6)) spec[key] = value.subarray(0, r.int(0, value.length - 1));
+      else if (typeof value === 'number' && r.chance(0.7)) spec[key] = r.chance(0.5) ? r.pick(BAD_SIZES) : value + r.pick([1, 2, 1000, 2 ** 31, 2 ** 40]);
+      else spec[key] = r.chance(0.5) ? weird(r) : anyTypedArray(r, r.int(0, 8));
+      changes.push(`spec.${key} -> ${show(spec[key])}`);
     } else if (t.fn === 'forwardAsync' && typeof t.args[0] === 'object' && t.args[0] !== null && r.chance(0.5)) {
       // Not a plan: what forwardPlan returned, copied, proxied or faked (once: a fake is no object to proxy).
       const plan = t.args[0] as object;

@@ -29,6 +29,14 @@ export class ActivationLayer extends Layer {
     this.activation = getActivation(o.activation, where);
   }
 
+  /** Inputs of any shape fit (the layer works elementwise): sequences of another length too. */
+  override checkInputShape(): void {}
+
+  /** The mask passes through (the layer keeps the time axis). */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   override computeOutputShape(inputShape: readonly (number | null)[]): Shape {
     return inputShape.slice();
   }

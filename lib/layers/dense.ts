@@ -11,8 +11,9 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { binding } from '../native.js';
-import { allocateStorage, makeTensor, sameShape, Tensor } from '../tensor.js';
+import { allocateStorage, makeTensor, Tensor } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
+import { accumulateInto } from '../autograd/leaf-grad.js';
 import { contiguous } from '../ops/shape.js';
 import { checkInteger, checkOptions, MAX_TENSOR_SIZE, typeError } from '../validate.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerConfig } from '../initializers.js';
@@ -98,6 +99,11 @@ export class Dense extends Layer {
   /** The input dimension the kernel was built for, or null before build. */
   get inputDim(): number | null {
     return this.kernel === null ? null : this.kernel.value.shape[0];
+  }
+
+  /** The mask passes through (the layer keeps the time axis). */
+  override get supportsMasking(): boolean {
+    return true;
   }
 
   override computeOutputShape(inputShape: readonly (number | null)[]): Shape {
@@ -233,27 +239,6 @@ export class Dense extends Layer {
     }
     return new Dense(options as unknown as DenseOptions);
   }
-}
-
-/**
- * Adds a weight gradient into `leaf.grad` in place when it can (the common case: the optimizer's
- * view of its flat gradient buffer), computing it with `compute(target, beta)` (beta 1 adds to
- * what is there). Returns null when done in place, else the gradient for the engine to accumulate.
- */
-function accumulateInto(leaf: Tensor, compute: (target: Float32Array, beta: number) => void): Tensor | null {
-  const grad = leaf.grad;
-  if (leaf.isLeaf && grad !== null && grad.isContiguous && grad.dtype === 'float32' && grad.isLeaf && !grad.requiresGrad && sameShape(grad.shape, leaf.shape)) {
-    if (grad.size > 0) compute(grad.storage as Float32Array, 1);
-    return null;
-  }
-  const storage = allocateStorage('float32', leaf.size) as Float32Array;
-  if (storage.length > 0) compute(storage, 0);
-  const result = makeTensor(storage, leaf.shape);
-  if (leaf.isLeaf && grad === null) {
-    leaf.grad = result;
-    return null;
-  }
-  return result;
 }
 
 /** Records `y = f(z)` for an elementwise activation whose derivative needs z. */

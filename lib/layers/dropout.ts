@@ -42,6 +42,14 @@ export class Dropout extends Layer {
     this.generator = this.seed === null ? random.fork() : new Generator(this.seed);
   }
 
+  /** Inputs of any shape fit (the layer works elementwise): sequences of another length too. */
+  override checkInputShape(): void {}
+
+  /** The mask passes through (the layer keeps the time axis). */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
   override computeOutputShape(inputShape: readonly (number | null)[]): Shape {
     return inputShape.slice();
   }

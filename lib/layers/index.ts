@@ -1,9 +1,11 @@
 /**
  * Layers: `dn.layers.dense({...})`, `activation`, `dropout`, `flatten`, `reshape`, `inputLayer`,
- * the base {@link Layer} for custom layers, and the registry used to rebuild layers from saved configs.
+ * `embedding`, `masking`, the recurrent layers (`simpleRNN`, `lstm`, `gru`) and their wrappers
+ * (`bidirectional`, `timeDistributed`), the base {@link Layer} for custom layers, and the registry
+ * used to rebuild layers from saved configs.
  */
-export { Layer, LayerVariable, Workspace, formatLayerShape, LAYER_OPTION_NAMES } from './layer.js';
-export type { ApplyOptions, CallContext, LayerConfig, LayerOptions, Shape, ShapeLike } from './layer.js';
+export { Layer, LayerVariable, Workspace, formatLayerShape, getMask, LAYER_OPTION_NAMES } from './layer.js';
+export type { ApplyOptions, CallContext, LayerConfig, LayerOptions, MaskInput, MaskOutput, Shape, ShapeLike } from './layer.js';
 export { SymbolicTensor, Node } from './symbolic.js';
 export { InputLayer, inputLayer } from './input.js';
 export type { InputLayerOptions, InputOptions } from './input.js';
@@ -24,3 +26,19 @@ export {
   Concatenate, concatenate, Dot, dot,
 } from './merge/index.js';
 export type { MergeOptions, ConcatenateOptions, DotOptions } from './merge/index.js';
+export { Embedding, embedding } from './embedding.js';
+export type { EmbeddingOptions } from './embedding.js';
+export { Masking, masking } from './masking.js';
+export type { MaskingOptions } from './masking.js';
+export { RNN } from './recurrent/rnn.js';
+export type { RecurrentApplyOptions, RecurrentLayerOptions } from './recurrent/rnn.js';
+export { SimpleRNN, simpleRNN } from './recurrent/simpleRnn.js';
+export type { SimpleRNNOptions } from './recurrent/simpleRnn.js';
+export { LSTM, lstm } from './recurrent/lstm.js';
+export type { LSTMOptions } from './recurrent/lstm.js';
+export { GRU, gru } from './recurrent/gru.js';
+export type { GRUOptions } from './recurrent/gru.js';
+export { Bidirectional, bidirectional } from './bidirectional.js';
+export type { BidirectionalOptions, MergeMode } from './bidirectional.js';
+export { TimeDistributed, timeDistributed } from './timeDistributed.js';
+export type { TimeDistributedOptions } from './timeDistributed.js';

@@ -16,6 +16,20 @@
  * the call as a {@link Node} of a graph that `dn.model` turns into a model; nothing is computed.
  *
  * Shapes of layers include the batch dimension as `null`: a dense layer's output shape is `[null, 64]`.
+ *
+ * Masks (Keras' mechanism, for padded sequences): a mask is a float32 tensor of 0 and 1, one entry per
+ * position of the batch and time axes (`[batch, steps]` for `[batch, steps, features]` data), 1 where
+ * the data is real and 0 where it is padding. A layer makes one in {@link Layer.computeMask}
+ * (`embedding({ maskZero: true })` from its token ids, `masking()` from all-`maskValue` steps); the
+ * model hands it to the next layers in `context.mask` of their `call`, and each layer's
+ * `computeMask(inputs, mask)` says what mask its outputs carry: layers that keep the time axis pass it
+ * on ({@link Layer.supportsMasking}: dense, dropout, activation), a recurrent layer passes it on only
+ * with `returnSequences`, and a layer that does not support masking drops it. A model's output that
+ * carries a mask weights its loss and metrics by it: padded steps do not count. A layer that uses the
+ * mask (recurrent layers: padded steps leave the state unchanged; attention: padded keys get no
+ * weight) reads `context.mask` (for a layer applied to several inputs, one entry per input, or null).
+ * Applied eagerly with `layer.apply(x)`, the output tensor carries its mask ({@link getMask}), and
+ * the next `apply` picks it up; `apply(x, { mask })` gives one explicitly.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import {
@@ -63,6 +77,34 @@ export function variableOf(t: Tensor): { variable: LayerVariable; layer: AnyLaye
   if (variable === undefined || variable.value !== t) return null;
   return { variable, layer: layerOfVariable.get(variable) ?? null, order: creationOrder.get(variable)! };
 }
+
+/** Masks attached to tensors that layers returned (Keras' `_keras_mask`). */
+const attachedMasks = new WeakMap<Tensor, Tensor>();
+
+/**
+ * The mask a layer attached to `t` when `layer.apply` returned it (`[batch, steps]` of 0 and 1, 1 for
+ * real data), or null. See the masks section of {@link Layer}.
+ * ```ts
+ * const ids = dn.tensor([[5, 2, 0, 0]], [1, 4], 'int32');
+ * const vectors = dn.layers.embedding({ inputDim: 10, outputDim: 3, maskZero: true }).apply(ids);
+ * dn.layers.getMask(vectors)?.toArray();   // [[1, 1, 0, 0]]
+ * ```
+ */
+export function getMask(t: Tensor): Tensor | null {
+  return attachedMasks.get(t) ?? null;
+}
+
+/** @internal Attaches `mask` to `t` (or removes it for null). */
+export function setMask(t: Tensor, mask: Tensor | null): void {
+  if (mask === null) attachedMasks.delete(t);
+  else attachedMasks.set(t, mask);
+}
+
+/** A mask as layers receive it: one mask (or null), or one per input for a layer applied to several. */
+export type MaskInput = Tensor | null | readonly (Tensor | null)[];
+
+/** What {@link Layer.computeMask} returns: one mask (or null), or one per output for a layer with several. */
+export type MaskOutput = Tensor | null | (Tensor | null)[];
 
 /**
  * A weight of a layer: a named tensor, trainable or not, with an optional regularizer whose
@@ -236,6 +278,11 @@ export interface CallContext {
   logits: boolean;
   /** Where layers add penalties (activity regularization) to be added to the loss, or null. */
   losses: Tensor[] | null;
+  /**
+   * The mask of the input (`[batch, steps]` float32 of 0 and 1), one per input for a layer applied to
+   * several (each possibly null), or null/absent when there is none. See the masks section of {@link Layer}.
+   */
+  mask?: MaskInput;
 }
 
 /** Options every layer accepts. */
@@ -246,9 +293,10 @@ export interface LayerOptions {
   trainable?: boolean;
   /**
    * The shape of one sample (without the batch dimension), for the first layer of a model:
-   * `inputShape: [784]`.
+   * `inputShape: [784]`; `null` for a dimension of any size (the steps of variable-length sequences:
+   * `inputShape: [null, 8]`).
    */
-  inputShape?: readonly number[];
+  inputShape?: readonly (number | null)[];
   /** The input shape with the batch dimension first (`null` for any batch size): `[null, 784]`. */
   batchInputShape?: readonly (number | null)[];
 }
@@ -277,9 +325,9 @@ export function uniqueName(className: string): string {
   return `${prefix}_${count}`;
 }
 
-function checkSampleShape(where: string, name: string, value: unknown): number[] {
-  if (!Array.isArray(value)) typeError(where, name, 'an array of positive integers', value);
-  return value.map((dim, i) => checkInteger(where, `${name}[${i}]`, dim, 1, 2 ** 31 - 1));
+function checkSampleShape(where: string, name: string, value: unknown): (number | null)[] {
+  if (!Array.isArray(value)) typeError(where, name, 'an array of positive integers (or null for any size)', value);
+  return value.map((dim, i) => (dim === null ? null : checkInteger(where, `${name}[${i}]`, dim, 1, 2 ** 31 - 1)));
 }
 
 /**
@@ -337,12 +385,12 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
 
   /** The weights training updates (none when the layer is not trainable). */
   get trainableWeights(): LayerVariable[] {
-    return this.trainableFlag ? this.variables.filter((v) => v.trainable) : [];
+    return this.trainableFlag ? this.weights.filter((v) => v.trainable) : [];
   }
 
   /** The weights training leaves alone. */
   get nonTrainableWeights(): LayerVariable[] {
-    return this.trainableFlag ? this.variables.filter((v) => !v.trainable) : this.variables.slice();
+    return this.trainableFlag ? this.weights.filter((v) => !v.trainable) : this.weights;
   }
 
   /**
@@ -365,7 +413,7 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
 
   /** Copies of the weights' values, in the order of {@link Layer.weights}. */
   getWeights(): Tensor[] {
-    return this.variables.map((v) => v.read());
+    return this.weights.map((v) => v.read());
   }
 
   /**
@@ -376,27 +424,28 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     const where = `${this.name}.setWeights`;
     if (!Array.isArray(weights)) typeError(where, 'weights', 'an array of tensors', weights);
     this.assertBuilt(where);
-    if (weights.length !== this.variables.length) {
+    const variables = this.weights;
+    if (weights.length !== variables.length) {
       throw new ValueError(
-        `${where}: expected ${this.variables.length} weights (${this.variables.map((v) => `${v.name} ${formatShape(v.shape)}`).join(', ') || 'none'}), got ${weights.length}`,
+        `${where}: expected ${variables.length} weights (${variables.map((v) => `${v.name} ${formatShape(v.shape)}`).join(', ') || 'none'}), got ${weights.length}`,
       );
     }
     const tensors = weights.map((w, i) => toTensor(where, `weights[${i}]`, w));
     tensors.forEach((t, i) => {
-      const v = this.variables[i];
+      const v = variables[i];
       if (!sameShape(t.shape, v.shape)) {
         throw new ShapeError(`${where}: weights[${i}] (${v.name}) must have shape ${formatShape(v.shape)}, got shape ${formatShape(t.shape)}`);
       }
       checkFloat(where, `weights[${i}]`, t);
     });
-    tensors.forEach((t, i) => this.variables[i].assign(t));
+    tensors.forEach((t, i) => variables[i].assign(t));
   }
 
   /** The number of weight elements (all weights, trainable or not). The layer must be built. */
   countParams(): number {
     this.assertBuilt(`${this.name}.countParams`);
     let total = 0;
-    for (const v of this.variables) total += v.value.size;
+    for (const v of this.weights) total += v.value.size;
     return total;
   }
 
@@ -455,6 +504,27 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     }
   }
 
+  // --- masks --------------------------------------------------------------------------------
+
+  /**
+   * Whether the layer's outputs carry a mask: what {@link Layer.computeMask} returns. False by default
+   * (the layer drops any mask it is given); layers that keep the time axis and pass the mask on
+   * (dense, dropout, activation) and layers that make or transform masks return true.
+   */
+  get supportsMasking(): boolean {
+    return false;
+  }
+
+  /**
+   * The mask of the layer's outputs, given its inputs and their mask (asked only when
+   * {@link Layer.supportsMasking}): by default the input mask unchanged. A layer that makes a mask
+   * (embedding with `maskZero`) computes it from the inputs; one with several outputs returns one
+   * mask (or null) per output.
+   */
+  computeMask(_inputs: Tensor | Tensor[], mask: MaskInput): MaskOutput {
+    return Array.isArray(mask) ? null : (mask as Tensor | null);
+  }
+
   /**
    * The output shape for inputs of `inputShape` (batch first; one shape per input for a layer with
    * several inputs, and one per output for a layer with several outputs); a ShapeError names the
@@ -491,17 +561,23 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
   apply(inputs: TensorLike | readonly Tensor[], options?: ApplyOptions): Out;
   apply(inputs: unknown, options: ApplyOptions = {}): unknown {
     const where = `${this.name}.apply`;
-    const training = checkApplyOptions(where, options);
+    const o = checkApplyOptions(where, options);
     const symbolic = symbolicInputs(where, inputs);
-    if (symbolic !== null) return this.applySymbolic(symbolic, Array.isArray(inputs));
+    if (symbolic !== null) {
+      if (o.mask !== undefined) throw new ValueError(`${where}: a mask cannot be given to symbolic inputs; in a model, masks come from the layers that make them (embedding with maskZero, masking)`);
+      return this.applySymbolic(symbolic, Array.isArray(inputs));
+    }
     const input = isTensorList(inputs) ? inputs.slice() : toTensor(where, 'x', inputs);
+    const mask = o.mask === undefined ? attachedMask(input) : checkMask(where, o.mask, input);
     this.prepareInput(input);
-    return this.call(input, { training, trainable: this.trainable, workspace: null, logits: false, losses: null });
+    const output = this.call(input, { training: o.training, trainable: this.trainable, workspace: null, logits: false, losses: null, mask });
+    if (this.supportsMasking) attachMasks(output, this.computeMask(input, mask));
+    return output;
   }
 
   /** Builds the layer for symbolic inputs and records the call as a node; returns its symbolic outputs. */
   private applySymbolic(inputs: readonly SymbolicTensor[], list: boolean): SymbolicTensor | SymbolicTensor[] {
-    for (const t of inputs) if (t.dtype !== 'float32') dtypeError(this.name, `the input ${t.name}`, 'float32', t.dtype);
+    for (const t of inputs) if (!this.acceptsInputDType(t.dtype)) dtypeError(this.name, `the input ${t.name}`, 'float32', t.dtype);
     const shapes = list ? inputs.map((t) => t.shape) : inputs[0].shape;
     if (!this.built) {
       if (!list && this.batchInputShape !== null) this.checkDeclaredShape(inputs[0].shape);
@@ -513,12 +589,20 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
     return node.outputs.length === 1 && !node.listOutput ? node.outputs[0] : node.outputs.slice();
   }
 
+  /**
+   * Whether the layer takes inputs of `dtype`: float32 only, except for layers that read integers
+   * (embedding takes int32 token ids too).
+   */
+  acceptsInputDType(dtype: DType): boolean {
+    return dtype === 'float32';
+  }
+
   /** Builds on first use and checks the inputs' shapes and dtypes; throws naming the layer. */
   prepareInput(input: Tensor | readonly Tensor[]): void {
     const tensors = input instanceof Tensor ? [input] : input;
     for (const t of tensors) {
       if (t.rank < 1) throw new ShapeError(`${this.name}: expected input with a batch dimension, got a rank-0 tensor`);
-      if (t.dtype !== 'float32') dtypeError(this.name, 'the input', 'float32', t.dtype, `convert it with .cast('float32')`);
+      if (!this.acceptsInputDType(t.dtype)) dtypeError(this.name, 'the input', 'float32', t.dtype, `convert it with .cast('float32')`);
     }
     const shape = input instanceof Tensor ? input.shape : input.map((t) => t.shape);
     if (!this.built) {
@@ -532,7 +616,7 @@ export abstract class Layer<Out extends Tensor | Tensor[] = Tensor> {
   private checkDeclaredShape(shape: ShapeLike): void {
     const declared = this.batchInputShape!;
     let ok = shape.length === declared.length;
-    for (let i = 1; ok && i < declared.length; i++) if (shape[i] !== null && declared[i] !== shape[i]) ok = false;
+    for (let i = 1; ok && i < declared.length; i++) if (shape[i] !== null && declared[i] !== null && declared[i] !== shape[i]) ok = false;
     if (!ok) throw new ShapeError(`${this.name}: expected input with shape ${formatLayerShape([null, ...declared.slice(1)])}, got shape ${formatLayerShape(shape)}`);
   }
 
@@ -580,11 +664,49 @@ export type AnyLayer = Layer<Tensor | Tensor[]>;
 export interface ApplyOptions {
   /** Training behaviour (dropout drops). Default false. */
   training?: boolean;
+  /**
+   * The input's mask (`[batch, steps]`, nonzero for real data), or one per input (or null) for a layer
+   * applied to several; by default the mask attached to the input by the layer that made it.
+   */
+  mask?: TensorLike | null | readonly (TensorLike | null)[];
 }
 
-function checkApplyOptions(where: string, options: unknown): boolean {
-  const o = checkOptions<ApplyOptions>(where, options, ['training']);
-  return o.training === undefined ? false : checkBoolean(where, 'training', o.training);
+function checkApplyOptions(where: string, options: unknown): { training: boolean; mask: unknown } {
+  const o = checkOptions<ApplyOptions>(where, options, ['training', 'mask']);
+  return { training: o.training === undefined ? false : checkBoolean(where, 'training', o.training), mask: o.mask };
+}
+
+/** The masks attached to the inputs (see {@link getMask}): one, or one per input (null when none has any). */
+function attachedMask(input: Tensor | Tensor[]): MaskInput {
+  if (input instanceof Tensor) return getMask(input);
+  const masks = input.map((t) => getMask(t));
+  return masks.some((m) => m !== null) ? masks : null;
+}
+
+/** A mask given to `apply` as float32 0/1 tensors (nonzero counts as 1), one per input for a list. */
+function checkMask(where: string, value: unknown, input: Tensor | Tensor[]): MaskInput {
+  const one = (v: unknown, name: string): Tensor | null => {
+    if (v === null) return null;
+    const t = toTensor(where, name, v);
+    const source = contiguous(t.detach()).storage;
+    const values = allocateStorage('float32', t.size);
+    for (let i = 0; i < values.length; i++) values[i] = source[i] !== 0 ? 1 : 0;
+    return makeTensor(values, t.shape);
+  };
+  if (input instanceof Tensor) return one(value, 'mask');
+  if (!Array.isArray(value) || value.length !== input.length) {
+    typeError(where, 'mask', `an array of ${input.length} masks (or null), one per input`, value);
+  }
+  return value.map((v, i) => one(v, `mask[${i}]`));
+}
+
+/** Attaches each output's mask to it (see {@link getMask}). */
+export function attachMasks(output: Tensor | Tensor[], masks: MaskOutput): void {
+  if (output instanceof Tensor) {
+    setMask(output, Array.isArray(masks) ? masks[0] ?? null : masks);
+    return;
+  }
+  output.forEach((t, i) => setMask(t, Array.isArray(masks) ? masks[i] ?? null : i === 0 ? masks : null));
 }
 
 /** Whether `value` is a non-empty array of tensors (the inputs of a layer with several inputs). */

@@ -129,10 +129,17 @@ export abstract class Loss {
    * of a folded softmax/sigmoid. With `reuseBuffers` the gradient lives in a buffer the next call
    * overwrites: only for callers that run the backward before calling again (the model's step).
    */
-  compute(yTrue: Tensor, yPred: Tensor, weights: Float32Array | null, logits: boolean, reduction: Reduction, reuseBuffers: boolean): Tensor {
+  compute(
+    yTrue: Tensor, yPred: Tensor, weights: Float32Array | null, logits: boolean, reduction: Reduction, reuseBuffers: boolean, mask: Tensor | null = null,
+  ): Tensor {
     const where = this.name;
     if (yPred.dtype !== 'float32') throw new DTypeError(`${where}: yPred must be a float32 tensor, got ${yPred.dtype}`);
-    const geometry = this.geometry(where, yTrue, yPred);
+    let geometry = this.geometry(where, yTrue, yPred);
+    if (mask !== null) {
+      // A masked output (padded steps of a sequence): each row's weight is its sample's times its mask entry.
+      weights = maskedRowWeights(where, geometry, weights, mask, reduction, yPred.shape);
+      geometry = { ...geometry, rowsPerSample: 1 };
+    }
     const source = yPred.isContiguous ? yPred : contiguous(yPred.detach());
     const inputs: LossInputs = { yTrue, pred: source.storage as Float32Array, geometry, logits };
     const recording = isGradEnabled() && yPred.requiresGrad;
@@ -188,6 +195,28 @@ export abstract class Loss {
   getConfig(): Record<string, unknown> {
     return { reduction: this.reduction };
   }
+}
+
+/**
+ * Per-row weights for a masked output, as Keras weights the losses of masked sequences: a row's sample
+ * weight (1 if none) times its mask entry, and for the 'mean' reduction times rows / (valid rows +
+ * 1e-7), so the mean is taken over the valid rows only. The mask must hold one entry per row (the
+ * positions of `[batch, steps, ...]` predictions).
+ */
+function maskedRowWeights(
+  where: string, geometry: LossGeometry, weights: Float32Array | null, mask: Tensor, reduction: Reduction, predShape: readonly number[],
+): Float32Array {
+  const { rows, rowsPerSample } = geometry;
+  if (mask.size !== rows) {
+    throw new ShapeError(`${where}: the output's mask has shape ${formatShape(mask.shape)}, which does not give one entry per position of yPred ${formatShape(predShape)} (${rows} positions)`);
+  }
+  const values = contiguous(mask.detach()).storage;
+  let valid = 0;
+  for (let r = 0; r < rows; r++) valid += values[r];
+  const scale = reduction === 'mean' ? rows / (valid + 1e-7) : 1;
+  const result = allocateStorage('float32', rows) as Float32Array;
+  for (let r = 0; r < rows; r++) result[r] = (weights === null ? 1 : weights[Math.floor(r / rowsPerSample)]) * values[r] * scale;
+  return result;
 }
 
 /** Multiplies each row of `grad` by its sample's weight times `scale`. */

@@ -4,12 +4,14 @@
  * into one when it is created (a topological sort, once); a Sequential model's program is the
  * one-path case (layer i reads slot i and writes slot i + 1). The same executor runs both, in
  * training and inference; workspaces (reused buffers) and inference plans belong to the steps, so
- * a layer called twice gets two sets of buffers.
+ * a layer called twice gets two sets of buffers. Masks travel beside the values: each slot may carry
+ * the mask its producing layer computed (see the masks section of Layer), which the reading layers get
+ * in `context.mask`.
  */
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { describe } from '../validate.js';
-import type { AnyLayer, Workspace } from '../layers/layer.js';
+import type { AnyLayer, MaskInput, Workspace } from '../layers/layer.js';
 
 /** One call of a layer. */
 export interface Step {
@@ -52,6 +54,10 @@ export interface RunOptions {
   logits: Uint8Array | null;
   /** Where layers add activity penalties, or null. */
   losses: Tensor[] | null;
+  /** The masks of the model's inputs (a model called as a layer with masked inputs), or absent. */
+  inputMasks?: readonly (Tensor | null)[];
+  /** Filled with the mask of each model output (or null) when given. */
+  outputMasks?: (Tensor | null)[];
 }
 
 /** Completes a program from its steps: finds, for each output, the step a loss may fold. */
@@ -81,6 +87,12 @@ export function runProgram(program: Program, inputs: readonly Tensor[], options:
   const values = new Array<Tensor | Tensor[] | undefined>(program.slots);
   const inputSlots = program.inputs;
   for (let i = 0; i < inputSlots.length; i++) values[inputSlots[i]] = inputs[i];
+  // Masks by slot, made when the first one appears.
+  let masks: (Tensor | null)[] | null = null;
+  if (options.inputMasks !== undefined && options.inputMasks.some((m) => m !== null)) {
+    masks = new Array<Tensor | null>(program.slots).fill(null);
+    for (let i = 0; i < inputSlots.length; i++) masks[inputSlots[i]] = options.inputMasks[i] ?? null;
+  }
   const { steps } = program;
   const { training, trainable, workspace, logits, losses } = options;
   for (let s = 0; s < steps.length; s++) {
@@ -88,11 +100,17 @@ export function runProgram(program: Program, inputs: readonly Tensor[], options:
     const layer = step.layer;
     const slots = step.inputs;
     let input: Tensor | Tensor[];
+    let mask: MaskInput = null;
     if (step.listInput) {
       input = new Array<Tensor>(slots.length);
       for (let i = 0; i < slots.length; i++) input[i] = values[slots[i]] as Tensor;
+      if (masks !== null) {
+        const list = slots.map((slot) => masks![slot]);
+        if (list.some((m) => m !== null)) mask = list;
+      }
     } else {
       input = values[slots[0]] as Tensor;
+      if (masks !== null) mask = masks[slots[0]];
     }
     const output = layer.call(input, {
       training,
@@ -100,7 +118,16 @@ export function runProgram(program: Program, inputs: readonly Tensor[], options:
       workspace: workspace === null ? null : workspace.nested(s),
       logits: logits !== null && logits[s] === 1,
       losses,
+      mask,
     });
+    if (layer.supportsMasking) {
+      const made = layer.computeMask(input, mask);
+      if (made !== null) {
+        masks ??= new Array<Tensor | null>(program.slots).fill(null);
+        const outputs = step.outputs;
+        for (let i = 0; i < outputs.length; i++) masks[outputs[i]] = Array.isArray(made) ? made[i] ?? null : i === 0 ? made : null;
+      }
+    }
     if (step.listOutput) {
       const list = output as Tensor | Tensor[];
       if (!Array.isArray(list) || list.length !== step.outputs.length) {
@@ -114,5 +141,10 @@ export function runProgram(program: Program, inputs: readonly Tensor[], options:
   const outputSlots = program.outputs;
   const result = new Array<Tensor>(outputSlots.length);
   for (let i = 0; i < outputSlots.length; i++) result[i] = values[outputSlots[i]] as Tensor;
+  const outputMasks = options.outputMasks;
+  if (outputMasks !== undefined) {
+    outputMasks.length = outputSlots.length;
+    for (let i = 0; i < outputSlots.length; i++) outputMasks[i] = masks === null ? null : masks[outputSlots[i]];
+  }
   return result;
 }

@@ -139,8 +139,9 @@ export class Sequential extends Model<Tensor> {
 
   override checkInputs(where: string, labels: readonly string[], inputs: readonly Tensor[]): void {
     const t = inputs[0];
-    this.checkInputTensor(where, labels[0], t, 'float32');
     if (this.stack.length === 0) throw new ValueError(`${where}: the model has no layers`);
+    // The first layer's dtype: float32, or int32 for a layer that reads integers (embedding's token ids).
+    this.checkInputTensor(where, labels[0], t, t.dtype === 'int32' && this.stack[0].acceptsInputDType('int32') ? 'int32' : 'float32');
     if (!this.built) this.build([null, ...t.shape.slice(1)]);
     const first = this.stack[0];
     first.checkInputShape(t.shape);

@@ -28,7 +28,7 @@ import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
 import { SparseCategoricalCrossentropy } from '../losses/sparseCategoricalCrossentropy.js';
 import { Accuracy, getMetric, type Metric } from '../metrics.js';
 import {
-  Layer, Workspace, type ApplyOptions, type CallContext, type LayerVariable, type Shape, type SymbolicOutput, type AnyLayer,
+  Layer, Workspace, type ApplyOptions, type CallContext, type LayerVariable, type MaskOutput, type Shape, type SymbolicOutput, type AnyLayer,
 } from '../layers/layer.js';
 import { symbolicInputs, type SymbolicTensor } from '../layers/symbolic.js';
 import { Dense } from '../layers/dense.js';
@@ -424,10 +424,29 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
 
   /** Runs the model as a layer of an enclosing model: its layers with the workspaces nested in the caller's. */
   override call(inputs: Tensor | Tensor[], context: CallContext): Out {
+    const mask = context.mask ?? null;
+    const inputMasks = mask === null ? undefined : Array.isArray(mask) ? mask : [mask as Tensor];
+    const outputMasks: (Tensor | null)[] = [];
     const outputs = runProgram(this.program, inputs instanceof Tensor ? [inputs] : inputs, {
       training: context.training, trainable: context.trainable, workspace: context.workspace, logits: null, losses: context.losses,
+      inputMasks, outputMasks,
     });
+    this.callMasks = outputMasks;
     return (this.returnsList ? outputs : outputs[0]) as Out;
+  }
+
+  /** The masks of the outputs of the last `call` (a model runs its layers' masks itself). */
+  private callMasks: (Tensor | null)[] = [];
+
+  /** A model passes on the masks its layers compute. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  /** The masks of the outputs of the call that just ran (the executor asks right after `call`). */
+  override computeMask(): MaskOutput {
+    const masks = this.callMasks;
+    return this.returnsList ? masks.slice() : masks[0] ?? null;
   }
 
   // --- saving -------------------------------------------------------------------------------
@@ -573,15 +592,18 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
   // --- one step ---------------------------------------------------------------------------
 
   /** @internal The forward pass on one tensor per input; returns one tensor per output. */
-  protected forward(inputs: readonly Tensor[], training: boolean, workspace: Workspace | null, logits: Uint8Array | null, losses: Tensor[] | null): Tensor[] {
-    return runProgram(this.program, inputs, { training, trainable: this.trainable, workspace, logits, losses });
+  protected forward(
+    inputs: readonly Tensor[], training: boolean, workspace: Workspace | null, logits: Uint8Array | null, losses: Tensor[] | null,
+    outputMasks?: (Tensor | null)[],
+  ): Tensor[] {
+    return runProgram(this.program, inputs, { training, trainable: this.trainable, workspace, logits, losses, outputMasks });
   }
 
   /** The loss of one output on a batch as a scalar tensor (recorded when gradients are on). */
-  private outputLoss(output: CompiledOutput, y: Tensor, out: Tensor, weights: Float32Array | null): Tensor {
+  private outputLoss(output: CompiledOutput, y: Tensor, out: Tensor, weights: Float32Array | null, mask: Tensor | null): Tensor {
     const loss = output.loss;
     if (loss instanceof Loss) {
-      return loss.compute(y, out, weights, output.folded !== null, loss.reduction === 'sum' ? 'sum' : 'mean', true);
+      return loss.compute(y, out, weights, output.folded !== null, loss.reduction === 'sum' ? 'sum' : 'mean', true, mask);
     }
     const value = loss(y, out);
     if (!(value instanceof Tensor)) typeError('loss function', 'its result', 'a Tensor', value);
@@ -602,12 +624,12 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
    * The total loss of a batch: each output's loss times its weight, plus weight-regularization and
    * activity penalties. Each output's own loss goes into `state.outputLosses`.
    */
-  private totalLoss(state: CompiledState, batch: Batch, outs: readonly Tensor[], activity: Tensor[] | null): Tensor {
+  private totalLoss(state: CompiledState, batch: Batch, outs: readonly Tensor[], activity: Tensor[] | null, masks: readonly (Tensor | null)[]): Tensor {
     const outputs = state.outputs;
     let total: Tensor | null = null;
     for (let k = 0; k < outputs.length; k++) {
       const output = outputs[k];
-      const loss = this.outputLoss(output, batch.y[k], outs[k], batch.weights[k]);
+      const loss = this.outputLoss(output, batch.y[k], outs[k], batch.weights[k], masks[k] ?? null);
       state.outputLosses[k] = loss.storage[0];
       const weighted = output.weight === 1 ? loss : loss.mul(output.weight);
       total = total === null ? weighted : total.add(weighted);
@@ -617,15 +639,19 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     return total!;
   }
 
-  private updateMetrics(state: CompiledState, validation: boolean, batch: Batch, outs: readonly Tensor[]): void {
+  private updateMetrics(state: CompiledState, validation: boolean, batch: Batch, outs: readonly Tensor[], masks: readonly (Tensor | null)[]): void {
     const outputs = state.outputs;
     for (let k = 0; k < outputs.length; k++) {
       const output = outputs[k];
       const metrics = validation ? output.validationMetrics : output.trainMetrics;
       if (metrics.length === 0) continue;
+      const mask = masks[k] ?? null;
       noGrad(() => {
         const predictions = output.probabilities === null ? outs[k] : output.probabilities.apply(outs[k]);
-        for (const m of metrics) m.update(batch.y[k], predictions);
+        for (const m of metrics) {
+          if (mask === null) m.update(batch.y[k], predictions);
+          else m.update(batch.y[k], predictions, mask);
+        }
       });
     }
   }
@@ -639,10 +665,11 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     for (let i = 0; i < variables.length; i++) variables[i].value.requiresGrad = trainMask[i];
     try {
       const activity = state.activityRegularized ? [] : null;
-      const outs = this.forward(batch.x, true, this.trainWorkspace, state.logits, activity);
-      const loss = this.totalLoss(state, batch, outs, activity);
+      const masks: (Tensor | null)[] = [];
+      const outs = this.forward(batch.x, true, this.trainWorkspace, state.logits, activity, masks);
+      const loss = this.totalLoss(state, batch, outs, activity, masks);
       const value = loss.storage[0];
-      this.updateMetrics(state, false, batch, outs);
+      this.updateMetrics(state, false, batch, outs, masks);
       if (loss.requiresGrad && (!skipNonFinite || Number.isFinite(value))) {
         loss.backward();
         state.optimizer.step(state.trainable);
@@ -661,9 +688,10 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
   private evaluateBatch(state: CompiledState, batch: Batch, validationMetrics: boolean): number {
     return noGrad(() => {
       const activity = state.activityRegularized ? [] : null;
-      const outs = this.forward(batch.x, false, this.inferenceWorkspace, state.logits, activity);
-      const loss = this.totalLoss(state, batch, outs, activity);
-      if (validationMetrics) this.updateMetrics(state, true, batch, outs);
+      const masks: (Tensor | null)[] = [];
+      const outs = this.forward(batch.x, false, this.inferenceWorkspace, state.logits, activity, masks);
+      const loss = this.totalLoss(state, batch, outs, activity, masks);
+      if (validationMetrics) this.updateMetrics(state, true, batch, outs, masks);
       return loss.storage[0];
     });
   }

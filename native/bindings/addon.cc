@@ -23,6 +23,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterOptimizer(env, exports);
   RegisterForward(env, exports);
   RegisterConv(env, exports);
+  RegisterRecurrent(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

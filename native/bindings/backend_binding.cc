@@ -57,13 +57,15 @@ static void SetErrorClasses(const Napi::CallbackInfo& info) {
 static Napi::Object OpCodes(Napi::Env env) {
   Napi::Object codes = Napi::Object::New(env);
   Napi::Object unary = Napi::Object::New(env), binary = Napi::Object::New(env), reduce = Napi::Object::New(env),
-               optimizer = Napi::Object::New(env), loss = Napi::Object::New(env), pool = Napi::Object::New(env);
+               optimizer = Napi::Object::New(env), loss = Napi::Object::New(env), pool = Napi::Object::New(env),
+               cell = Napi::Object::New(env);
 #define DN_UNARY_OP(name, js, code) unary.Set(js, code);
 #define DN_BINARY_OP(name, js, code) binary.Set(js, code);
 #define DN_REDUCE_OP(name, js, code) reduce.Set(js, code);
 #define DN_OPTIMIZER(name, js, code) optimizer.Set(js, code);
 #define DN_LOSS(name, js, code) loss.Set(js, code);
 #define DN_POOL(name, js, code) pool.Set(js, code);
+#define DN_CELL(name, js, code) cell.Set(js, code);
 #include "dendrite/ops.def"
   codes.Set("unary", unary);
   codes.Set("binary", binary);
@@ -71,6 +73,7 @@ static Napi::Object OpCodes(Napi::Env env) {
   codes.Set("optimizer", optimizer);
   codes.Set("loss", loss);
   codes.Set("pool", pool);
+  codes.Set("cell", cell);
   return codes;
 }
 

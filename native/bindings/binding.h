@@ -78,5 +78,6 @@ void RegisterOptimizer(Napi::Env env, Napi::Object exports);
 void RegisterBench(Napi::Env env, Napi::Object exports);
 void RegisterForward(Napi::Env env, Napi::Object exports);
 void RegisterConv(Napi::Env env, Napi::Object exports);
+void RegisterRecurrent(Napi::Env env, Napi::Object exports);
 
 }  // namespace dendrite::binding

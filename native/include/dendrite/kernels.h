@@ -47,12 +47,17 @@ enum class PoolKind : int32_t {
 #define DN_POOL(name, js, code) name = code,
 #include "dendrite/ops.def"
 };
+enum class CellKind : int32_t {
+#define DN_CELL(name, js, code) name = code,
+#include "dendrite/ops.def"
+};
 constexpr int32_t kUnaryOpCount = 22;
 constexpr int32_t kBinaryOpCount = 7;
 constexpr int32_t kReduceOpCount = 4;
 constexpr int32_t kOptimizerCount = 7;
 constexpr int32_t kLossCount = 3;
 constexpr int32_t kPoolCount = 2;
+constexpr int32_t kCellCount = 3;
 
 class ThreadPool;
 
@@ -76,6 +81,10 @@ struct GemmArgs {
   float activation_param = 0.0f;
   int64_t batch = 1;
   int64_t stride_a = 0, stride_b = 0, stride_c = 0;
+  // >= 0: run on the calling thread alone, which is thread `serial_thread` of the pool, with that
+  // thread's packing buffers (a product inside a ParallelFor task, such as one batch slice's step of a
+  // recurrent layer). -1: the pool's threads as the product's size warrants.
+  int32_t serial_thread = -1;
 };
 
 // Elementwise binary op with NumPy broadcasting already resolved to strides: `out` is a
@@ -171,6 +180,119 @@ struct PoolGeometry {
   int64_t pad_top = 0, pad_bottom = 0, pad_left = 0, pad_right = 0;
 };
 
+// One time step of a recurrent cell over `rows` batch rows of `units` units. Every buffer is row-major
+// with its rows packed: a buffer of width w holds row r at r * w. `gates` arrive holding the
+// pre-activations z (x·W + b plus the recurrent product) and leave holding the activations the
+// backward pass reads; `pre`, when not null, receives z as it arrived (an activation whose gradient
+// needs its input, such as gelu, reads it there). A row whose `mask` entry is 0 does not step: its
+// state is carried over from the previous one. `mask` null means every row steps.
+// Activations are UnaryOp codes with their parameter; the recurrent activation drives the gates (i, f, o
+// of an LSTM, z, r of a GRU), the activation the candidate (and an LSTM's output of c).
+struct CellActivations {
+  UnaryOp activation = UnaryOp::kTanh;
+  float activation_param = 0.0f;
+  UnaryOp recurrent_activation = UnaryOp::kSigmoid;
+  float recurrent_param = 0.0f;
+};
+
+// LSTM, gates in Keras order i, f, c (the candidate g), o over [rows, 4 units]:
+//   i, f, o = ra(z_i, z_f, z_o); g = a(z_g); c = f c_prev + i g; h = o a(c).
+struct LstmCellArgs {
+  int64_t rows = 0, units = 0;
+  CellActivations act;
+  float* gates = nullptr;         // [rows, 4u] in z, out i f g o
+  float* pre = nullptr;           // [rows, 4u] or null
+  const float* c_prev = nullptr;  // [rows, u]
+  const float* h_prev = nullptr;  // [rows, u]
+  const float* mask = nullptr;    // [rows] or null
+  float* c = nullptr;             // [rows, u] out
+  float* c_act = nullptr;         // [rows, u] out: a(c), which the backward pass reads
+  float* h = nullptr;             // [rows, u] out
+};
+// Its gradient: from dh (the total gradient of h) and dc (of c from later steps, or null for none),
+// writes dgates = dL/dz [rows, 4u], dc_prev, and dh_carry = dh on masked rows (0 elsewhere: the driver
+// adds dgates · Rᵀ). dc_prev may be dc (each element is read before it is written).
+struct LstmCellGradArgs {
+  int64_t rows = 0, units = 0;
+  CellActivations act;
+  const float* gates = nullptr;   // [rows, 4u] activations i f g o
+  const float* pre = nullptr;     // [rows, 4u] z, or null when neither activation's gradient needs it
+  const float* c_prev = nullptr, *c = nullptr, *c_act = nullptr;  // [rows, u]
+  const float* mask = nullptr;
+  const float* dh = nullptr;      // [rows, u]
+  const float* dc = nullptr;      // [rows, u] or null
+  float* dgates = nullptr;        // [rows, 4u] out
+  float* dc_prev = nullptr;       // [rows, u] out
+  float* dh_carry = nullptr;      // [rows, u] out
+};
+
+// GRU, gates in Keras order z (update), r (reset), h (candidate) over [rows, 3u]; h = z h_prev + (1 - z) hh.
+//  reset_after (Keras' default, cuDNN's form): one call. `gates` hold x·W + b_in, `recurrent` holds
+//    h_in·R + b_rec [rows, 3u]; z = ra(gz + rz), r = ra(gr + rr), hh = a(gh + r rh).
+//  reset before (Keras' reset_after=False), two calls around the driver's second product:
+//    phase 0: `gates` z and r parts hold x·W + b + h_in·R_zr; computes z, r and reset_hidden = r h_in;
+//    phase 1: `gates` h part holds x·W_h + b_h + reset_hidden·R_h; computes hh and h.
+// h_in is the hidden state the recurrent products read (h_prev, or h_prev times a recurrent-dropout mask).
+struct GruCellArgs {
+  int64_t rows = 0, units = 0;
+  CellActivations act;
+  bool reset_after = true;
+  int32_t phase = 0;
+  float* gates = nullptr;            // [rows, 3u] in z, out z r hh activations
+  float* pre = nullptr;              // [rows, 3u] or null
+  const float* recurrent = nullptr;  // reset_after: [rows, 3u]
+  const float* h_prev = nullptr;     // [rows, u]
+  const float* h_in = nullptr;       // [rows, u] (reset before, phase 0)
+  const float* mask = nullptr;
+  float* reset_hidden = nullptr;     // [rows, u] out (reset before, phase 0)
+  float* h = nullptr;                // [rows, u] out (reset_after, or phase 1)
+};
+// Its gradient from dh. reset_after: dgates = dL/d(x-side z) [rows, 3u], drecurrent = dL/d(h_in·R +
+// b_rec) [rows, 3u], dh_carry = dh z (dh on masked rows). Reset before: phase 0 writes the z and h parts
+// of dgates (its r part 0) and dh_carry; phase 1 reads dreset_hidden = dL/d(reset_hidden) (the
+// driver's dgates_h · R_hᵀ) and writes the r part of dgates and dh_in = dreset_hidden r (the gradient
+// reaching h_in through the reset product; 0 on masked rows).
+struct GruCellGradArgs {
+  int64_t rows = 0, units = 0;
+  CellActivations act;
+  bool reset_after = true;
+  int32_t phase = 0;
+  const float* gates = nullptr;          // [rows, 3u] activations z r hh
+  const float* pre = nullptr;            // [rows, 3u] or null
+  const float* recurrent = nullptr;      // reset_after: [rows, 3u] h_in·R + b_rec
+  const float* h_prev = nullptr;         // [rows, u]
+  const float* h_in = nullptr;           // [rows, u] (reset before, phase 1)
+  const float* mask = nullptr;
+  const float* dh = nullptr;             // [rows, u]
+  const float* dreset_hidden = nullptr;  // [rows, u] (reset before, phase 1)
+  float* dgates = nullptr;               // [rows, 3u] out
+  float* drecurrent = nullptr;           // [rows, 3u] out (reset_after)
+  float* dh_carry = nullptr;             // [rows, u] out (reset_after, or phase 0)
+  float* dh_in = nullptr;                // [rows, u] out (reset before, phase 1)
+};
+
+// Simple RNN over [rows, u]: h = a(z). Its gradient: dgates = a'(z) dh (0 on masked rows), dh_carry =
+// dh on masked rows (0 elsewhere).
+struct RnnCellArgs {
+  int64_t rows = 0, units = 0;
+  CellActivations act;
+  float* gates = nullptr;         // [rows, u] in z, out a(z)
+  float* pre = nullptr;           // [rows, u] or null
+  const float* h_prev = nullptr;  // [rows, u]
+  const float* mask = nullptr;
+  float* h = nullptr;             // [rows, u] out
+};
+struct RnnCellGradArgs {
+  int64_t rows = 0, units = 0;
+  CellActivations act;
+  const float* gates = nullptr;  // [rows, u] a(z)
+  const float* pre = nullptr;    // [rows, u] or null
+  const float* mask = nullptr;
+  const float* dh = nullptr;
+  float* dgates = nullptr;
+  float* dh_carry = nullptr;
+};
+
 // The kernel table. The reference (scalar) kernels fill every row; each ISA overrides the rows
 // it implements. Adding an op: one row here, one `ref` kernel, then any ISA versions.
 struct KernelTable {
@@ -259,6 +381,21 @@ struct KernelTable {
   // the same arithmetic as ConvEpilogue's scale and shift). x and y may alias.
   Status (*channel_affine)(const float* x, int64_t rows, int64_t channels, const float* scale, const float* shift,
                            float* y, ThreadPool* pool) = nullptr;
+
+  // Recurrent cells, one time step (see the argument structs above).
+  Status (*lstm_cell)(const LstmCellArgs& args) = nullptr;
+  Status (*lstm_cell_grad)(const LstmCellGradArgs& args) = nullptr;
+  Status (*gru_cell)(const GruCellArgs& args) = nullptr;
+  Status (*gru_cell_grad)(const GruCellGradArgs& args) = nullptr;
+  Status (*rnn_cell)(const RnnCellArgs& args) = nullptr;
+  Status (*rnn_cell_grad)(const RnnCellGradArgs& args) = nullptr;
+
+  // Embedding lookups: out[i, :] = table[indices[i], :] for `count` rows of `width`; and the gradient,
+  // table_grad[indices[i], :] += grad[i, :] in order of i (so repeated indices sum in a fixed order).
+  // Indices are trusted (the bindings check each against the table's rows).
+  Status (*gather_rows)(const float* table, int64_t width, const int32_t* indices, int64_t count, float* out) = nullptr;
+  Status (*scatter_add_rows)(const float* grad, int64_t width, const int32_t* indices, int64_t count,
+                             float* table_grad) = nullptr;
 };
 
 // Each ISA folder provides Fill() in its own namespace (kernels/<isa>/table.cc), which sets the rows

@@ -1,0 +1,11 @@
+// AVX-512 recurrent cells and embedding row gather / scatter-add: the shared body kernels/simd/recurrent.inc over this ISA's vector vocabulary.
+#include <cstring>
+#include <type_traits>
+
+#include "kernels/avx512/simd_f32.h"
+
+namespace dendrite::avx512 {
+
+#include "kernels/simd/recurrent.inc"
+
+}  // namespace dendrite::avx512
