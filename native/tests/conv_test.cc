@@ -5,6 +5,7 @@
 // own roundings (scale/shift: the same bound times |scale| plus |shift| * eps; an activation applied by
 // the Unary kernel: 1.25 times that plus 2e-6 relative). Outputs start as NaN, so an element a kernel
 // forgets to write fails.
+#include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <cstring>
@@ -248,7 +249,10 @@ int Compare(const std::vector<float>& got, const std::vector<double>& exact, con
 }
 
 bool Bitwise(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+  // std::equal, not memcmp: empty vectors have null data(), which memcmp may not take.
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](float x, float y) {
+           return std::memcmp(&x, &y, sizeof(float)) == 0;
+         });
 }
 
 // Sums of k products: the bound (sum |terms|) * (k + 4) * eps.
