@@ -206,6 +206,35 @@ async function setup(dn, binding, { workload, params }) {
         },
       };
     }
+    case 'trainRnn':
+    case 'inferRnn': {
+      const missing = missingApi(dn, [...MODEL_API, `layers.${params.cell}`]);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { cell, seq, batch, hidden, input } = params;
+      const steps = workload === 'trainRnn' ? params.stepsPerCall : 1;
+      const model = dn.sequential({ layers: [
+        dn.layers[cell]({ units: hidden, inputShape: [seq, input] }),
+        dn.layers.dense({ units: 1 }),
+      ] });
+      const x = dn.tensor(random.fill(batch * steps * seq * input), [batch * steps, seq, input]);
+      if (workload === 'inferRnn') {
+        if (values(model.predict(x)).length !== batch) throw new Error('predict returned the wrong number of values');
+        return {
+          units: batch,
+          run(iterations) {
+            for (let i = 0; i < iterations; i++) values(model.predict(x));
+          },
+        };
+      }
+      model.compile({ optimizer: adam(dn), loss: 'meanSquaredError' });
+      const y = dn.tensor(random.fill(batch * steps, 0, 1), [batch * steps, 1]);
+      return {
+        units: batch * steps,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+        },
+      };
+    }
     default:
       return { skip: `no runner for ${workload}` };
   }

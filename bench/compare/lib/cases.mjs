@@ -99,6 +99,36 @@ export function buildCases(mode) {
     metric: rate('samples/s'),
     overrides: {},
   });
+  // Sequence workloads: a recurrent layer over [batch, seq, input] then Dense(1), MSE, Adam 1e-3 (the
+  // issue's sizes; a quick run takes smaller ones, since pure-JS TensorFlow.js needs about 12 s a batch there).
+  const sequence = quick ? { seq: 8, batch: 16, hidden: 32, input: 8 } : { seq: 32, batch: 64, hidden: 128, input: 32 };
+  const shape = `${sequence.seq} steps of ${sequence.input} features, batch ${sequence.batch}`;
+  const rnnSteps = quick ? 2 : 4;
+  for (const cell of ['lstm', 'gru']) {
+    const name = cell.toUpperCase();
+    cases.push({
+      id: `train-${cell}`,
+      group: 'sequences',
+      label: `Train ${name}(${sequence.hidden}) over ${shape}, Dense(1), Adam`,
+      short: `Train ${name}(${sequence.hidden}), samples/s`,
+      workload: 'trainRnn',
+      params: { cell, ...sequence, stepsPerCall: rnnSteps },
+      metric: rate('samples/s'),
+      overrides: {
+        'tfjs-cpu': { params: { stepsPerCall: 1 }, note: `pure-JS TensorFlow.js: 1 batch per call instead of ${rnnSteps}` },
+      },
+    });
+  }
+  cases.push({
+    id: 'infer-lstm',
+    group: 'sequences',
+    label: `Predict LSTM(${sequence.hidden}) over ${shape}`,
+    short: `Predict LSTM(${sequence.hidden}), batch ${sequence.batch}`,
+    workload: 'inferRnn',
+    params: { cell: 'lstm', ...sequence },
+    metric: rate('samples/s'),
+    overrides: {},
+  });
   const epochs = quick ? 2 : 50;
   cases.push({
     id: 'digits',

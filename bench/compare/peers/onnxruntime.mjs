@@ -89,7 +89,10 @@ async function setup(ort, sessionOptions, { workload, params }) {
     case 'trainMlp':
     case 'trainTiny':
     case 'digits':
+    case 'trainRnn':
       return { skip: 'onnxruntime-node runs inference only (no training API)' };
+    case 'inferRnn':
+      return { skip: 'lib/onnx.mjs writes MLP graphs only (no recurrent model)' };
     default:
       return { skip: `no runner for ${workload}` };
   }

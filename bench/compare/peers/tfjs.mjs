@@ -51,6 +51,21 @@ function denseStack(tf, sizes, hiddenActivation, outputActivation, seed) {
   return tf.sequential({ layers });
 }
 
+/** Times model.predict over x, the whole batch in one pass (TF.js would otherwise split it into passes of 32). */
+function predictTask(tf, model, x, batch) {
+  return {
+    units: batch,
+    run(iterations) {
+      for (let i = 0; i < iterations; i++) {
+        const out = model.predict(x, { batchSize: batch });
+        out.dataSync();
+        out.dispose();
+      }
+    },
+    close: () => tf.dispose([x, model]),
+  };
+}
+
 async function setup(tf, { workload, params }) {
   const random = makeRandom(params.seed ?? 1);
   switch (workload) {
@@ -113,18 +128,7 @@ async function setup(tf, { workload, params }) {
         }),
       );
       const x = tf.tensor2d(random.fill(batch * layers[0], 0, 1), [batch, layers[0]]);
-      return {
-        units: batch,
-        run(iterations) {
-          for (let i = 0; i < iterations; i++) {
-            // The whole batch in one pass (TF.js would otherwise split it into passes of 32).
-            const out = model.predict(x, { batchSize: batch });
-            out.dataSync();
-            out.dispose();
-          }
-        },
-        close: () => tf.dispose([x, model]),
-      };
+      return predictTask(tf, model, x, batch);
     }
     case 'digits': {
       const { epochs, batch, hidden, warmupEpochs } = params;
@@ -153,6 +157,26 @@ async function setup(tf, { workload, params }) {
           return { accuracy: last };
         },
         close: () => tf.dispose([xTrain, yTrain, xTest]),
+      };
+    }
+    case 'trainRnn':
+    case 'inferRnn': {
+      const { cell, seq, batch, hidden, input } = params;
+      const steps = workload === 'trainRnn' ? params.stepsPerCall : 1;
+      const model = tf.sequential({ layers: [
+        tf.layers[cell]({ units: hidden, inputShape: [seq, input] }),
+        tf.layers.dense({ units: 1 }),
+      ] });
+      const x = tf.tensor3d(random.fill(batch * steps * seq * input), [batch * steps, seq, input]);
+      if (workload === 'inferRnn') return predictTask(tf, model, x, batch);
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
+      const y = tf.tensor2d(random.fill(batch * steps, 0, 1), [batch * steps, 1]);
+      return {
+        units: batch * steps,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+        },
+        close: () => tf.dispose([x, y, model]),
       };
     }
     default:

@@ -220,12 +220,51 @@ def setup_digits(p):
     return Task(1, run, warmup=warmup)
 
 
+def rnn_model(p):
+    layer = (torch.nn.LSTM if p["cell"] == "lstm" else torch.nn.GRU)(p["input"], p["hidden"], batch_first=True)
+    head = torch.nn.Linear(p["hidden"], 1)
+    return layer, head
+
+
+def setup_train_rnn(p):
+    seq, batch, hidden, inputs, steps = p["seq"], p["batch"], p["hidden"], p["input"], p["stepsPerCall"]
+    layer, head = rnn_model(p)
+    optimizer = torch.optim.Adam(list(layer.parameters()) + list(head.parameters()), lr=1e-3)
+    x = uniform(batch * steps, seq, inputs)
+    y = uniform(batch * steps, 1, low=0.0, high=1.0)
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            for step in range(steps):
+                xb, yb = x[step * batch:(step + 1) * batch], y[step * batch:(step + 1) * batch]
+                optimizer.zero_grad(set_to_none=True)
+                out, _ = layer(xb)
+                torch.nn.functional.mse_loss(head(out[:, -1]), yb).backward()
+                optimizer.step()
+
+    return Task(batch * steps, run)
+
+
+def setup_infer_rnn(p):
+    layer, head = rnn_model(p)
+    x = uniform(p["batch"], p["seq"], p["input"])
+
+    def run(iterations, _repetition):
+        with torch.inference_mode():
+            for _ in range(iterations):
+                head(layer(x)[0][:, -1])
+
+    return Task(p["batch"], run)
+
+
 SETUPS = {
     "gemm": setup_gemm,
     "trainMlp": setup_train_mlp,
     "trainTiny": setup_train_tiny,
     "infer": setup_infer,
     "digits": setup_digits,
+    "trainRnn": setup_train_rnn,
+    "inferRnn": setup_infer_rnn,
 }
 
 
