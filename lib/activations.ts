@@ -12,25 +12,17 @@ import { Tensor } from './tensor.js';
 import { unaryOp } from './ops/elementwise.js';
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from './ops/activations.js';
 import {
-  checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, didYouMean, typeError,
+  checkFunction, checkInteger, checkNumber, checkObject, checkOptions, didYouMean, typeError,
 } from './validate.js';
+import { acceptedNames, resolveName } from './aliases.js';
 
-/** The activation names layers accept. */
+/** The canonical activation names layers accept (other spellings: lib/aliases.ts). */
 export const ACTIVATION_NAMES = [
   'linear', 'relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'softmax', 'gelu', 'swish', 'softplus',
   'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish', 'exponential', 'logSoftmax',
 ] as const;
 /** A built-in activation's name. */
 export type ActivationName = (typeof ACTIVATION_NAMES)[number];
-/**
- * Other spellings accepted for the same activations: Keras' snake_case names (`hard_silu` is Keras 3's
- * own name for hard swish), PyTorch's silu, and TensorFlow.js' `'Swish'` (its Keras-format spelling).
- */
-const ALIASES: Record<string, ActivationName> = {
-  silu: 'swish', Swish: 'swish', leaky_relu: 'leakyRelu', identity: 'linear',
-  hard_sigmoid: 'hardSigmoid', hard_swish: 'hardSwish', hard_silu: 'hardSwish', hardSilu: 'hardSwish',
-  log_softmax: 'logSoftmax',
-};
 
 /**
  * An activation function. Get one by name with {@link getActivation}, or from a factory such as
@@ -262,20 +254,27 @@ function isActivation(value: unknown): value is Activation {
 
 function unknownActivation(where: string, name: string): never {
   throw new ValueError(
-    `${where}: unknown activation '${name}'${didYouMean(name, ACTIVATION_NAMES)}; expected one of ${ACTIVATION_NAMES.map((n) => `'${n}'`).join(', ')}, an activation object or a function`,
+    `${where}: unknown activation '${name}'${didYouMean(name, acceptedNames('activation', factories))}; expected one of ${ACTIVATION_NAMES.map((n) => `'${n}'`).join(', ')}, an activation object or a function`,
   );
 }
 
+/** The factory and the options an activation name (or alias) stands for; throws for an unknown name. */
+function resolveActivation(where: string, name: string): { factory: (options?: never) => Activation; config: Readonly<Record<string, unknown>> } {
+  const resolved = resolveName('activation', name, factories);
+  if (resolved === undefined) unknownActivation(where, name);
+  return { factory: factories[resolved.name as ActivationName], config: resolved.config };
+}
+
 /**
- * An activation from a name (`'relu'`; see {@link ACTIVATION_NAMES}), an activation object (returned as
- * is), a serialized `{ className, config }`, or a function of a tensor (differentiated by autograd).
- * An unknown name is a ValueError listing the valid ones.
+ * An activation from a name (`'relu'`; see {@link ACTIVATION_NAMES}; the Keras and TensorFlow.js
+ * spellings such as `'leaky_relu'` or `'gelu_new'` work too), an activation object (returned as is), a
+ * serialized `{ className, config }`, or a function of a tensor (differentiated by autograd). An
+ * unknown name is a ValueError listing the valid ones.
  */
 export function getActivation(identifier: ActivationIdentifier, where = 'getActivation'): Activation {
   if (typeof identifier === 'string') {
-    const name = (ACTIVATION_NAMES as readonly string[]).includes(identifier) ? (identifier as ActivationName) : ALIASES[identifier];
-    if (name === undefined) unknownActivation(where, identifier);
-    return factories[name]();
+    const { factory, config } = resolveActivation(where, identifier);
+    return factory({ ...config } as never);
   }
   if (typeof identifier === 'function') return new CustomActivation(checkFunction(where, 'activation', identifier) as (x: Tensor) => Tensor);
   if (isActivation(identifier)) return identifier;
@@ -283,9 +282,9 @@ export function getActivation(identifier: ActivationIdentifier, where = 'getActi
     const object = checkObject(where, 'activation', identifier);
     const className = object.className;
     if (typeof className !== 'string') typeError(where, 'activation.className', 'a string', className);
-    const name = checkChoice(where, 'activation', className, ACTIVATION_NAMES);
+    const { factory, config: implied } = resolveActivation(where, className);
     const config = object.config === undefined ? {} : checkObject(where, 'activation.config', object.config);
-    return factories[name](config as never);
+    return factory({ ...implied, ...config } as never);
   }
   return typeError(where, 'activation', `a name (${ACTIVATION_NAMES.join(', ')}), an activation object or a function`, identifier);
 }

@@ -17,6 +17,7 @@ import { Generator, pickGenerator } from './random.js';
 import {
   checkChoice, checkNumber, checkObject, checkOptions, checkRange, checkShape, didYouMean, formatShape, typeError, valueError,
 } from './validate.js';
+import { acceptedNames, resolveName } from './aliases.js';
 
 /** Something that makes a weight tensor of a given shape. */
 export interface Initializer {
@@ -541,23 +542,16 @@ export function orthogonal(options?: OrthogonalOptions): Orthogonal {
 // ---------------------------------------------------------------------------------------------
 // Lookup by name and serialization.
 
-/** Factories by the names `kernelInitializer: '...'` accepts (camelCase, as in TensorFlow.js). */
+/**
+ * Factories by their canonical names (camelCase, as in TensorFlow.js); the other spellings of
+ * TensorFlow.js and Keras ('leCunNormal', 'LecunNormal', 'lecun_normal'...) are in lib/aliases.ts.
+ */
 const factories: Record<string, (options?: never) => Initializer> = {
   zeros, ones, constant, identity, randomNormal, randomUniform, truncatedNormal, varianceScaling, orthogonal,
   glorotUniform, glorotNormal, heUniform, heNormal, lecunNormal, lecunUniform,
 };
 
-/** Class names (what getConfig-based saving stores) to factories. */
-const classNames: Record<string, string> = {
-  Zeros: 'zeros', Ones: 'ones', Constant: 'constant', Identity: 'identity', RandomNormal: 'randomNormal', RandomUniform: 'randomUniform',
-  TruncatedNormal: 'truncatedNormal', VarianceScaling: 'varianceScaling', Orthogonal: 'orthogonal',
-  GlorotUniform: 'glorotUniform', GlorotNormal: 'glorotNormal', HeUniform: 'heUniform', HeNormal: 'heNormal',
-  LecunNormal: 'lecunNormal', LecunUniform: 'lecunUniform',
-  // Keras 3 keeps its former class name for Identity as an alias.
-  IdentityInitializer: 'identity',
-};
-
-/** The names {@link getInitializer} accepts. */
+/** The canonical names {@link getInitializer} accepts (see lib/aliases.ts for the other spellings). */
 export const INITIALIZER_NAMES: readonly string[] = Object.keys(factories);
 
 /** The serialized form of an initializer. */
@@ -574,21 +568,21 @@ function isInitializer(value: unknown): value is Initializer {
 }
 
 /**
- * An initializer from a name (`'glorotUniform'`, `'heNormal'`, `'zeros'`...; Keras class names
- * like `'GlorotUniform'` work too), an initializer object (returned as is), or a serialized
- * `{className, config}`. An unknown name lists the known ones.
+ * An initializer from a name (`'glorotUniform'`, `'heNormal'`, `'zeros'`...; the TensorFlow.js and
+ * Keras spellings `'GlorotUniform'`, `'glorot_uniform'`, `'leCunNormal'`... work too), an initializer
+ * object (returned as is), or a serialized `{className, config}`. An unknown name lists the known ones.
  */
 export function getInitializer(identifier: string | Initializer | InitializerConfig): Initializer {
   const where = 'getInitializer';
   if (isInitializer(identifier)) return identifier;
   if (typeof identifier === 'string') {
-    const factory = factories[identifier] ?? factories[classNames[identifier] ?? ''];
-    if (factory === undefined) {
+    const resolved = resolveName('initializer', identifier, factories);
+    if (resolved === undefined) {
       throw new ValueError(
-        `${where}: unknown initializer '${identifier}'${didYouMean(identifier, INITIALIZER_NAMES)}; known initializers: ${INITIALIZER_NAMES.join(', ')}`,
+        `${where}: unknown initializer '${identifier}'${didYouMean(identifier, acceptedNames('initializer', factories))}; known initializers: ${INITIALIZER_NAMES.join(', ')}`,
       );
     }
-    return factory();
+    return factories[resolved.name]();
   }
   if (identifier !== null && typeof identifier === 'object' && 'className' in identifier) {
     return deserializeInitializer(identifier);
@@ -608,13 +602,14 @@ export function deserializeInitializer(value: unknown): Initializer {
   const object = checkObject(where, 'initializer', value);
   const className = object.className;
   if (typeof className !== 'string') typeError(where, 'className', 'a string', className);
-  const name = classNames[className];
-  if (name === undefined) {
-    const known = Object.keys(classNames);
-    throw new ValueError(`${where}: unknown initializer class '${className}'${didYouMean(className, known)}; known: ${known.join(', ')}`);
+  const resolved = resolveName('initializer', className, factories);
+  if (resolved === undefined) {
+    throw new ValueError(
+      `${where}: unknown initializer class '${className}'${didYouMean(className, acceptedNames('initializer', factories))}; known: ${INITIALIZER_NAMES.join(', ')}`,
+    );
   }
   const config = object.config === undefined ? {} : checkObject(where, 'config', object.config);
   // A saved `seed: null` means "no seed".
   const options = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== null));
-  return factories[name](options as never);
+  return factories[resolved.name](options as never);
 }

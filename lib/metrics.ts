@@ -14,6 +14,7 @@ import { Tensor } from './tensor.js';
 import { noGrad } from './autograd/engine.js';
 import { contiguous } from './ops/shape.js';
 import { checkChoice, checkInteger, checkOptions, checkRange, checkString, formatShape, didYouMean, typeError } from './validate.js';
+import { acceptedNames, ownEntry, resolveName } from './aliases.js';
 
 /** The base class of metrics. */
 export abstract class Metric {
@@ -606,11 +607,27 @@ export function meanAbsoluteError(options?: { name?: string }): MeanAbsoluteErro
   return new MeanAbsoluteErrorMetric(options);
 }
 
-/** The metric names `compile({ metrics })` accepts. */
-export const METRIC_NAMES = [
+/**
+ * Fresh metrics by canonical name, each logged under the name it was asked by (`'acc'` logs as
+ * `acc`, as in Keras); the Keras and TensorFlow.js spellings are in lib/aliases.ts.
+ */
+const metricFactories: Record<string, (name: string) => Metric> = {
+  accuracy: (name) => new Accuracy({ name }),
+  binaryAccuracy: (name) => new BinaryAccuracy({ name }),
+  categoricalAccuracy: (name) => new CategoricalAccuracy({ name }),
+  sparseCategoricalAccuracy: (name) => new SparseCategoricalAccuracy({ name }),
+  precision: (name) => new Precision({ name }),
+  recall: (name) => new Recall({ name }),
+  auc: (name) => new AUC({ name }),
+  meanSquaredError: (name) => new MeanSquaredErrorMetric({ name }),
+  meanAbsoluteError: (name) => new MeanAbsoluteErrorMetric({ name }),
+};
+
+/** The metric names `compile({ metrics })` accepts: the canonical ones and the short forms (all spellings: lib/aliases.ts). */
+export const METRIC_NAMES: readonly string[] = [
   'accuracy', 'acc', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'auc',
   'mse', 'meanSquaredError', 'mae', 'meanAbsoluteError',
-] as const;
+];
 
 /** What `compile({ metrics })` accepts for one metric. */
 export type MetricIdentifier = string | Metric | ((yTrue: Tensor, yPred: Tensor) => Tensor);
@@ -622,34 +639,13 @@ export type MetricIdentifier = string | Metric | ((yTrue: Tensor, yPred: Tensor)
  */
 export function getMetric(identifier: MetricIdentifier, where = 'getMetric'): Metric {
   if (typeof identifier === 'string') {
-    switch (identifier) {
-      case 'accuracy':
-      case 'acc':
-        return new Accuracy({ name: identifier });
-      case 'binaryAccuracy':
-        return new BinaryAccuracy();
-      case 'categoricalAccuracy':
-        return new CategoricalAccuracy();
-      case 'sparseCategoricalAccuracy':
-        return new SparseCategoricalAccuracy();
-      case 'precision':
-        return new Precision();
-      case 'recall':
-        return new Recall();
-      case 'auc':
-        return new AUC();
-      case 'mse':
-      case 'meanSquaredError':
-        return new MeanSquaredErrorMetric({ name: identifier });
-      case 'mae':
-      case 'meanAbsoluteError':
-        return new MeanAbsoluteErrorMetric({ name: identifier });
-      default: {
-        throw new ValueError(
-          `${where}: unknown metric '${identifier}'${didYouMean(identifier, METRIC_NAMES)}; expected one of ${METRIC_NAMES.map((n) => `'${n}'`).join(', ')}, a metric object or a function`,
-        );
-      }
+    const resolved = resolveName('metric', identifier, metricFactories);
+    if (resolved === undefined) {
+      throw new ValueError(
+        `${where}: unknown metric '${identifier}'${didYouMean(identifier, acceptedNames('metric', metricFactories))}; expected one of ${METRIC_NAMES.map((n) => `'${n}'`).join(', ')}, a metric object or a function`,
+      );
     }
+    return metricFactories[resolved.name](identifier);
   }
   if (typeof identifier === 'function') return new FunctionMetric(identifier);
   if (identifier instanceof Metric) {
@@ -687,7 +683,7 @@ export function deserializeMetric(value: unknown, where = 'deserializeMetric'): 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) typeError(where, 'metric', 'an object { className, config }', value);
   const { className, config } = value as Record<string, unknown>;
   if (typeof className !== 'string') typeError(where, 'metric.className', 'a string', className);
-  const MetricType = METRIC_CLASSES[className];
+  const MetricType = ownEntry(METRIC_CLASSES, className);
   if (MetricType === undefined) {
     const known = Object.keys(METRIC_CLASSES);
     throw new ValueError(`${where}: unknown metric class '${className}'${didYouMean(className, known)}; known: ${known.join(', ')}`);

@@ -13,6 +13,7 @@ import { checkFloat, emptyTensor, scalar, Tensor } from './tensor.js';
 import { recordOp } from './autograd/engine.js';
 import { contiguous } from './ops/shape.js';
 import { checkObject, checkOptions, checkRange, didYouMean, typeError } from './validate.js';
+import { acceptedNames, resolveName } from './aliases.js';
 
 /** Something that turns a tensor into a scalar penalty. */
 export interface Regularizer {
@@ -121,10 +122,10 @@ export function l1l2(options?: L1L2Options): L1L2 {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Factories by their canonical names; class names ('L1L2') and 'l1_l2' are in lib/aliases.ts. */
 const factories: Record<string, (options?: never) => Regularizer> = { l1, l2, l1l2 };
-const classNames: Record<string, string> = { L1: 'l1', L2: 'l2', L1L2: 'l1l2' };
 
-/** The names {@link getRegularizer} accepts. */
+/** The canonical names {@link getRegularizer} accepts. */
 export const REGULARIZER_NAMES: readonly string[] = Object.keys(factories);
 
 /** The serialized form of a regularizer. */
@@ -148,13 +149,13 @@ export function getRegularizer(identifier: string | Regularizer | RegularizerCon
   const where = 'getRegularizer';
   if (isRegularizer(identifier)) return identifier;
   if (typeof identifier === 'string') {
-    const factory = factories[identifier] ?? factories[classNames[identifier] ?? ''];
-    if (factory === undefined) {
+    const resolved = resolveName('regularizer', identifier, factories);
+    if (resolved === undefined) {
       throw new ValueError(
-        `${where}: unknown regularizer '${identifier}'${didYouMean(identifier, REGULARIZER_NAMES)}; known regularizers: ${REGULARIZER_NAMES.join(', ')}`,
+        `${where}: unknown regularizer '${identifier}'${didYouMean(identifier, acceptedNames('regularizer', factories))}; known regularizers: ${REGULARIZER_NAMES.join(', ')}`,
       );
     }
-    return factory();
+    return factories[resolved.name]();
   }
   if (identifier !== null && typeof identifier === 'object' && 'className' in identifier) return deserializeRegularizer(identifier);
   return typeError(where, 'regularizer', 'a name or a regularizer object', identifier);
@@ -172,10 +173,11 @@ export function deserializeRegularizer(value: unknown): Regularizer {
   const object = checkObject(where, 'regularizer', value);
   const className = object.className;
   if (typeof className !== 'string') typeError(where, 'className', 'a string', className);
-  const name = classNames[className];
-  if (name === undefined) {
-    const known = Object.keys(classNames);
-    throw new ValueError(`${where}: unknown regularizer class '${className}'${didYouMean(className, known)}; known: ${known.join(', ')}`);
+  const resolved = resolveName('regularizer', className, factories);
+  if (resolved === undefined) {
+    throw new ValueError(
+      `${where}: unknown regularizer class '${className}'${didYouMean(className, acceptedNames('regularizer', factories))}; known: ${REGULARIZER_NAMES.join(', ')}`,
+    );
   }
-  return factories[name]((object.config === undefined ? {} : checkObject(where, 'config', object.config)) as never);
+  return factories[resolved.name]((object.config === undefined ? {} : checkObject(where, 'config', object.config)) as never);
 }

@@ -108,15 +108,22 @@ function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
-/** The closest of `choices` to `name`, if it is close enough to be a likely typo. */
+/**
+ * The closest of `choices` to `name` ignoring case (ties go to the closest in case, then to the
+ * first), if it is close enough to be a likely typo.
+ */
 function suggest(name: string, choices: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
+  let bestCaseDistance = Infinity;
   for (const choice of choices) {
     const distance = editDistance(name.toLowerCase(), choice.toLowerCase());
-    if (distance < bestDistance) {
+    if (distance > bestDistance) continue;
+    const caseDistance = editDistance(name, choice);
+    if (distance < bestDistance || caseDistance < bestCaseDistance) {
       best = choice;
       bestDistance = distance;
+      bestCaseDistance = caseDistance;
     }
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;

@@ -8,6 +8,7 @@
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { checkObject, didYouMean, typeError } from '../validate.js';
+import { acceptedNames, resolveName } from '../aliases.js';
 import { Loss } from './loss.js';
 import { MeanSquaredError, meanSquaredError } from './meanSquaredError.js';
 import { MeanAbsoluteError, meanAbsoluteError } from './meanAbsoluteError.js';
@@ -48,6 +49,7 @@ export type LossIdentifier = string | Loss | LossFunction | LossConfig;
 
 type LossClass = new (options?: never) => Loss;
 
+/** Loss classes by their canonical names; the Keras and TensorFlow.js spellings are in lib/aliases.ts. */
 const classes: Record<string, LossClass> = {
   meanSquaredError: MeanSquaredError,
   meanAbsoluteError: MeanAbsoluteError,
@@ -57,28 +59,18 @@ const classes: Record<string, LossClass> = {
   sparseCategoricalCrossentropy: SparseCategoricalCrossentropy,
 };
 
-/** The loss names {@link get} and `compile` accept. */
+/** The loss names {@link get} and `compile` accept: the canonical ones and the short forms (all spellings: lib/aliases.ts). */
 export const LOSS_NAMES: readonly string[] = [...Object.keys(classes), 'mse', 'mae'];
 
-// Keras' snake_case names and class names, so code ported from Python works too.
-const aliases: Record<string, string> = {
-  mse: 'meanSquaredError', mae: 'meanAbsoluteError',
-  mean_squared_error: 'meanSquaredError', mean_absolute_error: 'meanAbsoluteError', huber_loss: 'huber',
-  binary_crossentropy: 'binaryCrossentropy', categorical_crossentropy: 'categoricalCrossentropy',
-  sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy',
-  MeanSquaredError: 'meanSquaredError', MeanAbsoluteError: 'meanAbsoluteError', Huber: 'huber',
-  BinaryCrossentropy: 'binaryCrossentropy', CategoricalCrossentropy: 'categoricalCrossentropy',
-  SparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
-};
-
-function resolveName(where: string, name: string): string {
-  const canonical = classes[name] !== undefined ? name : aliases[name];
-  if (canonical === undefined) {
+/** The loss class `name` (or one of its aliases) stands for; throws, suggesting the closest name, for an unknown one. */
+function lossClass(where: string, name: string): LossClass {
+  const resolved = resolveName('loss', name, classes);
+  if (resolved === undefined) {
     throw new ValueError(
-      `${where}: unknown loss '${name}'${didYouMean(name, LOSS_NAMES)}; expected one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}, a loss object or a function (yTrue, yPred) => Tensor`,
+      `${where}: unknown loss '${name}'${didYouMean(name, acceptedNames('loss', classes))}; expected one of ${LOSS_NAMES.map((n) => `'${n}'`).join(', ')}, a loss object or a function (yTrue, yPred) => Tensor`,
     );
   }
-  return canonical;
+  return classes[resolved.name];
 }
 
 /**
@@ -89,7 +81,7 @@ function resolveName(where: string, name: string): string {
  */
 export function get(name: string, options?: Record<string, unknown>): Loss {
   if (typeof name !== 'string') typeError('losses.get', 'name', 'a loss name', name);
-  const LossType = classes[resolveName('losses.get', name)];
+  const LossType = lossClass('losses.get', name);
   return new LossType(options as never);
 }
 
@@ -99,13 +91,17 @@ export function get(name: string, options?: Record<string, unknown>): Loss {
  */
 export function getLoss(identifier: LossIdentifier, where = 'getLoss'): Loss | LossFunction {
   if (identifier instanceof Loss) return identifier;
-  if (typeof identifier === 'string') return new classes[resolveName(where, identifier)]();
+  if (typeof identifier === 'string') {
+    const LossType = lossClass(where, identifier);
+    return new LossType();
+  }
   if (typeof identifier === 'function') return identifier;
   if (identifier !== null && typeof identifier === 'object' && 'className' in identifier) {
     const object = checkObject(where, 'loss', identifier);
     if (typeof object.className !== 'string') typeError(where, 'loss.className', 'a string', object.className);
     const config = object.config === undefined ? {} : checkObject(where, 'loss.config', object.config);
-    return new classes[resolveName(where, object.className)](config as never);
+    const LossType = lossClass(where, object.className);
+    return new LossType(config as never);
   }
   return typeError(where, 'loss', `a loss name (${LOSS_NAMES.join(', ')}), a loss object or a function`, identifier);
 }

@@ -21,7 +21,7 @@ import {
   checkBoolean, checkChoice, checkInteger, checkOptions, checkPositiveInteger, checkRange, describe, didYouMean,
   formatShape, typeError, valueError,
 } from '../validate.js';
-import { getOptimizer, Optimizer, OPTIMIZER_CLASS_NAMES, OPTIMIZER_NAMES, type OptimizerConfig } from '../optimizers/index.js';
+import { getOptimizer, Optimizer, type OptimizerConfig } from '../optimizers/index.js';
 import { getActivation } from '../activations.js';
 import { Loss, type LossFunction } from '../losses/index.js';
 import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
@@ -64,8 +64,9 @@ export type ClassWeight = Readonly<Record<number, number>>;
 /** Options of `model.compile()`. */
 export interface CompileOptions {
   /**
-   * The optimizer: a name with Keras defaults (`'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'`, `'adagrad'`)
-   * or an object (`dn.optimizers.adam({ learningRate: 1e-3 })`). Default `'rmsprop'`, as in Keras.
+   * The optimizer: a name with Keras defaults (`'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'`, `'adagrad'`,
+   * in any case, as Keras and tfjs spell them: `'SGD'`, `'RMSProp'`) or an object
+   * (`dn.optimizers.adam({ learningRate: 1e-3 })`). Default `'rmsprop'`, as in Keras.
    */
   optimizer?: string | Optimizer | OptimizerConfig;
   /**
@@ -533,13 +534,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     if (options === undefined) throw new ValueError(`${where}: options are required, e.g. compile({ optimizer: 'adam', loss: 'mse' })`);
     const o = checkOptions<CompileOptions>(where, options, ['optimizer', 'loss', 'metrics', 'lossWeights']);
     if (o.loss === undefined) throw new ValueError(`${where}: loss is required, e.g. compile({ optimizer: 'adam', loss: 'meanSquaredError' })`);
-    const optimizerId = o.optimizer === undefined ? 'rmsprop' : o.optimizer;
-    if (typeof optimizerId === 'string' && !OPTIMIZER_NAMES.includes(optimizerId) && !OPTIMIZER_CLASS_NAMES.includes(optimizerId)) {
-      throw new ValueError(
-        `${where}: unknown optimizer '${optimizerId}'${didYouMean(optimizerId, OPTIMIZER_NAMES)}; expected one of ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')} or an optimizer object`,
-      );
-    }
-    const optimizer = getOptimizer(optimizerId as string | Optimizer | OptimizerConfig);
+    const optimizer = getOptimizer(o.optimizer === undefined ? 'rmsprop' : o.optimizer, where);
     const outputs = compileOutputs(where, this.outputNames, o.loss, o.metrics, o.lossWeights);
     this.compiled = {
       optimizer, outputs, lossWeightsGiven: o.lossWeights !== undefined, ready: false, trainable: [], variables: [], trainMask: [],

@@ -4,6 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import { checkObject, describe, didYouMean, typeError } from '../validate.js';
+import { acceptedNames, resolveName } from '../aliases.js';
 import { Optimizer } from './optimizer.js';
 import { SGD, sgd } from './sgd.js';
 import { Adam, adam } from './adam.js';
@@ -44,7 +45,10 @@ const registry = new Map<string, OptimizerClass>([
   ['Nadam', Nadam],
 ]);
 
-/** The short names `compile({optimizer})` accepts, with their factories (Keras defaults). */
+/**
+ * The canonical names `compile({optimizer})` accepts, with their factories (Keras defaults). Any
+ * case of them works too ('SGD', 'RMSProp', 'AdamW'), as in Keras (see lib/aliases.ts).
+ */
 const factories: Record<string, () => Optimizer> = { sgd, adam, adamw, rmsprop, adagrad, adamax, adadelta, nadam };
 
 /** The short names {@link getOptimizer} accepts. */
@@ -66,21 +70,20 @@ export function serializeOptimizer(optimizer: Optimizer): OptimizerConfig {
 
 /**
  * An optimizer from a name with Keras defaults (`'sgd'`, `'adam'`, `'adamw'`, `'rmsprop'`,
- * `'adagrad'`, `'adamax'`, `'adadelta'`, `'nadam'`; the class names `'SGD'`, `'Adam'`... are accepted
- * too), an optimizer object (returned
- * as is), or a serialized `{className, config}`. An unknown name lists the known ones.
+ * `'adagrad'`, `'adamax'`, `'adadelta'`, `'nadam'`, in any case: the class names `'SGD'`, `'Adam'`,
+ * tfjs' `'RMSProp'`... are accepted too), an optimizer object (returned as is), or a serialized
+ * `{className, config}`. An unknown name lists the known ones.
  */
-export function getOptimizer(identifier: string | Optimizer | OptimizerConfig): Optimizer {
-  const where = 'getOptimizer';
+export function getOptimizer(identifier: string | Optimizer | OptimizerConfig, where = 'getOptimizer'): Optimizer {
   if (identifier instanceof Optimizer) return identifier;
   if (typeof identifier === 'string') {
-    const factory = factories[identifier] ?? (registry.has(identifier) ? () => new (registry.get(identifier)!)() : undefined);
-    if (factory === undefined) {
+    const resolved = resolveName('optimizer', identifier, factories);
+    if (resolved === undefined) {
       throw new ValueError(
-        `${where}: unknown optimizer '${identifier}'${didYouMean(identifier, OPTIMIZER_NAMES)}; known optimizers: ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')}`,
+        `${where}: unknown optimizer '${identifier}'${didYouMean(identifier, acceptedNames('optimizer', factories))}; expected one of ${OPTIMIZER_NAMES.map((n) => `'${n}'`).join(', ')} or an optimizer object`,
       );
     }
-    return factory();
+    return factories[resolved.name]();
   }
   if (identifier !== null && typeof identifier === 'object' && !Array.isArray(identifier) && 'className' in identifier) {
     return deserializeOptimizer(identifier);

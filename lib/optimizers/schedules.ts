@@ -15,6 +15,7 @@ import {
   checkBoolean, checkNumber, checkObject, checkOptions, checkPositiveInteger, checkRange, checkString, didYouMean, typeError,
   valueError,
 } from '../validate.js';
+import { ownEntry } from '../aliases.js';
 
 /** A learning rate that changes with the step count. */
 export abstract class LearningRateSchedule {
@@ -258,7 +259,7 @@ export function deserializeSchedule(value: unknown, where = 'deserializeSchedule
   const object = checkObject(where, 'schedule', value);
   const className = checkString(where, 'className', object.className);
   const known = Object.keys(scheduleRegistry);
-  const Class = scheduleRegistry[className];
+  const Class = ownEntry(scheduleRegistry, className);
   if (Class === undefined) {
     throw new ValueError(`${where}: unknown schedule '${className}'${didYouMean(className, known)}; known schedules: ${known.join(', ')}`);
   }
