@@ -17,18 +17,33 @@ export type RegistryKind = 'initializer' | 'activation' | 'loss' | 'metric' | 'o
 /** What an alias stands for: a canonical name, or a canonical name with options (tfjs' 'gelu_new'). */
 export type AliasTarget = string | { readonly name: string; readonly config: Readonly<Record<string, unknown>> };
 
-// Losses: Keras 3's class names, function names and short forms (keras.losses.ALL_OBJECTS_DICT) and
-// Keras 2's 'huber_loss'.
+// Losses: Keras 3's class names, function names and short forms (keras.losses.ALL_OBJECTS_DICT),
+// Keras 2's and tfjs' spellings (tfjs keras_format/loss_config.ts: 'logcosh', 'cosine_proximity',
+// 'kullback_leibler_divergence'; tfjs' losses.cosineProximity).
 const LOSS_ALIASES: Readonly<Record<string, string>> = {
   mse: 'meanSquaredError', MSE: 'meanSquaredError', mean_squared_error: 'meanSquaredError', MeanSquaredError: 'meanSquaredError',
   mae: 'meanAbsoluteError', MAE: 'meanAbsoluteError', mean_absolute_error: 'meanAbsoluteError', MeanAbsoluteError: 'meanAbsoluteError',
+  mape: 'meanAbsolutePercentageError', MAPE: 'meanAbsolutePercentageError',
+  mean_absolute_percentage_error: 'meanAbsolutePercentageError', MeanAbsolutePercentageError: 'meanAbsolutePercentageError',
+  msle: 'meanSquaredLogarithmicError', MSLE: 'meanSquaredLogarithmicError',
+  mean_squared_logarithmic_error: 'meanSquaredLogarithmicError', MeanSquaredLogarithmicError: 'meanSquaredLogarithmicError',
   Huber: 'huber', huber_loss: 'huber',
   bce: 'binaryCrossentropy', BCE: 'binaryCrossentropy', binary_crossentropy: 'binaryCrossentropy', BinaryCrossentropy: 'binaryCrossentropy',
   categorical_crossentropy: 'categoricalCrossentropy', CategoricalCrossentropy: 'categoricalCrossentropy',
   sparse_categorical_crossentropy: 'sparseCategoricalCrossentropy', SparseCategoricalCrossentropy: 'sparseCategoricalCrossentropy',
+  Hinge: 'hinge',
+  squared_hinge: 'squaredHinge', SquaredHinge: 'squaredHinge',
+  categorical_hinge: 'categoricalHinge', CategoricalHinge: 'categoricalHinge',
+  logcosh: 'logCosh', log_cosh: 'logCosh', LogCosh: 'logCosh',
+  kld: 'kullbackLeiblerDivergence', KLD: 'kullbackLeiblerDivergence', kl_divergence: 'kullbackLeiblerDivergence',
+  KLDivergence: 'kullbackLeiblerDivergence', kullback_leibler_divergence: 'kullbackLeiblerDivergence',
+  Poisson: 'poisson',
+  cosine_similarity: 'cosineSimilarity', CosineSimilarity: 'cosineSimilarity',
+  cosineProximity: 'cosineSimilarity', cosine_proximity: 'cosineSimilarity',
 };
 
-const ALIASES: Readonly<Record<RegistryKind, Readonly<Record<string, AliasTarget>>>> = {
+/** The other spellings of each kind's names, each standing for a canonical name (see the file's comment). */
+export const ALIASES: Readonly<Record<RegistryKind, Readonly<Record<string, AliasTarget>>>> = {
   // tfjs identifiers ('leCunNormal') and class names ('LeCunNormal'); Keras 3 class names
   // ('LecunNormal'), their snake_case ('lecun_normal') and its short aliases ('normal', 'zero').
   initializer: {
@@ -54,16 +69,21 @@ const ALIASES: Readonly<Record<RegistryKind, Readonly<Record<string, AliasTarget
     gelu_new: { name: 'gelu', config: { approximate: true } },
   },
   loss: LOSS_ALIASES,
-  // Keras 3's metric class names and snake_case (keras.metrics.ALL_OBJECTS_DICT), 'acc' of Keras'
-  // and tfjs' compile, tfjs' 'MSE' and 'MAE'.
+  // Every loss is a metric too; Keras 3's metric class names and snake_case
+  // (keras.metrics.ALL_OBJECTS_DICT), 'acc' of Keras' and tfjs' compile, tfjs' metric names ('cosine',
+  // and 'ce' for the crossentropy chosen from the loss).
   metric: {
-    acc: 'accuracy', ACC: 'accuracy', Accuracy: 'accuracy',
+    ...LOSS_ALIASES,
+    acc: 'accuracy', ACC: 'accuracy', Accuracy: 'accuracy', ce: 'crossentropy',
     binary_accuracy: 'binaryAccuracy', BinaryAccuracy: 'binaryAccuracy',
     categorical_accuracy: 'categoricalAccuracy', CategoricalAccuracy: 'categoricalAccuracy',
     sparse_categorical_accuracy: 'sparseCategoricalAccuracy', SparseCategoricalAccuracy: 'sparseCategoricalAccuracy',
+    top_k_categorical_accuracy: 'topKCategoricalAccuracy', TopKCategoricalAccuracy: 'topKCategoricalAccuracy',
+    sparse_top_k_categorical_accuracy: 'sparseTopKCategoricalAccuracy', SparseTopKCategoricalAccuracy: 'sparseTopKCategoricalAccuracy',
     Precision: 'precision', Recall: 'recall', AUC: 'auc',
-    mse: 'meanSquaredError', MSE: 'meanSquaredError', mean_squared_error: 'meanSquaredError', MeanSquaredError: 'meanSquaredError',
-    mae: 'meanAbsoluteError', MAE: 'meanAbsoluteError', mean_absolute_error: 'meanAbsoluteError', MeanAbsoluteError: 'meanAbsoluteError',
+    log_cosh_error: 'logCosh', LogCoshError: 'logCosh',
+    cosine: 'cosineSimilarity',
+    r2_score: 'r2Score', R2Score: 'r2Score',
   },
   // Keras 3 lower-cases optimizer names, so any case of a canonical name resolves ('SGD', 'RMSProp',
   // 'AdamW'); nothing else to list.

@@ -5,14 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import * as dn from '../lib/index.js';
 import { ValueError } from '../lib/errors.js';
-import { getActivation, serializeActivation } from '../lib/activations.js';
-import { deserializeInitializer, getInitializer } from '../lib/initializers.js';
-import { getLoss } from '../lib/losses/index.js';
-import { deserializeMetric, getMetric } from '../lib/metrics.js';
-import { deserializeOptimizer, getOptimizer } from '../lib/optimizers/index.js';
+import { ACTIVATION_NAMES, getActivation, serializeActivation } from '../lib/activations.js';
+import { deserializeInitializer, getInitializer, INITIALIZER_NAMES } from '../lib/initializers.js';
+import { getLoss, LOSS_NAMES } from '../lib/losses/index.js';
+import { deserializeMetric, getMetric, METRIC_NAMES } from '../lib/metrics.js';
+import { deserializeOptimizer, getOptimizer, OPTIMIZER_NAMES } from '../lib/optimizers/index.js';
 import { deserializeSchedule } from '../lib/optimizers/schedules.js';
-import { deserializeRegularizer, getRegularizer } from '../lib/regularizers.js';
-import { ownEntry, resolveName } from '../lib/aliases.js';
+import { deserializeRegularizer, getRegularizer, REGULARIZER_NAMES } from '../lib/regularizers.js';
+import { ALIASES, ownEntry, resolveName, type RegistryKind } from '../lib/aliases.js';
 
 /** A built-in object as plain data: its class (or activation name) and its config. */
 function identity(object: { className?: string; name?: string; getConfig(): Record<string, unknown> }): unknown {
@@ -67,6 +67,27 @@ describe('aliases: should throw', () => {
 });
 
 describe('aliases', () => {
+  it('lists only names that resolve: every alias of the table stands for a registered object', () => {
+    const registries: Record<RegistryKind, Record<string, unknown>> = {
+      initializer: Object.fromEntries(INITIALIZER_NAMES.map((n) => [n, 1])),
+      activation: Object.fromEntries(ACTIVATION_NAMES.map((n) => [n, 1])),
+      loss: Object.fromEntries(LOSS_NAMES.map((n) => [n, 1])),
+      metric: Object.fromEntries(METRIC_NAMES.map((n) => [n, 1])),
+      optimizer: Object.fromEntries(OPTIMIZER_NAMES.map((n) => [n, 1])),
+      regularizer: Object.fromEntries(REGULARIZER_NAMES.map((n) => [n, 1])),
+    };
+    const build: Record<RegistryKind, (name: string) => unknown> = {
+      initializer: getInitializer, activation: (n) => getActivation(n as never), loss: dn.losses.get, metric: getMetric,
+      optimizer: getOptimizer, regularizer: getRegularizer,
+    };
+    for (const kind of Object.keys(ALIASES) as RegistryKind[]) {
+      for (const alias of Object.keys(ALIASES[kind])) {
+        expect({ kind, alias, registered: resolveName(kind, alias, registries[kind]) !== undefined }).toEqual({ kind, alias, registered: true });
+        expect(build[kind](alias)).toBeDefined();
+      }
+    }
+  });
+
   it('resolves the initializer identifiers of tfjs-layers and Keras 3', () => {
     // tfjs-layers initializers.ts › INITIALIZER_IDENTIFIER_REGISTRY_SYMBOL_MAP, keys and class names.
     const tfjs: [string, string][] = [
@@ -125,10 +146,17 @@ describe('aliases', () => {
   });
 
   it('resolves the loss identifiers of tfjs-layers and Keras 3', () => {
-    // tfjs-layers losses.ts › lossesMap (the ones Dendrite has).
+    // tfjs-layers losses.ts › lossesMap, and keras_format/loss_config.ts › lossOptions (Keras 2 names).
     const tfjs: [string, string][] = [
-      ['meanSquaredError', 'meanSquaredError'], ['meanAbsoluteError', 'meanAbsoluteError'], ['categoricalCrossentropy', 'categoricalCrossentropy'],
-      ['sparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy'], ['binaryCrossentropy', 'binaryCrossentropy'],
+      ['meanSquaredError', 'meanSquaredError'], ['meanAbsoluteError', 'meanAbsoluteError'],
+      ['meanAbsolutePercentageError', 'meanAbsolutePercentageError'], ['meanSquaredLogarithmicError', 'meanSquaredLogarithmicError'],
+      ['squaredHinge', 'squaredHinge'], ['hinge', 'hinge'], ['categoricalHinge', 'categoricalHinge'], ['logcosh', 'logCosh'],
+      ['categoricalCrossentropy', 'categoricalCrossentropy'], ['sparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy'],
+      ['binaryCrossentropy', 'binaryCrossentropy'], ['kullbackLeiblerDivergence', 'kullbackLeiblerDivergence'], ['poisson', 'poisson'],
+      ['cosineProximity', 'cosineSimilarity'],
+      ['mean_absolute_percentage_error', 'meanAbsolutePercentageError'], ['mean_squared_logarithmic_error', 'meanSquaredLogarithmicError'],
+      ['squared_hinge', 'squaredHinge'], ['categorical_hinge', 'categoricalHinge'], ['kullback_leibler_divergence', 'kullbackLeiblerDivergence'],
+      ['cosine_proximity', 'cosineSimilarity'],
     ];
     // Keras 3 keras/src/losses/__init__.py › ALL_OBJECTS_DICT: class names, function names, short forms.
     const keras: [string, string][] = [
@@ -137,7 +165,13 @@ describe('aliases', () => {
       ['Huber', 'huber'], ['huber', 'huber'], ['BinaryCrossentropy', 'binaryCrossentropy'], ['binary_crossentropy', 'binaryCrossentropy'],
       ['bce', 'binaryCrossentropy'], ['BCE', 'binaryCrossentropy'], ['CategoricalCrossentropy', 'categoricalCrossentropy'],
       ['categorical_crossentropy', 'categoricalCrossentropy'], ['SparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy'],
-      ['sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy'],
+      ['sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy'], ['KLDivergence', 'kullbackLeiblerDivergence'],
+      ['kl_divergence', 'kullbackLeiblerDivergence'], ['kld', 'kullbackLeiblerDivergence'], ['KLD', 'kullbackLeiblerDivergence'],
+      ['Poisson', 'poisson'], ['MeanAbsolutePercentageError', 'meanAbsolutePercentageError'], ['mape', 'meanAbsolutePercentageError'],
+      ['MAPE', 'meanAbsolutePercentageError'], ['MeanSquaredLogarithmicError', 'meanSquaredLogarithmicError'],
+      ['msle', 'meanSquaredLogarithmicError'], ['MSLE', 'meanSquaredLogarithmicError'], ['CosineSimilarity', 'cosineSimilarity'],
+      ['cosine_similarity', 'cosineSimilarity'], ['LogCosh', 'logCosh'], ['log_cosh', 'logCosh'], ['Hinge', 'hinge'],
+      ['SquaredHinge', 'squaredHinge'], ['CategoricalHinge', 'categoricalHinge'],
     ];
     expectSame([...tfjs, ...keras], (name) => dn.losses.get(name));
     expectSame(keras, (name) => getLoss(name) as dn.Loss);
@@ -145,10 +179,13 @@ describe('aliases', () => {
   });
 
   it('resolves the metric identifiers of tfjs-layers and Keras 3, logging each under the name asked', () => {
-    // tfjs-layers metrics.ts › metricsMap (the ones Dendrite has) and the 'accuracy'/'acc' of its compile.
+    // tfjs-layers metrics.ts › metricsMap and the 'accuracy'/'acc'/'crossentropy'/'ce' of its compile.
     const tfjs: [string, string][] = [
       ['binaryAccuracy', 'binaryAccuracy'], ['categoricalAccuracy', 'categoricalAccuracy'], ['precision', 'precision'],
-      ['mse', 'meanSquaredError'], ['MSE', 'meanSquaredError'], ['mae', 'meanAbsoluteError'], ['MAE', 'meanAbsoluteError'], ['acc', 'accuracy'],
+      ['categoricalCrossentropy', 'categoricalCrossentropy'], ['sparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy'],
+      ['mse', 'meanSquaredError'], ['MSE', 'meanSquaredError'], ['mae', 'meanAbsoluteError'], ['MAE', 'meanAbsoluteError'],
+      ['mape', 'meanAbsolutePercentageError'], ['MAPE', 'meanAbsolutePercentageError'], ['cosine', 'cosineSimilarity'], ['acc', 'accuracy'],
+      ['ce', 'crossentropy'], ['crossentropy', 'crossentropy'],
     ];
     // Keras 3 keras/src/metrics/__init__.py › ALL_OBJECTS_DICT, and compile_utils.get_metric's 'accuracy'/'acc' in any case.
     const keras: [string, string][] = [
@@ -157,6 +194,18 @@ describe('aliases', () => {
       ['sparse_categorical_accuracy', 'sparseCategoricalAccuracy'], ['Precision', 'precision'], ['Recall', 'recall'], ['recall', 'recall'],
       ['AUC', 'auc'], ['auc', 'auc'], ['MeanSquaredError', 'meanSquaredError'], ['mean_squared_error', 'meanSquaredError'],
       ['MeanAbsoluteError', 'meanAbsoluteError'], ['mean_absolute_error', 'meanAbsoluteError'], ['Accuracy', 'accuracy'], ['ACC', 'accuracy'],
+      ['TopKCategoricalAccuracy', 'topKCategoricalAccuracy'], ['top_k_categorical_accuracy', 'topKCategoricalAccuracy'],
+      ['SparseTopKCategoricalAccuracy', 'sparseTopKCategoricalAccuracy'], ['sparse_top_k_categorical_accuracy', 'sparseTopKCategoricalAccuracy'],
+      ['R2Score', 'r2Score'], ['r2_score', 'r2Score'], ['MeanAbsolutePercentageError', 'meanAbsolutePercentageError'],
+      ['mean_absolute_percentage_error', 'meanAbsolutePercentageError'], ['MeanSquaredLogarithmicError', 'meanSquaredLogarithmicError'],
+      ['mean_squared_logarithmic_error', 'meanSquaredLogarithmicError'], ['msle', 'meanSquaredLogarithmicError'], ['MSLE', 'meanSquaredLogarithmicError'],
+      ['CosineSimilarity', 'cosineSimilarity'], ['cosine_similarity', 'cosineSimilarity'], ['LogCoshError', 'logCosh'], ['log_cosh_error', 'logCosh'],
+      ['Hinge', 'hinge'], ['hinge', 'hinge'], ['SquaredHinge', 'squaredHinge'], ['squared_hinge', 'squaredHinge'],
+      ['CategoricalHinge', 'categoricalHinge'], ['categorical_hinge', 'categoricalHinge'], ['KLDivergence', 'kullbackLeiblerDivergence'],
+      ['kl_divergence', 'kullbackLeiblerDivergence'], ['Poisson', 'poisson'], ['poisson', 'poisson'],
+      ['BinaryCrossentropy', 'binaryCrossentropy'], ['binary_crossentropy', 'binaryCrossentropy'], ['bce', 'binaryCrossentropy'],
+      ['BCE', 'binaryCrossentropy'], ['CategoricalCrossentropy', 'categoricalCrossentropy'], ['categorical_crossentropy', 'categoricalCrossentropy'],
+      ['SparseCategoricalCrossentropy', 'sparseCategoricalCrossentropy'], ['sparse_categorical_crossentropy', 'sparseCategoricalCrossentropy'],
     ];
     for (const [alias, canonical] of [...tfjs, ...keras]) {
       const metric = getMetric(alias);

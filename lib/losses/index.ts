@@ -1,9 +1,12 @@
 /**
  * Losses by Keras / TensorFlow.js name (`'meanSquaredError'` or `'mse'`, `'meanAbsoluteError'` or
- * `'mae'`, `'huber'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
- * `'sparseCategoricalCrossentropy'`), as functions (`dn.losses.meanSquaredError(yTrue, yPred)`), as
- * objects with options (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`), or any function
- * `(yTrue, yPred) => Tensor` that autograd differentiates.
+ * `'mae'`, `'meanAbsolutePercentageError'` or `'mape'`, `'meanSquaredLogarithmicError'` or `'msle'`,
+ * `'huber'`, `'logCosh'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
+ * `'sparseCategoricalCrossentropy'`, `'hinge'`, `'squaredHinge'`, `'categoricalHinge'`,
+ * `'kullbackLeiblerDivergence'` or `'kld'`, `'poisson'`, `'cosineSimilarity'`; every other spelling of
+ * Keras and TensorFlow.js is in lib/aliases.ts), as functions (`dn.losses.meanSquaredError(yTrue,
+ * yPred)`), as objects with options (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`), or
+ * any function `(yTrue, yPred) => Tensor` that autograd differentiates.
  */
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -16,6 +19,15 @@ import { Huber, huber } from './huber.js';
 import { BinaryCrossentropy, binaryCrossentropy } from './binaryCrossentropy.js';
 import { CategoricalCrossentropy, categoricalCrossentropy } from './categoricalCrossentropy.js';
 import { SparseCategoricalCrossentropy, sparseCategoricalCrossentropy } from './sparseCategoricalCrossentropy.js';
+import { MeanAbsolutePercentageError, meanAbsolutePercentageError } from './meanAbsolutePercentageError.js';
+import { MeanSquaredLogarithmicError, meanSquaredLogarithmicError } from './meanSquaredLogarithmicError.js';
+import { Hinge } from './hinge.js';
+import { SquaredHinge } from './squaredHinge.js';
+import { CategoricalHinge } from './categoricalHinge.js';
+import { LogCosh } from './logCosh.js';
+import { KullbackLeiblerDivergence, kullbackLeiblerDivergence } from './kullbackLeiblerDivergence.js';
+import { Poisson } from './poisson.js';
+import { CosineSimilarity } from './cosineSimilarity.js';
 
 export { Loss, REDUCTIONS } from './loss.js';
 export type { LossOptions, Reduction } from './loss.js';
@@ -29,11 +41,26 @@ export { CategoricalCrossentropy, categoricalCrossentropy } from './categoricalC
 export type { CategoricalCrossentropyOptions } from './categoricalCrossentropy.js';
 export { SparseCategoricalCrossentropy, sparseCategoricalCrossentropy } from './sparseCategoricalCrossentropy.js';
 export type { SparseCategoricalCrossentropyOptions } from './sparseCategoricalCrossentropy.js';
+export { MeanAbsolutePercentageError, meanAbsolutePercentageError } from './meanAbsolutePercentageError.js';
+export { MeanSquaredLogarithmicError, meanSquaredLogarithmicError } from './meanSquaredLogarithmicError.js';
+export { Hinge, hinge } from './hinge.js';
+export { SquaredHinge, squaredHinge } from './squaredHinge.js';
+export { CategoricalHinge, categoricalHinge } from './categoricalHinge.js';
+export { LogCosh, logCosh } from './logCosh.js';
+export { KullbackLeiblerDivergence, kullbackLeiblerDivergence } from './kullbackLeiblerDivergence.js';
+export { Poisson, poisson } from './poisson.js';
+export { CosineSimilarity, cosineSimilarity } from './cosineSimilarity.js';
 
 /** `mse`: the same function as {@link meanSquaredError}. */
 export const mse = meanSquaredError;
 /** `mae`: the same function as {@link meanAbsoluteError}. */
 export const mae = meanAbsoluteError;
+/** `mape`: the same function as {@link meanAbsolutePercentageError}. */
+export const mape = meanAbsolutePercentageError;
+/** `msle`: the same function as {@link meanSquaredLogarithmicError}. */
+export const msle = meanSquaredLogarithmicError;
+/** `kld`: the same function as {@link kullbackLeiblerDivergence}. */
+export const kld = kullbackLeiblerDivergence;
 
 /** A custom loss: a function of the targets and predictions returning a scalar tensor (or one loss per sample). */
 export type LossFunction = (yTrue: Tensor, yPred: Tensor) => Tensor;
@@ -57,10 +84,19 @@ const classes: Record<string, LossClass> = {
   binaryCrossentropy: BinaryCrossentropy,
   categoricalCrossentropy: CategoricalCrossentropy,
   sparseCategoricalCrossentropy: SparseCategoricalCrossentropy,
+  meanAbsolutePercentageError: MeanAbsolutePercentageError,
+  meanSquaredLogarithmicError: MeanSquaredLogarithmicError,
+  hinge: Hinge,
+  squaredHinge: SquaredHinge,
+  categoricalHinge: CategoricalHinge,
+  logCosh: LogCosh,
+  kullbackLeiblerDivergence: KullbackLeiblerDivergence,
+  poisson: Poisson,
+  cosineSimilarity: CosineSimilarity,
 };
 
 /** The loss names {@link get} and `compile` accept: the canonical ones and the short forms (all spellings: lib/aliases.ts). */
-export const LOSS_NAMES: readonly string[] = [...Object.keys(classes), 'mse', 'mae'];
+export const LOSS_NAMES: readonly string[] = [...Object.keys(classes), 'mse', 'mae', 'mape', 'msle', 'kld'];
 
 /** The loss class `name` (or one of its aliases) stands for; throws, suggesting the closest name, for an unknown one. */
 function lossClass(where: string, name: string): LossClass {

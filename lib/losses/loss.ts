@@ -105,29 +105,23 @@ export abstract class Loss {
   /**
    * The loss of `yPred` against `yTrue`, reduced (see {@link Loss.reduction}); differentiable
    * with respect to `yPred`.
-   * @param sampleWeight one weight per sample (`[batch]`), or undefined
+   * @param sampleWeight a scalar (weighting every sample), one weight per sample (`[batch]` or
+   *   `[batch, 1]`), or one per row of the per-row losses (`[batch, steps]` for sequence
+   *   predictions `[batch, steps, features]`: a weight per timestep), as Keras takes it
    */
   call(yTrue: TensorLike, yPred: TensorLike, sampleWeight?: TensorLike): Tensor {
     const where = this.name;
     const target = toTensor(where, 'yTrue', yTrue);
     const prediction = toTensor(where, 'yPred', yPred);
-    let weights: Float32Array | null = null;
-    if (sampleWeight !== undefined) {
-      const w = toTensor(where, 'sampleWeight', sampleWeight);
-      if (w.dtype !== 'float32') throw new DTypeError(`${where}: sampleWeight must be a float32 tensor, got ${w.dtype}`);
-      const samples = prediction.rank === 0 ? 1 : prediction.shape[0];
-      if (w.size !== samples || w.rank > 2 || (w.rank === 2 && w.shape[1] !== 1)) {
-        throw new ShapeError(`${where}: sampleWeight must hold one weight per sample (shape [${samples}]), got shape ${formatShape(w.shape)}`);
-      }
-      weights = contiguous(w.detach()).storage as Float32Array;
-    }
+    const weights = sampleWeight === undefined ? null : rowWeights(where, sampleWeight, this.geometry(where, target, prediction).rowShape);
     return this.compute(target, prediction, weights, false, this.reduction, false);
   }
 
   /**
-   * @internal The loss with already converted arguments; `logits` says the predictions are logits
-   * of a folded softmax/sigmoid. With `reuseBuffers` the gradient lives in a buffer the next call
-   * overwrites: only for callers that run the backward before calling again (the model's step).
+   * @internal The loss with already converted arguments; `weights` holds one weight per sample or
+   * one per row; `logits` says the predictions are logits of a folded softmax/sigmoid. With
+   * `reuseBuffers` the gradient lives in a buffer the next call overwrites: only for callers that
+   * run the backward before calling again (the model's step).
    */
   compute(
     yTrue: Tensor, yPred: Tensor, weights: Float32Array | null, logits: boolean, reduction: Reduction, reuseBuffers: boolean, mask: Tensor | null = null,
@@ -143,15 +137,17 @@ export abstract class Loss {
     const source = yPred.isContiguous ? yPred : contiguous(yPred.detach());
     const inputs: LossInputs = { yTrue, pred: source.storage as Float32Array, geometry, logits };
     const recording = isGradEnabled() && yPred.requiresGrad;
-    const { rows, rowsPerSample } = geometry;
+    const { rows } = geometry;
+    // Rows per weight: 1 for a weight per row, a sample's rows for a weight per sample.
+    const rowsPerWeight = weights !== null && weights.length === rows ? 1 : geometry.rowsPerSample;
     const size = source.size;
     if (reduction === 'none') {
       const rowLoss = allocateStorage('float32', rows) as Float32Array;
       const grad = recording ? (allocateStorage('float32', size) as Float32Array) : null;
       this.evaluate(inputs, rowLoss, grad, 1);
       if (weights !== null) {
-        for (let r = 0; r < rows; r++) rowLoss[r] *= weights[Math.floor(r / rowsPerSample)];
-        if (grad !== null) scaleRows(grad, geometry, weights, 1);
+        for (let r = 0; r < rows; r++) rowLoss[r] *= weights[Math.floor(r / rowsPerWeight)];
+        if (grad !== null) scaleRows(grad, geometry.cols, weights, rowsPerWeight);
       }
       const out = makeTensor(rowLoss, geometry.rowShape);
       if (grad === null) return out;
@@ -175,9 +171,9 @@ export abstract class Loss {
       const rowLoss = reuseBuffers ? this.scratch('rowLoss', rows) : (allocateStorage('float32', rows) as Float32Array);
       this.evaluate(inputs, rowLoss, grad, scale);
       total = 0;
-      for (let r = 0; r < rows; r++) total += rowLoss[r] * weights[Math.floor(r / rowsPerSample)];
+      for (let r = 0; r < rows; r++) total += rowLoss[r] * weights[Math.floor(r / rowsPerWeight)];
       total *= scale;
-      if (grad !== null) scaleRows(grad, geometry, weights, 1);
+      if (grad !== null) scaleRows(grad, geometry.cols, weights, rowsPerWeight);
     }
     const out = scalar(total);
     if (grad === null) return out;
@@ -199,7 +195,7 @@ export abstract class Loss {
 
 /**
  * Per-row weights for a masked output, as Keras weights the losses of masked sequences: a row's sample
- * weight (1 if none) times its mask entry, and for the 'mean' reduction times rows / (valid rows +
+ * weight (1 if none; one per sample or one per row) times its mask entry, and for the 'mean' reduction times rows / (valid rows +
  * 1e-7), so the mean is taken over the valid rows only. The mask must hold one entry per row (the
  * positions of `[batch, steps, ...]` predictions).
  */
@@ -215,17 +211,55 @@ function maskedRowWeights(
   for (let r = 0; r < rows; r++) valid += values[r];
   const scale = reduction === 'mean' ? rows / (valid + 1e-7) : 1;
   const result = allocateStorage('float32', rows) as Float32Array;
-  for (let r = 0; r < rows; r++) result[r] = (weights === null ? 1 : weights[Math.floor(r / rowsPerSample)]) * values[r] * scale;
+  const rowsPerWeight = weights !== null && weights.length === rows ? 1 : rowsPerSample;
+  for (let r = 0; r < rows; r++) result[r] = (weights === null ? 1 : weights[Math.floor(r / rowsPerWeight)]) * values[r] * scale;
   return result;
 }
 
-/** Multiplies each row of `grad` by its sample's weight times `scale`. */
-function scaleRows(grad: Float32Array, geometry: LossGeometry, weights: Float32Array, scale: number): void {
-  const { rows, cols, rowsPerSample } = geometry;
+/** Multiplies each row (of `cols` elements) of `grad` by its weight, `weights[row / rowsPerWeight]`. */
+function scaleRows(grad: Float32Array, cols: number, weights: Float32Array, rowsPerWeight: number): void {
+  const rows = cols === 0 ? 0 : grad.length / cols;
   for (let r = 0; r < rows; r++) {
-    const w = weights[Math.floor(r / rowsPerSample)] * scale;
+    const w = weights[Math.floor(r / rowsPerWeight)];
     for (let c = r * cols, end = c + cols; c < end; c++) grad[c] *= w;
   }
+}
+
+/**
+ * @internal One weight per row from a `sampleWeight` (for losses and metrics), where `rowShape` is
+ * the shape of the per-row values (batch first). As Keras broadcasts it, the weight's shape is
+ * aligned from the batch axis and each dimension is the row shape's or 1: a scalar weights every
+ * row, `[batch]` (or `[batch, 1]`) weights each sample's rows, `[batch, steps]` each timestep of a
+ * sequence. A trailing 1 beyond the row shape is ignored. Weights are float32 (int32 is converted).
+ */
+export function rowWeights(where: string, sampleWeight: TensorLike, rowShape: readonly number[]): Float32Array {
+  const w = toTensor(where, 'sampleWeight', sampleWeight);
+  const rank = rowShape.length;
+  const dims = w.rank === rank + 1 && w.shape[rank] === 1 ? w.shape.slice(0, -1) : w.shape;
+  if (dims.length > rank || dims.some((d, i) => d !== rowShape[i] && d !== 1)) {
+    const samples = rank === 0 ? 1 : rowShape[0];
+    throw new ShapeError(
+      `${where}: sampleWeight must be a scalar, hold one weight per sample (shape [${samples}]) or broadcast to the per-row losses (shape ${formatShape(rowShape)}), got shape ${formatShape(w.shape)}`,
+    );
+  }
+  const values = targetFloats(w);
+  const rows = rowShape.reduce((a, b) => a * b, 1);
+  if (values.length === rows) return values;
+  // Strides of the weight over the row shape: 0 along its broadcast (size 1 or missing) dimensions.
+  const strides = new Array<number>(rank).fill(0);
+  for (let i = dims.length - 1, stride = 1; i >= 0; i--) {
+    if (dims[i] !== 1) strides[i] = stride;
+    stride *= dims[i];
+  }
+  const weights = new Float32Array(rows);
+  const index = new Array<number>(rank).fill(0);
+  for (let r = 0; r < rows; r++) {
+    let offset = 0;
+    for (let i = 0; i < rank; i++) offset += index[i] * strides[i];
+    weights[r] = values[offset];
+    for (let i = rank - 1; i >= 0 && ++index[i] === rowShape[i]; i--) index[i] = 0;
+  }
+  return weights;
 }
 
 // --- helpers shared by the loss files ------------------------------------------------------------
@@ -273,6 +307,19 @@ export function classGeometry(where: string, yPred: Tensor): LossGeometry {
   const rowShape = yPred.shape.slice(0, -1);
   const samples = yPred.rank === 1 ? 1 : yPred.shape[0];
   return { rows, cols, rowShape, rowsPerSample: samples === 0 ? 1 : rows / samples };
+}
+
+/**
+ * @internal Geometry of a loss that reduces each row over the last axis (Kullback-Leibler
+ * divergence, categorical hinge, cosine similarity): yTrue has yPred's shape; every position but the
+ * last axis is a row.
+ */
+export function sameShapeRowGeometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
+  const geometry = classGeometry(where, yPred);
+  if (yTrue.rank !== yPred.rank || !yTrue.shape.every((d, i) => d === yPred.shape[i])) {
+    throw new ShapeError(`${where}: yTrue and yPred must have the same shape, got yTrue ${formatShape(yTrue.shape)} and yPred ${formatShape(yPred.shape)}`);
+  }
+  return geometry;
 }
 
 /** @internal The targets as a contiguous Float32Array (int32 targets are converted). */
@@ -381,4 +428,84 @@ export abstract class RegressionLoss extends Loss {
     }
     return total;
   }
+}
+
+/**
+ * @internal The base of the losses computed elementwise in TypeScript (mape, msle, hinge, squared
+ * hinge, log-cosh, Poisson): yTrue has yPred's shape, a row's loss is the mean over the last axis of
+ * `element(prediction, target)`, and its gradient is `derivative(prediction, target)` over the row
+ * length. One pass, no graph: these are cheap next to the model's forward pass.
+ */
+export abstract class ElementwiseLoss extends Loss {
+  /** The loss of one element. */
+  protected abstract element(prediction: number, target: number): number;
+  /** The derivative of {@link ElementwiseLoss.element} with respect to the prediction. */
+  protected abstract derivative(prediction: number, target: number): number;
+
+  /** The targets as the loss reads them (the hinge losses turn 0/1 labels into -1/1). */
+  protected targets(yTrue: Tensor): Float32Array {
+    return targetFloats(yTrue);
+  }
+
+  protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
+    return elementwiseGeometry(where, yTrue, yPred);
+  }
+
+  protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
+    const { rows, cols } = inputs.geometry;
+    const pred = inputs.pred;
+    const targets = this.targets(inputs.yTrue);
+    const scale = gradScale / cols;
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      let sum = 0;
+      for (let i = r * cols, end = i + cols; i < end; i++) {
+        sum += this.element(pred[i], targets[i]);
+        if (grad !== null) grad[i] = this.derivative(pred[i], targets[i]) * scale;
+      }
+      const value = sum / cols;
+      if (rowLoss !== null) rowLoss[r] = value;
+      total += value;
+    }
+    return total;
+  }
+}
+
+/**
+ * @internal The base of the losses that reduce each row over the last axis in TypeScript
+ * (Kullback-Leibler divergence, categorical hinge, cosine similarity): yTrue has yPred's shape.
+ */
+export abstract class RowLoss extends Loss {
+  /**
+   * The loss of the row of `cols` elements at `start`; writes d(row loss)/d(prediction) * gradScale
+   * into `grad` at the same positions when `grad` is given.
+   */
+  protected abstract row(pred: Float32Array, target: Float32Array, start: number, cols: number, grad: Float32Array | null, gradScale: number): number;
+
+  protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
+    return sameShapeRowGeometry(where, yTrue, yPred);
+  }
+
+  protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
+    const { rows, cols } = inputs.geometry;
+    const targets = targetFloats(inputs.yTrue);
+    let total = 0;
+    for (let r = 0; r < rows; r++) {
+      const value = this.row(inputs.pred, targets, r * cols, cols, grad, gradScale);
+      if (rowLoss !== null) rowLoss[r] = value;
+      total += value;
+    }
+    return total;
+  }
+}
+
+/**
+ * @internal The body of the loss functions (`dn.losses.hinge(yTrue, yPred, options)`): a loss object
+ * built from `options` without `sampleWeight`, called on the tensors with it.
+ */
+export function callLoss<O extends LossOptions>(
+  LossClass: new (options: O) => Loss, yTrue: TensorLike, yPred: TensorLike, options: (O & { sampleWeight?: TensorLike }) | undefined,
+): Tensor {
+  const { sampleWeight, ...rest } = options ?? ({} as O & { sampleWeight?: TensorLike });
+  return new LossClass(rest as O).call(yTrue, yPred, sampleWeight);
 }

@@ -14,7 +14,7 @@ import { getLoss, Loss, type LossFunction, type LossIdentifier } from '../losses
 import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
 import { CategoricalCrossentropy } from '../losses/categoricalCrossentropy.js';
 import { SparseCategoricalCrossentropy } from '../losses/sparseCategoricalCrossentropy.js';
-import { Accuracy, getMetric, Metric, type MetricIdentifier } from '../metrics.js';
+import { getMetric, KindFromLoss, Metric, type MetricIdentifier } from '../metrics.js';
 import type { Activation } from '../activations.js';
 
 /** `compile({ loss })`: one loss for every output, or one per output by position or name. */
@@ -116,10 +116,10 @@ export function compileOutputs(
       if (names.has(logged)) throw new ValueError(`${where}: two metrics are named '${logged}'; give one a different name`);
       names.add(logged);
     }
-    // Accuracy follows the loss, as in Keras.
+    // Accuracy (and tfjs' crossentropy) follows the loss, as in Keras.
     const l = losses[k];
     const kind = l instanceof BinaryCrossentropy ? 'binary' : l instanceof SparseCategoricalCrossentropy ? 'sparse' : l instanceof CategoricalCrossentropy ? 'categorical' : null;
-    if (kind !== null) for (const m of [...trainMetrics, ...validationMetrics]) if (m instanceof Accuracy && m.resolvedKind === null) m.resolve(kind);
+    if (kind !== null) for (const m of [...trainMetrics, ...validationMetrics]) if (m instanceof KindFromLoss && m.resolvedKind === null) m.resolve(kind);
     return { name, loss: l, weight: weights[k], trainMetrics, validationMetrics, prefix, folded: null, probabilities: null };
   });
   return compiled;

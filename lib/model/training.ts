@@ -26,7 +26,7 @@ import { getActivation } from '../activations.js';
 import { Loss, type LossFunction } from '../losses/index.js';
 import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
 import { SparseCategoricalCrossentropy } from '../losses/sparseCategoricalCrossentropy.js';
-import { Accuracy, getMetric, type Metric } from '../metrics.js';
+import { getMetric, KindFromLoss, type Metric } from '../metrics.js';
 import {
   Layer, Workspace, type ApplyOptions, type CallContext, type LayerVariable, type MaskOutput, type Shape, type SymbolicOutput, type AnyLayer,
 } from '../layers/layer.js';
@@ -71,17 +71,19 @@ export interface CompileOptions {
   optimizer?: string | Optimizer | OptimizerConfig;
   /**
    * The loss: a name (`'meanSquaredError'`/`'mse'`, `'meanAbsoluteError'`/`'mae'`, `'huber'`,
-   * `'binaryCrossentropy'`, `'categoricalCrossentropy'`, `'sparseCategoricalCrossentropy'`), a loss
-   * object (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`), or a function
+   * `'binaryCrossentropy'`, `'categoricalCrossentropy'`, `'sparseCategoricalCrossentropy'`, `'hinge'`,
+   * `'kld'`...: see `dn.losses`; Keras' and tfjs' spellings work too), a loss object
+   * (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`), or a function
    * `(yTrue, yPred) => Tensor` returning a scalar (or one loss per sample). Required. For a model with
    * several outputs: one loss for all of them, or one per output (an array in the outputs' order, or
    * an object by output name).
    */
   loss: LossSpec;
   /**
-   * Metrics reported per epoch: names (`'accuracy'`, `'precision'`, `'recall'`, `'auc'`, `'mse'`,
-   * `'mae'`...), objects or functions. For a model with several outputs: one list for all of them,
-   * or one list per output (an array of arrays, or an object by output name).
+   * Metrics reported per epoch: names (`'accuracy'`, `'precision'`, `'recall'`, `'auc'`, `'r2Score'`,
+   * `'topKCategoricalAccuracy'`, any loss name...: see `dn.metrics`), objects or functions, each
+   * logged under the name given (`'acc'` as `acc`). For a model with several outputs: one list for
+   * all of them, or one list per output (an array of arrays, or an object by output name).
    */
   metrics?: MetricsSpec;
   /** The weight of each output's loss in the total loss (an array, or an object by output name). Default 1 each. */
@@ -1229,7 +1231,7 @@ function apart(output: Float32Array, shapes: readonly number[][], rows: number):
 function freshMetrics(metrics: readonly Metric[]): Metric[] {
   return metrics.map((original) => {
     const m = getMetric(original);
-    if (m instanceof Accuracy && original instanceof Accuracy && original.resolvedKind !== null) m.resolve(original.resolvedKind);
+    if (m instanceof KindFromLoss && original instanceof KindFromLoss && original.resolvedKind !== null) m.resolve(original.resolvedKind);
     return m;
   });
 }
