@@ -111,8 +111,9 @@ class PlanBuilder {
       return out === null ? null : [out];
     }
     if (isExactly(layer, Dropout)) return [x];
-    if (isExactly(layer, Flatten) || isExactly(layer, Reshape)) {
-      // Rows are contiguous: only the shape of a sample changes.
+    if ((isExactly(layer, Flatten) && !(layer as Flatten).transposes(x.shape.length + 1)) || isExactly(layer, Reshape)) {
+      // Rows are contiguous: only the shape of a sample changes (a channels-first Flatten of images
+      // reorders elements: it has no step, so such a model has no plan).
       return [{ slot: x.slot, shape: (layer.computeOutputShape([null, ...x.shape]) as number[]).slice(1) }];
     }
     // The merges: of 1-D samples (rows) only.

@@ -1,8 +1,10 @@
-// Activation layer: validation, forward per activation name, logits pass-through, config.
+// Activation layer: validation, forward per activation name (every name and alias), logits pass-through, config.
 import { describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { ArgumentTypeError, ValueError } from '../../lib/errors.js';
 import { ActivationLayer } from '../../lib/layers/activation.js';
+import { ACTIVATION_NAMES, getActivation } from '../../lib/activations.js';
+import { ALIASES } from '../../lib/aliases.js';
 import { deserializeLayer, serializeLayer } from '../../lib/layers/registry.js';
 import { gradcheck, randomTensor } from '../helpers/gradcheck.js';
 
@@ -45,5 +47,16 @@ describe('activation layer', () => {
     expect(copy.apply(x).toArray()).toEqual(layer.apply(x).toArray());
     const custom = dn.layers.activation({ activation: (t: dn.Tensor) => t });
     expect(() => ActivationLayer.fromConfig(custom.getConfig())).toThrow(ValueError);
+  });
+
+  it('accepts every activation name and every Keras or tfjs spelling, as the activation functions do', () => {
+    const x = dn.tensor([[-2, -0.5, 0.5, 3]]);
+    const names = [...ACTIVATION_NAMES, ...Object.keys(ALIASES.activation)];
+    for (const name of names) {
+      const layer = dn.layers.activation({ activation: name as never });
+      expect({ name, y: Array.from(layer.apply(x).dataSync()) }).toEqual({ name, y: Array.from(getActivation(name as never).apply(x).dataSync()) });
+      const copy = deserializeLayer(JSON.parse(JSON.stringify(serializeLayer(layer))));
+      expect({ name, y: Array.from(copy.apply(x).dataSync()) }).toEqual({ name, y: Array.from(layer.apply(x).dataSync()) });
+    }
   });
 });

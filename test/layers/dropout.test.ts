@@ -1,7 +1,8 @@
-// Dropout: validation, identity at inference, seeded masks in training, inverted scaling, gradient.
+// Dropout: validation, identity at inference, seeded masks in training, inverted scaling, gradient,
+// noiseShape (a mask broadcast over the input).
 import { describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
-import { ArgumentTypeError, ValueError } from '../../lib/errors.js';
+import { ArgumentTypeError, ShapeError, ValueError } from '../../lib/errors.js';
 import { Workspace } from '../../lib/layers/layer.js';
 import { deserializeLayer, serializeLayer } from '../../lib/layers/registry.js';
 
@@ -13,6 +14,19 @@ describe('dropout: should throw', () => {
     expect(() => dn.layers.dropout({ rate: '0.5' as never })).toThrow(ArgumentTypeError);
     expect(() => dn.layers.dropout({ rate: 0.5, seed: 1.5 })).toThrow(ValueError);
     expect(() => dn.layers.dropout({ rat: 0.5 } as never)).toThrow(/did you mean 'rate'/);
+  });
+
+  it('needs a noiseShape of positive integers or nulls that broadcasts to the input', () => {
+    // Keras 3 dropout_test.py › test_validate_noise_shape_non_iterable / _invalid_type.
+    expect(() => dn.layers.dropout({ rate: 0.5, noiseShape: 'Invalid' as never })).toThrow(ArgumentTypeError);
+    expect(() => dn.layers.dropout({ rate: 0.5, noiseShape: [null, 0] })).toThrow('dropout: noiseShape[1] must be an integer from 1 to 9007199254740991, got 0');
+    expect(() => dn.layers.dropout({ rate: 0.5, noiseShape: [null, 1.5] })).toThrow(ValueError);
+    const layer = dn.layers.dropout({ rate: 0.5, noiseShape: [null, 2, 1], name: 'drop_noise' });
+    expect(() => layer.computeOutputShape([null, 5, 4])).toThrow(ShapeError);
+    expect(() => layer.apply(dn.ones([3, 5, 4]), { training: true })).toThrow(
+      'drop_noise: noiseShape [null, 2, 1] does not fit input shape [null, 5, 4]: it needs one entry per input dimension, each the input\'s size, 1 or null',
+    );
+    expect(() => dn.layers.dropout({ rate: 0.5, noiseShape: [null, 1] }).apply(dn.ones([3, 5, 4]), { training: true })).toThrow(ShapeError);
   });
 });
 
@@ -65,8 +79,36 @@ describe('dropout', () => {
   it('passes a rate of 0 through and round-trips its config', () => {
     expect(dn.layers.dropout({ rate: 0 }).apply(x, { training: true })).toBe(x);
     const layer = dn.layers.dropout({ rate: 0.25, seed: 9, name: 'drop_cfg' });
-    expect(serializeLayer(layer)).toEqual({ className: 'Dropout', config: { name: 'drop_cfg', trainable: true, rate: 0.25, seed: 9 } });
+    expect(serializeLayer(layer)).toEqual({ className: 'Dropout', config: { name: 'drop_cfg', trainable: true, rate: 0.25, seed: 9, noiseShape: null } });
     const copy = deserializeLayer(serializeLayer(layer));
     expect(Array.from(copy.apply(x, { training: true }).dataSync())).toEqual(Array.from(layer.apply(x, { training: true }).dataSync()));
+  });
+
+  it('draws one mask of noiseShape and broadcasts it (Keras noise_shape, tfjs noiseShape)', () => {
+    // Keras 3 dropout_test.py › test_dropout_partial_noise_shape_dynamic and _static: the same mask at every timestep.
+    for (const noiseShape of [[null, 1, null], [20, 1, 10]]) {
+      const y = dn.layers.dropout({ rate: 0.5, noiseShape, seed: 4 }).apply(dn.ones([20, 5, 10]), { training: true }).toArray() as number[][][];
+      for (let b = 0; b < 20; b++) for (let t = 1; t < 5; t++) expect(y[b][t]).toEqual(y[b][0]);
+      const values = y.flat(2);
+      expect(new Set(values)).toEqual(new Set([0, 2]));
+      expect(values.filter((v) => v === 0).length).toBeGreaterThan(0);
+    }
+    // tfjs-layers core_test.ts › 'Dropout Layer' › noiseShape [2, 3, 1]: one draw per (sample, row), kept
+    // values 1 / (1 - rate); the full shape draws every element, as without noiseShape.
+    const rows = dn.layers.dropout({ rate: 0.5, noiseShape: [2, 3, 1], seed: 0 }).apply(dn.ones([2, 3, 4]), { training: true }).toArray() as number[][][];
+    for (const sample of rows) for (const row of sample) expect(new Set(row).size).toBe(1);
+    const full = dn.layers.dropout({ rate: 0.5, noiseShape: [2, 3, 4], seed: 23 }).apply(dn.ones([2, 3, 4]), { training: true }).dataSync();
+    expect(Array.from(full)).toEqual(Array.from(dn.layers.dropout({ rate: 0.5, seed: 23 }).apply(dn.ones([2, 3, 4]), { training: true }).dataSync()));
+  });
+
+  it('sends the gradient through the broadcast mask, and round-trips noiseShape', () => {
+    const layer = dn.layers.dropout({ rate: 0.5, noiseShape: [null, 1, 3], seed: 6, name: 'drop_bcast' });
+    const input = dn.tensor(new Float32Array(24).fill(1), { shape: [2, 4, 3], requiresGrad: true });
+    const y = layer.apply(input, { training: true });
+    y.sum().backward();
+    expect(Array.from(input.grad!.dataSync())).toEqual(Array.from(y.dataSync()));
+    expect(serializeLayer(layer).config).toMatchObject({ noiseShape: [null, 1, 3] });
+    const copy = deserializeLayer(JSON.parse(JSON.stringify(serializeLayer(layer))));
+    expect((copy as dn.layers.Dropout).noiseShape).toEqual([null, 1, 3]);
   });
 });
