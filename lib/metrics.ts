@@ -342,6 +342,16 @@ export class SparseTopKCategoricalAccuracy extends MeanOverRows {
 
 type MetricKind = 'binary' | 'categorical' | 'sparse';
 
+const KINDS: readonly MetricKind[] = ['binary', 'categorical', 'sparse'];
+
+/** Options of {@link accuracy} and {@link crossentropy}. */
+export interface KindOptions {
+  /** The name in logs. */
+  name?: string;
+  /** The kind, when not chosen from the loss: 'binary', 'categorical' or 'sparse'. */
+  kind?: MetricKind;
+}
+
 /**
  * A metric of three kinds (binary, categorical, sparse categorical) whose kind the model chooses
  * from the loss (binaryCrossentropy → binary, categoricalCrossentropy → categorical,
@@ -352,9 +362,11 @@ export abstract class KindFromLoss extends Metric {
   private kind: MetricKind | null;
   private inner: Metric | null = null;
 
-  protected constructor(name: string, kind: MetricKind | undefined) {
-    super(name);
-    this.kind = kind ?? null;
+  /** @param where the metric's default name, for messages */
+  protected constructor(where: string, options: KindOptions) {
+    const o = checkOptions<KindOptions>(where, options, ['name', 'kind']);
+    super(o.name === undefined ? where : checkString(where, 'name', o.name));
+    this.kind = o.kind === undefined ? null : checkChoice(where, 'kind', o.kind, KINDS);
     if (this.kind !== null) this.inner = this.ofKind(this.kind);
   }
 
@@ -395,31 +407,12 @@ export abstract class KindFromLoss extends Metric {
   }
 }
 
-/** Options of {@link accuracy} and {@link crossentropy}. */
-export interface KindOptions {
-  /** The name in logs. */
-  name?: string;
-  /** The kind, when not chosen from the loss: 'binary', 'categorical' or 'sparse'. */
-  kind?: MetricKind;
-}
-
-const KINDS: readonly MetricKind[] = ['binary', 'categorical', 'sparse'];
-
-function kindOptions(where: string, options: KindOptions): { name: string; kind: MetricKind | undefined } {
-  const o = checkOptions<KindOptions>(where, options, ['name', 'kind']);
-  return {
-    name: o.name === undefined ? where : checkString(where, 'name', o.name),
-    kind: o.kind === undefined ? undefined : checkChoice(where, 'kind', o.kind, KINDS),
-  };
-}
-
 /** `'accuracy'`: binary, categorical or sparse-categorical accuracy (see {@link KindFromLoss}). */
 export class Accuracy extends KindFromLoss {
   readonly className = 'Accuracy';
 
   constructor(options: KindOptions = {}) {
-    const { name, kind } = kindOptions('accuracy', options);
-    super(name, kind);
+    super('accuracy', options);
   }
 
   protected ofKind(kind: MetricKind): Metric {
@@ -437,8 +430,7 @@ export class Crossentropy extends KindFromLoss {
   readonly className = 'Crossentropy';
 
   constructor(options: KindOptions = {}) {
-    const { name, kind } = kindOptions('crossentropy', options);
-    super(name, kind);
+    super('crossentropy', options);
   }
 
   protected ofKind(kind: MetricKind): Metric {

@@ -17,17 +17,20 @@ export function hingeTargets(yTrue: Tensor): Float32Array {
   return targets.map((t) => 2 * t - 1);
 }
 
+/** @internal The base of the hinge losses: -1/1 targets (0/1 labels converted), raw scores. */
+export abstract class HingeLoss extends ElementwiseLoss {
+  protected override targets(yTrue: Tensor): Float32Array {
+    return hingeTargets(yTrue);
+  }
+}
+
 /** Hinge loss (Keras `Hinge`, tfjs `hinge`), for -1/1 (or 0/1) targets and raw scores. */
-export class Hinge extends ElementwiseLoss {
+export class Hinge extends HingeLoss {
   readonly className = 'Hinge';
   readonly name = 'hinge';
 
   constructor(options: LossOptions = {}) {
     super('hinge', checkOptions<LossOptions>('hinge', options, ['reduction']));
-  }
-
-  protected override targets(yTrue: Tensor): Float32Array {
-    return hingeTargets(yTrue);
   }
 
   protected element(prediction: number, target: number): number {

@@ -4,20 +4,16 @@
  */
 import type { Tensor, TensorLike } from '../tensor.js';
 import { checkOptions } from '../validate.js';
-import { callLoss, ElementwiseLoss, type LossOptions } from './loss.js';
-import { hingeTargets } from './hinge.js';
+import { callLoss, type LossOptions } from './loss.js';
+import { HingeLoss } from './hinge.js';
 
 /** Squared hinge loss (Keras `SquaredHinge`, tfjs `squaredHinge`). */
-export class SquaredHinge extends ElementwiseLoss {
+export class SquaredHinge extends HingeLoss {
   readonly className = 'SquaredHinge';
   readonly name = 'squaredHinge';
 
   constructor(options: LossOptions = {}) {
     super('squaredHinge', checkOptions<LossOptions>('squaredHinge', options, ['reduction']));
-  }
-
-  protected override targets(yTrue: Tensor): Float32Array {
-    return hingeTargets(yTrue);
   }
 
   protected element(prediction: number, target: number): number {
