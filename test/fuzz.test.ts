@@ -384,27 +384,47 @@ const apiGenerators: Array<[number, Generator]> = [
 const ACTIVATIONS = [
   'relu', 'softmax', 'tanh', 'sigmoid', 'linear', 'gelu', 'swish', 'elu', 'leakyRelu', 'softplus', 'relu6', 'selu', 'softsign',
   'hardSigmoid', 'hard_sigmoid', 'hardSwish', 'hard_swish', 'hard_silu', 'mish', 'exponential', 'logSoftmax', 'log_softmax',
-  'Relu', 'softmaxx', 'hardsigmoid', '',
+  'gelu_new', 'leaky_relu', 'silu', 'Swish', 'Relu', 'softmaxx', 'hardsigmoid', '',
+  // Names of Object.prototype must never resolve (a registry lookup reads own properties only).
+  'toString', 'constructor', '__proto__', 'hasOwnProperty',
 ];
-const LOSSES = ['meanSquaredError', 'mse', 'mae', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'crossentropy', 'mean_squared_error', 'hinge'];
-const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta', 'nadam', 'Adam', 'Nadam', 'Adamax', 'adam2', 'nadamw', 'adadelta ', ''];
+/** The built-in losses that are functions of dn.losses. */
+const LOSS_FUNCTIONS = [
+  'meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy',
+  'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'hinge', 'squaredHinge', 'categoricalHinge', 'logCosh',
+  'kullbackLeiblerDivergence', 'kld', 'poisson', 'cosineSimilarity',
+] as const;
+const LOSSES = [
+  ...LOSS_FUNCTIONS, 'mse', 'mae', 'mape', 'MSLE', 'crossentropy', 'mean_squared_error', 'binary_crossentropy', 'bce', 'KLDivergence', 'logcosh',
+  'cosineProximity', 'squared_hinge', 'hingeLoss', 'toString', 'constructor', '__proto__',
+];
+const OPTIMIZERS = [
+  'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta', 'nadam', 'Adam', 'Nadam', 'Adamax', 'SGD', 'RMSProp', 'ADAMW',
+  'adam2', 'nadamw', 'adadelta ', '', 'toString', 'constructor',
+];
+const METRICS = [
+  'accuracy', 'acc', 'crossentropy', 'ce', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'topKCategoricalAccuracy',
+  'sparseTopKCategoricalAccuracy', 'precision', 'recall', 'auc', 'r2Score', 'mse', 'mae', 'mape', 'msle', 'hinge', 'squaredHinge',
+  'categoricalHinge', 'logCosh', 'kld', 'poisson', 'cosineSimilarity', 'cosine', 'binaryCrossentropy', 'sparse_categorical_crossentropy',
+  'huber', 'top_k', 'toString', 'constructor',
+];
 
 function denseOptions(r: Rng, first: boolean): dn.layers.DenseOptions {
   const options: dn.layers.DenseOptions = { units: r.chance(0.85) ? r.int(1, 6) : r.pick(BAD_SIZES) };
   if (r.chance(0.6)) options.activation = r.pick(ACTIVATIONS) as dn.layers.DenseOptions['activation'];
   if (first && r.chance(0.7)) options.inputShape = r.chance(0.85) ? [r.int(1, 5)] : shape(r, 2);
   if (r.chance(0.1)) options.useBias = r.chance(0.5);
-  if (r.chance(0.1)) options.kernelInitializer = r.pick(['glorotUniform', 'heNormal', 'zeros', 'orthogonal', 'glorot', 'ones', 'identity', 'Identity']);
-  if (r.chance(0.1)) options.kernelRegularizer = r.pick(['l1', 'l2', 'l3']);
+  if (r.chance(0.1)) options.kernelInitializer = r.pick(['glorotUniform', 'heNormal', 'zeros', 'orthogonal', 'glorot', 'ones', 'identity', 'Identity', 'IdentityInitializer', 'leCunNormal', 'LeCunUniform', 'glorot_uniform', 'zero', 'toString', 'constructor']);
+  if (r.chance(0.1)) options.kernelRegularizer = r.pick(['l1', 'l2', 'l3', 'L1L2', 'l1_l2', 'toString', '__proto__']);
   if (r.chance(0.05)) options.inputDim = size(r);
   return options;
 }
 
 function randomLayer(r: Rng, first: boolean): dn.Layer {
   switch (r.int(0, 6)) {
-    case 0: return dn.layers.dropout({ rate: r.pick([0, 0.3, 0.5]), seed: r.int(0, 9) });
-    case 1: return dn.layers.activation({ activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid', 'selu', 'hardSwish', 'mish'] as const) });
-    case 2: return dn.layers.flatten(first ? { inputShape: [r.int(1, 3), r.int(1, 3)] } : {});
+    case 0: return dn.layers.dropout({ rate: r.pick([0, 0.3, 0.5]), seed: r.int(0, 9), ...(r.chance(0.3) ? { noiseShape: [null, 1] } : {}) });
+    case 1: return dn.layers.activation({ activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid', 'selu', 'hardSwish', 'mish', 'gelu_new'] as const) });
+    case 2: return dn.layers.flatten({ ...(first ? { inputShape: [r.int(1, 3), r.int(1, 3)] } : {}), ...(r.chance(0.3) ? { dataFormat: 'channelsFirst' as const } : {}) });
     default: return dn.layers.dense({ units: r.int(1, 5), activation: r.pick(['relu', 'tanh', 'softmax', 'sigmoid', 'linear', 'relu6', 'softsign', 'hardSigmoid'] as const), ...(first ? { inputShape: [r.int(1, 4)] } : {}), kernelInitializer: dn.initializers.glorotUniform({ seed: r.int(0, 99) }) });
   }
 }
@@ -493,8 +513,14 @@ const modelGenerators: Array<[number, Generator]> = [
       switch (which) {
         case 0: return dn.layers.dense(denseOptions(r, r.chance(0.5)));
         case 1: return dn.layers.activation({ activation: r.pick(ACTIVATIONS) as dn.layers.ActivationLayerOptions['activation'] });
-        case 2: return dn.layers.dropout({ rate: r.pick([0, 0.5, 1, -0.1, 2, Number.NaN]), seed: r.pick([1, 1.5, undefined]) });
-        case 3: return dn.layers.flatten({ inputShape: shape(r, 3) });
+        case 2: {
+          const layer = dn.layers.dropout({ rate: r.pick([0, 0.5, 1, -0.1, 2, Number.NaN]), seed: r.pick([1, 1.5, undefined]), ...(r.chance(0.4) ? { noiseShape: shape(r, 3).map((d) => (r.chance(0.3) ? null : d)) } : {}) });
+          return layer.apply(tensor(r, validShape(r, 3)), { training: true });
+        }
+        case 3: {
+          const layer = dn.layers.flatten({ inputShape: shape(r, 3), ...(r.chance(0.5) ? { dataFormat: r.pick(['channelsFirst', 'channels_last', 'channelFirst'] as never) } : {}) });
+          return layer.apply(tensor(r, validShape(r, 4)));
+        }
         default: return dn.layers.reshape({ targetShape: Array.from({ length: r.int(0, 3) }, () => r.pick([-1, 0, 1, 2, 4, 1.5, 2 ** 31])) });
       }
     };
@@ -522,7 +548,7 @@ const modelGenerators: Array<[number, Generator]> = [
     const layers = Array.from({ length: r.int(0, 3) }, (_, i) => dn.layers.dense(r.chance(0.8) ? { units: r.int(1, 4), ...(i === 0 ? { inputShape: [r.int(1, 4)] } : {}) } : { units: 2, inputShape: [r.int(1, 4)] }));
     const compile: dn.CompileOptions = { loss: r.pick(LOSSES) };
     if (r.chance(0.8)) compile.optimizer = r.pick(OPTIMIZERS);
-    if (r.chance(0.3)) compile.metrics = [r.pick(['accuracy', 'mse', 'auc', 'precision', 'acc', 'f1'])];
+    if (r.chance(0.3)) compile.metrics = [r.pick([...METRICS, 'f1'])];
     const run = (): unknown => {
       const model = dn.sequential({ layers });
       model.compile(compile);
@@ -564,10 +590,12 @@ const modelGenerators: Array<[number, Generator]> = [
     return { target: `Model.${method}`, typed: false, run: () => (model[method] as (...a: unknown[]) => unknown).apply(model, method === 'summary' ? [{ printFn: () => {}, lineLength: args[0] }] : args), detail: describeArgs(args) };
   }],
   [3, (r) => {
-    const name = r.pick(['meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'] as const);
+    const name = r.pick(LOSS_FUNCTIONS);
     const yPred = tensor(r, r.chance(0.8) ? [r.int(0, 4), r.int(1, 4)] : validShape(r));
     const yTrue = r.chance(0.6) ? tensor(r, yPred.shape) : name === 'sparseCategoricalCrossentropy' && r.chance(0.5) ? dn.tensor(Int32Array.from({ length: yPred.shape[0] ?? 0 }, () => r.int(-1, 4))) : tensorLike(r);
-    const options = r.chance(0.3) ? { reduction: r.pick(['mean', 'sum', 'none', 'avg'] as const), ...(r.chance(0.3) ? { sampleWeight: tensorLike(r) } : {}) } : undefined;
+    // Weights: none, wrong ones, a scalar, one per sample, or one per row (a timestep of a sequence).
+    const weight = (): TensorLike => r.pick<() => TensorLike>([() => tensorLike(r), () => r.pick(ODD_NUMBERS), () => tensor(r, yPred.shape.slice(0, 1)), () => tensor(r, yPred.shape.slice(0, -1))])();
+    const options = r.chance(0.4) ? { reduction: r.pick(['mean', 'sum', 'none', 'avg'] as const), ...(r.chance(0.5) ? { sampleWeight: weight() } : {}) } : undefined;
     const fn = dn.losses[name] as (t: TensorLike, p: TensorLike, o?: unknown) => Tensor;
     return { target: `losses.${name}`, typed: true, run: () => fn(yTrue, yPred, options), detail: describeArgs([yTrue, yPred, options]) };
   }],
@@ -626,16 +654,38 @@ const modelGenerators: Array<[number, Generator]> = [
     return { target: 'regularizers', typed: true, run, detail: describeArgs([value, x]) };
   }],
   [2, (r) => {
-    const name = r.pick(['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'auc', 'meanSquaredError', 'meanAbsoluteError'] as const);
+    const name = r.pick(['accuracy', 'binaryAccuracy', 'categoricalAccuracy', 'sparseCategoricalAccuracy', 'precision', 'recall', 'auc', 'meanSquaredError', 'meanAbsoluteError', 'crossentropy', 'topKCategoricalAccuracy', 'sparseTopKCategoricalAccuracy', 'r2Score', 'hinge', 'kullbackLeiblerDivergence', 'cosineSimilarity', 'binaryCrossentropy', 'meanAbsolutePercentageError'] as const);
     const yPred = tensor(r, r.chance(0.7) ? [r.int(0, 4), r.int(1, 3)] : validShape(r));
     const yTrue = r.chance(0.5) ? tensor(r, yPred.shape) : tensor(r);
-    const options = r.chance(0.3) ? { threshold: r.pick(ODD_NUMBERS), numThresholds: r.pick([1, 2, 200, 0, 1.5]) } : {};
+    const options = r.chance(0.4) ? r.pick<() => Record<string, unknown>>([
+      () => ({ threshold: r.pick(ODD_NUMBERS), numThresholds: r.pick([1, 2, 200, 0, 1.5]) }),
+      () => ({ k: r.pick([1, 2, 5, 0, -1, 1.5, Number.NaN]), ...(r.chance(0.5) ? { fromSortedIds: r.pick([true, false, 1]) } : {}) }),
+      () => ({ classAggregation: r.pick(['uniformAverage', 'varianceWeightedAverage', 'none']), numRegressors: r.pick([0, 1, 5, -1, 0.5]) }),
+      () => ({ fromLogits: r.chance(0.5), labelSmoothing: r.pick([0, 0.1, 2]), kind: r.pick(['binary', 'sparse', 'dense']) }),
+    ])() : {};
+    const weights = r.chance(0.3) ? r.pick<() => TensorLike>([() => tensorLike(r), () => r.pick(ODD_NUMBERS), () => tensor(r, yPred.shape.slice(0, 1)), () => tensor(r, yPred.shape)])() : undefined;
     const run = (): unknown => {
       const metric = (dn.metrics[name] as (o: unknown) => dn.Metric)(options);
-      metric.update(yTrue, yPred);
+      metric.update(yTrue, yPred, weights);
       return metric.result();
     };
-    return { target: `metrics.${name}`, typed: true, run, detail: describeArgs([yTrue, yPred, options]) };
+    return { target: `metrics.${name}`, typed: true, run, detail: describeArgs([yTrue, yPred, options, weights]) };
+  }],
+  [1, (r) => {
+    // Registry lookups by name: canonical names, Keras and tfjs spellings, typos and Object.prototype's names.
+    const which = r.int(0, 5);
+    const name = r.pick([...LOSSES, ...METRICS, ...OPTIMIZERS, ...ACTIVATIONS, 'leCunNormal', 'he_uniform', 'L1L2', 'Identity', 'valueOf']);
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.initializers.getInitializer(name).apply([2, 2]);
+        case 1: return dn.regularizers.getRegularizer(name);
+        case 2: return dn.metrics.getMetric(name);
+        case 3: return dn.optimizers.getOptimizer(name);
+        case 4: return dn.losses.getLoss(name);
+        default: return dn.activations.getActivation(name as never).apply(dn.tensor([1, -1]));
+      }
+    };
+    return { target: ['initializers', 'regularizers', 'metrics', 'optimizers', 'losses', 'activations'][which] + '.get', typed: true, run, detail: describeArgs([name]) };
   }],
   [3, (r) => {
     const which = r.int(0, 4);
