@@ -17,7 +17,7 @@ export function hingeTargets(yTrue: Tensor): Float32Array {
   return targets.map((t) => 2 * t - 1);
 }
 
-/** @internal The base of the hinge losses: -1/1 targets (0/1 labels converted), raw scores. */
+/** The base of the hinge losses: -1/1 targets (0/1 labels converted), raw scores. Public only because their declarations extend it. */
 export abstract class HingeLoss extends ElementwiseLoss {
   protected override targets(yTrue: Tensor): Float32Array {
     return hingeTargets(yTrue);

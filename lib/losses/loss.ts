@@ -431,10 +431,11 @@ export abstract class RegressionLoss extends Loss {
 }
 
 /**
- * @internal The base of the losses computed elementwise in TypeScript (mape, msle, hinge, squared
- * hinge, log-cosh, Poisson): yTrue has yPred's shape, a row's loss is the mean over the last axis of
+ * The base of the losses computed elementwise in TypeScript (mape, msle, hinge, squared hinge,
+ * log-cosh, Poisson): yTrue has yPred's shape, a row's loss is the mean over the last axis of
  * `element(prediction, target)`, and its gradient is `derivative(prediction, target)` over the row
- * length. One pass, no graph: these are cheap next to the model's forward pass.
+ * length. One pass, no graph: these are cheap next to the model's forward pass. Public only because
+ * their declarations extend it.
  */
 export abstract class ElementwiseLoss extends Loss {
   /** The loss of one element. */
@@ -447,10 +448,12 @@ export abstract class ElementwiseLoss extends Loss {
     return targetFloats(yTrue);
   }
 
+  /** @internal */
   protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
     return elementwiseGeometry(where, yTrue, yPred);
   }
 
+  /** @internal */
   protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
     const { rows, cols } = inputs.geometry;
     const pred = inputs.pred;
@@ -472,8 +475,9 @@ export abstract class ElementwiseLoss extends Loss {
 }
 
 /**
- * @internal The base of the losses that reduce each row over the last axis in TypeScript
- * (Kullback-Leibler divergence, categorical hinge, cosine similarity): yTrue has yPred's shape.
+ * The base of the losses that reduce each row over the last axis in TypeScript (Kullback-Leibler
+ * divergence, categorical hinge, cosine similarity): yTrue has yPred's shape. Public only because
+ * their declarations extend it.
  */
 export abstract class RowLoss extends Loss {
   /**
@@ -482,10 +486,12 @@ export abstract class RowLoss extends Loss {
    */
   protected abstract row(pred: Float32Array, target: Float32Array, start: number, cols: number, grad: Float32Array | null, gradScale: number): number;
 
+  /** @internal */
   protected override geometry(where: string, yTrue: Tensor, yPred: Tensor): LossGeometry {
     return sameShapeRowGeometry(where, yTrue, yPred);
   }
 
+  /** @internal */
   protected override evaluate(inputs: LossInputs, rowLoss: Float32Array | null, grad: Float32Array | null, gradScale: number): number {
     const { rows, cols } = inputs.geometry;
     const targets = targetFloats(inputs.yTrue);
