@@ -89,7 +89,7 @@ describe('optimizers: should throw', () => {
   });
 
   it('names the valid optimizers for an unknown name', () => {
-    expect(() => getOptimizer('adma')).toThrow(/unknown optimizer 'adma' \(did you mean 'adam'\?\); expected one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad' or an optimizer object/);
+    expect(() => getOptimizer('adma')).toThrow(/unknown optimizer 'adma' \(did you mean 'adam'\?\); expected one of 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'adamax', 'adadelta', 'nadam' or an optimizer object/);
     expect(() => getOptimizer('lion')).toThrow(ValueError);
     expect(() => getOptimizer(42 as never)).toThrow(ArgumentTypeError);
     expect(() => deserializeOptimizer({ className: 'Adamm', config: {} })).toThrow(/unknown optimizer class 'Adamm' \(did you mean 'Adam'\?\)/);
