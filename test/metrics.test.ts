@@ -116,6 +116,10 @@ describe('metrics', () => {
     weighted.update(dn.tensor([0, 0, 0, 1, 1, 1, 1, 1, 1, 1]), dn.tensor([0, 0.5, 0.5, 0.3, 0.3, 0.3, 0.9, 0.9, 0.9, 0.9]));
     expect(weighted.result()).toBeCloseTo((0.5 * (3 + 2 * Math.log(2.5)) + 4) / 7, 6);
     expect(weighted.getConfig()).toMatchObject({ curve: 'PR', numThresholds: 3 });
+    // The same with the weights given as weights (Keras' sample_weight).
+    const direct = new AUC({ numThresholds: 3, curve: 'PR' });
+    direct.update(dn.tensor([0, 0, 1, 1]), dn.tensor([0, 0.5, 0.3, 0.9]), [1, 2, 3, 4]);
+    expect(direct.result()).toBeCloseTo((0.5 * (3 + 2 * Math.log(2.5)) + 4) / 7, 6);
     // With many thresholds it approaches the average precision of distinct scores, and stays below 1 on rare positives.
     const generator = new dn.Generator(8);
     const n = 4000;
