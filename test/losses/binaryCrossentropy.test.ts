@@ -41,6 +41,8 @@ describe('binaryCrossentropy', () => {
     const p = dn.tensor([[1, 1], [1, 0]]);
     expect(dn.losses.binaryCrossentropy(t, p).item()).toBeCloseTo(3.98559, 4);
     expect(dn.losses.binaryCrossentropy(t, p, { sampleWeight: dn.tensor([[1.2], [3.4]]) }).item()).toBeCloseTo(4.7827, 4);
+    // test_scalar_weighted (Keras' assertAlmostEqual: 3 places).
+    expect(dn.losses.binaryCrossentropy(t, p, { sampleWeight: 2.3 }).item()).toBeCloseTo(9.1668, 3);
     expect(dn.losses.binaryCrossentropy(
       dn.tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1]]), dn.tensor([[0.9, 0.1, 0.2], [0.3, 0.8, 0.1], [0.1, 0.2, 0.7]]),
     ).item()).toBeCloseTo(0.20046903, 5);

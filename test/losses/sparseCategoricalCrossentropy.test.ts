@@ -44,6 +44,9 @@ describe('sparseCategoricalCrossentropy', () => {
       .toBeCloseTo(1.0696, 3);
     const logits = dn.tensor([[8, 1, 1], [0, 9, 1], [2, 3, 5]]);
     expect(dn.losses.sparseCategoricalCrossentropy(classes, logits, { fromLogits: true }).item()).toBeCloseTo(0.0573, 3);
+    // test_scalar_weighted: a scalar sample weight.
+    expect(dn.losses.sparseCategoricalCrossentropy(classes, probabilities, { sampleWeight: 2.3 }).item()).toBeCloseTo(0.7449, 3);
+    expect(dn.losses.sparseCategoricalCrossentropy(classes, logits, { fromLogits: true, sampleWeight: 2.3 }).item()).toBeCloseTo(0.1317, 3);
     expect(dn.losses.sparseCategoricalCrossentropy(classes, probabilities).item())
       .toBeCloseTo(dn.losses.categoricalCrossentropy(dn.oneHot(classes, 3), probabilities).item(), 6);
   });
