@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { SerializationError } from '../errors.js';
 import { version } from '../native.js';
 import { makeTensor, type DType, type Tensor } from '../tensor.js';
-import { checkBoolean, checkOptions, checkString, describe, formatShape, typeError, valueError } from '../validate.js';
+import { checkBoolean, checkOptions, checkString, describe, formatShape, typeError } from '../validate.js';
 import { deserializeLayer } from '../layers/registry.js';
 import { buildingFrom, type Layer, type WeightSource } from '../layers/layer.js';
 import { Sequential } from '../model/sequential.js';
@@ -28,6 +28,8 @@ import { deserializeMetric } from '../metrics.js';
 import { decodeSafetensors, type SafetensorsFile } from './safetensors.js';
 import { countLayers, LOAD_LIMITS, parseBoundedJson } from './limits.js';
 import { loadModelFiles, MODEL_FILE, WEIGHTS_FILE } from './model-files.js';
+import { parseModelLocation } from './locations.js';
+import { fetchModelFiles } from './fetch-model.js';
 import {
   BUFFER_DIGEST_KEY, BUFFER_MODEL_KEY, hasRandomState, MODEL_FORMAT, MODEL_FORMAT_VERSION, OPTIMIZER_PREFIX,
 } from './save-model.js';
@@ -41,7 +43,7 @@ export interface LoadOptions {
   compile?: boolean;
 }
 
-function checkLoadOptions(where: string, options: unknown): { compile: boolean } {
+export function checkLoadOptions(where: string, options: unknown): { compile: boolean } {
   const o = checkOptions<LoadOptions>(where, options, ['compile']);
   return { compile: o.compile === undefined ? true : checkBoolean(where, 'compile', o.compile) };
 }
@@ -156,7 +158,7 @@ class TensorSupply implements WeightSource {
  * Builds a model from its description (model.json's content) and the decoded weights file.
  * `source` names where they came from, for messages.
  */
-function decodeModel(description: unknown, file: SafetensorsFile, where: string, source: string, compile: boolean): AnyModel {
+export function decodeModel(description: unknown, file: SafetensorsFile, where: string, source: string, compile: boolean): AnyModel {
   const fail = (message: string): never => {
     throw new SerializationError(`${where}: ${source}: ${message}`);
   };
@@ -221,7 +223,8 @@ function decodeModel(description: unknown, file: SafetensorsFile, where: string,
 }
 
 /**
- * Loads a model saved with `model.save(directory)`: the architecture, the weights (bit for bit),
+ * Loads a model saved with `model.save(directory)` from a path, a `file://` URL, or an `http(s)://`
+ * URL of the folder (or of its model.json), fetched with `fetch`: the architecture, the weights (bit for bit),
  * the training configuration (the model comes back compiled, when it was saved compiled, unless
  * `compile: false`) and, when saved with `includeOptimizer: true`, the optimizer state, so `fit`
  * continues exactly.
@@ -239,9 +242,9 @@ function decodeModel(description: unknown, file: SafetensorsFile, where: string,
 export async function loadModel<Out extends Tensor | Tensor[] = Tensor>(directory: string, options?: LoadOptions): Promise<Model<Out>> {
   const where = 'loadModel';
   const path = checkString(where, 'directory', directory);
-  if (path.length === 0) valueError(where, 'directory', 'a path', path);
+  const location = parseModelLocation(where, 'directory', path, 'load');
   const { compile } = checkLoadOptions(where, options);
-  const { model: description, weights } = await loadModelFiles(path);
+  const { model: description, weights } = location.kind === 'file' ? await loadModelFiles(location.path) : await fetchModelFiles(location.url);
   const file = explained(`${where}: ${WEIGHTS_FILE} in ${path}`, () => decodeSafetensors(weights));
   return decodeModel(description, file, where, `${MODEL_FILE} in ${path}`, compile) as unknown as Model<Out>;
 }

@@ -120,7 +120,7 @@ async function writeModelFiles(directory: string, model: Record<string, unknown>
 }
 
 /** What model.json says, as read. */
-interface Description {
+export interface Description {
   text: string;
   model: Record<string, unknown>;
   digest: string;
@@ -131,6 +131,11 @@ interface Description {
 async function readDescription(folder: ModelFolder): Promise<Description> {
   const text = await readInFolder(folder, MODEL_FILE, LOAD_LIMITS.descriptionBytes);
   if (text === null) throw new SerializationError(`loadModel: no ${MODEL_FILE} in ${folder.given}`);
+  return parseDescription(text);
+}
+
+/** Parses and checks model.json's text (within the size and depth limits, naming its weights). */
+export function parseDescription(text: Buffer): Description {
   const model = parseBoundedJson('loadModel', MODEL_FILE, text, LOAD_LIMITS.descriptionBytes);
   if (model === null || typeof model !== 'object' || Array.isArray(model)) throw new SerializationError(`loadModel: ${MODEL_FILE} is not a JSON object`);
   const expected = (model as Record<string, unknown>).weights as { sha256?: unknown; bytes?: unknown } | undefined;
@@ -305,7 +310,7 @@ async function readOpenFile(file: OpenFile, onChunk?: (chunk: Uint8Array) => voi
  * The content of `name` in the folder (a regular file inside it, of at most `maxBytes`), or null
  * when it does not exist.
  */
-async function readInFolder(folder: ModelFolder, name: string, maxBytes: number): Promise<Buffer | null> {
+export async function readInFolder(folder: ModelFolder, name: string, maxBytes: number): Promise<Buffer | null> {
   const file = await openInFolder(folder, name);
   if (file === null) return null;
   try {

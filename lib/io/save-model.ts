@@ -42,6 +42,7 @@ import { serializeLoss, type Loss, type LossFunction } from '../losses/index.js'
 import { serializeMetric, type Metric } from '../metrics.js';
 import { encodeSafetensors, type StoredTensor } from './safetensors.js';
 import { saveModelFiles } from './model-files.js';
+import { parseModelLocation } from './locations.js';
 
 /** The `format` field of model.json. */
 export const MODEL_FORMAT = 'dendrite.model';
@@ -238,11 +239,11 @@ export function encodeModel(model: AnyModel, where: string, includeOptimizer: bo
 /** @internal `model.save(directory)`: the crash-safe two-file write of model.json and weights.safetensors. */
 export async function saveModel(model: AnyModel, directory: unknown, options: unknown, facts: CompiledFacts | null): Promise<void> {
   const where = `${model.name}.save`;
-  const path = checkString(where, 'directory', directory);
-  if (path.length === 0) throw new ValueError(`${where}: directory must be a path, got an empty string`);
+  const location = parseModelLocation(where, 'directory', checkString(where, 'directory', directory), 'save');
+  if (location.kind !== 'file') throw new ValueError(`${where}: directory must be a path or file:// URL`);
   const { includeOptimizer } = checkSaveOptions(where, options);
   const { description, tensors, metadata } = encodeModel(model, where, includeOptimizer, facts);
-  await saveModelFiles(path, description, encodeSafetensors(tensors, metadata));
+  await saveModelFiles(location.path, description, encodeSafetensors(tensors, metadata));
 }
 
 /** @internal `model.saveToBuffer()`: one safetensors file with model.json in its metadata. */

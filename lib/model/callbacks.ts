@@ -9,6 +9,7 @@
  * averages over the epoch so far, in `onEpochEnd` the epoch's values including `val_` ones.
  */
 import { ValueError } from '../errors.js';
+import { parseModelLocation } from '../io/locations.js';
 import type { Tensor } from '../tensor.js';
 import {
   checkBoolean, checkChoice, checkFunction, checkInteger, checkNumber, checkObject, checkOptions, checkString, describe,
@@ -519,6 +520,7 @@ export class ModelCheckpoint extends Callback {
     if (o.filepath === undefined) throw new ValueError(`${where}: filepath is required (the folder to save into), e.g. './checkpoints/epoch-{epoch:02d}'`);
     this.filepath = checkString(where, 'filepath', o.filepath);
     if (this.filepath.length === 0) throw new ValueError(`${where}: filepath must be a folder path, got an empty string`);
+    parseModelLocation(where, 'filepath', this.filepath, 'save'); // a scheme that cannot be saved to fails here, not after an epoch
     this.template = parsePathTemplate(where, this.filepath);
     this.monitor = o.monitor === undefined ? 'val_loss' : checkString(where, 'monitor', o.monitor);
     this.saveBestOnly = o.saveBestOnly === undefined ? false : checkBoolean(where, 'saveBestOnly', o.saveBestOnly);

@@ -455,7 +455,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
   // --- saving -------------------------------------------------------------------------------
 
   /**
-   * Saves the model into the folder `directory` (created if needed): `model.json` (architecture,
+   * Saves the model into the folder `directory` (a path or a `file://` URL; created if needed): `model.json` (architecture,
    * training configuration, format and Dendrite versions) and `weights.safetensors` (every weight,
    * bit for bit). Load it with `dn.loadModel(directory)`.
    *
