@@ -19,6 +19,7 @@
  */
 import { binding, type ForwardPlan } from '../native.js';
 import type { LayerVariable } from '../layers/layer.js';
+import type { Tensor } from '../tensor.js';
 import type { InferencePlan } from './plan.js';
 
 /** A pass hands the worker at most this many floats of input or of output (4 MB). */
@@ -47,31 +48,47 @@ export interface Snapshot {
  * replaced (the old one freed once no call uses it) when either changes.
  */
 export class SnapshotCache {
-  private shape = '';
+  /** The sample shape of each input the snapshot was made for. */
+  private shapes: number[][] = [];
   private version = -1;
   private snapshot: Snapshot | null = null;
 
   /**
-   * The snapshot for samples of `sampleShapes` (one per input) at weights `version`; `makePlan` is
-   * asked for the plan only when the weights or the shapes changed. Null when there is no plan.
+   * The snapshot for `inputs` (their sample shapes: every dimension but the first) at weights
+   * `version`; `makePlan` is asked for the plan (given the sample shapes) only when the weights or
+   * the shapes changed. Null when there is no plan, or a sample holds no element.
    */
-  get(sampleShapes: readonly (readonly number[])[], version: number, makePlan: () => InferencePlan | null): Snapshot | null {
-    const shape = sampleShapes.map((s) => s.join(',')).join(';');
-    if (shape === this.shape && version === this.version) return this.snapshot;
+  get(inputs: readonly Tensor[], version: number, makePlan: (sampleShapes: number[][]) => InferencePlan | null): Snapshot | null {
+    // Compared in place: a call on the same shapes and weights allocates nothing here.
+    if (version === this.version && this.sameShapes(inputs)) return this.snapshot;
     const previous = this.snapshot;
     this.clear();
-    const plan = makePlan();
+    const shapes = inputs.map((t) => t.shape.slice(1));
+    if (shapes.some((shape) => shape.includes(0))) return null;
+    const plan = makePlan(shapes);
     if (plan === null) return null;
     const reusable = previous !== null && previous.pending === 0 ? previous.native : null;
     this.snapshot = { plan, native: binding.forwardPlan(plan.steps, plan.inputWidths, reusable, plan.outputs), pending: 0 };
-    this.shape = shape;
+    this.shapes = shapes;
     this.version = version;
     return this.snapshot;
   }
 
+  private sameShapes(inputs: readonly Tensor[]): boolean {
+    const shapes = this.shapes;
+    if (inputs.length !== shapes.length) return false;
+    for (let i = 0; i < inputs.length; i++) {
+      const shape = inputs[i].shape;
+      const sample = shapes[i];
+      if (shape.length !== sample.length + 1) return false;
+      for (let d = 0; d < sample.length; d++) if (shape[d + 1] !== sample[d]) return false;
+    }
+    return true;
+  }
+
   /** Forgets the snapshot (the layers changed). */
   clear(): void {
-    this.shape = '';
+    this.shapes = [];
     this.version = -1;
     this.snapshot = null;
   }

@@ -1129,21 +1129,19 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
     const o = checkOptions<PredictOptions>(where, options, ['batchSize']);
     const batchSize = o.batchSize === undefined ? PREDICT_BATCH_SIZE : checkPositiveInteger(where, 'batchSize', o.batchSize);
     const xs = inputTensors(this, where, 'x', x);
-    const sampleShapes = xs.map((t) => t.shape.slice(1));
-    const widths = sampleShapes.map((shape) => shape.reduce((a, b) => a * b, 1));
-    const snapshot = widths.includes(0) ? null
-      : this.snapshots.get(sampleShapes, weightsVersion(this.weights), () => inferencePlan(this.program, sampleShapes, nestedProgram));
+    const snapshot = this.snapshots.get(xs, weightsVersion(this.weights), (sampleShapes) => inferencePlan(this.program, sampleShapes, nestedProgram));
     if (snapshot === null) {
       await yieldToEventLoop();
       return this.predict(xs, options);
     }
     const n = xs[0].shape[0];
     // Several inputs go side by side in each row, and several outputs come back that way.
-    const input = xs.length === 1 ? (xs[0].storage as Float32Array) : sideBySide(xs, widths, n);
+    const input = xs.length === 1 ? (xs[0].storage as Float32Array) : sideBySide(xs, snapshot.plan.inputWidths, n);
     const output = await runOnWorker(snapshot, input, n, batchSize);
     const shapes = snapshot.plan.outputSampleShapes;
-    const results = shapes.length === 1 ? [makeTensor(output, [n, ...shapes[0]])] : apart(output, shapes, n);
-    return (this.returnsList ? results : results[0]) as Out;
+    if (shapes.length > 1) return apart(output, shapes, n) as Out;
+    const result = makeTensor(output, [n, ...shapes[0]]);
+    return (this.returnsList ? [result] : result) as Out;
   }
 
   /**
