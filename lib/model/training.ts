@@ -38,7 +38,7 @@ import { History } from './history.js';
 import { ProgressLogger } from './progress.js';
 import { printSummary, type SummaryOptions } from './summary.js';
 import { encodeModelBuffer, saveModel, type CompiledFacts, type SaveOptions } from '../io/save-model.js';
-import { inferencePlan, type InferencePlan } from './plan.js';
+import { inferencePlan } from './plan.js';
 import { runProgram, type Program } from './program.js';
 import {
   compileOutputs, lossNames, metricNames, type CompiledOutput, type LossSpec, type LossWeightsSpec, type MetricsSpec,
