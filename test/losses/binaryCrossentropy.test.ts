@@ -56,6 +56,24 @@ describe('binaryCrossentropy', () => {
     expect(large).toBeCloseTo(200, 3);
   });
 
+  it("gives Keras 3's values from logits: losses_test.py › BinaryCrossentropyTest", () => {
+    const t = dn.tensor([[1, 0, 1], [0, 1, 1]]);
+    const logits = dn.tensor([[10, -10, 10], [10, 10, -10]]);
+    const fromLogits = { fromLogits: true } as const;
+    // test_unweighted, test_scalar_weighted, test_sample_weighted (weights [4, 3]), at Keras' assertAlmostEqual
+    // tolerance (numpy's assert_almost_equal to 3 decimals: |got - want| < 1.5e-3).
+    const kerasAlmostEqual = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThan(1.5e-3);
+    kerasAlmostEqual(dn.losses.binaryCrossentropy(t, logits, fromLogits).item(), 3.3333);
+    kerasAlmostEqual(dn.losses.binaryCrossentropy(t, logits, { ...fromLogits, sampleWeight: 2.3 }).item(), 7.666);
+    kerasAlmostEqual(dn.losses.binaryCrossentropy(t, logits, { ...fromLogits, sampleWeight: dn.tensor([4, 3]) }).item(), 10);
+    // test_no_reduction (atol 1e-3).
+    const none = dn.losses.binaryCrossentropy(t, logits, { ...fromLogits, reduction: 'none' }).toArray() as number[];
+    [0, 6.666].forEach((v, i) => expect(Math.abs(none[i] - v)).toBeLessThanOrEqual(1e-3 + 1e-6 * v));
+    // test_label_smoothing: logits [10, -10, -10], labels [1, 0, 1], smoothing 0.1 cost (10 + 5 * 0.1) / 3.
+    expect(dn.losses.binaryCrossentropy(dn.tensor([[1, 0, 1]]), dn.tensor([[10, -10, -10]]), { ...fromLogits, labelSmoothing: 0.1 }).item())
+      .toBeCloseTo((10 + 5 * 0.1) / 3, 4);
+  });
+
   it('smooths labels toward 0.5', () => {
     const smoothed = dn.losses.binaryCrossentropy(dn.tensor([[1]]), dn.tensor([[0.9]]), { labelSmoothing: 0.2 }).item();
     expect(smoothed).toBeCloseTo(-(0.9 * Math.log(0.9) + 0.1 * Math.log(0.1)), 5);

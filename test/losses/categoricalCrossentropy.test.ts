@@ -25,6 +25,27 @@ describe('categoricalCrossentropy', () => {
     expect(none[1]).toBeCloseTo(2.303, 3);
   });
 
+  it("gives Keras 3's values: losses_test.py › CategoricalCrossentropyTest, from probabilities and from logits", () => {
+    const t = dn.tensor([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    const probabilities = dn.tensor([[0.9, 0.05, 0.05], [0.5, 0.89, 0.6], [0.05, 0.01, 0.94]]);
+    const logits = dn.tensor([[8, 1, 1], [0, 9, 1], [2, 3, 5]]);
+    const fromLogits = { fromLogits: true } as const;
+    const perSample = dn.tensor([[1.2], [3.4], [5.6]]);
+    // test_unweighted, test_scalar_weighted, test_sample_weighted (Keras' assertAlmostEqual: 3 places).
+    expect(dn.losses.categoricalCrossentropy(t, probabilities).item()).toBeCloseTo(0.3239, 3);
+    expect(dn.losses.categoricalCrossentropy(t, logits, fromLogits).item()).toBeCloseTo(0.0573, 3);
+    expect(dn.losses.categoricalCrossentropy(t, probabilities, { sampleWeight: 2.3 }).item()).toBeCloseTo(0.7449, 3);
+    expect(dn.losses.categoricalCrossentropy(t, logits, { ...fromLogits, sampleWeight: 2.3 }).item()).toBeCloseTo(0.1317, 3);
+    expect(dn.losses.categoricalCrossentropy(t, probabilities, { sampleWeight: perSample }).item()).toBeCloseTo(1.0696, 3);
+    expect(dn.losses.categoricalCrossentropy(t, logits, { ...fromLogits, sampleWeight: perSample }).item()).toBeCloseTo(0.31829, 4);
+    // test_no_reduction (assertAllClose: rtol = atol = 1e-6).
+    const none = dn.losses.categoricalCrossentropy(t, logits, { ...fromLogits, reduction: 'none' }).toArray() as number[];
+    [0.001822, 0.000459, 0.169846].forEach((v, i) => expect(Math.abs(none[i] - v)).toBeLessThanOrEqual(1e-6 + 1e-6 * v));
+    // test_label_smoothing: logits [100, -100, -100], smoothing 0.1 costs 400 * 0.1 / 3.
+    expect(dn.losses.categoricalCrossentropy(dn.tensor([[1, 0, 0]]), dn.tensor([[100, -100, -100]]), { ...fromLogits, labelSmoothing: 0.1 }).item())
+      .toBeCloseTo(400 * 0.1 / 3, 4);
+  });
+
   it('normalises probabilities that do not sum to 1', () => {
     const scaled = dn.losses.categoricalCrossentropy(yTrue, yPred.mul(3)).item();
     expect(scaled).toBeCloseTo(1.177, 3);

@@ -33,6 +33,23 @@ describe('meanSquaredError', () => {
     expect(dn.losses.meanSquaredError(yTrue, yPred, { reduction: 'none' }).toArray()).toEqual([0.5, 0.5]);
   });
 
+  it("gives Keras 3's values: losses_test.py › MeanSquaredErrorTest (scalar, per-sample, per-timestep and zero weights)", () => {
+    const t = dn.tensor([[1, 9, 2], [-5, -2, 6]]);
+    const p = dn.tensor([[4, 8, 12], [8, 1, 3]]);
+    expect(dn.losses.meanSquaredError(t, p).item()).toBeCloseTo(49.5, 4); // test_unweighted
+    expect(dn.losses.meanSquaredError(t, p, { sampleWeight: 2.3 }).item()).toBeCloseTo(113.85, 3); // test_scalar_weighted
+    expect(dn.losses.meanSquaredError(t, p, { sampleWeight: dn.tensor([[1.2], [3.4]]) }).item()).toBeCloseTo(767.8 / 6, 3); // test_sample_weighted
+    expect(dn.losses.meanSquaredError(t, p, { sampleWeight: 0 }).item()).toBe(0); // test_zero_weighted
+    // test_no_reduction (Keras' reduction None is 'none') and test_sum_reduction, both with sample_weight 2.3.
+    const none = dn.losses.meanSquaredError(t, p, { reduction: 'none', sampleWeight: 2.3 }).toArray() as number[];
+    expect(none[0]).toBeCloseTo(84.3333, 3);
+    expect(none[1]).toBeCloseTo(143.3666, 3);
+    expect(dn.losses.meanSquaredError(t, p, { reduction: 'sum', sampleWeight: 2.3 }).item()).toBeCloseTo(227.69998, 3);
+    // test_timestep_weighted: [2, 3, 1] sequences, one weight per timestep ([2, 3]).
+    const weights = dn.tensor([[3, 6, 5], [0, 4, 2]]);
+    expect(dn.losses.meanSquaredError(t.reshape([2, 3, 1]), p.reshape([2, 3, 1]), { sampleWeight: weights }).item()).toBeCloseTo(97.833336, 4);
+  });
+
   it('treats a [batch] vector like a [batch, 1] column', () => {
     const a = dn.losses.meanSquaredError(dn.tensor([1, 2, 3]), dn.tensor([[1.5], [2], [2]])).item();
     expect(a).toBeCloseTo((0.25 + 0 + 1) / 3, 6);
