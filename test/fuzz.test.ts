@@ -565,6 +565,8 @@ const modelGenerators: Array<[number, Generator]> = [
     const model = randomModel(r);
     const { x, y } = modelData(r, model);
     const options = fitOptions(r);
+    // Per-timestep weights [samples, steps] shaped from the targets (sometimes a step too many).
+    if (r.chance(0.15) && y instanceof dn.Tensor && y.rank >= 2) options.sampleWeight = dn.rand([y.shape[0], y.shape[1] + r.pick([0, 0, 1])]);
     return { target: 'fit', typed: true, run: () => model.fit(x, y, options), detail: describeArgs([x, y, { ...options, signal: options.signal ? 'signal' : undefined }]) };
   }],
   [3, (r) => {

@@ -129,6 +129,7 @@ export abstract class Loss {
     const where = this.name;
     if (yPred.dtype !== 'float32') throw new DTypeError(`${where}: yPred must be a float32 tensor, got ${yPred.dtype}`);
     let geometry = this.geometry(where, yTrue, yPred);
+    if (weights !== null) checkWeightCount(where, geometry, weights, yPred.shape);
     if (mask !== null) {
       // A masked output (padded steps of a sequence): each row's weight is its sample's times its mask entry.
       weights = maskedRowWeights(where, geometry, weights, mask, reduction, yPred.shape);
@@ -191,6 +192,19 @@ export abstract class Loss {
   getConfig(): Record<string, unknown> {
     return { reduction: this.reduction };
   }
+}
+
+/**
+ * Checks that `weights` holds one weight per sample or one per row (timestep): a model's sample
+ * weights are checked against its targets only, which cannot tell a timestep from a class.
+ */
+function checkWeightCount(where: string, geometry: LossGeometry, weights: Float32Array, predShape: readonly number[]): void {
+  const { rows, rowsPerSample } = geometry;
+  if (weights.length === rows || weights.length * rowsPerSample === rows) return;
+  const samples = rowsPerSample === 0 ? 0 : rows / rowsPerSample;
+  throw new ShapeError(
+    `${where}: sampleWeight holds ${weights.length} weights for ${samples} samples; with yPred ${formatShape(predShape)} give one weight per sample${rowsPerSample > 1 ? ` or one per timestep (${rowsPerSample} per sample)` : ''}`,
+  );
 }
 
 /**

@@ -7,8 +7,10 @@
  * array with one per input (output) in the model's order, or an object keyed by input (output)
  * name. Sample weights come the same way (one array for every output, or one per output); class
  * weights as `{ class: weight }` (one output) or one table per output. Both become one weight per
- * sample per output, checked here; class weights weight the training data only. The weights are
- * new arrays where anything was combined, and never written to afterwards.
+ * sample per output (or, for sequence targets `[samples, steps, ...]`, one per timestep:
+ * `[samples, steps]`, as Keras takes temporal sample weights), checked here; class weights weight
+ * the training data only. The weights are new arrays where anything was combined, and never written
+ * to afterwards.
  *
  * A data source of another kind (a dataset, a generator) joins by implementing {@link DataAdapter}:
  * an epoch is an iterator, synchronous or asynchronous, of batches checked with {@link toBatch}.
@@ -26,7 +28,10 @@ export interface Batch {
   readonly x: readonly Tensor[];
   /** One tensor per model output, `size` rows each (none for predict). */
   readonly y: readonly Tensor[];
-  /** Per model output, a weight per sample for its loss, or null (every sample counts once). */
+  /**
+   * Per model output, a weight per sample for its loss (or the same number of weights for each
+   * sample: one per timestep), or null (every sample counts once).
+   */
   readonly weights: readonly (Float32Array | null)[];
   /** The number of samples. */
   readonly size: number;
@@ -121,25 +126,39 @@ export function targetTensors(model: ModelSignature, where: string, name: string
   });
 }
 
-/** One weight per sample, from a tensor or array of `samples` numbers. */
-function weightArray(where: string, name: string, value: unknown, samples: number): Float32Array {
+/**
+ * One weight per sample (`[samples]` or `[samples, 1]`), or one per timestep (`[samples, steps]`) of
+ * a sequence target `[samples, steps, ...]` (or of sparse labels `[samples, steps]`), as a flat array
+ * of `samples * steps` weights.
+ */
+function weightArray(where: string, name: string, value: unknown, target: Tensor): Float32Array {
+  const samples = target.shape[0];
   const t = toTensor(where, name, value);
   if (t.dtype !== 'float32') throw new DTypeError(`${where}: ${name} must be a float32 tensor, got ${t.dtype}`);
-  if (t.size !== samples || t.rank > 2 || (t.rank === 2 && t.shape[1] !== 1)) {
-    throw new ShapeError(`${where}: ${name} must hold one weight per sample (shape [${samples}]), got shape ${formatShape(t.shape)}`);
+  const perSample = t.size === samples && (t.rank === 1 || (t.rank === 2 && t.shape[1] === 1));
+  const perTimestep = t.rank === 2 && t.shape[0] === samples && t.shape[1] !== 1 && target.rank >= 2 && target.shape[1] === t.shape[1];
+  if (!perSample && !perTimestep) {
+    const steps = target.rank >= 2 ? ` or one per timestep (shape [${samples}, ${target.shape[1]}])` : '';
+    throw new ShapeError(`${where}: ${name} must hold one weight per sample (shape [${samples}])${steps}, got shape ${formatShape(t.shape)} for targets of shape ${formatShape(target.shape)}`);
   }
   return contiguous(t.detach()).storage as Float32Array;
 }
 
 /**
  * Per output, the sample weights given (`sampleWeight` for every output, or one per output by
- * position or name), or null where none was given.
+ * position or name), checked against that output's targets, or null where none was given.
  */
-export function sampleWeightArrays(model: ModelSignature, where: string, name: string, value: unknown, samples: number): (Float32Array | null)[] {
+export function sampleWeightArrays(model: ModelSignature, where: string, name: string, value: unknown, targets: readonly Tensor[]): (Float32Array | null)[] {
   const names = model.outputNames;
   if (value === undefined) return names.map(() => null);
   const labels = labelsOf(name, names);
-  return byName(where, name, value, names, 'output', true).map((v, i) => (v === undefined || v === null ? null : weightArray(where, labels[i], v, samples)));
+  return byName(where, name, value, names, 'output', true).map((v, i) => (v === undefined || v === null ? null : weightArray(where, labels[i], v, targets[i])));
+}
+
+/** The weights of rows [start, end) of `samples` samples: each sample has the same number of weights. */
+function weightRows(weights: Float32Array, samples: number, start: number, end: number): Float32Array {
+  const perSample = samples === 0 ? 1 : weights.length / samples;
+  return weights.subarray(start * perSample, end * perSample);
 }
 
 /** Validates a class-weight table: an object of class index → weight >= 0. */
@@ -218,12 +237,14 @@ export function withClassWeights(
     const labels = classLabels(where, name, y);
     const samples = y.shape[0];
     const result = given === null ? new Float32Array(samples).fill(1) : given.slice();
+    // A sample's class weight multiplies each of its weights (one per timestep with temporal weights).
+    const perSample = samples === 0 ? 1 : result.length / samples;
     for (let i = 0; i < samples; i++) {
       const w = table.get(labels[i]);
       if (w === undefined) {
         throw new ValueError(`${where}: ${name} has no weight for class ${labels[i]} (sample ${i}); it lists classes ${[...table.keys()].join(', ')}`);
       }
-      result[i] *= w;
+      for (let j = i * perSample, end = j + perSample; j < end; j++) result[j] *= w;
     }
     return result;
   });
@@ -237,16 +258,17 @@ export function toBatch(model: ModelSignature, where: string, x: unknown, y: unk
   const inputs = inputTensors(model, where, 'x', x);
   const size = inputs[0].shape[0];
   const targets = targetTensors(model, where, 'y', y, size);
-  const weights = withClassWeights(model, where, targets, sampleWeightArrays(model, where, 'sampleWeight', sampleWeight, size), classWeight);
+  const weights = withClassWeights(model, where, targets, sampleWeightArrays(model, where, 'sampleWeight', sampleWeight, targets), classWeight);
   return { x: inputs, y: targets, weights, size };
 }
 
 /** Rows [start, end) of every input, target and sample weight, as views. */
 export function rowsOfAll(x: readonly Tensor[], y: readonly Tensor[], weights: readonly (Float32Array | null)[], start: number, end: number): { x: Tensor[]; y: Tensor[]; weights: (Float32Array | null)[] } {
+  const samples = x[0].shape[0];
   return {
     x: x.map((t) => rowsOf(t, start, end)),
     y: y.map((t) => rowsOf(t, start, end)),
-    weights: weights.map((w) => (w === null ? null : w.subarray(start, end))),
+    weights: weights.map((w) => (w === null ? null : weightRows(w, samples, start, end))),
   };
 }
 
@@ -300,7 +322,7 @@ export class TensorAdapter implements DataAdapter {
         yield {
           x: x.map((t) => rowsOf(t, start, end)),
           y: y.map((t) => rowsOf(t, start, end)),
-          weights: weights.map((w) => (w === null ? null : w.subarray(start, end))),
+          weights: weights.map((w) => (w === null ? null : weightRows(w, samples, start, end))),
           size: end - start,
         };
       } else {
@@ -342,11 +364,9 @@ export class TensorAdapter implements DataAdapter {
     return makeTensor(target, [rows, ...t.shape.slice(1)]);
   }
 
+  /** The weights of the batch's samples (each sample's weights side by side: one, or one per timestep). */
   private gatherWeights(key: string, weights: Float32Array, start: number, end: number): Float32Array {
-    const order = this.order!;
-    const rows = end - start;
-    const target = this.buffer(key, 'float32', rows) as Float32Array;
-    for (let i = 0; i < rows; i++) target[i] = weights[order[start + i]];
-    return target;
+    const perSample = this.samples === 0 ? 1 : weights.length / this.samples;
+    return this.gather(key, makeTensor(weights, [this.samples, perSample]), start, end).storage as Float32Array;
   }
 }

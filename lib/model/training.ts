@@ -135,7 +135,11 @@ export interface FitOptions {
    * weights apply to the training data only, not to validation.
    */
   classWeight?: ClassWeight | readonly (ClassWeight | null | undefined)[] | Readonly<Record<string, ClassWeight>>;
-  /** A weight per training sample (`[samples]`) for the loss: one for every output, or one per output (array or object by name). */
+  /**
+   * A weight per training sample (`[samples]`) for the loss, or for sequence targets
+   * `[samples, steps, ...]` a weight per timestep (`[samples, steps]`, Keras' temporal sample
+   * weights): one for every output, or one per output (array or object by name).
+   */
   sampleWeight?: ModelData;
   /** The epoch to start at (to resume an earlier run). Default 0. */
   initialEpoch?: number;
@@ -185,7 +189,7 @@ export type TrainingBatch =
 export interface EvaluateOptions {
   /** Samples per batch. Default 32. */
   batchSize?: number;
-  /** A weight per sample for the loss (one for every output, or one per output). */
+  /** A weight per sample (or per timestep, `[samples, steps]`) for the loss (one for every output, or one per output). */
   sampleWeight?: ModelData;
   /** With a dataset: evaluate at most this many batches (Keras `steps`). Default: all (required when it is endless). */
   steps?: number;
@@ -203,7 +207,7 @@ export interface PredictOptions {
 
 /** Options of `model.trainOnBatch()`. */
 export interface TrainOnBatchOptions {
-  /** A weight per sample for the loss (one for every output, or one per output). */
+  /** A weight per sample (or per timestep, `[samples, steps]`) for the loss (one for every output, or one per output). */
   sampleWeight?: ModelData;
   /** A weight per class index for the loss (one table per output for a model with several). */
   classWeight?: FitOptions['classWeight'];
@@ -211,7 +215,7 @@ export interface TrainOnBatchOptions {
 
 /** Options of `model.testOnBatch()`. */
 export interface TestOnBatchOptions {
-  /** A weight per sample for the loss (one for every output, or one per output). */
+  /** A weight per sample (or per timestep, `[samples, steps]`) for the loss (one for every output, or one per output). */
   sampleWeight?: ModelData;
 }
 
@@ -612,6 +616,9 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
       return value;
     }
     if (value.rank === 1 && value.shape[0] === out.shape[0]) {
+      if (weights !== null && weights.length !== value.size) {
+        throw new ValueError(`loss function: sampleWeight holds ${weights.length / value.size} weights per sample (one per timestep); a loss function returns one loss per sample, so give one weight per sample or use a built-in loss`);
+      }
       return (weights === null ? value : value.mul(makeTensor(weights, [weights.length]))).mean();
     }
     throw new ShapeError(`loss function: must return a scalar or one loss per sample (shape [${out.shape[0]}]), got shape ${formatShape(value.shape)}`);
@@ -887,7 +894,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
         const ys = targetTensors(this, where, 'y', y, samples);
         // Sample weights are split with the data; class weights apply to the training part only (as in
         // Keras and tfjs): the validation loss stays comparable across class weightings.
-        const sampleWeights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
+        const sampleWeights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, ys);
         const shuffler = shuffle ? generator : null;
         if (validationSplit > 0) {
           // The last samples, before any shuffling, as Keras takes them.
@@ -915,7 +922,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
         }
         const vx = inputTensors(this, where, 'validationData[0]', data[0]);
         const vy = targetTensors(this, where, 'validationData[1]', data[1], vx[0].shape[0]);
-        const vw = sampleWeightArrays(this, where, 'validationData[2]', data[2], vx[0].shape[0]);
+        const vw = sampleWeightArrays(this, where, 'validationData[2]', data[2], vy);
         validation = new TensorAdapter(vx, vy, vw, validationBatchSize);
       }
       this.prepare(where);
@@ -1053,7 +1060,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
       const xs = inputTensors(this, where, 'x', x);
       const samples = xs[0].shape[0];
       const ys = targetTensors(this, where, 'y', y, samples);
-      const weights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, samples);
+      const weights = sampleWeightArrays(this, where, 'sampleWeight', o.sampleWeight, ys);
       data = new TensorAdapter(xs, ys, weights, batchSize);
     }
     try {

@@ -199,6 +199,84 @@ describe('fit', () => {
     expect(weighted.history.val_loss[0]).toBeCloseTo(2 * Math.LN2, 5);
   });
 
+  it("takes a weight per timestep ([samples, steps]) for sequence targets, as Keras' temporal sample weights", async () => {
+    // An identity model (Dense(1) with kernel 1 on [samples, 3, 1]) predicts x, so the loss is Keras 3's
+    // losses_test.py › MeanSquaredErrorTest › test_timestep_weighted: 97.833336.
+    const identity = () => {
+      const model = dn.sequential({ layers: [dn.layers.dense({ units: 1, inputShape: [3, 1], kernelInitializer: 'ones' })] });
+      model.compile({ optimizer: dn.optimizers.sgd({ learningRate: 0 }), loss: 'mse' });
+      return model;
+    };
+    const x = dn.tensor([4, 8, 12, 8, 1, 3], [2, 3, 1]);
+    const y = dn.tensor([1, 9, 2, -5, -2, 6], [2, 3, 1]);
+    const perTimestep = dn.tensor([[3, 6, 5], [0, 4, 2]]);
+    const model = identity();
+    expect((await model.evaluate(x, y, { sampleWeight: perTimestep })).loss).toBeCloseTo(97.833336, 4);
+    expect(model.testOnBatch(x, y, { sampleWeight: perTimestep }).loss).toBeCloseTo(97.833336, 4);
+    expect((await model.evaluate(x, y, { sampleWeight: perTimestep, batchSize: 1 })).loss).toBeCloseTo(97.833336, 4);
+    // Split with the data: the held-out sample keeps its own timestep weights (0*169 + 4*9 + 2*9) / 3.
+    const split = await model.fit(x, y, { epochs: 1, validationSplit: 0.5, shuffle: false, verbose: 0, sampleWeight: perTimestep });
+    expect(split.history.loss[0]).toBeCloseTo((3 * 9 + 6 * 1 + 5 * 100) / 3, 4);
+    expect(split.history.val_loss[0]).toBeCloseTo((4 * 9 + 2 * 9) / 3, 4);
+  });
+
+  it('trains with per-timestep weights as with the per-sample weights they repeat, shuffled or not, and ignores zero-weighted steps', async () => {
+    const sequences = (seed: number) => {
+      const model = dn.sequential({
+        layers: [dn.layers.lstm({ units: 4, returnSequences: true, inputShape: [5, 2], kernelInitializer: dn.initializers.glorotUniform({ seed }), recurrentInitializer: dn.initializers.orthogonal({ seed: seed + 1 }) }),
+          dn.layers.timeDistributed({ layer: dn.layers.dense({ units: 1, kernelInitializer: dn.initializers.glorotUniform({ seed: seed + 2 }) }) })],
+      });
+      model.compile({ optimizer: dn.optimizers.adam({ learningRate: 0.01 }), loss: 'mse' });
+      return model;
+    };
+    const generator = new dn.Generator(3);
+    const x = dn.tensor(Array.from({ length: 6 * 5 * 2 }, () => generator.uniform(-1, 1)), [6, 5, 2]);
+    const y = dn.tensor(Array.from({ length: 6 * 5 }, () => generator.uniform(-1, 1)), [6, 5, 1]);
+    const perSample = [1, 0.5, 2, 0, 1.5, 1];
+    const repeated = dn.tensor(perSample.flatMap((w) => [w, w, w, w, w]), [6, 5]);
+    const options = { epochs: 2, batchSize: 4, verbose: 0, seed: 7 };
+    for (const shuffle of [false, true]) {
+      const a = sequences(11);
+      const b = sequences(11);
+      await a.fit(x, y, { ...options, shuffle, sampleWeight: dn.tensor(perSample) });
+      await b.fit(x, y, { ...options, shuffle, sampleWeight: repeated });
+      b.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(a.getWeights()[i].dataSync())));
+    }
+    // Targets changed at the steps weighted 0 change nothing (the same training, bit for bit).
+    const mask = dn.tensor(Array.from({ length: 30 }, (_, i) => (i % 5 === 2 ? 0 : 1)), [6, 5]);
+    const changed = y.mul(dn.tensor(Array.from({ length: 30 }, (_, i) => (i % 5 === 2 ? -7 : 1)), [6, 5, 1]));
+    const c = sequences(11);
+    const d = sequences(11);
+    await c.fit(x, y, { ...options, shuffle: true, sampleWeight: mask });
+    await d.fit(x, changed, { ...options, shuffle: true, sampleWeight: mask });
+    d.getWeights().forEach((w, i) => expect(Array.from(w.dataSync())).toEqual(Array.from(c.getWeights()[i].dataSync())));
+    // classWeight multiplies each timestep weight of the sample's class.
+    const binary = dn.sequential({ layers: [dn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [1], kernelInitializer: 'zeros' })] });
+    binary.compile({ optimizer: dn.optimizers.sgd({ learningRate: 0 }), loss: 'binaryCrossentropy' });
+    expect(binary.trainOnBatch(dn.tensor([[1], [2]]), dn.tensor([[0], [1]]), { sampleWeight: dn.tensor([1, 3]), classWeight: { 0: 1, 1: 2 } }).loss).toBeCloseTo(3.5 * Math.LN2, 5);
+  });
+
+  it('names the shapes when per-timestep weights do not fit the targets or the loss', async () => {
+    const model = dn.sequential({ layers: [dn.layers.dense({ units: 1, inputShape: [3, 1] })] });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const x = dn.zeros([2, 3, 1]);
+    expect(() => model.trainOnBatch(x, x, { sampleWeight: dn.ones([2, 4]) })).toThrow(ShapeError);
+    expect(() => model.trainOnBatch(x, x, { sampleWeight: dn.ones([2, 4]) })).toThrow(
+      'trainOnBatch: sampleWeight must hold one weight per sample (shape [2]) or one per timestep (shape [2, 3]), got shape [2, 4] for targets of shape [2, 3, 1]',
+    );
+    await expect(model.evaluate(x, x, { sampleWeight: dn.ones([3, 3]) })).rejects.toThrow(/one weight per sample \(shape \[2\]\)/);
+    // [samples, classes] targets: a weight per class is not a weight per timestep (the loss has one row per sample).
+    const classifier = dn.sequential({ layers: [dn.layers.dense({ units: 3, activation: 'softmax', inputShape: [2] })] });
+    classifier.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+    expect(() => classifier.trainOnBatch(dn.zeros([2, 2]), dn.tensor([[1, 0, 0], [0, 1, 0]]), { sampleWeight: dn.ones([2, 3]) })).toThrow(
+      'categoricalCrossentropy: sampleWeight holds 6 weights for 2 samples; with yPred [2, 3] give one weight per sample',
+    );
+    // A loss function returns one loss per sample: it takes one weight per sample.
+    const custom = dn.sequential({ layers: [dn.layers.dense({ units: 1, inputShape: [3, 1] })] });
+    custom.compile({ optimizer: 'sgd', loss: (t: dn.Tensor, p: dn.Tensor) => t.sub(p).square().mean(-1).mean(-1) });
+    expect(() => custom.trainOnBatch(x, x, { sampleWeight: dn.ones([2, 3]) })).toThrow(/loss function: sampleWeight holds 3 weights per sample \(one per timestep\)/);
+  });
+
   it('does not update a frozen layer, nor a model sharing it (a GAN)', () => {
     const generator = dn.sequential({ layers: [dn.layers.dense({ units: 2, inputShape: [2], name: 'gen' })] });
     const discriminator = dn.sequential({ layers: [dn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [2], name: 'disc' })] });
