@@ -713,6 +713,26 @@ const modelGenerators: Array<[number, Generator]> = [
     const args = [weird(r), weird(r), weird(r)];
     return { target: `data.${name}`, typed: false, run: () => (dn.data[name] as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
   }],
+  [2, (r) => {
+    // Text tooling: padSequences over odd sequences and options; textVectorization in every mode over odd texts.
+    const item = () => (r.chance(0.9) ? r.int(-3, 9) : r.pick([...ODD_NUMBERS, 'a', null]));
+    const sequences = Array.from({ length: r.int(0, 4) }, () => (r.chance(0.9) ? Array.from({ length: r.int(0, 5) }, item) : weird(r)));
+    const texts = Array.from({ length: r.int(0, 4) }, () => (r.chance(0.9) ? Array.from({ length: r.int(0, 6) }, () => r.pick(['a', 'B', 'c!', ' ', '\u00e9', '\ud83d\ude00', '[UNK]', ''])).join(r.pick([' ', '', '  '])) : weird(r)));
+    const which = r.int(0, 1);
+    const run = (): unknown => {
+      if (which === 0) {
+        return dn.data.padSequences(sequences as number[][], { maxLen: r.pick([undefined, 0, 2, 5, -1, 1.5]), dtype: r.pick([undefined, 'int32', 'float32', 'int8']) as never, padding: r.pick([undefined, 'pre', 'post', 'x']) as never, truncating: r.pick([undefined, 'pre', 'post']), value: r.pick([undefined, 0, -1, 0.5, Number.NaN]) });
+      }
+      const v = dn.data.textVectorization({
+        outputMode: r.pick([undefined, 'int', 'multiHot', 'count', 'tfIdf', 'binary']) as never, maxTokens: r.pick([undefined, null, 2, 3, 5, 1.5, -1]),
+        split: r.pick([undefined, 'whitespace', 'character', null]), standardize: r.pick([undefined, 'lower', 'stripPunctuation', null]),
+        padToMaxTokens: r.chance(0.2), outputSequenceLength: r.pick([undefined, undefined, 3, 0]) as never,
+      });
+      v.adapt(texts as string[]);
+      return v.apply(r.chance(0.8) ? (texts as string[]) : (weird(r) as never));
+    };
+    return { target: which === 0 ? 'data.padSequences' : 'data.textVectorization', typed: true, run, detail: describeArgs([sequences, texts]) };
+  }],
   [3, (r) => {
     // A data pipeline from a random source through random operators with odd arguments, iterated.
     const rows = r.int(0, 6);

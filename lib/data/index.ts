@@ -1,6 +1,6 @@
 /**
  * Data utilities (`dn.data.*`): data pipelines (datasets, streaming CSV), CSV loading, scalers,
- * splits, one-hot labels; and the bundled data sets (`dn.datasets.*`).
+ * splits, one-hot labels, padded sequences, text vectorization; and the bundled data sets (`dn.datasets.*`).
  */
 export { Dataset, dataset, array, generator, zip } from './dataset.js';
 export type { BatchOptions, Batched, DatasetElement, DatasetLeaf, ShuffleOptions, SliceSource, Sliced } from './dataset.js';
@@ -12,6 +12,10 @@ export { MinMaxScaler, minMaxScaler, StandardScaler, standardScaler } from './sc
 export type { MinMaxScalerOptions, StandardScalerOptions } from './scalers.js';
 export { oneHot, takeRows, trainTestSplit } from './split.js';
 export type { TrainTestSplit, TrainTestSplitOptions } from './split.js';
+export { padSequences } from './sequences.js';
+export type { PadSequencesOptions } from './sequences.js';
+export { TextVectorization, textVectorization } from './textVectorization.js';
+export type { TextOutputMode, TextSplit, TextStandardize, TextVectorizationOptions } from './textVectorization.js';
 export type { BundledDataset } from './datasets.js';
 import * as datasetFunctions from './datasets.js';
 
