@@ -82,5 +82,6 @@ export type { Callback, Logs, ModelCheckpointOptions } from './model/callbacks.j
 
 // Saving and loading models.
 export { loadModel, loadModelFromBuffer } from './io/load-model.js';
+export { loadLayersModel } from './io/tfjs/layers-model.js';
 export type { LoadOptions } from './io/load-model.js';
 export type { SaveOptions } from './io/save-model.js';

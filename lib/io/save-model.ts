@@ -32,7 +32,7 @@ import { createHash } from 'node:crypto';
 import { SerializationError, ValueError } from '../errors.js';
 import { version } from '../native.js';
 import { random } from '../random.js';
-import { checkBoolean, checkOptions, checkString, describe } from '../validate.js';
+import { checkBoolean, checkChoice, checkOptions, checkString, describe } from '../validate.js';
 import type { Tensor } from '../tensor.js';
 import type { AnyModel } from '../model/training.js';
 import type { AnyLayer } from '../layers/layer.js';
@@ -64,9 +64,15 @@ export interface SaveOptions {
    * whose training configuration can be saved.
    */
   includeOptimizer?: boolean;
+  /**
+   * `'dendrite'` (default): model.json and weights.safetensors. `'tfjs'`: TensorFlow.js's
+   * layers-model files (model.json with modelTopology and weightsManifest, and .bin weight shards),
+   * which `tf.loadLayersModel` of `@tensorflow/tfjs` reads and `dn.loadLayersModel` reads back.
+   */
+  format?: 'dendrite' | 'tfjs';
 }
 
-const SAVE_OPTION_NAMES = ['includeOptimizer'];
+const SAVE_OPTION_NAMES = ['includeOptimizer', 'format'];
 
 /** What a layer with random state (dropout) offers for exact resumption. */
 interface RandomStateLayer extends AnyLayer {
@@ -101,9 +107,12 @@ export interface EncodedModel {
 }
 
 /** @internal Checks the options of save/saveToBuffer. */
-export function checkSaveOptions(where: string, options: unknown): { includeOptimizer: boolean } {
+export function checkSaveOptions(where: string, options: unknown): { includeOptimizer: boolean; format: 'dendrite' | 'tfjs' } {
   const o = checkOptions<SaveOptions>(where, options, SAVE_OPTION_NAMES);
-  return { includeOptimizer: o.includeOptimizer === undefined ? false : checkBoolean(where, 'includeOptimizer', o.includeOptimizer) };
+  return {
+    includeOptimizer: o.includeOptimizer === undefined ? false : checkBoolean(where, 'includeOptimizer', o.includeOptimizer),
+    format: o.format === undefined ? 'dendrite' : checkChoice(where, 'format', o.format, ['dendrite', 'tfjs'] as const),
+  };
 }
 
 /** Runs `fn` and puts the global generator back as it was (a save must not change what training draws next). */
@@ -241,7 +250,12 @@ export async function saveModel(model: AnyModel, directory: unknown, options: un
   const where = `${model.name}.save`;
   const location = parseModelLocation(where, 'directory', checkString(where, 'directory', directory), 'save');
   if (location.kind !== 'file') throw new ValueError(`${where}: directory must be a path or file:// URL`);
-  const { includeOptimizer } = checkSaveOptions(where, options);
+  const { includeOptimizer, format } = checkSaveOptions(where, options);
+  if (format === 'tfjs') {
+    // Loaded when used: the tfjs writer reaches the loader, which reaches the model classes.
+    const { saveLayersModel } = await import('./tfjs/layers-model.js');
+    return saveLayersModel(model, where, location.path, includeOptimizer, facts);
+  }
   const { description, tensors, metadata } = encodeModel(model, where, includeOptimizer, facts);
   await saveModelFiles(location.path, description, encodeSafetensors(tensors, metadata));
 }
@@ -249,7 +263,8 @@ export async function saveModel(model: AnyModel, directory: unknown, options: un
 /** @internal `model.saveToBuffer()`: one safetensors file with model.json in its metadata. */
 export function encodeModelBuffer(model: AnyModel, options: unknown, facts: CompiledFacts | null): Buffer {
   const where = `${model.name}.saveToBuffer`;
-  const { includeOptimizer } = checkSaveOptions(where, options);
+  const { includeOptimizer, format } = checkSaveOptions(where, options);
+  if (format !== 'dendrite') throw new ValueError(`${where}: format '${format}' is written to a folder only: use model.save(path, { format: '${format}' })`);
   const { description, tensors, metadata } = encodeModel(model, where, includeOptimizer, facts);
   const digest = createHash('sha256');
   for (const tensor of tensors.values()) digest.update(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
