@@ -1,0 +1,37 @@
+/**
+ * `dendrite/tfjs`: TensorFlow.js's API for Node programs, mapped onto Dendrite. A program written for
+ * `@tensorflow/tfjs-node` changes only its import:
+ *
+ * ```ts
+ * import * as tf from 'dendrite/tfjs';
+ * ```
+ *
+ * It is a thin mapping: each name is Dendrite's own function where tfjs means the same thing, and a
+ * small adapter where tfjs spells or orders it differently (README, "Coming from TensorFlow.js").
+ * The modules here import only Dendrite's public entry (and its argument checks), so `dendrite` and
+ * `dendrite/tfjs` share one set of classes: a tensor or model made by one is used by the other.
+ */
+export {
+  DendriteError, ShapeError, ValueError, DTypeError, SerializationError, NativeError, ArgumentTypeError, AbortError,
+} from '../index.js';
+
+// Tensors and ops with tfjs's names and signatures.
+export {
+  Tensor, tensor, scalar, zeros, ones, zerosLike, onesLike, eye, linspace,
+  add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, square,
+  equal, notEqual, greater, greaterEqual, less, lessEqual, where,
+  relu, elu, sigmoid, tanh, softplus, selu, softmax, logSoftmax,
+  sum, mean, max, min, reshape, squeeze, expandDims, broadcastTo, split, concat, stack, gather, cast, clone,
+} from '../index.js';
+export type { DType, TensorLike } from '../index.js';
+export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, buffer, TensorBuffer } from './tensors.js';
+export { argMax, argMin, matMul, fill } from './ops.js';
+export { tidy, keep, dispose } from './memory.js';
+export type { TensorContainer } from './memory.js';
+
+// Models and layers: tfjs's and Dendrite's are the same API.
+export { sequential, model, input, layers, initializers, regularizers, callbacks, loadLayersModel, Sequential } from '../index.js';
+export { Model as LayersModel } from '../index.js';
+
+export * as train from './train.js';
+export * as util from './util.js';
