@@ -41,8 +41,10 @@ export { conv1d, conv2d, conv2dTranspose, depthwiseConv2d } from './ops/conv.js'
 export type { Conv1dOptions, Conv2dOptions, Conv2dTransposeOptions, DataFormat, Padding, Padding1d } from './ops/conv.js';
 export { maxPool1d, maxPool2d, avgPool1d, avgPool2d } from './ops/pool.js';
 export type { PoolOptions } from './ops/pool.js';
-export { batchNorm } from './ops/normalization.js';
-export type { BatchNormOptions } from './ops/normalization.js';
+export { batchNorm, layerNorm } from './ops/normalization.js';
+export type { BatchNormOptions, LayerNormOptions } from './ops/normalization.js';
+export { scaledDotProductAttention } from './ops/attention.js';
+export type { AttentionOptions } from './ops/attention.js';
 export { noGrad, isGradEnabled, setGradEnabled, recordOp } from './autograd/engine.js';
 export type { BackwardFn, BackwardOptions } from './autograd/engine.js';
 

@@ -212,6 +212,53 @@ export interface NativeBinding {
   channelAffine(x: Float32Array, rows: number, channels: number, scale: Float32Array, shift: Float32Array, y: Float32Array): void;
 
   /**
+   * Layer normalization over the last axis of a rows x cols matrix (kernel `layer_norm`): per row, the mean
+   * and biased variance, y = (x - mean) / sqrt(variance + epsilon) * gamma + beta (gamma, beta null: 1, 0;
+   * each cols floats); `mean` and `invStd` (rows floats, or null) receive the row statistics the backward
+   * pass reads. y may be x. epsilon must be finite and >= 0.
+   */
+  layerNorm(
+    x: Float32Array, rows: number, cols: number, gamma: Float32Array | null, beta: Float32Array | null, epsilon: number,
+    y: Float32Array, mean: Float32Array | null, invStd: Float32Array | null,
+  ): void;
+  /**
+   * The gradients of layerNorm from dy and its statistics (kernel `layer_norm_backward`): dx (or null), and
+   * per column dgamma = sum dy * xhat, dbeta = sum dy (each or null; written, or added to what is there with
+   * `accumulate`). dx must not overlap x or dy.
+   */
+  layerNormBackward(
+    x: Float32Array, dy: Float32Array, rows: number, cols: number, gamma: Float32Array | null, mean: Float32Array,
+    invStd: Float32Array, dx: Float32Array | null, dgamma: Float32Array | null, dbeta: Float32Array | null, accumulate: boolean,
+  ): void;
+  /**
+   * Scaled dot-product attention over batch x heads problems, blocked (memory linear in the lengths)
+   * (kernel `attention_forward`). `geometry` is an Int32Array of 24 entries: batch, heads, qLen, kvLen,
+   * headDim, valueDim; the (batch, head, row) strides of q, k, v and out (3 each; the last axis is
+   * contiguous); the (batch, head, query, key) strides of the mask (0 broadcasts); causal (0 or 1);
+   * causalOffset (with causal, query i sees keys j <= i + causalOffset). Strides are >= 0, every tensor
+   * must hold every element they reach, and out's must not make elements overlap. mask (or null): nonzero
+   * where the query may attend to the key. Query rows that may attend to nothing output 0. logsumexp (or
+   * null) receives [batch, heads, qLen] row logsumexps for the backward pass; probs (or null) the softmax
+   * weights [batch, heads, qLen, kvLen] before dropout. dropoutRate in [0, 1) drops weights by a hash of
+   * dropoutSeed (an integer < 2^53) and each weight's index.
+   */
+  attentionForward(
+    geometry: Int32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, mask: Float32Array | null,
+    logsumexp: Float32Array | null, probs: Float32Array | null, scale: number, dropoutRate: number, dropoutSeed: number,
+  ): void;
+  /**
+   * The gradients of attentionForward (kernel `attention_backward`): dQ, dK, dV (overwritten) from dOut, the
+   * forward pass's out and logsumexp, and its other arguments. `geometry` holds 36 entries: the forward
+   * pass's 24, then the (batch, head, row) strides of dOut, dQ, dK and dV (3 each; the gradients' must not
+   * make elements overlap).
+   */
+  attentionBackward(
+    geometry: Int32Array, q: Float32Array, k: Float32Array, v: Float32Array, out: Float32Array, mask: Float32Array | null,
+    logsumexp: Float32Array, dOut: Float32Array, dQ: Float32Array, dK: Float32Array, dV: Float32Array, scale: number,
+    dropoutRate: number, dropoutSeed: number,
+  ): void;
+
+  /**
    * A snapshot of a network for {@link NativeBinding.forwardAsync}: the steps with a native copy of
    * their weights, made once and never changed, so later changes to the arrays (a training step)
    * cannot affect what runs on it. The network is a graph over value slots: the inputs are slots

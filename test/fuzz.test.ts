@@ -288,6 +288,35 @@ const apiGenerators: Array<[number, Generator]> = [
     };
     return { target: names[which], typed: true, run, detail: describeArgs([x]) };
   }],
+  [3, (r) => {
+    // Layer normalization and attention: plausible sequences with axes, masks and options sometimes wrong.
+    const lead = Array.from({ length: r.int(0, 2) }, () => r.int(0, 3));
+    const len = r.int(0, 5), kvLen = r.chance(0.8) ? len : r.int(0, 5), dim = r.chance(0.9) ? r.int(1, 4) : 0;
+    const q = r.chance(0.85) ? tensor(r, [...lead, len, dim]) : tensorLike(r);
+    const k = r.chance(0.8) ? tensor(r, [...lead, kvLen, r.chance(0.9) ? dim : r.int(0, 4)]) : tensorLike(r);
+    const v = r.chance(0.8) ? tensor(r, [...lead, kvLen, r.int(0, 3)]) : tensorLike(r);
+    const options: Record<string, unknown> = {};
+    if (r.chance(0.4)) options.mask = r.chance(0.7) ? tensor(r, r.chance(0.6) ? [...lead, 1, kvLen] : validShape(r)) : weird(r);
+    if (r.chance(0.3)) options.causal = r.chance(0.9) ? r.chance(0.5) : weird(r);
+    if (r.chance(0.2)) options.causalOffset = r.pick([0, 2, -3, 1.5, Number.NaN, 2 ** 31]);
+    if (r.chance(0.2)) options.scale = r.pick(ODD_NUMBERS);
+    if (r.chance(0.2)) { options.dropout = r.pick([0, 0.3, 1, -0.1, Number.NaN]); options.seed = r.pick([1, 2.5]); }
+    if (r.chance(0.2)) options.returnScores = r.chance(0.5);
+    const which = r.int(0, 3);
+    const names = ['scaledDotProductAttention', 'layerNorm', 'layers.layerNormalization', 'layers.multiHeadAttention'];
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return dn.scaledDotProductAttention(q, k, v, options);
+        case 1: return dn.layerNorm(q, { ...(r.chance(0.5) ? { axis: r.pick<unknown>([-1, 0, [1, 2], [], 5, 1.5]) } : {}), ...(r.chance(0.4) ? { scale: tensorLike(r) } : {}), ...(r.chance(0.2) ? { epsilon: r.pick(ODD_NUMBERS) } : {}) } as dn.LayerNormOptions);
+        case 2: return dn.layers.layerNormalization({ axis: r.pick<unknown>([-1, 1, [1, 2], 0]), epsilon: r.pick([1e-3, -1, 0]) } as never).apply(q);
+        default: {
+          const mha = dn.layers.multiHeadAttention({ numHeads: r.pick([1, 2, 0, 1.5]), keyDim: r.pick([1, 3, -1]), useCausalMask: r.chance(0.5), returnAttentionScores: r.chance(0.3), dropout: r.pick([0, 0.2, 1]) });
+          return r.chance(0.5) ? mha.apply(r.chance(0.5) ? q : [q, v] as never, { training: r.chance(0.5) }) : mha.attend(q as Tensor, v as Tensor, { key: k as Tensor, ...options } as never);
+        }
+      }
+    };
+    return { target: names[which], typed: true, run: () => { const y = run(); if (y instanceof dn.Tensor && y.requiresGrad) y.sum().backward(); return y; }, detail: describeArgs([q, k, v, options]) };
+  }],
   [2, (r) => {
     const name = r.pick(['reshape', 'transpose', 'slice', 'split', 'pad', 'concat', 'stack', 'gather', 'oneHot', 'cast', 'squeeze', 'sum', 'softmax', 'matmul'] as const);
     const args = [r.chance(0.5) ? tensor(r) : weird(r), weird(r), weird(r)];
@@ -880,8 +909,8 @@ function recurrentTemplate(r: Rng): Template {
 
 function templates(r: Rng): Template {
   const n = r.int(0, 12);
-  const which = r.int(0, 22);
-  if (which >= 20) return which === 20 ? rowsTemplate(r) : recurrentTemplate(r);
+  const which = r.int(0, 23);
+  if (which >= 20) return which === 20 ? rowsTemplate(r) : which === 21 ? recurrentTemplate(r) : transformerTemplate(r);
   if (which >= 16) return convTemplate(r, which - 16);
   switch (which) {
     case 0: return { fn: 'sumSquares', args: [floats(r, n), n], sizes: [1], buffers: [0], numbers: [] };
@@ -1001,6 +1030,33 @@ function convTemplate(r: Rng, which: number): Template {
   }
 }
 
+/** A valid call of a layer normalization or attention binding (small sizes, strided layouts, masks). */
+function transformerTemplate(r: Rng): Template {
+  const rows = r.int(0, 5), cols = r.int(0, 5);
+  const stats = (): Float32Array | null => (r.chance(0.7) ? floats(r, rows) : null);
+  const optional = (n: number): Float32Array | null => (r.chance(0.5) ? floats(r, n) : null);
+  switch (r.int(0, 3)) {
+    case 0: return { fn: 'layerNorm', args: [floats(r, rows * cols), rows, cols, optional(cols), optional(cols), 1e-3, floats(r, rows * cols), stats(), stats()], sizes: [1, 2], buffers: [0, 3, 4, 6, 7, 8], numbers: [5] };
+    case 1: return { fn: 'layerNormBackward', args: [floats(r, rows * cols), floats(r, rows * cols), rows, cols, optional(cols), floats(r, rows), floats(r, rows), optional(rows * cols), optional(cols), optional(cols), r.chance(0.5)], sizes: [2, 3], buffers: [0, 1, 4, 5, 6, 7, 8, 9], numbers: [] };
+    default: {
+      // [batch, heads, len, dim] or [batch, len, heads, dim] layouts; a key padding mask; causal with an offset.
+      const b = r.int(0, 2), h = r.int(1, 2), lq = r.int(0, 4), lk = r.int(0, 5), d = r.int(0, 3), dv = r.int(0, 3);
+      const layout = (len: number, dim: number) => (r.chance(0.5) ? [h * len * dim, len * dim, dim] : [len * h * dim, dim, h * dim]);
+      const masked = r.chance(0.4);
+      const forward = [b, h, lq, lk, d, dv, ...layout(lq, d), ...layout(lk, d), ...layout(lk, dv), ...layout(lq, dv), ...(masked ? [lk, 0, 0, 1] : [0, 0, 0, 0]), r.int(0, 1), r.int(-2, 2)];
+      const q = floats(r, b * h * lq * d), k = floats(r, b * h * lk * d), v = floats(r, b * h * lk * dv), out = floats(r, b * h * lq * dv);
+      const mask = masked ? floats(r, b * lk) : null;
+      const lse = floats(r, b * h * lq);
+      const dropout = r.chance(0.3) ? 0.25 : 0;
+      if (r.chance(0.5)) {
+        return { fn: 'attentionForward', args: [Int32Array.from(forward), q, k, v, out, mask, r.chance(0.7) ? lse : null, optional(b * h * lq * lk), 0.5, dropout, 7], sizes: [], buffers: [0, 1, 2, 3, 4, 5, 6, 7], numbers: [8, 9, 10] };
+      }
+      const geometry = Int32Array.from([...forward, ...forward.slice(15, 18), ...forward.slice(6, 15)]);
+      return { fn: 'attentionBackward', args: [geometry, q, k, v, out, mask, lse, floats(r, out.length), floats(r, q.length), floats(r, k.length), floats(r, v.length), 0.5, dropout, 7], sizes: [], buffers: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], numbers: [11, 12, 13] };
+    }
+  }
+}
+
 /** Makes one to three things wrong in a valid call; sometimes nothing (the call must then succeed). */
 function mutate(r: Rng, t: Template): string {
   const changes: string[] = [];
@@ -1033,7 +1089,7 @@ function mutate(r: Rng, t: Template): string {
         const j = r.int(0, length - 1);
         buffer[j] = r.pick([...BAD_SIZES, 9, 0]);
         changes.push(`args[${i}][${j}] -> ${buffer[j]}`);
-      } else if (buffer instanceof Int32Array && (t.fn.startsWith('conv') || t.fn.startsWith('pool')) && i <= 1 && length > 0) {
+      } else if (buffer instanceof Int32Array && (t.fn.startsWith('conv') || t.fn.startsWith('pool') || t.fn.startsWith('attention')) && i <= 1 && length > 0) {
         // A geometry: one field wrong (negative, zero, off by one, or huge).
         const j = r.int(0, length - 1);
         buffer[j] = r.pick([-1, 0, buffer[j] + 1, buffer[j] - 1, 2 ** 31 - 1, 2 ** 20, 65536]);

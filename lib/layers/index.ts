@@ -42,3 +42,7 @@ export { Bidirectional, bidirectional } from './bidirectional.js';
 export type { BidirectionalOptions, MergeMode } from './bidirectional.js';
 export { TimeDistributed, timeDistributed } from './timeDistributed.js';
 export type { TimeDistributedOptions } from './timeDistributed.js';
+export { LayerNormalization, layerNormalization } from './layerNormalization.js';
+export type { LayerNormalizationOptions } from './layerNormalization.js';
+export { MultiHeadAttention, multiHeadAttention } from './attention/multiHeadAttention.js';
+export type { AttendOptions, MultiHeadAttentionOptions } from './attention/multiHeadAttention.js';

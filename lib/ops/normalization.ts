@@ -1,6 +1,9 @@
 /**
- * Batch normalization with autograd, on the native `batchNormStatistics`, `batchNormBackward` and
- * `channelAffine` kernels. Channels are the last axis (channelsLast) or axis 1 (channelsFirst, moved
+ * Batch and layer normalization with autograd. Batch normalization runs on the native
+ * `batchNormStatistics`, `batchNormBackward` and `channelAffine` kernels; layer normalization
+ * (`layerNorm`, at the end) on `layerNorm` / `layerNormBackward`, one pass each way.
+ *
+ * Batch normalization's channels are the last axis (channelsLast) or axis 1 (channelsFirst, moved
  * last by a transpose); every other axis is flattened into rows.
  *
  * The output is computed as `x * scale + shift` per channel with `scale = gamma / sqrt(variance + eps)`
@@ -8,7 +11,7 @@
  * when a batch normalization is folded into it at inference, so folded and unfolded results agree.
  */
 import { ValueError } from '../errors.js';
-import { checkChoice, checkNumber, checkObject, formatShape, shapeError, unknownOption } from '../validate.js';
+import { checkAxes, checkChoice, checkNumber, checkObject, checkOptions, formatShape, shapeError, unknownOption } from '../validate.js';
 import { checkFloat, emptyTensor, floats, makeTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels } from './kernels.js';
@@ -194,4 +197,97 @@ export function batchNorm(x0: TensorLike, ...args: unknown[]): Tensor {
   if (perm === null) return y;
   const inverse = perm.map((_, i) => perm.indexOf(i));
   return permute(y, inverse);
+}
+
+/** Options of {@link layerNorm}. */
+export interface LayerNormOptions {
+  /** The axis (or axes) normalized over. Default -1, the last (Keras `LayerNormalization`'s default). */
+  axis?: number | readonly number[];
+  /** gamma, multiplying the normalized values: one value per element of the normalized axes. Default 1. */
+  scale?: TensorLike | null;
+  /** beta, added after scaling: one value per element of the normalized axes. Default 0. */
+  offset?: TensorLike | null;
+  /** Added to the variance. Default 0.001 (Keras; PyTorch's `layer_norm` uses 1e-5). */
+  epsilon?: number;
+}
+
+const LAYER_NORM_OPTIONS = ['axis', 'scale', 'offset', 'epsilon'];
+
+/** The normalized axes, sorted, and the permutation that moves them last (null when they already are). */
+export function layerNormAxes(where: string, axis: unknown, rank: number): { axes: number[]; perm: number[] | null } {
+  const axes = checkAxes(where, 'axis', axis === undefined ? -1 : axis, rank);
+  if (axes.length === 0) throw new ValueError(`${where}: axis must name at least one axis, got []`);
+  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  if (trailing) return { axes, perm: null };
+  const rest = Array.from({ length: rank }, (_, i) => i).filter((i) => !axes.includes(i));
+  return { axes, perm: [...rest, ...axes] };
+}
+
+/** A per-element parameter of the normalized axes (`dims`), flattened; a ShapeError names it otherwise. */
+function featureVector(where: string, name: string, value: unknown, dims: readonly number[]): Tensor | null {
+  if (value === undefined || value === null) return null;
+  const t = checkFloat(where, name, toTensor(where, name, value));
+  const cols = dims.reduce((p, d) => p * d, 1);
+  const matches = t.rank === dims.length && t.shape.every((d, i) => d === dims[i]);
+  if (!(matches || (t.rank === 1 && t.size === cols))) {
+    shapeError(where, `${name} must have the normalized axes' shape ${formatShape(dims)}, got shape ${formatShape(t.shape)}`);
+  }
+  return t;
+}
+
+/**
+ * @internal Layer normalization of `x` over its last `cols` elements per row (x contiguous or not), recorded
+ * for gradients with respect to x, gamma and beta. `out` may supply the output's storage.
+ */
+export function layerNormRows(x: Tensor, cols: number, gamma: Tensor | null, beta: Tensor | null, epsilon: number, out?: Float32Array): Tensor {
+  const rows = cols === 0 ? 0 : x.size / cols;
+  const xData = rowMajor(x);
+  const gammaData = gamma === null ? null : rowMajor(gamma);
+  const recording = needsGrad(x, gamma, beta);
+  const mean = recording ? new Float32Array(rows) : null;
+  const invStd = recording ? new Float32Array(rows) : null;
+  const yData = out ?? new Float32Array(x.size);
+  kernels.layerNorm(xData, rows, cols, gammaData, beta === null ? null : rowMajor(beta), epsilon, yData, mean, invStd);
+  const y = makeTensor(yData, x.shape);
+  if (!recording) return y;
+  const inputs = [x, ...(gamma === null ? [] : [gamma]), ...(beta === null ? [] : [beta])];
+  return recordOp('layerNorm', y, inputs, (grad, needs) => {
+    const dx = needs[0] ? emptyTensor(x.shape) : null;
+    const dGamma = gamma !== null && needs[1] ? emptyTensor(gamma.shape) : null;
+    const dBeta = beta !== null && needs[inputs.length - 1] ? emptyTensor(beta.shape) : null;
+    kernels.layerNormBackward(
+      xData, rowMajor(grad), rows, cols, gammaData, mean!, invStd!, dx === null ? null : floats(dx),
+      dGamma === null ? null : floats(dGamma), dBeta === null ? null : floats(dBeta), false,
+    );
+    const grads: (Tensor | null)[] = [dx];
+    if (gamma !== null) grads.push(dGamma);
+    if (beta !== null) grads.push(dBeta);
+    return grads;
+  });
+}
+
+/**
+ * Layer normalization: `(x - mean) / sqrt(variance + epsilon) * scale + offset`, with the mean and the
+ * (biased) variance of each sample over `axis` (default the last), as Keras' `LayerNormalization` and
+ * PyTorch's `layer_norm` compute them; gradients with respect to x, scale and offset. One native pass
+ * forwards and one backwards.
+ * ```ts
+ * const y = dn.layerNorm(x, { scale: gamma, offset: beta });          // over the last axis
+ * const z = dn.layerNorm(images, { axis: [1, 2, 3], epsilon: 1e-5 });  // over all but the batch axis
+ * ```
+ */
+export function layerNorm(x0: TensorLike, options: LayerNormOptions = {}): Tensor {
+  const where = 'layerNorm';
+  const o = checkOptions<LayerNormOptions>(where, options, LAYER_NORM_OPTIONS);
+  const x = checkFloat(where, 'x', toTensor(where, 'x', x0));
+  if (x.rank < 1) shapeError(where, `x must have at least one axis to normalize, got a scalar`);
+  const epsilon = o.epsilon === undefined ? 0.001 : checkNumber(where, 'epsilon', o.epsilon);
+  if (!(epsilon >= 0) || !Number.isFinite(epsilon)) throw new ValueError(`${where}: epsilon must be a finite number >= 0, got ${epsilon}`);
+  const { axes, perm } = layerNormAxes(where, o.axis, x.rank);
+  const dims = axes.map((a) => x.shape[a]);
+  const gamma = featureVector(where, 'scale', o.scale, dims);
+  const beta = featureVector(where, 'offset', o.offset, dims);
+  const input = perm === null ? x : permute(x, perm);
+  const y = layerNormRows(input, dims.reduce((p, d) => p * d, 1), gamma, beta, epsilon);
+  return perm === null ? y : permute(y, perm.map((_, i) => perm.indexOf(i)));
 }

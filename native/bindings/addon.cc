@@ -24,6 +24,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterForward(env, exports);
   RegisterConv(env, exports);
   RegisterRecurrent(env, exports);
+  RegisterTransformer(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

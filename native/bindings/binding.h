@@ -79,5 +79,6 @@ void RegisterBench(Napi::Env env, Napi::Object exports);
 void RegisterForward(Napi::Env env, Napi::Object exports);
 void RegisterConv(Napi::Env env, Napi::Object exports);
 void RegisterRecurrent(Napi::Env env, Napi::Object exports);
+void RegisterTransformer(Napi::Env env, Napi::Object exports);
 
 }  // namespace dendrite::binding

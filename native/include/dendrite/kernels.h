@@ -293,6 +293,70 @@ struct RnnCellGradArgs {
   float* dh_carry = nullptr;
 };
 
+// Layer normalization over the last axis of a [rows, cols] matrix (Keras LayerNormalization over the
+// last axis; other axes are moved last by the caller). Forward: per row, the mean and the biased
+// variance (two passes over the row, so a large mean does not cancel), inv_std = 1 / sqrt(variance +
+// epsilon), y = (x - mean) * inv_std * gamma + beta (gamma null: 1, beta null: 0); `mean` and `inv_std`
+// (rows floats each, or null) receive the statistics the backward pass reads. y may alias x.
+// Backward, from dy and the forward pass's statistics, with xhat = (x - mean) * inv_std and g = dy * gamma:
+//   dx = inv_std * (g - mean over the row of g - xhat * mean over the row of g * xhat)   (if dx is not null),
+//   dgamma[c] = sum over rows of dy * xhat, dbeta[c] = sum over rows of dy   (each if not null; written, or
+//   added to what is there with `accumulate`).
+// Each row is computed whole by one thread and the column sums run over the rows in order, so no result
+// depends on the thread count. dx must not alias x or dy.
+struct LayerNormArgs {
+  int64_t rows = 0, cols = 0;
+  float epsilon = 1e-3f;
+  const float* x = nullptr;
+  const float* gamma = nullptr;  // [cols] or null
+  const float* beta = nullptr;   // [cols] or null (forward only)
+  float* y = nullptr;            // forward output
+  float* mean = nullptr;         // [rows]: forward output (or null), backward input
+  float* inv_std = nullptr;      // [rows]: likewise
+  const float* dy = nullptr;     // backward input
+  float* dx = nullptr;           // backward outputs, each optional
+  float* dgamma = nullptr;
+  float* dbeta = nullptr;
+  bool accumulate = false;
+};
+
+// Scaled dot-product attention over batch x heads independent problems. For query row i of problem
+// (b, h), over the keys j in [0, kv_len) the row may attend to (mask[b, h, i, j] != 0 when a mask is
+// given, and j <= i + causal_offset when causal):
+//   s_ij = scale * q_i . k_j,  p_ij = exp(s_ij) / sum over those keys of exp(s_ij)  (0 for the others),
+//   out_i = sum_j p_ij * keep_ij * v_j,  keep_ij = AttentionKeep(...) / (1 - dropout_rate) (1 without dropout),
+// and logsumexp_i = log sum_j exp(s_ij). A row that may attend to no key outputs 0, with logsumexp -inf.
+// Forward (attention_forward) writes out, logsumexp (if not null: [batch, heads, q_len] contiguous, which the
+// backward pass reads) and probs (if not null: p_ij as [batch, heads, q_len, kv_len] contiguous, before dropout).
+// Backward (attention_backward) writes d_q, d_k, d_v (overwritten) from d_out, out and logsumexp, recomputing
+// the scores block by block (FlashAttention's algorithm: memory grows linearly with the lengths).
+// Element (b, h, i, e) of q lives at b * q_stride[0] + h * q_stride[1] + i * q_stride[2] + e; likewise k, v,
+// out and the gradients (each with its own strides); the mask (b, h, i, j) at mask_stride . (b, h, i, j), a
+// stride of 0 broadcasting. Every output row is computed whole by one thread in a fixed order (the
+// backward pass keeps each (b, h) problem on one thread), so no result depends on the thread count.
+struct AttentionArgs {
+  int64_t batch = 0, heads = 0, q_len = 0, kv_len = 0, head_dim = 0, value_dim = 0;
+  const float* q = nullptr;
+  const float* k = nullptr;
+  const float* v = nullptr;
+  float* out = nullptr;
+  int64_t q_stride[3] = {}, k_stride[3] = {}, v_stride[3] = {}, out_stride[3] = {};
+  const float* mask = nullptr;  // or null
+  int64_t mask_stride[4] = {};
+  bool causal = false;
+  int64_t causal_offset = 0;
+  float scale = 1.0f;
+  float dropout_rate = 0.0f;  // in [0, 1)
+  uint64_t dropout_seed = 0;
+  float* logsumexp = nullptr;
+  float* probs = nullptr;        // forward only, or null
+  const float* d_out = nullptr;  // backward input
+  float* d_q = nullptr;          // backward outputs
+  float* d_k = nullptr;
+  float* d_v = nullptr;
+  int64_t d_out_stride[3] = {}, d_q_stride[3] = {}, d_k_stride[3] = {}, d_v_stride[3] = {};
+};
+
 // The kernel table. The reference (scalar) kernels fill every row; each ISA overrides the rows
 // it implements. Adding an op: one row here, one `ref` kernel, then any ISA versions.
 struct KernelTable {
@@ -396,6 +460,13 @@ struct KernelTable {
   Status (*gather_rows)(const float* table, int64_t width, const int32_t* indices, int64_t count, float* out) = nullptr;
   Status (*scatter_add_rows)(const float* grad, int64_t width, const int32_t* indices, int64_t count,
                              float* table_grad) = nullptr;
+  // Layer normalization over rows, forward and backward, one pass each (LayerNormArgs).
+  Status (*layer_norm)(const LayerNormArgs& args, ThreadPool* pool) = nullptr;
+  Status (*layer_norm_backward)(const LayerNormArgs& args, ThreadPool* pool) = nullptr;
+
+  // Scaled dot-product attention, forward and backward (AttentionArgs).
+  Status (*attention_forward)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
+  Status (*attention_backward)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
 };
 
 // Each ISA folder provides Fill() in its own namespace (kernels/<isa>/table.cc), which sets the rows

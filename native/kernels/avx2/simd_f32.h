@@ -107,6 +107,7 @@ inline Vd ToDoubleLow(Vf v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v));
 inline Vd ToDoubleHigh(Vf v) { return _mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)); }
 inline Vd SetD(double value) { return _mm256_set1_pd(value); }
 inline Vd ZeroD() { return _mm256_setzero_pd(); }
+inline void StoreD(double* p, Vd v) { _mm256_storeu_pd(p, v); }
 inline Vd AddD(Vd a, Vd b) { return _mm256_add_pd(a, b); }
 inline Vd SubD(Vd a, Vd b) { return _mm256_sub_pd(a, b); }
 inline Vd MulD(Vd a, Vd b) { return _mm256_mul_pd(a, b); }

@@ -110,6 +110,7 @@ inline Vd ToDoubleLow(Vf v) { return _mm512_cvtps_pd(LowerHalf(v)); }
 inline Vd ToDoubleHigh(Vf v) { return _mm512_cvtps_pd(UpperHalf(v)); }
 inline Vd SetD(double value) { return _mm512_set1_pd(value); }
 inline Vd ZeroD() { return _mm512_setzero_pd(); }
+inline void StoreD(double* p, Vd v) { _mm512_storeu_pd(p, v); }
 inline Vd AddD(Vd a, Vd b) { return _mm512_add_pd(a, b); }
 inline Vd SubD(Vd a, Vd b) { return _mm512_sub_pd(a, b); }
 inline Vd MulD(Vd a, Vd b) { return _mm512_mul_pd(a, b); }

@@ -44,4 +44,16 @@ bool ConvEpilogueIsValid(const ConvEpilogue& e);
 bool PoolGeometryIsValid(PoolKind kind, const PoolGeometry& g);
 constexpr int64_t kNormalizationBlockRows = 256;
 
+// Shared by every ISA's attention kernels (kernels/ref/attention.cc, baseline code): the checks a kernel
+// makes itself, the pool's scratch slot they use, and dropout's decision for score (b, h, i, j), a hash
+// (SplitMix64) of the seed and the score's index, so every ISA and thread count drops the same scores and
+// the backward pass finds the forward pass's choice again without storing it.
+bool AttentionArgsValid(const AttentionArgs& a, bool backward);
+constexpr int kAttentionScratchSlot = 2;
+// Scores whose hash falls below this are dropped: dropout_rate * 2^32.
+uint32_t AttentionDropThreshold(float dropout_rate);
+bool AttentionKeep(uint64_t seed, uint64_t index, uint32_t threshold);
+// factors[j] = kept, or 0 for a dropped score, for the scores of indices first .. first + count - 1.
+void AttentionDropoutRow(uint64_t seed, uint64_t first, int64_t count, uint32_t threshold, float kept, float* factors);
+
 }  // namespace dendrite::ref
