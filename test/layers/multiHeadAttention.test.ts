@@ -102,6 +102,28 @@ describe('multiHeadAttention', () => {
     }
   });
 
+  it('takes the padding mask its input carries (embedding maskZero): padded keys get no weight, the output keeps the mask', () => {
+    const embed = dn.layers.embedding({ inputDim: 10, outputDim: 6, maskZero: true, embeddingsInitializer: dn.initializers.randomUniform({ seed: 3 }) });
+    const mha = dn.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, kernelInitializer: dn.initializers.glorotUniform({ seed: 1 }) });
+    const ids = dn.tensor([[4, 2, 7, 0, 0], [1, 3, 5, 8, 9]], undefined, 'int32');
+    const x = embed.apply(ids);
+    const y = mha.apply(x);
+    const mask = dn.layers.getMask(x)!;
+    expect(Array.from(dn.layers.getMask(y)!.dataSync())).toEqual(Array.from(mask.dataSync()));
+    const explicit = mha.attend(x, x, { queryMask: mask, valueMask: mask });
+    expect(Array.from(y.dataSync())).toEqual(Array.from((explicit as dn.Tensor).dataSync()));
+    // Other values at the padded steps: the outputs of the real steps stay the same.
+    const noise = randomTensor([2, 5, 6], { seed: 5 });
+    const keep = mask.reshape([2, 5, 1]);
+    const changed = dn.add(dn.mul(x, keep), dn.mul(noise, dn.sub(1, keep)));
+    const again = mha.apply(changed, { mask });
+    const real = [0, 1, 2].flatMap((step) => Array.from({ length: 6 }, (_, c) => step * 6 + c));
+    expect(real.map((i) => again.dataSync()[i])).toEqual(real.map((i) => y.dataSync()[i]));
+    expect(Array.from(again.dataSync().slice(30))).toEqual(Array.from(y.dataSync().slice(30)));
+    const unmasked = mha.attend(x, x) as dn.Tensor;
+    expect(Array.from(unmasked.dataSync().slice(0, 18))).not.toEqual(Array.from(y.dataSync().slice(0, 18)));
+  });
+
   it('passes finite-difference gradient checks through the whole layer', () => {
     const mha = dn.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 2, useCausalMask: true });
     const x = randomTensor([2, 4, 5], { seed: 3 });

@@ -22,8 +22,8 @@ import { checkBoolean, checkInteger, checkNumber, checkOptions, typeError } from
 import { getInitializer, serializeInitializer, type Initializer, type InitializerConfig } from '../../initializers.js';
 import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerConfig } from '../../regularizers.js';
 import {
-  formatLayerShape, isShapeList, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type LayerVariable, type Shape,
-  type ShapeLike,
+  formatLayerShape, isShapeList, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type LayerVariable, type MaskInput,
+  type MaskOutput, type Shape, type ShapeLike,
 } from '../layer.js';
 import { registerLayer } from '../registry.js';
 
@@ -204,11 +204,30 @@ export class MultiHeadAttention<Out extends Tensor | Tensor[] = Tensor> extends 
 
   override call(inputs: Tensor | Tensor[], context: CallContext): Out {
     const [query, value, key] = Array.isArray(inputs) ? [inputs[0], inputs[1], inputs[2] ?? inputs[1]] : [inputs, inputs, inputs];
+    // The padding masks the inputs carry (Keras' query_mask, value_mask, key_mask): padded keys get no weight.
+    const [queryMask, valueMask, keyMask] = this.inputMasks(context.mask ?? null);
     const { output, scores } = this.compute(
-      { query, value, key, queryMask: null, valueMask: null, keyMask: null, attentionMask: null, causal: this.useCausalMask },
+      { query, value, key, queryMask, valueMask, keyMask, attentionMask: null, causal: this.useCausalMask },
       context.training, this.returnAttentionScores,
     );
     return (this.returnAttentionScores ? [output, scores!] : output) as Out;
+  }
+
+  /** The query, value and key masks from the mask(s) the inputs carry (one input: the same for all three). */
+  private inputMasks(mask: MaskInput): [Tensor | null, Tensor | null, Tensor | null] {
+    if (!Array.isArray(mask)) return [mask as Tensor | null, mask as Tensor | null, mask as Tensor | null];
+    const [query = null, value = null, key = value] = mask as (Tensor | null)[];
+    return [query, value, key];
+  }
+
+  /** The output keeps the query's steps, so it carries the query's mask (as Keras); the scores carry none. */
+  override get supportsMasking(): boolean {
+    return true;
+  }
+
+  override computeMask(_inputs: Tensor | Tensor[], mask: MaskInput): MaskOutput {
+    const [queryMask] = this.inputMasks(mask);
+    return this.returnAttentionScores ? [queryMask, null] : queryMask;
   }
 
   /**
