@@ -82,6 +82,9 @@ export type { Metric } from './metrics.js';
 export * as callbacks from './model/callbacks.js';
 export type { Callback, Logs, ModelCheckpointOptions } from './model/callbacks.js';
 
+// Explaining models: attributions of outputs to inputs.
+export * as explain from './explain/index.js';
+
 // Saving and loading models.
 export { loadModel, loadModelFromBuffer } from './io/load-model.js';
 export { loadLayersModel } from './io/tfjs/layers-model.js';
