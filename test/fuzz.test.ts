@@ -302,13 +302,21 @@ const apiGenerators: Array<[number, Generator]> = [
     if (r.chance(0.2)) options.scale = r.pick(ODD_NUMBERS);
     if (r.chance(0.2)) { options.dropout = r.pick([0, 0.3, 1, -0.1, Number.NaN]); options.seed = r.pick([1, 2.5]); }
     if (r.chance(0.2)) options.returnScores = r.chance(0.5);
-    const which = r.int(0, 3);
-    const names = ['scaledDotProductAttention', 'layerNorm', 'layers.layerNormalization', 'layers.multiHeadAttention'];
+    const which = r.int(0, 7);
+    const names = [
+      'scaledDotProductAttention', 'layerNorm', 'layers.layerNormalization', 'layers.multiHeadAttention', 'layers.transformerEncoder',
+      'layers.transformerDecoder', 'layers.positionEmbedding', 'layers.sinePositionEncoding',
+    ];
+    const block = () => ({ intermediateDim: r.pick([1, 4, 0, -2, 1.5]), numHeads: r.pick([1, 2, 0, 3]), normalizeFirst: r.chance(0.5), dropout: r.pick([0, 0.2, 1]) });
     const run = (): unknown => {
       switch (which) {
         case 0: return dn.scaledDotProductAttention(q, k, v, options);
         case 1: return dn.layerNorm(q, { ...(r.chance(0.5) ? { axis: r.pick<unknown>([-1, 0, [1, 2], [], 5, 1.5]) } : {}), ...(r.chance(0.4) ? { scale: tensorLike(r) } : {}), ...(r.chance(0.2) ? { epsilon: r.pick(ODD_NUMBERS) } : {}) } as dn.LayerNormOptions);
         case 2: return dn.layers.layerNormalization({ axis: r.pick<unknown>([-1, 1, [1, 2], 0]), epsilon: r.pick([1e-3, -1, 0]) } as never).apply(q);
+        case 4: return dn.layers.transformerEncoder(block()).apply(q, { training: r.chance(0.5), ...(r.chance(0.3) ? { mask: options.mask } : {}) } as never);
+        case 5: return dn.layers.transformerDecoder(block()).apply(r.chance(0.6) ? q : [q, v] as never, { training: r.chance(0.5) });
+        case 6: return dn.layers.positionEmbedding({ sequenceLength: r.pick([1, 3, 5, 0, 2.5]) }).apply(q);
+        case 7: return dn.layers.sinePositionEncoding({ maxWavelength: r.pick([10000, 1, 0, -1]) }).apply(q);
         default: {
           const mha = dn.layers.multiHeadAttention({ numHeads: r.pick([1, 2, 0, 1.5]), keyDim: r.pick([1, 3, -1]), useCausalMask: r.chance(0.5), returnAttentionScores: r.chance(0.3), dropout: r.pick([0, 0.2, 1]) });
           return r.chance(0.5) ? mha.apply(r.chance(0.5) ? q : [q, v] as never, { training: r.chance(0.5) }) : mha.attend(q as Tensor, v as Tensor, { key: k as Tensor, ...options } as never);

@@ -46,3 +46,12 @@ export { LayerNormalization, layerNormalization } from './layerNormalization.js'
 export type { LayerNormalizationOptions } from './layerNormalization.js';
 export { MultiHeadAttention, multiHeadAttention } from './attention/multiHeadAttention.js';
 export type { AttendOptions, MultiHeadAttentionOptions } from './attention/multiHeadAttention.js';
+export { PositionEmbedding, positionEmbedding } from './attention/positionEmbedding.js';
+export type { PositionEmbeddingOptions } from './attention/positionEmbedding.js';
+export { SinePositionEncoding, sinePositionEncoding } from './attention/sinePositionEncoding.js';
+export type { SinePositionEncodingOptions } from './attention/sinePositionEncoding.js';
+export { TransformerEncoder, transformerEncoder } from './attention/transformerEncoder.js';
+export type { TransformerEncoderOptions } from './attention/transformerEncoder.js';
+export { TransformerDecoder, transformerDecoder } from './attention/transformerDecoder.js';
+export type { TransformerDecoderOptions } from './attention/transformerDecoder.js';
+export type { TransformerBlockOptions } from './attention/transformerBlock.js';
