@@ -79,11 +79,12 @@ export * as losses from './losses/index.js';
 export type { Loss } from './losses/index.js';
 export * as metrics from './metrics.js';
 export type { Metric } from './metrics.js';
-export * as callbacks from './model/callbacks.js';
+export * as callbacks from './callbacks.js';
 export type { Callback, Logs, ModelCheckpointOptions } from './model/callbacks.js';
 
 // Explaining models: attributions of outputs to inputs.
 export * as explain from './explain/index.js';
+export * as plot from './plot/index.js';
 
 // Saving and loading models.
 export { loadModel, loadModelFromBuffer } from './io/load-model.js';

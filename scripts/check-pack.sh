@@ -12,7 +12,8 @@ echo "packed $tarball ($(du -k "$tarball" | cut -f1) KiB)"
 contents=$(tar -tzf "$tarball")
 for required in package/dist/index.js package/dist/index.d.ts package/dist/cjs/index.cjs \
   package/prebuilds/linux-x64/dendrite.node package/binding.gyp package/CMakeLists.txt \
-  package/native/sources.json package/data/digits_train.csv package/README.md package/LICENSE; do
+  package/native/sources.json package/data/digits_train.csv package/data/fonts/DejaVuSans-subset.ttf \
+  package/README.md package/LICENSE; do
   grep -qx "$required" <<<"$contents" || { echo "the tarball lacks $required"; exit 1; }
 done
 if grep -q '^package/build/' <<<"$contents"; then echo "the tarball carries build/"; exit 1; fi
@@ -36,6 +37,13 @@ import { createRequire } from 'node:module';
 const resolved = createRequire(import.meta.url)('node-gyp-build').path(process.cwd() + '/node_modules/dendrite');
 if (!resolved.includes('/prebuilds/linux-x64/')) { console.error('loaded', resolved, 'instead of the prebuild'); process.exit(1); }
 console.log('import * as dn from dendrite: loaded', resolved.replace(process.cwd() + '/', ''));
+"
+# PNG pictures: the optional dependency @resvg/resvg-js installed with its prebuilt binary, and the shipped font.
+node -e "
+const dn = require('dendrite');
+const png = dn.plot.toPng(dn.plot.histogram([1, 2, 2, 3], { title: 'check' }));
+if (png.subarray(1, 4).toString() !== 'PNG') process.exit(1);
+console.log('dn.plot.toPng:', png.length, 'bytes');
 "
 rm -f "$root/$tarball"
 echo "the tarball installed and loaded its prebuilt binary without a compiler"
