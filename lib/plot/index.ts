@@ -5,6 +5,8 @@
  */
 export { trainingCurves } from './training-curves.js';
 export type { HistoryLike, TrainingCurvesOptions } from './training-curves.js';
+export { decisionBoundary } from './decision-boundary.js';
+export type { DecisionBoundaryOptions } from './decision-boundary.js';
 export { confusionMatrix } from './confusion-matrix.js';
 export type { ConfusionMatrixOptions } from './confusion-matrix.js';
 export { attributionMap } from './attribution-map.js';

@@ -13,6 +13,13 @@ const golden = join(import.meta.dirname, 'golden');
 const scratch = mkdtempSync(join(tmpdir(), 'dendrite-plot-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+/** A fixed linear classifier on two features: class 1 where x0 + 0.5 x1 > 0.2. */
+function linearClassifier(): dn.Sequential {
+  const model = dn.sequential({ layers: [dn.layers.dense({ units: 1, activation: 'sigmoid', inputShape: [2] })] });
+  model.setWeights([dn.tensor([[4], [2]]), dn.tensor([-0.8])]);
+  return model;
+}
+
 /** Points on a fixed lattice, labelled by the linear rule (plus two deliberate mistakes). */
 function lattice(): { x: dn.Tensor; y: number[] } {
   const rows: number[][] = [];
@@ -44,6 +51,7 @@ const history = {
 /** One picture of each kind, small, from fixed numbers (no training: identical on every ISA). */
 const pictures: Record<string, () => string> = {
   trainingCurves: () => dn.plot.trainingCurves(history, { width: 520, height: 240 }),
+  decisionBoundary: () => dn.plot.decisionBoundary(linearClassifier(), lattice().x, lattice().y, { width: 320, height: 280, resolution: 60, classNames: ['no', 'yes'] }),
   confusionMatrix: () => dn.plot.confusionMatrix([0, 0, 1, 1, 2, 2, 2, 1], [0, 1, 1, 1, 2, 0, 2, 1], { classNames: ['cat', 'dog', 'bird'] }),
   attributionMap: () => {
     const images = squares();
@@ -64,6 +72,13 @@ function svgSize(svg: string): [number, number] {
 
 describe('plot: should throw', () => {
   it('names the argument, the expected and the received value', () => {
+    const model = linearClassifier();
+    const three = dn.ones([4, 3]);
+    expect(() => dn.plot.decisionBoundary(model, three, [0, 1, 0, 1])).toThrow(ShapeError);
+    expect(() => dn.plot.decisionBoundary(model, three, [0, 1, 0, 1])).toThrow('plot.decisionBoundary: x has 3 features; choose the two to draw with features: [i, j] (the others are fixed at their mean)');
+    expect(() => dn.plot.decisionBoundary(model, dn.ones([4, 2]), [0, 1, 0])).toThrow(ShapeError);
+    expect(() => dn.plot.decisionBoundary(model, dn.ones([4, 2]), [0, 1, 0, 0.5])).toThrow(ValueError);
+    expect(() => dn.plot.decisionBoundary(model, dn.ones([4, 2]), [0, 1, 0, 1], { resolution: 1 })).toThrow(ValueError);
     expect(() => dn.plot.confusionMatrix([0, 1], [0])).toThrow(ShapeError);
     expect(() => dn.plot.confusionMatrix([0, 3], [0, 1], { classNames: ['a', 'b'] })).toThrow(/classNames names 2 classes, but the labels go up to 3/);
     expect(() => dn.plot.trainingCurves({})).toThrow(/nothing logged/);
@@ -115,6 +130,30 @@ describe('plot', () => {
     const b = decodePng(dn.plot.toPng(dn.plot.histogram([1, 2, 3, 3], { width: 200, height: 150 })));
     expect(compareImages(a, b).differingShare).toBeGreaterThan(0.005);
     expect(compareImages(a, a)).toEqual({ meanDifference: 0, differingShare: 0 });
+  });
+
+  it('decisionBoundary draws the boundary where the model changes its mind', () => {
+    // The model's boundary is the line 4 x0 + 2 x1 = 0.8: every point of the drawn path lies on it.
+    const { x, y } = lattice();
+    const svg = dn.plot.decisionBoundary(linearClassifier(), x, y, { width: 400, height: 400, resolution: 80 });
+    const path = /<path d="([^"]+)" fill="none" stroke="#222222"/.exec(svg)![1];
+    const points = [...path.matchAll(/[ML]([\d.-]+) ([\d.-]+)/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(points.length).toBeGreaterThan(20);
+    // Pixels back to data: the frame (the axes' outline) spans the padded data range.
+    const frame = /<rect x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)" fill="none" stroke="#555555"/.exec(svg)!.slice(1).map(Number);
+    const box = { x: frame[0], y: frame[1], width: frame[2], height: frame[3] };
+    expect(box.width).toBeGreaterThan(250);
+    const half = (1 + 1) * 1.16 / 79 / 2;
+    const [low, high] = [-1 - 0.16 - half, 1 + 0.16 + half];
+    for (const [px, py] of points) {
+      const x0 = low + ((px - box.x) / box.width) * (high - low);
+      const x1 = high - ((py - box.y) / box.height) * (high - low);
+      expect(Math.abs(4 * x0 + 2 * x1 - 0.8)).toBeLessThan(0.05);
+    }
+    // Several features: two chosen, the others at their mean.
+    const wide = dn.tensor((x.toArray() as number[][]).map(([a, b]) => [a, 5, b]));
+    const fn = (t: dn.Tensor): dn.Tensor => linearClassifier().predict(dn.concat([t.slice([0, 0], [-1, 1]), t.slice([0, 2], [-1, 1])], 1));
+    expect(checkXml(dn.plot.decisionBoundary(fn, wide, y, { features: [0, 2] }))).toBe('svg');
   });
 
   it('scatter draws every point inside the frame, none on its edge', () => {
