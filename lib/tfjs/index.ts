@@ -37,4 +37,7 @@ export { sequential, model, input, layers, initializers, regularizers, callbacks
 export { Model as LayersModel } from '../index.js';
 
 export * as train from './train.js';
+export * as losses from './losses.js';
+export { Reduction } from './losses.js';
+export * as metrics from './metrics.js';
 export * as util from './util.js';
