@@ -751,12 +751,22 @@ const modelGenerators: Array<[number, Generator]> = [
     return { target: `data.${name}`, typed: false, run: () => (dn.data[name] as (...a: unknown[]) => unknown)(...args), detail: describeArgs(args) };
   }],
   [2, (r) => {
-    // Text tooling: padSequences over odd sequences and options; textVectorization in every mode over odd texts.
+    // Text tooling: padSequences over odd sequences and options; textVectorization in every mode and bpeTokenizer over odd texts.
     const item = () => (r.chance(0.9) ? r.int(-3, 9) : r.pick([...ODD_NUMBERS, 'a', null]));
     const sequences = Array.from({ length: r.int(0, 4) }, () => (r.chance(0.9) ? Array.from({ length: r.int(0, 5) }, item) : weird(r)));
     const texts = Array.from({ length: r.int(0, 4) }, () => (r.chance(0.9) ? Array.from({ length: r.int(0, 6) }, () => r.pick(['a', 'B', 'c!', ' ', '\u00e9', '\ud83d\ude00', '[UNK]', ''])).join(r.pick([' ', '', '  '])) : weird(r)));
-    const which = r.int(0, 1);
+    const which = r.int(0, 2);
     const run = (): unknown => {
+      if (which === 2) {
+        // A byte-pair tokenizer over the same texts: any well-formed text must decode back exactly.
+        const tokenizer = dn.data.bpeTokenizer({ vocabSize: r.pick([undefined, 256, 260, 300, 255, 1.5]), minFrequency: r.pick([undefined, 1, 2, 0]), specialTokens: r.pick([undefined, ['[UNK]'], ['a', 'a'], [''], 'x']) as never });
+        tokenizer.train(r.chance(0.9) ? (texts as string[]) : (weird(r) as never));
+        for (const text of texts) {
+          const ids = tokenizer.encode(text as string);
+          if (tokenizer.decode(ids) !== text) throw new Error(`bpeTokenizer: ${JSON.stringify(text)} decoded as ${JSON.stringify(tokenizer.decode(ids))}`);
+        }
+        return tokenizer.decode(r.chance(0.8) ? [0, 97, tokenizer.vocabSize - 1] : (weird(r) as never));
+      }
       if (which === 0) {
         return dn.data.padSequences(sequences as number[][], { maxLen: r.pick([undefined, 0, 2, 5, -1, 1.5]), dtype: r.pick([undefined, 'int32', 'float32', 'int8']) as never, padding: r.pick([undefined, 'pre', 'post', 'x']) as never, truncating: r.pick([undefined, 'pre', 'post']), value: r.pick([undefined, 0, -1, 0.5, Number.NaN]) });
       }
@@ -768,7 +778,7 @@ const modelGenerators: Array<[number, Generator]> = [
       v.adapt(texts as string[]);
       return v.apply(r.chance(0.8) ? (texts as string[]) : (weird(r) as never));
     };
-    return { target: which === 0 ? 'data.padSequences' : 'data.textVectorization', typed: true, run, detail: describeArgs([sequences, texts]) };
+    return { target: ['data.padSequences', 'data.textVectorization', 'data.bpeTokenizer'][which], typed: true, run, detail: describeArgs([sequences, texts]) };
   }],
   [3, (r) => {
     // A data pipeline from a random source through random operators with odd arguments, iterated.

@@ -16,6 +16,8 @@ export { padSequences } from './sequences.js';
 export type { PadSequencesOptions } from './sequences.js';
 export { TextVectorization, textVectorization } from './textVectorization.js';
 export type { TextOutputMode, TextSplit, TextStandardize, TextVectorizationOptions } from './textVectorization.js';
+export { BpeTokenizer, bpeTokenizer } from './bpeTokenizer.js';
+export type { BpeTokenizerConfig, BpeTokenizerOptions } from './bpeTokenizer.js';
 export type { BundledDataset } from './datasets.js';
 import * as datasetFunctions from './datasets.js';
 
