@@ -12,6 +12,8 @@ export type { BackendInfo } from './backend.js';
 // Tensors, operations and autograd.
 export { Tensor, tensor, scalar } from './tensor.js';
 export type { DType, TypedStorage, NestedArray, TensorLike, TensorOptions } from './tensor.js';
+export { memory, setMemoryOptions, trimMemory } from './memory.js';
+export type { MemoryInfo, MemoryOptions } from './memory.js';
 export { Generator, random, seed } from './random.js';
 export {
   zeros, ones, full, zerosLike, onesLike, fullLike, eye, arange, linspace, rand, randn, truncatedNormal, randint,

@@ -40,6 +40,17 @@ export interface NativeBinding {
   setIsa(isa: string): void;
   readonly opCodes: OpCodes;
 
+  /**
+   * Configures the C allocator as the cache of tensor storage (native/include/dendrite/memory_cache.h):
+   * enabled, blocks up to 32 MiB come from its heap and up to limitBytes of freed memory stays at its top;
+   * disabled, its defaults. Process-wide. Returns false where the allocator cannot be configured (not glibc).
+   */
+  configureMemoryCache(enabled: boolean, limitBytes: number): boolean;
+  /** Gives the allocator's free pages back to the operating system; returns whether any were. */
+  trimMemoryCache(): boolean;
+  /** The allocator's free bytes (held for reuse) and heap bytes; available is false where it cannot be configured. */
+  memoryCacheStats(): { available: boolean; freeBytes: number; heapBytes: number };
+
   /** sum(x[i]^2) over the first n elements, accumulated in double (kernel `sum_squares`). */
   sumSquares(x: Float32Array, n: number): number;
 

@@ -9,6 +9,7 @@
  * broadcastTo share their source's storage with other strides.
  */
 import { formatTensor } from './format.js';
+import { allocateStorage, allocateUninitialized, registerTensorClass } from './memory.js';
 import { DTypeError, ValueError } from './errors.js';
 import {
   checkBoolean, checkChoice, checkOptions, checkShape, describe, dtypeError, formatShape, MAX_TENSOR_SIZE, shapeError, typeError,
@@ -53,34 +54,9 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Storage allocation.
-//
-// A small typed array created with `new Float32Array(n)` lives on the V8 heap; the first time it
-// crosses into native code V8 must move it off the heap, which costs more than the op itself
-// (measured: ~450 ns of a ~600 ns tiny op). Small tensors are therefore carved from shared slabs,
-// the way Node's Buffer pool does it. A slab is freed when no tensor views it any more; a
-// long-lived small tensor can keep at most one slab (32 KiB) alive.
-const SLAB_BYTES = 32 * 1024;
-const POOLED_MAX_BYTES = 2048;
-// 64-byte alignment: an AVX-512 vector per cache line, so small kernels never straddle lines.
-const SLAB_ALIGN = 64;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabOffset = 0;
-
-/** A zero-filled typed array of `length` elements of `dtype` (pooled when small). */
-export function allocateStorage(dtype: DType, length: number): TypedStorage {
-  const bytes = length * 4;
-  if (bytes > POOLED_MAX_BYTES) return dtype === 'float32' ? new Float32Array(length) : new Int32Array(length);
-  if (slabOffset + bytes > SLAB_BYTES) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabOffset = 0;
-  }
-  const storage = dtype === 'float32' ? new Float32Array(slab, slabOffset, length) : new Int32Array(slab, slabOffset, length);
-  // Slabs are never reused, so every carved array starts zero-filled like a new typed array.
-  slabOffset += (bytes + SLAB_ALIGN - 1) & ~(SLAB_ALIGN - 1);
-  return storage;
-}
+// Storage allocation lives in memory.ts (slabs for small tensors, the allocator cache, no zero-fill
+// for storage an op overwrites); these are its entry points for the rest of the library.
+export { allocateStorage, allocateUninitialized } from './memory.js';
 
 /** The number of elements of a shape. */
 export function shapeSize(shape: readonly number[]): number {
@@ -648,6 +624,8 @@ export class Tensor {
   }
 }
 
+registerTensorClass(Tensor);
+
 /** @internal Constructs without validation: for Dendrite's own code, whose arguments are valid. */
 export function makeTensor(storage: TypedStorage, shape: readonly number[], strides: readonly number[] | null = null): Tensor {
   return new Tensor(storage, shape, strides, TRUSTED);
@@ -663,9 +641,17 @@ export function emptyTensor(shape: readonly number[], dtype: DType = 'float32'):
   return new Tensor(allocateStorage(dtype, shapeSize(shape)), shape, null, TRUSTED);
 }
 
+/**
+ * A new contiguous tensor of `shape` whose elements are unspecified: for an op's output that its
+ * kernel overwrites entirely (no time goes into zero-filling it). Not validated: for library code.
+ */
+export function outputTensor(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return new Tensor(allocateUninitialized(dtype, shapeSize(shape)), shape, null, TRUSTED);
+}
+
 /** A rank-0 float32 tensor holding `value`. */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
-  const storage = allocateStorage(dtype, 1);
+  const storage = allocateUninitialized(dtype, 1);
   storage[0] = value;
   return new Tensor(storage, [], null, TRUSTED);
 }
@@ -710,7 +696,7 @@ function flattenInto(where: string, data: unknown, shape: readonly number[], out
 
 /** Copies plain numbers into a new storage of `dtype`, checking int32 values. */
 function toStorage(where: string, values: ArrayLike<number>, dtype: DType): TypedStorage {
-  const storage = allocateStorage(dtype, values.length);
+  const storage = allocateUninitialized(dtype, values.length);
   if (dtype === 'int32') {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];

@@ -846,15 +846,17 @@ const modelGenerators: Array<[number, Generator]> = [
     return { target: `data.${name}`, typed: false, run, detail: describeArgs(args) };
   }],
   [1, (r) => {
-    const which = r.int(0, 3);
+    const which = r.int(0, 4);
     const value = r.chance(0.7) ? r.pick(BAD_SIZES) : weird(r);
     const run = (): unknown => {
       if (which === 0) return dn.setNumThreads(value as number);
       if (which === 1) return dn.seed(value as number);
       if (which === 2) return dn.callbacks.earlyStopping({ patience: value as number, monitor: r.pick(['loss', 'val_loss', 'acc']) });
+      // Memory options: a valid cacheLimit (2^31, 2^32, 2^40) is put back after the run.
+      if (which === 3) return dn.setMemoryOptions(r.chance(0.8) ? { [r.pick(['cache', 'cacheLimit', 'idleTrimMs', 'fillUninitialized', 'limit'])]: value } : value as dn.MemoryOptions);
       return dn.activations.getActivation(value as string);
     };
-    return { target: ['setNumThreads', 'seed', 'callbacks.earlyStopping', 'activations'][which], typed: typeof value === 'number', run, detail: describeArgs([value]) };
+    return { target: ['setNumThreads', 'seed', 'callbacks.earlyStopping', 'setMemoryOptions', 'activations'][which], typed: typeof value === 'number', run, detail: describeArgs([value]) };
   }],
 ];
 
@@ -1165,7 +1167,7 @@ const rawGenerators: Array<[number, Generator]> = [
   }],
   [1, (r) => {
     // Functions whose valid calls are slow or change global state: only invalid arguments.
-    const which = r.int(0, 6);
+    const which = r.int(0, 9);
     const bad = (): number => r.pick(BAD_SIZES);
     const run = (): unknown => {
       switch (which) {
@@ -1175,10 +1177,14 @@ const rawGenerators: Array<[number, Generator]> = [
         case 3: return binding.setNumThreads(r.pick([0, ...BAD_SIZES]));
         case 4: return binding.setIsa(r.pick(['', 'avx', 'AVX512', 'neon', 'sse2', 'scalar ', ...binding.backendInfo().isas]));
         case 5: return (binding.setErrorClasses as (...a: unknown[]) => unknown)(...r.pick([[], [1, 2, 3], [dn.ValueError, 'x', dn.NativeError], [dn.ValueError, dn.ArgumentTypeError]]));
+        case 6: return (binding.configureMemoryCache as (...a: unknown[]) => unknown)(r.chance(0.5) ? weird(r) : true, r.chance(0.5) ? bad() : weird(r));
+        case 7: return binding.trimMemoryCache();
+        case 8: return (binding.memoryCacheStats as (...a: unknown[]) => unknown)(...(r.chance(0.5) ? [] : [weird(r)]));
         default: return (binding.backendInfo as (...a: unknown[]) => unknown)(1);
       }
     };
-    return { target: `binding.${['benchSgemm', 'benchFmaPeak', 'benchTriad', 'setNumThreads', 'setIsa', 'setErrorClasses', 'backendInfo'][which]}`, typed: true, run };
+    const names = ['benchSgemm', 'benchFmaPeak', 'benchTriad', 'setNumThreads', 'setIsa', 'setErrorClasses', 'configureMemoryCache', 'trimMemoryCache', 'memoryCacheStats', 'backendInfo'];
+    return { target: `binding.${names[which]}`, typed: true, run };
   }],
 ];
 
@@ -1312,7 +1318,9 @@ function describeError(error: unknown): string {
 
 const initialIsa = binding.backendInfo().isa;
 const initialThreads = binding.backendInfo().threads;
+const initialMemory = dn.memory();
 afterAll(() => {
+  dn.setMemoryOptions({ cache: initialMemory.cache, cacheLimit: initialMemory.cacheLimit, fillUninitialized: false });
   binding.setIsa(initialIsa);
   binding.setNumThreads(initialThreads);
   dn.setGradEnabled(true);

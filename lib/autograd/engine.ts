@@ -9,7 +9,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { checkBoolean, checkFunction, checkOptions, formatShape, typeError } from '../validate.js';
-import { allocateStorage, checkFloat, emptyTensor, makeTensor, sameShape, Tensor, toTensor } from '../tensor.js';
+import { allocateUninitialized, checkFloat, emptyTensor, makeTensor, sameShape, Tensor, toTensor } from '../tensor.js';
 import { add } from '../ops/elementwise.js';
 import { contiguous } from '../ops/shape.js';
 
@@ -168,7 +168,7 @@ function accumulateGrad(tensor: Tensor, grad: Tensor): void {
   const current = tensor.grad;
   if (current === null) {
     const source = contiguous(grad);
-    const storage = allocateStorage('float32', source.size);
+    const storage = allocateUninitialized('float32', source.size);
     storage.set(source.storage);
     tensor.grad = makeTensor(storage, tensor.shape);
     tensor._gradZeroed = false;

@@ -11,7 +11,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { binding } from '../native.js';
-import { allocateStorage, makeTensor, Tensor } from '../tensor.js';
+import { allocateUninitialized, makeTensor, Tensor } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { accumulateInto } from '../autograd/leaf-grad.js';
 import { contiguous } from '../ops/shape.js';
@@ -149,19 +149,19 @@ export class Dense extends Layer {
     let output: Tensor;
     if (code !== null && (!recording || code === LINEAR || activation!.gradFromOutput)) {
       // The whole layer in one call; the derivative (if needed) comes from the output.
-      const y = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('y', m * n);
+      const y = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('y', m * n);
       if (m > 0) binding.sgemm(false, false, m, n, k, 1, xData, k, wData, n, 0, y, n, bData, code, activation === null ? 0 : activation.param, 1, 0, 0, 0);
       output = makeTensor(y, outShape);
       if (recording) output = this.record(output, x, input, kernel, bias, m, n, k, code, activation === null ? 0 : activation.param, null, y, workspace);
     } else {
       // Linear part in one call; the activation after it (its derivative needs the pre-activation).
-      const z = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('z', m * n);
+      const z = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('z', m * n);
       if (m > 0) binding.sgemm(false, false, m, n, k, 1, xData, k, wData, n, 0, z, n, bData, LINEAR, 0, 1, 0, 0, 0);
       let pre = makeTensor(z, outShape);
       if (recording) pre = this.record(pre, x, input, kernel, bias, m, n, k, LINEAR, 0, null, z, workspace);
       if (code !== null) {
         // Elementwise with a derivative from the input: y = f(z) with z kept for unaryGrad.
-        const y = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('y', m * n);
+        const y = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('y', m * n);
         if (m > 0) binding.unary(code, activation!.param, z, y, m * n);
         output = makeTensor(y, outShape);
         if (recording) output = recordActivation(output, pre, code, activation!.param, z, workspace);
@@ -192,7 +192,7 @@ export class Dense extends Layer {
     return recordOp('dense', output, inputs, (grad, needs) => {
       let dz = contiguous(grad).storage as Float32Array;
       if (code !== LINEAR) {
-        const buffer = workspace === null ? allocateStorage('float32', m * n) as Float32Array : workspace.floats('dz', m * n);
+        const buffer = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('dz', m * n);
         if (m > 0) binding.unaryGrad(code, param, z, y, dz, buffer, m * n);
         dz = buffer;
       }
@@ -208,7 +208,7 @@ export class Dense extends Layer {
         dBias = accumulateInto(bias, (target, beta) => binding.columnSum(dz, m, n, target, beta !== 0));
       }
       if (needs[0]) {
-        const buffer = workspace === null ? allocateStorage('float32', m * k) as Float32Array : workspace.floats('dx', m * k);
+        const buffer = workspace === null ? allocateUninitialized('float32', m * k) as Float32Array : workspace.floats('dx', m * k);
         if (m > 0) binding.sgemm(false, true, m, k, n, 1, dz, n, kernel.storage as Float32Array, n, 0, buffer, k, null, LINEAR, 0, 1, 0, 0, 0);
         dx = makeTensor(buffer, x.shape);
       }
@@ -246,7 +246,7 @@ function recordActivation(output: Tensor, pre: Tensor, code: number, param: numb
   const y = output.storage as Float32Array;
   return recordOp('activation', output, [pre], (grad) => {
     const dy = contiguous(grad).storage as Float32Array;
-    const dz = workspace === null ? allocateStorage('float32', dy.length) as Float32Array : workspace.floats('dpre', dy.length);
+    const dz = workspace === null ? allocateUninitialized('float32', dy.length) as Float32Array : workspace.floats('dpre', dy.length);
     if (dz.length > 0) binding.unaryGrad(code, param, z, y, dy, dz, dz.length);
     return [makeTensor(dz, pre.shape)];
   });

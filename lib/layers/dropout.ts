@@ -7,7 +7,7 @@
  * `noise_shape`): `[null, 1, null]` drops the same features at every timestep of a sequence.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { allocateStorage, makeTensor, type Tensor } from '../tensor.js';
+import { allocateUninitialized, makeTensor, type Tensor } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { broadcastTo, contiguous } from '../ops/shape.js';
 import { Generator, random } from '../random.js';
@@ -93,8 +93,8 @@ export class Dropout extends Layer {
     const source = input.storage as Float32Array;
     const n = source.length;
     const workspace = context.workspace;
-    const output = workspace === null ? (allocateStorage('float32', n) as Float32Array) : workspace.floats('y', n);
-    const mask = workspace === null ? (allocateStorage('float32', n) as Float32Array) : workspace.floats('mask', n);
+    const output = workspace === null ? (allocateUninitialized('float32', n) as Float32Array) : workspace.floats('y', n);
+    const mask = workspace === null ? (allocateUninitialized('float32', n) as Float32Array) : workspace.floats('mask', n);
     if (this.noiseShape === null) {
       this.drawMask(mask, n);
     } else {
@@ -109,7 +109,7 @@ export class Dropout extends Layer {
     if (!isGradEnabled() || !x.requiresGrad) return y;
     return recordOp('dropout', y, [x], (grad) => {
       const dy = contiguous(grad).storage as Float32Array;
-      const dx = workspace === null ? (allocateStorage('float32', n) as Float32Array) : workspace.floats('dx', n);
+      const dx = workspace === null ? (allocateUninitialized('float32', n) as Float32Array) : workspace.floats('dx', n);
       for (let i = 0; i < n; i++) dx[i] = dy[i] * mask[i];
       return [makeTensor(dx, x.shape)];
     });

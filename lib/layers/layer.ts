@@ -33,7 +33,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import {
-  allocateStorage, checkFloat, makeTensor, sameShape, Tensor, toTensor, type DType, type TensorLike,
+  allocateUninitialized, checkFloat, makeTensor, sameShape, Tensor, toTensor, type DType, type TensorLike,
 } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import {
@@ -167,7 +167,7 @@ export class LayerVariable {
   /** A copy of the value, outside any graph. */
   read(): Tensor {
     const source = contiguous(this.value.detach());
-    const storage = allocateStorage(source.dtype, source.size);
+    const storage = allocateUninitialized(source.dtype, source.size);
     storage.set(source.storage);
     return makeTensor(storage, source.shape);
   }
@@ -207,7 +207,7 @@ export class Workspace {
   floats(key: string, length: number): Float32Array {
     let buffer = this.buffers.get(key);
     if (buffer === undefined || buffer.length !== length) {
-      buffer = allocateStorage('float32', length) as Float32Array;
+      buffer = allocateUninitialized('float32', length) as Float32Array;
       this.buffers.set(key, buffer);
     }
     return buffer;

@@ -12,7 +12,7 @@
  * its gradient cost one pass.
  */
 import { DTypeError, ShapeError } from '../errors.js';
-import { allocateStorage, makeTensor, scalar, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { allocateStorage, allocateUninitialized, makeTensor, scalar, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { binding } from '../native.js';
 import { contiguous } from '../ops/shape.js';
@@ -96,7 +96,7 @@ export abstract class Loss {
   protected scratch(key: string, length: number): Float32Array {
     let buffer = this.buffers.get(key);
     if (buffer === undefined || buffer.length !== length) {
-      buffer = allocateStorage('float32', length) as Float32Array;
+      buffer = allocateUninitialized('float32', length) as Float32Array;
       this.buffers.set(key, buffer);
     }
     return buffer;
@@ -154,7 +154,7 @@ export abstract class Loss {
       if (grad === null) return out;
       return recordOp(where, out, [yPred], (upstream) => {
         const g = contiguous(upstream).storage as Float32Array;
-        const dPred = allocateStorage('float32', size) as Float32Array;
+        const dPred = allocateUninitialized('float32', size) as Float32Array;
         const cols = geometry.cols;
         for (let r = 0; r < rows; r++) {
           const s = g[r];
@@ -182,7 +182,7 @@ export abstract class Loss {
     return recordOp(where, out, [yPred], (upstream) => {
       const g = upstream.storage[0];
       if (g === 1) return [gradTensor];
-      const scaled = allocateStorage('float32', size) as Float32Array;
+      const scaled = allocateUninitialized('float32', size) as Float32Array;
       for (let i = 0; i < size; i++) scaled[i] = grad[i] * g;
       return [makeTensor(scaled, yPred.shape)];
     });

@@ -13,7 +13,7 @@
  * once, at the entry (data-adapter.ts); the loops consume only batches.
  */
 import { AbortError, DTypeError, ShapeError, ValueError } from '../errors.js';
-import { emptyTensor, makeTensor, Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
+import { makeTensor, outputTensor, Tensor, toTensor, type DType, type TensorLike } from '../tensor.js';
 import { noGrad } from '../autograd/engine.js';
 import { contiguous } from '../ops/shape.js';
 import { Generator, random } from '../random.js';
@@ -1098,7 +1098,7 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
         const rows = xs.length === 1 ? [rowsOf(xs[0], start, end)] : xs.map((t) => rowsOf(t, start, end));
         const outs = this.forward(rows, false, workspace, null, null);
         // Outputs may live in reused buffers: the results are always copies.
-        results ??= outs.map((out) => emptyTensor([n, ...out.shape.slice(1)]));
+        results ??= outs.map((out) => outputTensor([n, ...out.shape.slice(1)]));
         if (n === 0) break;
         for (let k = 0; k < outs.length; k++) {
           const result = results[k];

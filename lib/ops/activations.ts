@@ -6,7 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import { checkAxis, checkChoice, checkNumber, checkOptions } from '../validate.js';
-import { checkFloat, emptyTensor, floats, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { checkFloat, floats, outputTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels } from './kernels.js';
 import { unaryOp, type OutOptions } from './elementwise.js';
@@ -129,12 +129,12 @@ function softmaxOp(where: string, log: boolean, x: unknown, axis: unknown): Tens
   const cols = input.shape[last];
   const rows = cols === 0 ? 0 : input.size / cols;
   const source = contiguous(input.detach());
-  const out = emptyTensor(input.shape);
+  const out = outputTensor(input.shape);
   if (out.size !== 0) kernels.softmax(floats(source), floats(out), rows, cols, log);
   if (!needsGrad(input)) return out;
   return recordOp(where, out, [input], (grad) => {
     const dy = contiguous(grad);
-    const dx = emptyTensor(input.shape);
+    const dx = outputTensor(input.shape);
     if (dx.size !== 0) kernels.softmaxGrad(floats(out), floats(dy), floats(dx), rows, cols, log);
     return [dx];
   });

@@ -5,7 +5,7 @@
  * accuracy. Comparisons accept float32 and int32 operands (mixed too); they have no gradient.
  */
 import { dtypeError } from '../validate.js';
-import { emptyTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { outputTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { broadcastShapes, indexMap } from './broadcast.js';
 import { sumToShape } from './reduce.js';
@@ -23,7 +23,7 @@ function compareOp(where: string, kind: Comparison, a0: unknown, b0: unknown): T
   const a = toTensor(where, 'a', a0);
   const b = toTensor(where, 'b', b0);
   const shape = broadcastShapes(where, a.shape, b.shape);
-  const out = emptyTensor(shape);
+  const out = outputTensor(shape);
   const ia = indexMap(a, shape);
   const ib = indexMap(b, shape);
   const x = a.storage;
@@ -85,7 +85,7 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   const y = toTensor(name, 'b', b);
   if (x.dtype !== y.dtype) dtypeError(name, 'b', x.dtype, y.dtype, 'a and b must share a dtype');
   const shape = broadcastShapes(name, broadcastShapes(name, c.shape, x.shape), y.shape);
-  const out = emptyTensor(shape, x.dtype);
+  const out = outputTensor(shape, x.dtype);
   const ic = indexMap(c, shape);
   const ix = indexMap(x, shape);
   const iy = indexMap(y, shape);
@@ -111,7 +111,7 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
  */
 export function maximumMask(a: Tensor, b: Tensor, sign: 1 | -1): Tensor {
   const shape = broadcastShapes('maximum', a.shape, b.shape);
-  const out = emptyTensor(shape);
+  const out = outputTensor(shape);
   const ia = indexMap(a, shape);
   const ib = indexMap(b, shape);
   const x = a.storage;
@@ -126,7 +126,7 @@ export function maximumMask(a: Tensor, b: Tensor, sign: 1 | -1): Tensor {
 
 /** 1 where `min <= x <= max`, else 0 (x contiguous). For the gradient of clip. @internal */
 export function rangeMask(x: Tensor, min: number, max: number): Tensor {
-  const out = emptyTensor(x.shape);
+  const out = outputTensor(x.shape);
   const xs = x.storage;
   const result = out.storage;
   for (let i = 0; i < result.length; i++) result[i] = xs[i] >= min && xs[i] <= max ? 1 : 0;

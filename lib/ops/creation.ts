@@ -7,7 +7,7 @@ import { ValueError } from '../errors.js';
 import {
   checkBoolean, checkChoice, checkInteger, checkNumber, checkOptions, checkShape, typeError, valueError,
 } from '../validate.js';
-import { DTYPES, type DType, emptyTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { DTYPES, type DType, emptyTensor, outputTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { type Generator, pickGenerator } from '../random.js';
 
 /** Options of the constant creators. */
@@ -44,7 +44,8 @@ function filled(where: string, shape: unknown, value: number, dtypeOrOptions: un
   const options = creationOptions(where, dtypeOrOptions);
   const dtype = options.dtype ?? 'float32';
   if (dtype === 'int32' && !Number.isInteger(value)) valueError(where, 'value', 'an integer for an int32 tensor', value);
-  const t = emptyTensor(checkShape(where, 'shape', shape), dtype);
+  const checked = checkShape(where, 'shape', shape);
+  const t = value === 0 ? emptyTensor(checked, dtype) : outputTensor(checked, dtype);
   if (value !== 0) t.storage.fill(value);
   return finish(where, t, options.requiresGrad);
 }
@@ -119,7 +120,7 @@ export function arange(start: number, stop?: number, step = 1, dtypeOrOptions?: 
   if (dtype === 'int32' && (!Number.isInteger(start) || !Number.isInteger(step))) {
     throw new ValueError(`${where}: an int32 range needs integer start and step, got ${start} and ${step}`);
   }
-  const t = emptyTensor([count], dtype);
+  const t = outputTensor([count], dtype);
   for (let i = 0; i < count; i++) t.storage[i] = start + i * step;
   return finish(where, t, options.requiresGrad);
 }
@@ -132,7 +133,7 @@ export function linspace(start: number, stop: number, num: number, options?: Cre
   checkInteger(where, 'num', num, 0, 2 ** 31 - 1);
   const resolved = creationOptions(where, options);
   if (resolved.dtype === 'int32') throw new ValueError(`${where}: produces float32 values; cast the result for int32`);
-  const t = emptyTensor([num]);
+  const t = outputTensor([num]);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
   for (let i = 0; i < num; i++) t.storage[i] = start + i * step;
   if (num > 1) t.storage[num - 1] = stop;
@@ -158,7 +159,7 @@ export function rand(shape: number | readonly number[], options?: RandOptions): 
   const low = o.low === undefined ? 0 : checkNumber(where, 'low', o.low);
   const high = o.high === undefined ? 1 : checkNumber(where, 'high', o.high);
   if (!(high > low)) valueError(where, 'high', `greater than low (${low})`, high);
-  const t = emptyTensor(checkShape(where, 'shape', shape));
+  const t = outputTensor(checkShape(where, 'shape', shape));
   pickGenerator(where, o).fillUniform(t.storage as Float32Array, low, high);
   return finish(where, t, o.requiresGrad);
 }
@@ -183,7 +184,7 @@ export function randn(shape: number | readonly number[], options?: RandnOptions)
   const where = 'randn';
   const o = randomOptions(where, options, ['mean', 'std']);
   const [mean, std] = normalParameters(where, o);
-  const t = emptyTensor(checkShape(where, 'shape', shape));
+  const t = outputTensor(checkShape(where, 'shape', shape));
   pickGenerator(where, o).fillNormal(t.storage as Float32Array, mean, std);
   return finish(where, t, o.requiresGrad);
 }
@@ -193,7 +194,7 @@ export function truncatedNormal(shape: number | readonly number[], options?: Ran
   const where = 'truncatedNormal';
   const o = randomOptions(where, options, ['mean', 'std']);
   const [mean, std] = normalParameters(where, o);
-  const t = emptyTensor(checkShape(where, 'shape', shape));
+  const t = outputTensor(checkShape(where, 'shape', shape));
   pickGenerator(where, o).fillTruncatedNormal(t.storage as Float32Array, mean, std);
   return finish(where, t, o.requiresGrad);
 }
@@ -205,7 +206,7 @@ export function randint(low: number, high: number, shape: number | readonly numb
   if (typeof high !== 'number') typeError(where, 'high', 'an integer', high);
   checkInteger(where, 'high', high, low + 1, 2 ** 31);
   const o = checkOptions<RandomOptions>(where, options, ['seed', 'generator']);
-  const t = emptyTensor(checkShape(where, 'shape', shape), 'int32');
+  const t = outputTensor(checkShape(where, 'shape', shape), 'int32');
   pickGenerator(where, o).fillIntegers(t.storage as Int32Array, low, high);
   return t;
 }

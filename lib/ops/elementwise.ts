@@ -6,7 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import { checkNumberOrInfinity, checkObject, formatShape, shapeError, typeError, unknownOption } from '../validate.js';
-import { checkFloat, emptyTensor, floats, sameShape, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { checkFloat, floats, outputTensor, sameShape, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { planBinary } from './broadcast.js';
 import { binaryCodes, kernels, unaryCodes } from './kernels.js';
@@ -46,13 +46,13 @@ function overlapsBadly(out: Tensor, x: Tensor): boolean {
 export function outputFor(
   where: string, options: OutOptions | undefined, shape: readonly number[], recording: boolean, a: Tensor, b?: Tensor,
 ): Tensor {
-  if (options === undefined) return emptyTensor(shape);
+  if (options === undefined) return outputTensor(shape);
   checkObject(where, 'options', options);
   const out = options.out;
   for (const key in options) {
     if (key !== 'out') unknownOption(where, key, ['out']);
   }
-  if (out === undefined) return emptyTensor(shape);
+  if (out === undefined) return outputTensor(shape);
   if (!(out instanceof Tensor)) typeError(where, 'out', 'a Tensor', out);
   checkFloat(where, 'out', out);
   if (!out.isContiguous) throw new ValueError(`${where}: out must be a contiguous tensor (not a view)`);
@@ -188,7 +188,7 @@ export function unaryOp(where: string, name: string, param: number, x0: unknown,
   if (!recording) return out;
   return recordOp(where, out, [x], (grad) => {
     const dy = contiguous(grad);
-    const dx = emptyTensor(x.shape);
+    const dx = outputTensor(x.shape);
     if (dx.size !== 0) kernels.unaryGrad(code, param, floats(input), floats(out), floats(dy), floats(dx), dx.size);
     return [dx];
   });

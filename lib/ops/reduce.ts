@@ -6,7 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import { checkAxes, checkAxis, checkBoolean, formatShape } from '../validate.js';
-import { checkFloat, emptyTensor, floats, sameShape, shapeSize, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { checkFloat, emptyTensor, floats, outputTensor, sameShape, shapeSize, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels, reduceCodes } from './kernels.js';
 import { contiguous, expandTo, reshapeTo } from './shape.js';
@@ -31,7 +31,8 @@ function reduceAxes(where: string, name: ReduceName, x: Tensor, axes: readonly n
     const length = shapeSize(shape.slice(first, last + 1));
     const inner = shapeSize(shape.slice(last + 1));
     shape = [...shape.slice(0, first), ...shape.slice(last + 1)];
-    const out = emptyTensor(shape);
+    // A sum over an empty axis is 0: only then are the zeros of a fresh tensor the result.
+    const out = length === 0 ? emptyTensor(shape) : outputTensor(shape);
     if (length === 0) {
       if (name === 'max' || name === 'min') {
         throw new ValueError(`${where}: cannot take the ${name} over an empty axis (shape ${formatShape(x.shape)})`);
@@ -67,7 +68,7 @@ function runReduction(where: string, name: ReduceName, x: unknown, axis: unknown
   const keep = keepDims === false ? false : checkBoolean(where, 'keepDims', keepDims);
   if ((axis === undefined || axis === null) && !keep && input._strides === null && input.size > 0 && input.rank > 0) {
     // The common loss reduction: every axis of a contiguous tensor, one kernel call.
-    const result = emptyTensor(NO_AXES);
+    const result = outputTensor(NO_AXES);
     kernels.reduce(reduceCodes[name], floats(input), 1, input.size, 1, floats(result));
     return { input, axes: ALL_AXES, keepDims: false, result };
   }
@@ -81,7 +82,7 @@ function runReduction(where: string, name: ReduceName, x: unknown, axis: unknown
 
 /** A private copy, so a reduction over no axes never returns its own input. */
 function cloneValues(x: Tensor): Tensor {
-  const out = emptyTensor(x.shape);
+  const out = outputTensor(x.shape);
   out.storage.set(x.storage);
   return out;
 }
@@ -175,7 +176,7 @@ function argReduce(where: string, x: unknown, axis: unknown, keepDims: unknown, 
     shape = keep ? keptShape(input.shape, [k]) : [...input.shape.slice(0, k), ...input.shape.slice(k + 1)];
   }
   if (length === 0) throw new ValueError(`${where}: cannot take the ${where} over an empty axis (shape ${formatShape(input.shape)})`);
-  const out = emptyTensor(shape, 'int32');
+  const out = outputTensor(shape, 'int32');
   if (out.size !== 0) kernels.argmax(floats(source), outer, length, inner, out.storage as Int32Array);
   return out;
 }

@@ -13,7 +13,7 @@ import {
   shapeError, typeError,
 } from '../validate.js';
 import {
-  DTYPES, type DType, emptyTensor, makeTensor, sameShape, shapeSize, Tensor, tensor, toTensor, type TensorLike,
+  DTYPES, type DType, emptyTensor, makeTensor, outputTensor, sameShape, shapeSize, Tensor, tensor, toTensor, type TensorLike,
   type TypedStorage,
 } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
@@ -100,7 +100,7 @@ function rowMajorStrides(shape: readonly number[]): number[] {
 
 /** A fresh contiguous copy of `x`'s values (not recorded). */
 function copyOf(x: Tensor): Tensor {
-  const out = emptyTensor(x.shape, x.dtype);
+  const out = outputTensor(x.shape, x.dtype);
   copyStrided(x, out.storage, 0, rowMajorStrides(x.shape));
   return out;
 }
@@ -133,7 +133,7 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
   checkChoice('cast', 'dtype', dtype, DTYPES);
   if (input.dtype === dtype) return input;
   const source = contiguous(input.detach());
-  const out = emptyTensor(input.shape, dtype);
+  const out = outputTensor(input.shape, dtype);
   const from = source.storage;
   const to = out.storage;
   if (dtype === 'int32') {
@@ -433,7 +433,7 @@ export function split(x: TensorLike, numOrSizes: number | readonly number[], axi
 
 function padWith(where: string, input: Tensor, paddings: ReadonlyArray<readonly [number, number]>, value: number): Tensor {
   const shape = input.shape.map((d, i) => d + paddings[i][0] + paddings[i][1]);
-  const out = emptyTensor(shape, input.dtype);
+  const out = value === 0 ? emptyTensor(shape, input.dtype) : outputTensor(shape, input.dtype);
   if (value !== 0) out.storage.fill(value);
   const strides = rowMajorStrides(shape);
   let offset = 0;
@@ -493,7 +493,7 @@ export function concat(tensors: readonly TensorLike[], axis = 0): Tensor {
   });
   if (inputs.length === 1) return first;
   const shape = first.shape.map((d, j) => (j === k ? total : d));
-  const out = emptyTensor(shape, first.dtype);
+  const out = outputTensor(shape, first.dtype);
   const strides = rowMajorStrides(shape);
   let offset = 0;
   for (const t of inputs) {
@@ -562,7 +562,7 @@ export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
   const outer = shapeSize(input.shape.slice(0, k));
   const inner = shapeSize(input.shape.slice(k + 1));
   const shape = [...input.shape.slice(0, k), ...index.shape, ...input.shape.slice(k + 1)];
-  const out = emptyTensor(shape, input.dtype);
+  const out = outputTensor(shape, input.dtype);
   const from = source.storage;
   const to = out.storage;
   const count = ids.length;

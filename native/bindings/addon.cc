@@ -25,6 +25,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterConv(env, exports);
   RegisterRecurrent(env, exports);
   RegisterTransformer(env, exports);
+  RegisterMemory(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

@@ -80,5 +80,6 @@ void RegisterForward(Napi::Env env, Napi::Object exports);
 void RegisterConv(Napi::Env env, Napi::Object exports);
 void RegisterRecurrent(Napi::Env env, Napi::Object exports);
 void RegisterTransformer(Napi::Env env, Napi::Object exports);
+void RegisterMemory(Napi::Env env, Napi::Object exports);
 
 }  // namespace dendrite::binding
