@@ -98,9 +98,8 @@ const DEFAULT_IDLE_TRIM_MS = 5000;
 const MAX_IDLE_TRIM_MS = 2 ** 31 - 1;
 const MAX_CACHE_LIMIT = 2 ** 50;
 
-/** Reads DENDRITE_MEMORY_CACHE (0 or 1) and DENDRITE_MEMORY_CACHE_MB (a whole number of MiB). */
-function environmentOptions(): { cache: boolean; cacheLimit: number } {
-  const env = process.env;
+/** @internal Reads DENDRITE_MEMORY_CACHE (0 or 1) and DENDRITE_MEMORY_CACHE_MB (a whole number of MiB). */
+export function environmentOptions(env: NodeJS.ProcessEnv): { cache: boolean; cacheLimit: number } {
   let cache = true;
   const flag = env.DENDRITE_MEMORY_CACHE;
   if (flag !== undefined && flag !== '') {
@@ -119,7 +118,7 @@ function environmentOptions(): { cache: boolean; cacheLimit: number } {
   return { cache, cacheLimit };
 }
 
-const initial = environmentOptions();
+const initial = environmentOptions(process.env);
 let cacheOn = initial.cache;
 let cacheLimit = initial.cacheLimit;
 let idleTrimMs = DEFAULT_IDLE_TRIM_MS;

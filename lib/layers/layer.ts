@@ -689,7 +689,7 @@ function checkMask(where: string, value: unknown, input: Tensor | Tensor[]): Mas
     if (v === null) return null;
     const t = toTensor(where, name, v);
     const source = contiguous(t.detach()).storage;
-    const values = allocateStorage('float32', t.size);
+    const values = allocateUninitialized('float32', t.size);
     for (let i = 0; i < values.length; i++) values[i] = source[i] !== 0 ? 1 : 0;
     return makeTensor(values, t.shape);
   };
