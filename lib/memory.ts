@@ -319,7 +319,7 @@ export function memory(): MemoryInfo {
   }
   const stats = binding.memoryCacheStats();
   const notResident = Math.max(0, freeBytesAfterTrim - bytesAllocatedSinceTrim);
-  if (cacheOn && !stats.available) reasons.push('the C allocator of this platform cannot be configured: freed memory is cached only as the allocator itself does');
+  if (cacheOn && !stats.available) reasons.push('the C allocator of this platform or build cannot be configured (not glibc, or an AddressSanitizer build, which never caches): freed memory is cached only as the allocator itself does');
   return {
     numTensors,
     numBytes: process.memoryUsage().arrayBuffers,

@@ -9,7 +9,11 @@
 
 namespace dendrite {
 
-#if defined(__GLIBC__)
+// Under AddressSanitizer the allocator is ASan's, whose quarantine (freed blocks poisoned and held back
+// from reuse for a while) is what catches a use after free: a cache that handed freed blocks straight
+// back would hide exactly those bugs. So the cache is off in an ASan build, whatever the settings, and
+// reports itself unavailable (ASan ignores mallopt anyway; malloc_trim would only touch glibc's unused heap).
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
 
 namespace {
 // glibc's documented defaults (M_MMAP_THRESHOLD and M_TRIM_THRESHOLD, 128 KiB each).

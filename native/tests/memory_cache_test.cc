@@ -9,6 +9,10 @@
 #include <thread>
 #include <vector>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 #include "dendrite/memory_cache.h"
 #include "dendrite/thread_pool.h"
 #include "native_test.h"
@@ -108,3 +112,26 @@ DN_TEST(MemoryCacheHoldsFreedMemoryUntilTrimmed) {
   DN_EXPECT(GetMemoryCacheStats().heap_bytes < heap);
   ConfigureMemoryCache(false, 0);
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+// Under ASan the cache stays off whatever the settings: a freed tensor-sized block is poisoned (in ASan's
+// quarantine), so a kernel reading storage after it was freed is reported, not served a cached block.
+DN_TEST(MemoryCacheLeavesFreedBlocksToAsanQuarantine) {
+  DN_EXPECT(!MemoryCacheAvailable());
+  DN_EXPECT(!ConfigureMemoryCache(true, uint64_t{256} << 20));
+  for (size_t bytes : kSizes) {
+    auto* block = static_cast<unsigned char*>(std::malloc(bytes));
+    DN_EXPECT(block != nullptr);
+    if (block == nullptr) continue;
+    std::memset(block, 1, bytes);
+    DN_EXPECT(__asan_address_is_poisoned(block) == 0);
+    // The address as a number (volatile: the compiler cannot tie it to the freed pointer): only ASan's
+    // shadow memory is asked about it, the block is never read.
+    const volatile uintptr_t address = reinterpret_cast<uintptr_t>(block);
+    std::free(block);
+    DN_EXPECT(__asan_address_is_poisoned(reinterpret_cast<void*>(address)) != 0);
+    DN_EXPECT(__asan_address_is_poisoned(reinterpret_cast<void*>(address + bytes / 2)) != 0);
+  }
+  ConfigureMemoryCache(false, 0);
+}
+#endif

@@ -14,6 +14,7 @@
 //
 // Process-wide (the allocator is): the last configuration made by any addon instance holds. Only glibc
 // can be configured; elsewhere MemoryCacheAvailable() is false and the allocator keeps its own policy.
+// An AddressSanitizer build never caches (its quarantine must see every freed block): unavailable too.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ struct MemoryCacheStats {
   uint64_t heap_bytes = 0;
 };
 
-// Whether the allocator can be configured (glibc).
+// Whether the allocator can be configured (glibc, not under AddressSanitizer).
 bool MemoryCacheAvailable();
 
 // The largest block the configured allocator serves from its heap (larger ones are mapped per block).
