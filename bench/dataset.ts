@@ -159,7 +159,9 @@ if (write) {
   writeFileSync(file, `${JSON.stringify({
     date: new Date(startedAt).toISOString(), backend: dn.backendInfo(), sizeGb, fileBytes, rows: generated.rows, generateSeconds: generated.seconds,
     trainSeconds, rowsPerSecond: rowsRead / trainSeconds, loss: history.history.loss[0], accuracy: history.history.accuracy[0],
-    warmUp, peakRssMB: peak, end, rssGrowth: growth, peakRssGrowth: peakGrowth, flat: peakGrowth <= 0.1, probes: { before, after }, samples,
+    warmUp, peakRssMB: peak, end, rssGrowth: growth, peakRssGrowth: peakGrowth, flat: peakGrowth <= 0.1, probes: { before, after },
+    // At most about 100 of the per-second samples (the last one always), to keep the file small.
+    samples: samples.filter((_, i) => i % Math.ceil(samples.length / 100) === 0 || i === samples.length - 1),
   }, null, 2)}\n`);
   console.log(`\nResults: ${file}`);
 }

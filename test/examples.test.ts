@@ -22,6 +22,11 @@ function expectPicture(file: string): void {
   expect(image.height).toBeGreaterThan(150);
   expect(inkShare(image)).toBeGreaterThan(0.02);
 }
+import { buildGan, ganStep, LATENT_DIM, runGan } from '../examples/gan.js';
+import { bestThreshold, FEATURES, runFraud, scoresAt, syntheticTransactions, TRANSACTIONS } from '../examples/fraud.js';
+import { ITEMS, runRecommender, syntheticRatings, USERS } from '../examples/recommender.js';
+import { PNG } from 'pngjs';
+import * as dn from '../lib/index.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'dendrite-examples-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -136,6 +141,130 @@ describe('examples', () => {
     expect(rankCorrelation([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1, 12);
     expect(rankCorrelation([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
     expect(rankCorrelation([1, 2, 2, 3], [1, 2, 2, 3])).toBeCloseTo(1, 12);
+  });
+
+  it('gan: a generator step moves the generator only (the discriminator is frozen in the combined model); a discriminator step moves the discriminator', () => {
+    const models = buildGan(1);
+    const bits = (model: { getWeights(): dn.Tensor[] }) => model.getWeights().map((w) => Array.from(w.dataSync()));
+    const discriminator = bits(models.discriminator);
+    const generator = bits(models.generator);
+    models.combined.trainOnBatch(dn.randn([16, LATENT_DIM], { seed: 1 }), dn.ones([16, 1]));
+    expect(bits(models.discriminator)).toEqual(discriminator);
+    expect(bits(models.generator)).not.toEqual(generator);
+    // Only the generator's weights are the combined model's trainable ones.
+    expect(models.combined.trainableWeights.length).toBe(models.generator.trainableWeights.length);
+    const afterGenerator = bits(models.generator);
+    models.discriminator.trainOnBatch(dn.randn([16, 64], { seed: 2 }), dn.ones([16, 1]));
+    expect(bits(models.discriminator)).not.toEqual(discriminator);
+    expect(bits(models.generator)).toEqual(afterGenerator);
+    // A whole GAN step moves both.
+    const before = [bits(models.discriminator), bits(models.generator)];
+    const losses = ganStep(models, dn.rand([16, 64], { seed: 3 }).mul(2).sub(1), new dn.Generator(4));
+    expect(Number.isFinite(losses.discriminator) && Number.isFinite(losses.generator)).toBe(true);
+    expect(bits(models.discriminator)).not.toEqual(before[0]);
+    expect(bits(models.generator)).not.toEqual(before[1]);
+  });
+
+  it('gan: a short run prints the losses per epoch, writes a PNG grid of digits, and its models save and load', async () => {
+    const lines: string[] = [];
+    const pngPath = join(folder, 'gan.png');
+    const result = await runGan({ epochs: 3, gridSize: 4, pngPath, log: (line) => lines.push(line) });
+    expect(result.discriminatorLoss.length).toBe(3);
+    expect(result.generatorLoss.every(Number.isFinite)).toBe(true);
+    expect(lines.join('\n')).toMatch(/epoch 3\/3: discriminator loss \d\.\d{4}, generator loss \d\.\d{4}/);
+    const png = PNG.sync.read(readFileSync(pngPath));
+    // 4 cells of 8 pixels drawn 5 px wide, with 2 px gaps around them.
+    expect([png.width, png.height]).toEqual([4 * 40 + 5 * 2, 4 * 40 + 5 * 2]);
+    // The cells hold generated pixels: not one flat shade.
+    const shades = new Set<number>();
+    for (let i = 0; i < png.data.length; i += 4) shades.add(png.data[i]);
+    expect(shades.size).toBeGreaterThan(10);
+    const z = dn.randn([5, LATENT_DIM], { seed: 9 });
+    for (const [name, model] of [['generator', result.generator], ['combined', result.combined]] as const) {
+      await model.save(join(folder, `gan-${name}`));
+      const loaded = await dn.loadModel(join(folder, `gan-${name}`));
+      expect(Array.from(loaded.predict(z).dataSync())).toEqual(Array.from(model.predict(z).dataSync()));
+    }
+  });
+
+  it('fraud: precision, recall and the best-F1 threshold', () => {
+    const s = scoresAt([0.9, 0.8, 0.4, 0.3, 0.1], [1, 0, 1, 0, 0], 0.5);
+    expect([s.found, s.flagged, s.positives, s.precision, s.recall]).toEqual([1, 2, 2, 0.5, 0.5]);
+    expect(s.f1).toBeCloseTo(0.5, 10);
+    // At 0.35 both positives are flagged with one false alarm: F1 0.8, the best.
+    const best = bestThreshold([0.9, 0.8, 0.4, 0.3, 0.1], [1, 0, 1, 0, 0]);
+    expect(best.f1).toBeCloseTo(0.8, 10);
+    expect(best.threshold).toBeGreaterThan(0.3);
+    expect(best.threshold).toBeLessThanOrEqual(0.4);
+    expect(scoresAt([0.1], [0], 0.5)).toMatchObject({ precision: 0, recall: 0, f1: 0 });
+  });
+
+  it('fraud: the synthetic transactions are reproducible, about 2.6 % fraud, drawn with the probabilities they carry', () => {
+    const a = syntheticTransactions(0);
+    expect(a.x.shape).toEqual([TRANSACTIONS, FEATURES.length]);
+    expect(Array.from(syntheticTransactions(0).y.dataSync())).toEqual(Array.from(a.y.dataSync()));
+    expect(Array.from(syntheticTransactions(1).y.dataSync())).not.toEqual(Array.from(a.y.dataSync()));
+    const labels = a.y.dataSync();
+    const frauds = Array.from(labels).reduce((sum, v) => sum + Number(v), 0);
+    const expected = a.truth.reduce((sum, p) => sum + p, 0);
+    expect(frauds / TRANSACTIONS).toBeGreaterThan(0.015);
+    expect(frauds / TRANSACTIONS).toBeLessThan(0.04);
+    // The labels follow their probabilities: the count is within 3 standard deviations of its mean.
+    expect(Math.abs(frauds - expected)).toBeLessThan(3 * Math.sqrt(expected));
+    const x = a.x.dataSync();
+    const column = (name: (typeof FEATURES)[number]) => Array.from({ length: TRANSACTIONS }, (_, r) => x[r * FEATURES.length + FEATURES.indexOf(name)]);
+    expect(column('hour').every((h) => Number.isInteger(h) && h >= 0 && h < 24)).toBe(true);
+    expect(column('card_present').every((v) => v === 0 || v === 1)).toBe(true);
+    expect(column('amount').every((v) => v > 0)).toBe(true);
+  });
+
+  it('fraud: a short run ranks frauds far above chance, below the true probabilities, finds many with class weights, and saves and loads', async () => {
+    const lines: string[] = [];
+    const result = await runFraud({ epochs: 6, saveDirectory: join(folder, 'fraud-model'), log: (line) => lines.push(line) });
+    expect(result.baseRate).toBeGreaterThan(0.015);
+    expect(result.baseRate).toBeLessThan(0.04);
+    expect(result.testAuc).toBeGreaterThan(0.85);
+    expect(result.testPrAuc).toBeGreaterThan(5 * result.baseRate);
+    // The true probabilities are the best ranking there is (up to the sample's luck).
+    expect(result.testAuc).toBeLessThan(result.truthRocAuc + 0.02);
+    expect(result.testPrAuc).toBeLessThan(result.truthPrAuc + 0.05);
+    // Class weights make the rare class worth finding: at 0.5 most frauds are flagged.
+    expect(result.atHalf.recall).toBeGreaterThan(0.6);
+    // The threshold chosen on validation data trades recall for precision (F1 is higher there).
+    expect(result.threshold).toBeGreaterThan(0.5);
+    expect(result.threshold).toBeLessThan(1);
+    expect(result.atChosen.precision).toBeGreaterThan(result.atHalf.precision);
+    expect(result.reload).toBe('same');
+    const text = lines.join('\n');
+    expect(text).toMatch(/class weights legitimate 0\.\d\d, fraud \d+\.\d\d/);
+    expect(text).toMatch(/Threshold chosen on validation: 0\.\d\d/);
+    expect(text).toMatch(/Test: ROC AUC 0\.\d{3} \(0\.5 is chance, the true probabilities 0\.\d{3}\), PR AUC 0\.\d{3} \(the base rate 0\.0\d\d is chance/);
+  });
+
+  it('recommender: the synthetic ratings are reproducible, 1..5 stars, each (user, item) pair once', () => {
+    const a = syntheticRatings(0);
+    const b = syntheticRatings(0);
+    expect(Array.from(a.rating)).toEqual(Array.from(b.rating));
+    expect(a.rating.length).toBe(15_000);
+    expect(a.rating.every((r) => Number.isInteger(r) && r >= 1 && r <= 5)).toBe(true);
+    const pairs = new Set(Array.from(a.user, (u, r) => u * ITEMS + a.item[r]));
+    expect(pairs.size).toBe(15_000);
+    expect(Math.max(...a.user)).toBeLessThan(USERS);
+    expect(Array.from(syntheticRatings(1).rating)).not.toEqual(Array.from(a.rating));
+  });
+
+  it('recommender: the two towers joined by dot beat the mean-rating baseline, and the model saves and loads', async () => {
+    const lines: string[] = [];
+    const result = await runRecommender({ epochs: 4, saveDirectory: join(folder, 'recommender-model'), log: (line) => lines.push(line) });
+    expect(result.baselineRmse).toBeGreaterThan(0.85);
+    expect(result.testRmse).toBeLessThan(0.8 * result.baselineRmse);
+    // Nothing beats the ground truth by more than chance.
+    expect(result.testRmse).toBeGreaterThan(result.truthRmse - 0.05);
+    expect(result.reload).toBe('same');
+    const text = lines.join('\n');
+    expect(text).toMatch(/Test RMSE \d\.\d{3} stars; the mean-rating baseline \d\.\d{3}; the ground truth itself \d\.\d{3}/);
+    expect(text).toMatch(/Top 5 for user 0 \(of \d+ items not yet rated\): (item \d+ \(\d\.\d stars\)(, )?){5}/);
+    expect(result.model.getLayer('affinity').constructor.name).toBe('Dot');
   });
 
   it('npm start runs the digits demo', () => {
