@@ -80,6 +80,15 @@ function denseStack(dn, sizes, hiddenActivation, outputActivation) {
 
 const MODEL_API = ['tensor', 'sequential', 'layers.dense'];
 
+/** The residual MLP of the 'graphs' cases, with the functional API: each block adds two Dense layers back onto its input. */
+function residualMlp(dn, { input, width, blocks, classes }) {
+  const dense = (units, activation) => dn.layers.dense({ units, activation, kernelInitializer: 'glorotUniform', biasInitializer: 'zeros' });
+  const x = dn.input({ shape: [input] });
+  let h = dense(width, 'relu').apply(x);
+  for (let b = 0; b < blocks; b++) h = dn.layers.add().apply([h, dense(width, 'relu').apply(dense(width, 'relu').apply(h))]);
+  return dn.model({ inputs: x, outputs: dense(classes, 'softmax').apply(h) });
+}
+
 /** Adam with learning rate 1e-3 as an object where dn.optimizers.adam exists, else by name (Keras default 1e-3). */
 const adam = (dn) => (typeof dn.optimizers?.adam === 'function' ? dn.optimizers.adam({ learningRate: 1e-3 }) : 'adam');
 
@@ -228,6 +237,32 @@ async function setup(dn, binding, { workload, params }) {
       }
       model.compile({ optimizer: adam(dn), loss: 'meanSquaredError' });
       const y = dn.tensor(random.fill(batch * steps, 0, 1), [batch * steps, 1]);
+      return {
+        units: batch * steps,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+        },
+      };
+    }
+    case 'trainResidual':
+    case 'inferResidual': {
+      const missing = missingApi(dn, [...MODEL_API, 'input', 'model', 'layers.add']);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { input, classes, batch } = params;
+      const steps = workload === 'trainResidual' ? params.stepsPerCall : 1;
+      const model = residualMlp(dn, params);
+      const x = dn.tensor(random.fill(batch * steps * input), [batch * steps, input]);
+      if (workload === 'inferResidual') {
+        if (values(model.predict(x)).length !== batch * classes) throw new Error('predict returned the wrong number of values');
+        return {
+          units: batch,
+          run(iterations) {
+            for (let i = 0; i < iterations; i++) values(model.predict(x));
+          },
+        };
+      }
+      model.compile({ optimizer: adam(dn), loss: 'categoricalCrossentropy' });
+      const y = dn.tensor(oneHot(random.integers(batch * steps, classes), classes), [batch * steps, classes]);
       return {
         units: batch * steps,
         async run(iterations) {

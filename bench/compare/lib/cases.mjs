@@ -129,6 +129,33 @@ export function buildCases(mode) {
     metric: rate('samples/s'),
     overrides: {},
   });
+  // Graph models (functional API): a residual MLP, 784 -> Dense(256, relu), then blocks whose two
+  // Dense(256, relu) layers are added back onto their input (a skip with add), then Dense(10, softmax).
+  // (--quick: width 64 and one block, so that CI's smoke run stays short with pure-JS TensorFlow.js.)
+  const residual = { input: 784, width: quick ? 64 : 256, blocks: quick ? 1 : 2, classes: 10 };
+  const residualLabel = `residual MLP 784-${residual.width}-[${residual.blocks} × (2 Dense(${residual.width}) + skip)]-10`;
+  cases.push({
+    id: 'train-residual',
+    group: 'graphs',
+    label: `Train ${residualLabel}, batch 128, Adam`,
+    short: 'Train residual MLP, samples/s',
+    workload: 'trainResidual',
+    params: { ...residual, batch: 128, stepsPerCall },
+    metric: rate('samples/s'),
+    overrides: {
+      'tfjs-cpu': { params: { stepsPerCall: 1 }, note: `pure-JS TensorFlow.js: fit over 1 batch per call instead of ${stepsPerCall}` },
+    },
+  });
+  cases.push({
+    id: 'infer-residual',
+    group: 'graphs',
+    label: `Predict ${residualLabel}, batch 256`,
+    short: 'Predict residual MLP, batch 256',
+    workload: 'inferResidual',
+    params: { ...residual, batch: 256 },
+    metric: rate('samples/s'),
+    overrides: {},
+  });
   const epochs = quick ? 2 : 50;
   cases.push({
     id: 'digits',

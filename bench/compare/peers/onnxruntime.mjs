@@ -93,6 +93,10 @@ async function setup(ort, sessionOptions, { workload, params }) {
       return { skip: 'onnxruntime-node runs inference only (no training API)' };
     case 'inferRnn':
       return { skip: 'lib/onnx.mjs writes MLP graphs only (no recurrent model)' };
+    case 'trainResidual':
+      return { skip: 'onnxruntime-node runs inference only (no training API)' };
+    case 'inferResidual':
+      return { skip: 'lib/onnx.mjs writes MLP graphs only (no Add node)' };
     default:
       return { skip: `no runner for ${workload}` };
   }

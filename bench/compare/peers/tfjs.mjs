@@ -51,6 +51,17 @@ function denseStack(tf, sizes, hiddenActivation, outputActivation, seed) {
   return tf.sequential({ layers });
 }
 
+/** The residual MLP of the 'graphs' cases, with the functional API: each block adds two Dense layers back onto its input. */
+function residualMlp(tf, { input, width, blocks, classes }, seed) {
+  let layer = 0;
+  const dense = (units, activation) =>
+    tf.layers.dense({ units, activation, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + layer++ }), biasInitializer: 'zeros' });
+  const x = tf.input({ shape: [input] });
+  let h = dense(width, 'relu').apply(x);
+  for (let b = 0; b < blocks; b++) h = tf.layers.add().apply([h, dense(width, 'relu').apply(dense(width, 'relu').apply(h))]);
+  return tf.model({ inputs: x, outputs: dense(classes, 'softmax').apply(h) });
+}
+
 /** Times model.predict over x, the whole batch in one pass (TF.js would otherwise split it into passes of 32). */
 function predictTask(tf, model, x, batch) {
   return {
@@ -171,6 +182,23 @@ async function setup(tf, { workload, params }) {
       if (workload === 'inferRnn') return predictTask(tf, model, x, batch);
       model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanSquaredError' });
       const y = tf.tensor2d(random.fill(batch * steps, 0, 1), [batch * steps, 1]);
+      return {
+        units: batch * steps,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+        },
+        close: () => tf.dispose([x, y, model]),
+      };
+    }
+    case 'trainResidual':
+    case 'inferResidual': {
+      const { input, classes, batch } = params;
+      const steps = workload === 'trainResidual' ? params.stepsPerCall : 1;
+      const model = residualMlp(tf, params, 1);
+      const x = tf.tensor2d(random.fill(batch * steps * input), [batch * steps, input]);
+      if (workload === 'inferResidual') return predictTask(tf, model, x, batch);
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+      const y = tf.tensor2d(oneHot(random.integers(batch * steps, classes), classes), [batch * steps, classes]);
       return {
         units: batch * steps,
         async run(iterations) {

@@ -257,6 +257,67 @@ def setup_infer_rnn(p):
     return Task(p["batch"], run)
 
 
+def residual_mlp(p):
+    """The residual MLP of the 'graphs' cases: each block adds two Linear+ReLU layers back onto its input."""
+
+    def linear(inputs, units):
+        layer = torch.nn.Linear(inputs, units)
+        torch.nn.init.xavier_uniform_(layer.weight)  # Glorot-uniform, as Keras
+        torch.nn.init.zeros_(layer.bias)
+        return layer
+
+    width = p["width"]
+
+    class Residual(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem = torch.nn.Sequential(linear(p["input"], width), torch.nn.ReLU())
+            self.blocks = torch.nn.ModuleList(
+                torch.nn.Sequential(linear(width, width), torch.nn.ReLU(), linear(width, width), torch.nn.ReLU())
+                for _ in range(p["blocks"])
+            )
+            self.head = linear(width, p["classes"])
+
+        def forward(self, x):
+            h = self.stem(x)
+            for block in self.blocks:
+                h = h + block(h)
+            return self.head(h)  # logits: CrossEntropyLoss applies the softmax, as a Keras softmax output
+
+    return Residual()
+
+
+def setup_train_residual(p):
+    batch, steps = p["batch"], p["stepsPerCall"]
+    model = residual_mlp(p)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    x = uniform(batch * steps, p["input"])
+    y = torch.randint(p["classes"], (batch * steps,))
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            for step in range(steps):
+                xb, yb = x[step * batch:(step + 1) * batch], y[step * batch:(step + 1) * batch]
+                optimizer.zero_grad(set_to_none=True)
+                loss_fn(model(xb), yb).backward()
+                optimizer.step()
+
+    return Task(batch * steps, run)
+
+
+def setup_infer_residual(p):
+    model = residual_mlp(p).eval()
+    x = uniform(p["batch"], p["input"])
+
+    def run(iterations, _repetition):
+        with torch.inference_mode():
+            for _ in range(iterations):
+                torch.softmax(model(x), dim=1)
+
+    return Task(p["batch"], run)
+
+
 SETUPS = {
     "gemm": setup_gemm,
     "trainMlp": setup_train_mlp,
@@ -265,6 +326,8 @@ SETUPS = {
     "digits": setup_digits,
     "trainRnn": setup_train_rnn,
     "inferRnn": setup_infer_rnn,
+    "trainResidual": setup_train_residual,
+    "inferResidual": setup_infer_residual,
 }
 
 
