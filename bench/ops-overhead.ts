@@ -5,7 +5,12 @@
  *     allocation (target <= 2 us);
  *  2. forward + backward of a 2-16-1 network written with raw ops (target <= 30 us);
  *  3. a large elementwise op writing into a reused output (`out`), against the same kernel called
- *     directly through the raw binding (target: within 10 %).
+ *     directly through the raw binding (target: within 10 %);
+ *  4. fresh outputs against `{ out }` (issue 14): matmul 64^3, 256^3 and 1024^3 and an elementwise
+ *     chain `x.mul(2).add(1).relu()` on 1 Mi floats, each making a new result per call against the same
+ *     op writing into reused tensors; unpinned, and pinned to one CPU (`taskset -c 0`, as in a
+ *     one-CPU container) in a child process of this bench, when `taskset` exists. Targets: fresh >= 90 %
+ *     of `{ out }` at 256^3 and >= 80 % at 64^3, pinned.
  *
  * Each figure is the median of several timed batches, as wall-clock time (what the targets are
  * about) and as the process's CPU time per call (less sensitive to other processes; above the wall
@@ -13,15 +18,20 @@
  * prints a same-run probe (FMA peak, triad bandwidth); a probe far below the machine's usual
  * 174 GFLOP/s means the run was loaded. Results go to bench/results/ops-overhead.json with `-- --write`.
  *
- * Run with `npm run bench:ops` (`--quick` for fewer repetitions).
+ * Run with `npm run bench:ops` (`--quick` for fewer repetitions; `--fresh-only` for part 4 alone).
  */
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import * as dn from '../lib/index.js';
 import { binding } from '../lib/native.js';
 import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
 const BATCHES = quick ? 5 : 15;
+// Part 4 alone: what the pinned child runs (it prints its rows as one JSON line for the parent).
+const freshOnly = process.argv.includes('--fresh-only');
+const freshChild = process.argv.includes('--fresh-child');
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -72,7 +82,7 @@ function record(name: string, what: string, timing: Timing, targetMicroseconds?:
 }
 
 // --- 1. Tiny ops ---------------------------------------------------------------------------------
-{
+if (!freshOnly) {
   const a = dn.randn([1, 16], { seed: 1 });
   const b = dn.randn([1, 16], { seed: 2 });
   const bias = dn.randn([16], { seed: 3 });
@@ -97,7 +107,7 @@ function record(name: string, what: string, timing: Timing, targetMicroseconds?:
 }
 
 // --- 2. A 2-16-1 network with raw ops --------------------------------------------------------------
-{
+if (!freshOnly) {
   const x = dn.tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
   const t = dn.tensor([[0], [1], [1], [0]]);
   const w1 = dn.randn([2, 16], { seed: 1, std: 0.5, requiresGrad: true });
@@ -130,7 +140,7 @@ function record(name: string, what: string, timing: Timing, targetMicroseconds?:
 
 // --- 3. Large elementwise op into a reused output -----------------------------------------------
 const large: Array<{ name: string; opSeconds: number; rawSeconds: number; gbps: number; ratio: number; cpuRatio: number }> = [];
-{
+if (!freshOnly) {
   const count = 16 * 1024 * 1024;
   const a = dn.rand([count], { seed: 1, low: 0.5, high: 2.5 });
   const b = dn.rand([count], { seed: 2, low: 0.5, high: 2.5 });
@@ -173,6 +183,88 @@ const large: Array<{ name: string; opSeconds: number; rawSeconds: number; gbps: 
   }
 }
 
+// --- 4. Fresh outputs against { out } ------------------------------------------------------------
+interface FreshRow {
+  name: string;
+  /** Median wall and CPU seconds per call, making a new result each call. */
+  fresh: Timing;
+  /** The same op writing into reused tensors. */
+  out: Timing;
+  /** GFLOP/s of the fresh form (matmul rows), from its wall time. */
+  gflops?: number;
+  /** The fresh form's speed as a fraction of the `{ out }` form's (CPU time: less sensitive to other processes). */
+  ratio: number;
+  target?: number;
+}
+
+/** Median timings of `fresh` and `out`, alternating batch by batch so a change of load hits both alike. */
+function compareForms(perBatch: number, fresh: () => unknown, out: () => unknown): { fresh: Timing; out: Timing } {
+  const samples = { fresh: [] as Timing[], out: [] as Timing[] };
+  const batch = (call: () => unknown): Timing => {
+    const startCpu = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < perBatch; i++) call();
+    const used = process.cpuUsage(startCpu);
+    return { wall: (performance.now() - start) / 1000 / perBatch, cpu: (used.user + used.system) / 1e6 / perBatch };
+  };
+  batch(fresh);
+  batch(out);
+  for (let b = 0; b < BATCHES; b++) {
+    samples.fresh.push(batch(fresh));
+    samples.out.push(batch(out));
+  }
+  const medianOf = (list: Timing[]): Timing => ({ wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) });
+  return { fresh: medianOf(samples.fresh), out: medianOf(samples.out) };
+}
+
+function freshRows(): FreshRow[] {
+  const result: FreshRow[] = [];
+  const cases: Array<{ n: number; perBatch: number; target?: number }> = [
+    { n: 64, perBatch: quick ? 500 : 2000, target: 0.8 },
+    { n: 256, perBatch: quick ? 20 : 60, target: 0.9 },
+    { n: 1024, perBatch: quick ? 1 : 2 },
+  ];
+  for (const { n, perBatch, target } of cases) {
+    const a = dn.randn([n, n], { seed: 1 });
+    const b = dn.randn([n, n], { seed: 2 });
+    const out = dn.zeros([n, n]);
+    const timing = compareForms(perBatch, () => dn.matmul(a, b), () => dn.matmul(a, b, { out }));
+    result.push({ name: `matmul ${n}^3`, ...timing, gflops: (2 * n ** 3) / timing.fresh.wall / 1e9, ratio: timing.out.cpu / timing.fresh.cpu, target });
+  }
+  const x = dn.randn([1 << 20], { seed: 3 });
+  const out = dn.zeros([1 << 20]);
+  const timing = compareForms(quick ? 10 : 40, () => x.mul(2).add(1).relu(), () => dn.relu(dn.add(dn.mul(x, 2, { out }), 1, { out }), { out }));
+  result.push({ name: 'x.mul(2).add(1).relu() 1 Mi', ...timing, ratio: timing.out.cpu / timing.fresh.cpu });
+  return result;
+}
+
+/** Part 4 pinned to CPU 0 in a child process (`taskset -c 0`), or null where taskset is missing or fails. */
+function pinnedFreshRows(): { rows: FreshRow[]; fmaGflops: number | undefined; threads: number } | null {
+  try {
+    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  const args = ['-c', '0', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), '--fresh-only', '--fresh-child'];
+  if (quick) args.push('--quick');
+  const output = execFileSync('taskset', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const last = output.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as { rows: FreshRow[]; fmaGflops: number | undefined; threads: number };
+}
+
+function printFreshRows(title: string, list: readonly FreshRow[]): void {
+  console.log(title);
+  console.log(`  ${'median per call'.padEnd(30)} ${'fresh wall'.padStart(12)} ${'fresh cpu'.padStart(12)} ${'out wall'.padStart(12)} ${'out cpu'.padStart(12)}   fresh/out speed`);
+  for (const r of list) {
+    const us = (seconds: number) => `${(seconds * 1e6).toFixed(1).padStart(9)} us`;
+    const verdict = r.target === undefined ? '' : ` (target >= ${r.target.toFixed(2)}: ${r.ratio >= r.target ? 'ok' : 'MISSED'})`;
+    const rate = r.gflops === undefined ? '' : `, fresh ${r.gflops.toFixed(0)} GFLOP/s`;
+    console.log(`  ${r.name.padEnd(30)} ${us(r.fresh.wall)} ${us(r.fresh.cpu)} ${us(r.out.wall)} ${us(r.out.cpu)}   ${r.ratio.toFixed(2)}${verdict}${rate}`);
+  }
+}
+
+const fresh = freshRows();
+
 // --- Probes and report ----------------------------------------------------------------------------
 const probes = binding as unknown as {
   benchFmaPeak?: (threads: number, seconds: number) => { gflops: number; isa: string };
@@ -182,25 +274,52 @@ const fma = probes.benchFmaPeak?.(1, 0.2);
 const triad = probes.benchTriad?.(1, 64);
 const info = dn.backendInfo();
 
+if (freshChild) {
+  // The pinned child: its rows and probe as the last line of its output, for the parent to print.
+  console.log(JSON.stringify({ rows: fresh, fmaGflops: fma?.gflops, threads: info.threads }));
+  process.exit(0);
+}
+const pinned = pinnedFreshRows();
+
 console.log(`ops overhead — isa ${info.isa}, ${info.threads} threads, Node ${process.version}${quick ? ' (quick)' : ''}`);
 console.log(
   `probe: FMA peak ${fma ? `${fma.gflops.toFixed(0)} GFLOP/s (${fma.isa}, 1 thread; ~174 when idle)` : 'n/a'}, triad ${triad ? `${triad.toFixed(1)} GB/s (1 thread)` : 'n/a'}`,
 );
-console.log('');
-console.log(`${'median per call'.padEnd(30)} ${'wall'.padStart(11)} ${'cpu'.padStart(11)}   target`);
-for (const row of rows) {
-  const verdict = row.target ? `  ${row.target.padEnd(10)} ${row.pass ? 'ok' : 'MISSED'}` : ''.padEnd(15);
-  console.log(
-    `${row.name.padEnd(30)} ${row.microseconds.toFixed(2).padStart(8)} us ${row.cpuMicroseconds.toFixed(2).padStart(8)} us${verdict}   ${row.what}`,
-  );
+if (!freshOnly) printOverheadRows();
+
+function printOverheadRows(): void {
+  console.log('');
+  console.log(`${'median per call'.padEnd(30)} ${'wall'.padStart(11)} ${'cpu'.padStart(11)}   target`);
+  for (const row of rows) {
+    const verdict = row.target ? `  ${row.target.padEnd(10)} ${row.pass ? 'ok' : 'MISSED'}` : ''.padEnd(15);
+    console.log(
+      `${row.name.padEnd(30)} ${row.microseconds.toFixed(2).padStart(8)} us ${row.cpuMicroseconds.toFixed(2).padStart(8)} us${verdict}   ${row.what}`,
+    );
+  }
+  console.log('');
+  console.log('large elementwise op into a reused output, 16 Mi floats (op vs the raw kernel call, target within 10 %):');
+  for (const l of large) {
+    console.log(
+      `${l.name.padEnd(12)} op ${(l.opSeconds * 1e3).toFixed(2).padStart(7)} ms  raw ${(l.rawSeconds * 1e3).toFixed(2).padStart(7)} ms  ` +
+        `${l.gbps.toFixed(1).padStart(5)} GB/s  op/raw wall ${l.ratio.toFixed(3)} ${l.ratio <= 1.1 ? 'ok' : 'MISSED'}, cpu ${l.cpuRatio.toFixed(3)}`,
+    );
+  }
 }
+
 console.log('');
-console.log('large elementwise op into a reused output, 16 Mi floats (op vs the raw kernel call, target within 10 %):');
-for (const l of large) {
-  console.log(
-    `${l.name.padEnd(12)} op ${(l.opSeconds * 1e3).toFixed(2).padStart(7)} ms  raw ${(l.rawSeconds * 1e3).toFixed(2).padStart(7)} ms  ` +
-      `${l.gbps.toFixed(1).padStart(5)} GB/s  op/raw wall ${l.ratio.toFixed(3)} ${l.ratio <= 1.1 ? 'ok' : 'MISSED'}, cpu ${l.cpuRatio.toFixed(3)}`,
+printFreshRows(`fresh outputs against { out }, unpinned (${info.threads} threads); speed ratio from CPU time:`, fresh);
+if (pinned === null) {
+  console.log('pinned to one CPU: skipped (no taskset here)');
+} else {
+  printFreshRows(
+    `fresh outputs against { out }, pinned to one CPU (taskset -c 0, ${pinned.threads} thread; probe there: FMA ${pinned.fmaGflops?.toFixed(0) ?? 'n/a'} GFLOP/s):`,
+    pinned.rows,
   );
 }
 
-publishResults('ops-overhead', { date: new Date().toISOString(), isa: info.isa, threads: info.threads, node: process.version, quick, probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large });
+if (!freshOnly) {
+  publishResults('ops-overhead', {
+    date: new Date().toISOString(), isa: info.isa, threads: info.threads, node: process.version, quick,
+    probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large, fresh, freshPinned: pinned,
+  });
+}
