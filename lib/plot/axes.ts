@@ -2,7 +2,7 @@
  * Axes shared by the charts: linear scales with "nice" ticks (steps of 1, 2 or 5 times a power of
  * ten), the frame with its grid, tick labels and axis titles, and a legend.
  */
-import { AXIS_COLOUR, element, GRID_COLOUR, num, text } from './svg.js';
+import { AXIS_COLOUR, element, GRID_COLOUR, num, PALETTE, text } from './svg.js';
 
 /** The plotting area inside a picture. */
 export interface Box {
@@ -99,16 +99,43 @@ export interface LegendEntry {
   marker?: MarkerShape;
 }
 
-/** A legend on one line, centred at (centreX, y): for a picture of several panels sharing their series. */
-export function legendRow(centreX: number, y: number, entries: readonly LegendEntry[]): string {
-  const widths = entries.map((e) => 36 + e.label.length * 7 + 18);
-  let left = centreX - widths.reduce((a, b) => a + b, 0) / 2;
+/** The height of one line of a legend. */
+export const LEGEND_LINE_HEIGHT = 18;
+
+function entryWidth(e: LegendEntry): number {
+  return 36 + e.label.length * 7 + 18;
+}
+
+/** Legend entries in lines no wider than `maxWidth` (a line holds at least one entry). */
+export function legendLines(entries: readonly LegendEntry[], maxWidth: number): LegendEntry[][] {
+  const lines: LegendEntry[][] = [];
+  let width = Infinity;
+  for (const e of entries) {
+    if (width + entryWidth(e) > maxWidth) {
+      lines.push([]);
+      width = 0;
+    }
+    lines[lines.length - 1].push(e);
+    width += entryWidth(e);
+  }
+  return lines;
+}
+
+/**
+ * A legend above the data, each line centred at centreX, the first at y and the others below it:
+ * for pictures whose legend must cover nothing (several panels sharing series, many classes).
+ */
+export function legendRows(centreX: number, y: number, lines: readonly (readonly LegendEntry[])[]): string {
   const parts: string[] = [];
-  entries.forEach((e, i) => {
-    if (e.marker !== undefined) parts.push(marker(e.marker, left + 12, y, 4.5, e.colour));
-    else parts.push(element('line', { x1: left, y1: y, x2: left + 26, y2: y, stroke: e.colour, 'stroke-width': 2.5, 'stroke-dasharray': e.dash }));
-    parts.push(text(left + 32, y, e.label, { size: 12, baseline: 'middle' }));
-    left += widths[i];
+  lines.forEach((entries, row) => {
+    const cy = y + row * LEGEND_LINE_HEIGHT;
+    let left = centreX - entries.reduce((sum, e) => sum + entryWidth(e), 0) / 2;
+    for (const e of entries) {
+      if (e.marker !== undefined) parts.push(marker(e.marker, left + 12, cy, 4.5, e.colour));
+      else parts.push(element('line', { x1: left, y1: cy, x2: left + 26, y2: cy, stroke: e.colour, 'stroke-width': 2.5, 'stroke-dasharray': e.dash }));
+      parts.push(text(left + 32, cy, e.label, { size: 12, baseline: 'middle' }));
+      left += entryWidth(e);
+    }
   });
   return parts.join('\n');
 }
@@ -116,6 +143,14 @@ export function legendRow(centreX: number, y: number, entries: readonly LegendEn
 /** Marker shapes, so that classes differ by shape as well as colour. */
 export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond';
 export const MARKERS: readonly MarkerShape[] = ['circle', 'square', 'triangle', 'diamond'];
+
+/**
+ * The marker of class c: the shapes cycle with the classes, shifted by one each time the palette
+ * repeats, so no two of the first 32 classes share both colour and shape.
+ */
+export function markerOf(c: number): MarkerShape {
+  return MARKERS[(c + Math.floor(c / PALETTE.length)) % MARKERS.length];
+}
 
 /** A marker centred at (x, y) with "radius" r, edged (white by default) so overlapping points stay visible. */
 export function marker(shape: MarkerShape, x: number, y: number, r: number, colour: string, edge = '#ffffff'): string {

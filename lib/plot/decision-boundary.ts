@@ -5,7 +5,7 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { batchedPredict, batchOf, modelRunner, type ExplainableModel } from '../explain/common.js';
 import { checkIntegerArray, checkOptions, checkPositiveInteger, formatShape, typeError } from '../validate.js';
-import { drawAxes, legendRow, linearScale, marker, MARKERS, type Box } from './axes.js';
+import { drawAxes, LEGEND_LINE_HEIGHT, legendLines, legendRows, linearScale, marker, markerOf, type Box } from './axes.js';
 import { extent, finish, labelsOf, pictureOptions, PICTURE_OPTIONS, tensorOf, type PictureOptions } from './picture.js';
 import { pixelImage } from './raster.js';
 import { blend, colourOf, document, element, num, rgbOf, text, type Rgb } from './svg.js';
@@ -107,8 +107,11 @@ export function decisionBoundary(model: ExplainableModel, x: unknown, y: unknown
     confidence[p] = Math.max(0, Math.min(1, sorted[0] - (sorted[1] ?? 0)));
   }
 
-  // The title, then the legend on its own line: nothing covers the data.
-  const top = picture.title === undefined ? 34 : 58;
+  // The title, then the legend on lines of its own: nothing covers the data.
+  const present = [...new Set(labels)].sort((a, b) => a - b);
+  const legend = legendLines(present.map((c) => ({ label: classNames[c] ?? `class ${c}`, colour: colourOf(c), marker: markerOf(c) })), picture.width - 60);
+  const legendTop = picture.title === undefined ? 20 : 44;
+  const top = legendTop + 14 + (legend.length - 1) * LEGEND_LINE_HEIGHT;
   const box: Box = { x: 70, y: top, width: picture.width - 90, height: picture.height - top - 56 };
   const half = ranges.map(([low, high]) => (high - low) / (resolution - 1) / 2);
   const xs = linearScale(ranges[0][0] - half[0], ranges[0][1] + half[0], box.x, box.x + box.width, { nice: false });
@@ -125,11 +128,11 @@ export function decisionBoundary(model: ExplainableModel, x: unknown, y: unknown
   parts.push(element('path', { d: boundaryPath(out.width === 1 ? [margins[1]] : margins, resolution, xs, ys, ranges), fill: 'none', stroke: '#222222', 'stroke-width': 1.6, 'stroke-linecap': 'round' }));
   for (let r = 0; r < n; r++) {
     const label = labels[r];
-    parts.push(marker(MARKERS[label % MARKERS.length], xs.map(values[r * d + features[0]]), ys.map(values[r * d + features[1]]), 4.2, colourOf(label), '#222222'));
+    parts.push(marker(markerOf(label), xs.map(values[r * d + features[0]]), ys.map(values[r * d + features[1]]), 4.2, colourOf(label), '#222222'));
   }
   if (picture.title !== undefined) parts.push(text(picture.width / 2, 22, picture.title, { size: 14, anchor: 'middle', weight: 'bold' }));
-  const present = [...new Set(labels)].sort((a, b) => a - b);
-  parts.push(legendRow(box.x + box.width / 2, top - 14, present.map((c) => ({ label: classNames[c] ?? `class ${c}`, colour: colourOf(c), marker: MARKERS[c % MARKERS.length] }))));
+  // Centred over the frame (70 .. width − 20); the lines are at most width − 60 wide, so they stay inside.
+  parts.push(legendRows(box.x + box.width / 2, legendTop, legend));
   return finish(where, document(picture.width, picture.height, parts.join('\n'), picture.title ?? 'Decision boundary'), picture);
 }
 

@@ -4,7 +4,7 @@
 import { ShapeError } from '../errors.js';
 import { Tensor, type TensorLike } from '../tensor.js';
 import { checkOptions, checkString, formatShape, typeError } from '../validate.js';
-import { drawAxes, legendRow, linearScale, marker, MARKERS, type Box } from './axes.js';
+import { drawAxes, LEGEND_LINE_HEIGHT, legendLines, legendRows, linearScale, marker, markerOf, type Box } from './axes.js';
 import { extent, finish, labelsOf, pictureOptions, PICTURE_OPTIONS, tensorOf, type PictureOptions } from './picture.js';
 import { colourOf, document, text } from './svg.js';
 
@@ -50,8 +50,11 @@ export function scatter(points: unknown, second?: unknown, options: ScatterOptio
   if (labels !== null && labels.length !== xs.length) throw new ShapeError(`${where}: labels must give one class per point (${xs.length}), got ${labels.length}`);
   if (o.classNames !== undefined && (!Array.isArray(o.classNames) || o.classNames.some((v) => typeof v !== 'string'))) typeError(where, 'classNames', 'an array of strings', o.classNames);
   const picture = pictureOptions(where, o, 520, 440);
-  // The title, then the legend on its own line: nothing covers the data.
-  const top = (picture.title === undefined ? 20 : 44) + (labels === null ? 0 : 14);
+  // The title, then the legend on lines of its own: nothing covers the data.
+  const present = labels === null ? [] : [...new Set(labels)].sort((a, b) => a - b);
+  const legend = legendLines(present.map((c) => ({ label: o.classNames?.[c] ?? `class ${c}`, colour: colourOf(c), marker: markerOf(c) })), picture.width - 60);
+  const legendTop = picture.title === undefined ? 20 : 44;
+  const top = legendTop + (legend.length === 0 ? 0 : 14 + (legend.length - 1) * LEGEND_LINE_HEIGHT);
   const box: Box = { x: 70, y: top, width: picture.width - 90, height: picture.height - top - 56 };
   // The data range widened by 5 % on each side, so that no point sits on the frame.
   const padded = ([low, high]: [number, number]): [number, number] => {
@@ -70,12 +73,10 @@ export function scatter(points: unknown, second?: unknown, options: ScatterOptio
   xs.forEach((v, i) => {
     if (!Number.isFinite(v) || !Number.isFinite(ys[i])) return;
     const c = labels === null ? 0 : labels[i];
-    parts.push(marker(MARKERS[c % MARKERS.length], x.map(v), y.map(ys[i]), radius, colourOf(c)));
+    parts.push(marker(markerOf(c), x.map(v), y.map(ys[i]), radius, colourOf(c)));
   });
   if (picture.title !== undefined) parts.push(text(picture.width / 2, 22, picture.title, { size: 14, anchor: 'middle', weight: 'bold' }));
-  if (labels !== null) {
-    const present = [...new Set(labels)].sort((a, b) => a - b);
-    parts.push(legendRow(box.x + box.width / 2, top - 14, present.map((c) => ({ label: o.classNames?.[c] ?? `class ${c}`, colour: colourOf(c), marker: MARKERS[c % MARKERS.length] }))));
-  }
+  // Centred over the frame (70 .. width − 20); the lines are at most width − 60 wide, so they stay inside.
+  parts.push(legendRows(box.x + box.width / 2, legendTop, legend));
   return finish(where, document(picture.width, picture.height, parts.join('\n'), picture.title ?? 'Scatter plot'), picture);
 }

@@ -5,7 +5,7 @@
 import { History } from '../model/history.js';
 import { ValueError } from '../errors.js';
 import { checkOptions, typeError } from '../validate.js';
-import { drawAxes, legendRow, linearScale, marker, type Box } from './axes.js';
+import { drawAxes, legendRows, linearScale, marker, type Box } from './axes.js';
 import { finish, pictureOptions, PICTURE_OPTIONS, type PictureOptions } from './picture.js';
 import { colourOf, document, element, num, text } from './svg.js';
 
@@ -74,7 +74,7 @@ export function trainingCurves(history: HistoryLike, options: TrainingCurvesOpti
     }
     if (series.length > legendEntries.length) legendEntries = series.map((s) => ({ label: s.label, colour: s.colour, dash: s.dash }));
   });
-  parts.push(legendRow(picture.width / 2, legendY, legendEntries));
+  parts.push(legendRows(picture.width / 2, legendY, [legendEntries]));
   return finish(where, document(picture.width, picture.height, parts.join('\n'), picture.title ?? 'Training curves'), picture);
 }
 

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { ArgumentTypeError, ShapeError, ValueError } from '../../lib/errors.js';
 import { checkXml, compareImages, decodePng, inkShare } from '../helpers/png.js';
+import { markerOf } from '../../lib/plot/axes.js';
 
 const golden = join(import.meta.dirname, 'golden');
 const scratch = mkdtempSync(join(tmpdir(), 'dendrite-plot-'));
@@ -165,6 +166,23 @@ describe('plot', () => {
     expect(circles.length + squares.length).toBe(49);
     const inside = [...circles, ...squares].filter(([cx, cy]) => cx > frame[0] + 4 && cx < frame[0] + frame[2] - 4 && cy > frame[1] + 4 && cy < frame[1] + frame[3] - 4);
     expect(inside).toHaveLength(49);
+  });
+
+  it('scatter with many classes: the legend wraps inside the picture, and no two classes look alike', () => {
+    const points = dn.tensor(Array.from({ length: 40 }, (_, i) => [i % 7, Math.floor(i / 7)]));
+    const labels = Array.from({ length: 40 }, (_, i) => i % 10);
+    const svg = dn.plot.scatter(points, { labels, width: 400, height: 360 });
+    const entries = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>class (\d)<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]), label: Number(m[3]) }));
+    expect(entries.map((e) => e.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // On several lines, each label starting and (at 7 px a character) ending inside the picture.
+    expect(new Set(entries.map((e) => e.y)).size).toBeGreaterThan(1);
+    for (const e of entries) expect(e.x > 0 && e.x + 7 * 'class 0'.length < 400).toBe(true);
+    // Above the frame: nothing covers the data.
+    const frameTop = Number(/<rect x="[\d.]+" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="none" stroke="#555555"/.exec(svg)![1]);
+    for (const e of entries) expect(e.y).toBeLessThan(frameTop - 6);
+    // The palette has 8 colours: classes 8 and 9 take other shapes than classes 0 and 1.
+    const look = new Set(Array.from({ length: 32 }, (_, c) => `${dn.plot.PALETTE[c % 8]} ${markerOf(c)}`));
+    expect(look.size).toBe(32);
   });
 
   it('confusionMatrix counts each (true, predicted) pair', () => {
