@@ -11,13 +11,12 @@
 // in its own steps (a freeze takes effect at the next compile, as in Keras).
 //
 // Prints the discriminator and generator losses per epoch and writes a grid of generated digits
-// as a PNG (pngjs).
+// as a PNG (dn.plot.imageGrid).
 //
 // In your own code: `import * as dn from 'dendrite'`.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PNG } from 'pngjs';
 import * as dn from '../lib/index.js';
 
 export interface GanOptions {
@@ -92,44 +91,10 @@ export function ganStep(models: GanModels, real: dn.Tensor, generator: dn.Genera
   return { discriminator: (dReal + dFake) / 2, generator: g };
 }
 
-/** Digits in [-1, 1], one per row of 64 pixels, as a PNG grid: `cells` per side, each pixel `scale` px, gaps of `gap` px. */
-export function digitGridPng(images: dn.Tensor, cells: number, scale = 5, gap = 2): Buffer {
-  const count = Math.min(images.shape[0], cells * cells);
-  const side = 8 * scale;
-  const width = cells * side + (cells + 1) * gap;
-  const png = new PNG({ width, height: width });
-  // A dark frame between light digits on a white ground.
-  png.data.fill(255);
-  for (let y = 0; y < width; y++) {
-    for (let x = 0; x < width; x++) {
-      const inCellX = (x - gap) % (side + gap) < side && x >= gap;
-      const inCellY = (y - gap) % (side + gap) < side && y >= gap;
-      if (!(inCellX && inCellY)) {
-        const o = (y * width + x) * 4;
-        png.data[o] = png.data[o + 1] = png.data[o + 2] = 60;
-      }
-    }
-  }
-  const values = images.dataSync();
-  for (let k = 0; k < count; k++) {
-    const left = gap + (k % cells) * (side + gap);
-    const top = gap + Math.floor(k / cells) * (side + gap);
-    for (let py = 0; py < 8; py++) {
-      for (let px = 0; px < 8; px++) {
-        // Ink is dark: -1 (no ink) is white, 1 is black, as the scans were.
-        const ink = Math.min(1, Math.max(0, (values[k * PIXELS + py * 8 + px] + 1) / 2));
-        const shade = Math.round(255 * (1 - ink));
-        for (let sy = 0; sy < scale; sy++) {
-          for (let sx = 0; sx < scale; sx++) {
-            const o = ((top + py * scale + sy) * width + left + px * scale + sx) * 4;
-            png.data[o] = png.data[o + 1] = png.data[o + 2] = shade;
-            png.data[o + 3] = 255;
-          }
-        }
-      }
-    }
-  }
-  return PNG.sync.write(png);
+/** Digits in [-1, 1], one per row of 64 pixels, as a PNG grid of `cells` per side (dn.plot.imageGrid). */
+export function digitGridPng(images: dn.Tensor, cells: number): Buffer {
+  const grid = dn.plot.imageGrid(images, { shape: [8, 8], columns: cells, range: [-1, 1], cellSize: 40 });
+  return dn.plot.toPng(grid);
 }
 
 export async function runGan(options: GanOptions = {}): Promise<GanResult> {

@@ -58,7 +58,7 @@ function installPackedPackage(folder: string): string {
     requires: true,
     packages: {
       '': { name: consumerManifest.name, dependencies: consumerManifest.dependencies },
-      'node_modules/dendrite': { version: manifest.version, resolved: tarballSpec, hasInstallScript: true, dependencies: manifest.dependencies },
+      'node_modules/dendrite': { version: manifest.version, resolved: tarballSpec, hasInstallScript: true, dependencies: manifest.dependencies, optionalDependencies: manifest.optionalDependencies },
       ...Object.fromEntries(production),
     },
   }, null, 2)}\n`);
