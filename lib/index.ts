@@ -72,6 +72,8 @@ export type {
 export { input } from './layers/input.js';
 export { valueAndGrad, grad } from './model/gradients.js';
 export type { NamedVariable, ValueAndGrads } from './model/gradients.js';
+export { generate } from './model/generate.js';
+export type { GenerateOptions } from './model/generate.js';
 export type { InputOptions } from './layers/input.js';
 export * as layers from './layers/index.js';
 export type { Layer, LayerVariable, SymbolicTensor } from './layers/index.js';

@@ -15,7 +15,7 @@ import { Tensor, toTensor } from '../../tensor.js';
 import { add, mul } from '../../ops/elementwise.js';
 import { matmul } from '../../ops/matmul.js';
 import { notEqual } from '../../ops/compare.js';
-import { broadcastTo } from '../../ops/shape.js';
+import { broadcastTo, concat } from '../../ops/shape.js';
 import { attention, checkAttentionMask, drawDropoutSeed } from '../../ops/attention.js';
 import { Generator, random } from '../../random.js';
 import { checkBoolean, checkInteger, checkNumber, checkOptions, typeError } from '../../validate.js';
@@ -78,6 +78,14 @@ export interface AttendOptions {
   returnAttentionScores?: boolean;
   /** Training behaviour (dropout). Default false. */
   training?: boolean;
+}
+
+/** The keys and values of the steps a causal self-attention has seen (see {@link MultiHeadAttention.continueSequence}). */
+export interface AttentionCache {
+  /** `[batch, steps, numHeads, keyDim]`, or null before the first steps. */
+  key: Tensor | null;
+  /** `[batch, steps, numHeads, valueDim]`, or null before the first steps. */
+  value: Tensor | null;
 }
 
 /** The three inputs of one call and the masks that apply to it. */
@@ -299,6 +307,29 @@ export class MultiHeadAttention<Out extends Tensor | Tensor[] = Tensor> extends 
     }, { headsLast: true, withScores });
     const merged = output.reshape([batch, query.shape[1], heads * this.valueDim]);
     return { output: project(merged, parts.attention_output.kernel.value, parts.attention_output.bias?.value ?? null), scores };
+  }
+
+  /**
+   * @internal Causal self-attention of new steps `x` `[batch, n, features]` to the steps whose keys and
+   * values `cache` holds and to themselves, at inference (no dropout, no masks): for those steps, what the
+   * layer gives on the whole sequence. Appends their keys and values to the cache, so decoding a sequence
+   * one step at a time projects each step once (`dn.generate`'s key/value cache).
+   */
+  continueSequence(x: Tensor, cache: AttentionCache): Tensor {
+    const parts = this.parts!;
+    const heads = this.numHeads, batch = x.shape[0], steps = x.shape[1];
+    const projected = (part: 'query' | 'key' | 'value', width: number) =>
+      project(x, parts[part].kernel.value, parts[part].bias?.value ?? null).reshape([batch, steps, heads, width]);
+    const append = (seen: Tensor | null, fresh: Tensor) => (seen === null ? fresh : concat([seen, fresh], 1));
+    cache.key = append(cache.key, projected('key', this.keyDim));
+    cache.value = append(cache.value, projected('value', this.valueDim));
+    const [q, k, v] = [projected('query', this.keyDim), cache.key, cache.value].map((t) => t.transpose([0, 2, 1, 3]));
+    // The new steps are the last of the sequence: query i sees keys up to its own position.
+    const { output } = attention({
+      q, k, v, mask: null, causal: true, causalOffset: k.shape[2] - steps, scale: 1 / Math.sqrt(this.keyDim), dropout: 0, dropoutSeed: 0,
+    }, { headsLast: true, withScores: false });
+    const merged = output.reshape([batch, steps, heads * this.valueDim]);
+    return project(merged, parts.attention_output.kernel.value, parts.attention_output.bias?.value ?? null);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -54,8 +54,19 @@ export class PositionEmbedding extends Layer {
   }
 
   override call(x: Tensor): Tensor {
+    return this.positionsFrom(x, 0);
+  }
+
+  /**
+   * The embeddings of positions `start` to `start + steps - 1`, broadcast to `x`'s shape (KerasHub's
+   * `start_index`: the next steps of a sequence decoded step by step).
+   */
+  positionsFrom(x: Tensor, start: number): Tensor {
     const [, steps, features] = x.shape;
-    return broadcastTo(slice(this.embeddings!.value, [0, 0], [steps, features]), x.shape);
+    if (start + steps > this.sequenceLength) {
+      throw new ValueError(`${this.name}: the sequence reaches ${start + steps} steps, past the ${this.sequenceLength} steps it embeds (sequenceLength)`);
+    }
+    return broadcastTo(slice(this.embeddings!.value, [start, 0], [steps, features]), x.shape);
   }
 
   /** The input's mask passes through. */

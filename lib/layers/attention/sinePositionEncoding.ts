@@ -18,12 +18,15 @@ export interface SinePositionEncodingOptions extends LayerOptions {
   maxWavelength?: number;
 }
 
-/** The `[steps, features]` table of sinusoidal encodings (computed in double precision). */
-export function sinePositions(steps: number, features: number, maxWavelength = 10000): Float32Array {
+/** The `[steps, features]` table of sinusoidal encodings of positions start.. (computed in double precision). */
+export function sinePositions(steps: number, features: number, maxWavelength = 10000, start = 0): Float32Array {
   const out = new Float32Array(steps * features);
   for (let i = 0; i < features; i++) {
     const timescale = Math.pow(1 / maxWavelength, (2 * Math.floor(i / 2)) / features);
-    for (let p = 0; p < steps; p++) out[p * features + i] = i % 2 === 0 ? Math.sin(p * timescale) : Math.cos(p * timescale);
+    for (let p = 0; p < steps; p++) {
+      const angle = (start + p) * timescale;
+      out[p * features + i] = i % 2 === 0 ? Math.sin(angle) : Math.cos(angle);
+    }
   }
   return out;
 }
@@ -50,8 +53,13 @@ export class SinePositionEncoding extends Layer {
   }
 
   override call(x: Tensor): Tensor {
+    return this.positionsFrom(x, 0);
+  }
+
+  /** The encodings of positions `start` to `start + steps - 1`, broadcast to `x`'s shape (KerasHub's `start_index`). */
+  positionsFrom(x: Tensor, start: number): Tensor {
     const [, steps, features] = x.shape;
-    return broadcastTo(makeTensor(sinePositions(steps, features, this.maxWavelength), [steps, features]), x.shape);
+    return broadcastTo(makeTensor(sinePositions(steps, features, this.maxWavelength, start), [steps, features]), x.shape);
   }
 
   /** The input's mask passes through. */

@@ -10,6 +10,7 @@ import { ShapeError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
 import { formatLayerShape, isShapeList, type CallContext, type Shape, type ShapeLike } from '../layer.js';
 import { registerLayer } from '../registry.js';
+import type { AttentionCache } from './multiHeadAttention.js';
 import { optionsFromConfig, TransformerBlock, type AttentionPart, type TransformerBlockOptions } from './transformerBlock.js';
 
 /** Options of {@link transformerDecoder}. */
@@ -60,6 +61,22 @@ export class TransformerDecoder extends TransformerBlock {
     let x = this.attend(this.selfAttention!, decoder, null, [decoderMask, decoderMask], context);
     if (this.crossAttention !== null && encoder !== null) x = this.attend(this.crossAttention, x, encoder, [decoderMask, encoderMask], context);
     return this.feedforwardStep(x, context);
+  }
+
+  /** Whether the block has cross-attention (it was built on `[decoderSequence, encoderSequence]`). */
+  get hasCrossAttention(): boolean {
+    return this.crossAttention !== null;
+  }
+
+  /**
+   * @internal Continues a decoder-only block's sequence with new steps `x` at inference, the keys and
+   * values of the earlier steps in `cache` (`dn.generate`'s key/value cache): for those steps, what the
+   * block gives on the whole sequence.
+   */
+  continueSequence(x: Tensor, cache: AttentionCache, context: CallContext): Tensor {
+    const part = this.selfAttention!;
+    const attended = this.residual(x, part.norm, part.dropout, context, (input) => part.attention.continueSequence(input, cache));
+    return this.feedforwardStep(attended, context);
   }
 
   /** Rebuilds the block from {@link TransformerDecoder.getConfig}'s output. */
