@@ -25,7 +25,7 @@ export {
 } from '../index.js';
 export type { DType, TensorLike } from '../index.js';
 export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, buffer, TensorBuffer } from './tensors.js';
-export { argMax, argMin, matMul, fill } from './ops.js';
+export { argMax, argMin, matMul, fill, oneHot, nextFrame, ready } from './ops.js';
 export { tidy, keep, dispose } from './memory.js';
 export { randomNormal, randomUniform, truncatedNormal, moments } from './random.js';
 // TensorFlow.js's tensor methods (arraySync, print, argMax, as2D, toInt, ...) on Dendrite's Tensor.

@@ -64,6 +64,22 @@ describe('ops in tfjs spelling', () => {
   });
 });
 
+describe('oneHot, nextFrame, ready', () => {
+  it('oneHot is int32 by default, as tfjs; nextFrame and ready resolve', async () => {
+    const ours = tf.oneHot(tf.tensor1d([0, 2, 1], 'int32'), 3);
+    const theirs = real.oneHot(real.tensor1d([0, 2, 1], 'int32'), 3);
+    expect(ours.dtype).toBe(theirs.dtype);
+    expect(ours.toArray()).toEqual(theirs.arraySync());
+    expect(tf.oneHot(tf.tensor1d([1], 'int32'), 2, 5, -1, 'float32').toArray()).toEqual([[-1, 5]]);
+    expect(() => tf.oneHot(tf.tensor1d([1], 'int32'), 2, 1, 0, 'bool' as never)).toThrow(/dtype/);
+    let ticked = false;
+    setImmediate(() => { ticked = true; });
+    await tf.nextFrame();
+    expect(ticked).toBe(true);
+    await expect(tf.ready()).resolves.toBeUndefined();
+  });
+});
+
 describe('tf.train', () => {
   it("each factory takes tfjs's positional arguments and defaults", () => {
     const config = (o: dn.Optimizer) => o.getConfig() as Record<string, unknown>;
