@@ -35,10 +35,13 @@ export class DTypeError extends DendriteError {
   }
 }
 
-/** A saved model or weights file that cannot be read: truncated, corrupted, wrong version. */
+/**
+ * A saved model or weights file that cannot be read (truncated, corrupted, wrong version, refused),
+ * or a model that cannot be saved; a file-system error is its `cause`.
+ */
 export class SerializationError extends DendriteError {
-  constructor(message: string) {
-    super(message, 'ERR_DENDRITE_SERIALIZATION');
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, 'ERR_DENDRITE_SERIALIZATION', options);
   }
 }
 

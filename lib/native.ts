@@ -316,6 +316,15 @@ export interface NativeBinding {
   gatherRows(table: Float32Array, tableRows: number, width: number, indices: Int32Array, count: number, out: Float32Array): void;
   /** tableGrad[indices[i], :] += grad[i, :] in order of i; each index must be in [0, tableRows). */
   scatterAddRows(grad: Float32Array, width: number, indices: Int32Array, count: number, tableGrad: Float32Array, tableRows: number): void;
+
+  /**
+   * Takes an exclusive advisory lock on an open file (flock; LockFileEx on Windows) without waiting:
+   * true when taken, false when another open file holds it. The operating system releases it when
+   * the file is closed or the process ends, however it ends.
+   */
+  tryLockFile(fd: number): boolean;
+  /** Releases the lock tryLockFile took. */
+  unlockFile(fd: number): void;
 }
 
 /** What {@link NativeBinding.forwardPlan} returns: an opaque snapshot, with its widths and size. */

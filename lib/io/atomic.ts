@@ -21,23 +21,15 @@ export function temporaryPath(path: string): string {
   return `${path}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
 
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Removes temporary files that writers of `path` left behind when they were killed. */
-export async function removeStaleTemporaries(path: string): Promise<void> {
+/**
+ * Removes the temporary files writers of `path` left behind when they were killed. Call it only
+ * while holding the folder's lock (folder-lock.ts): then no other writer has one in progress.
+ */
+export async function removeTemporaries(path: string): Promise<void> {
   const prefix = `${basename(path)}.tmp-`;
   const entries = await readdir(dirname(path)).catch(() => [] as string[]);
   for (const entry of entries) {
-    if (!entry.startsWith(prefix)) continue;
-    const pid = Number(entry.slice(prefix.length).split('-')[0]);
-    if (Number.isInteger(pid) && pid !== process.pid && !processIsAlive(pid)) await unlinkAsync(join(dirname(path), entry)).catch(() => {});
+    if (entry.startsWith(prefix)) await unlinkAsync(join(dirname(path), entry)).catch(() => {});
   }
 }
 

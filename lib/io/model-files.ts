@@ -20,12 +20,13 @@
 import { createHash } from 'node:crypto';
 import { constants as bufferConstants } from 'node:buffer';
 import type { Stats } from 'node:fs';
-import { constants as fsConstants, link, mkdir, open, readFile, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { constants as fsConstants, link, mkdir, open, realpath, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { SerializationError } from '../errors.js';
 import { describe } from '../validate.js';
 import { LOAD_LIMITS, parseBoundedJson } from './limits.js';
-import { removeStaleTemporaries, syncDirectory, temporaryPath, writeAndSync, writeFileAtomic } from './atomic.js';
+import { removeTemporaries, syncDirectory, temporaryPath, writeAndSync, writeFileAtomic } from './atomic.js';
+import { withFolderLock } from './folder-lock.js';
 
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.safetensors';
@@ -39,13 +40,21 @@ function isMissing(error: unknown): boolean {
   return (error as NodeJS.ErrnoException)?.code === 'ENOENT';
 }
 
-/** Reads a file, or null when it does not exist. */
-async function readIfPresent(path: string): Promise<Buffer | null> {
+/** SHA-256 of `name` in the folder; null when it is missing or not a regular file inside the folder. */
+async function digestInFolder(where: string, folder: ModelFolder, name: string): Promise<string | null> {
+  let file: OpenFile | null;
   try {
-    return await readFile(path);
+    file = await openInFolder(where, folder, name);
   } catch (error) {
-    if (isMissing(error)) return null;
+    if (error instanceof SerializationError) return null; // refused: not a copy to keep
     throw error;
+  }
+  if (file === null) return null;
+  try {
+    const hash = createHash('sha256');
+    return (await readOpenFile(where, file, (chunk) => hash.update(chunk), false)) ? hash.digest('hex') : null;
+  } finally {
+    await file.handle.close();
   }
 }
 
@@ -53,70 +62,97 @@ async function readIfPresent(path: string): Promise<Buffer | null> {
  * Whether a `.prev` left by an interrupted save is what the current model.json needs (its
  * `weights.safetensors` being a newer orphan). Cheap when there is no `.prev` (the normal case).
  */
-async function previousIsTheLiveCopy(directory: string): Promise<boolean> {
-  const previous = await readIfPresent(join(directory, PREVIOUS_WEIGHTS_FILE));
+async function previousIsTheLiveCopy(where: string, folder: ModelFolder): Promise<boolean> {
+  const previous = await digestInFolder(where, folder, PREVIOUS_WEIGHTS_FILE);
   if (previous === null) return false;
   let expected: unknown;
   try {
-    expected = (JSON.parse((await readIfPresent(join(directory, MODEL_FILE)))?.toString('utf8') ?? 'null') as { weights?: { sha256?: unknown } } | null)?.weights?.sha256;
+    const text = await readInFolder(where, folder, MODEL_FILE, LOAD_LIMITS.descriptionBytes);
+    expected = (parseBoundedJson(where, MODEL_FILE, text ?? 'null', LOAD_LIMITS.descriptionBytes) as { weights?: { sha256?: unknown } } | null)?.weights?.sha256;
   } catch {
     return false; // an unreadable model.json has nothing to keep
   }
   if (typeof expected !== 'string') return false;
-  const current = await readIfPresent(join(directory, WEIGHTS_FILE));
-  if (current !== null && sha256(current) === expected) return false;
-  return sha256(previous) === expected;
+  if ((await digestInFolder(where, folder, WEIGHTS_FILE)) === expected) return false;
+  return previous === expected;
 }
 
-/** The save in progress (or queued last) per folder: saves into one folder run one after another. */
+/** Creates the folder if needed; its real path. */
+async function prepareFolder(where: string, directory: string): Promise<string> {
+  try {
+    await mkdir(directory, { recursive: true });
+  } catch (error) {
+    throw fileError(where, 'create the folder', directory, error);
+  }
+  try {
+    return await realpath(directory);
+  } catch (error) {
+    throw fileError(where, 'open the folder', directory, error);
+  }
+}
+
+let preparing: Promise<unknown> = Promise.resolve();
+
+/** The save in progress (or queued last) per folder (by real path): saves into one folder run one after another. */
 const savesInProgress = new Map<string, Promise<void>>();
 
 /**
  * Saves `model` (a JSON-serialisable object) and `weights` (a safetensors file) into `directory`,
  * crash-safely. `model.weights` is set to the weights' file name, size and digest.
  *
- * Saves into the same folder from this process are queued (two interleaved saves could otherwise
- * pair one save's model.json with the other's weights); the last one called is what remains. Other
- * processes writing the same folder at the same time are not coordinated with.
+ * One save into a folder at a time: saves from this process are queued by the folder's real path
+ * (a folder reached through a link is the same folder), and each save holds the folder's lock
+ * (folder-lock.ts), so saves from other processes wait too; the last one to take the lock is what
+ * remains. A file-system error is a SerializationError naming the folder (its `cause` the original).
  */
-export async function saveModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array): Promise<void> {
-  const key = resolve(directory);
-  const before = savesInProgress.get(key) ?? Promise.resolve();
-  const save = before.catch(() => {}).then(() => writeModelFiles(directory, model, weights));
-  savesInProgress.set(key, save);
+export async function saveModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array, where = 'save'): Promise<void> {
+  // Folders are made and resolved one call after another, so saves are queued in the order called.
+  const resolved = preparing.then(() => prepareFolder(where, directory));
+  preparing = resolved.catch(() => {});
+  const real = await resolved;
+  const before = savesInProgress.get(real) ?? Promise.resolve();
+  const save = before.catch(() => {}).then(() => withFolderLock(where, real, () => writeModelFiles(where, { given: directory, real }, model, weights)));
+  savesInProgress.set(real, save);
   try {
     await save;
   } finally {
-    if (savesInProgress.get(key) === save) savesInProgress.delete(key);
+    if (savesInProgress.get(real) === save) savesInProgress.delete(real);
   }
 }
 
-async function writeModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array): Promise<void> {
-  await mkdir(directory, { recursive: true });
+/** The save itself, under the folder's lock. */
+async function writeModelFiles(where: string, folder: ModelFolder, model: Record<string, unknown>, weights: Uint8Array): Promise<void> {
+  const directory = folder.real;
   const weightsPath = join(directory, WEIGHTS_FILE);
   const previousPath = join(directory, PREVIOUS_WEIGHTS_FILE);
-  await removeStaleTemporaries(weightsPath);
-  await removeStaleTemporaries(join(directory, MODEL_FILE));
-  const temporary = temporaryPath(weightsPath);
   try {
-    await writeAndSync(temporary, weights);
-    if (!(await previousIsTheLiveCopy(directory))) {
-      await unlink(previousPath).catch((error) => {
-        if (!isMissing(error)) throw error;
-      });
-      await link(weightsPath, previousPath).catch((error) => {
-        if (!isMissing(error)) throw error; // first save: nothing to keep
-      });
+    // Only the lock's holder writes temporaries: any left are from a save that was killed.
+    await removeTemporaries(weightsPath);
+    await removeTemporaries(join(directory, MODEL_FILE));
+    const temporary = temporaryPath(weightsPath);
+    try {
+      await writeAndSync(temporary, weights);
+      if (!(await previousIsTheLiveCopy(where, folder))) {
+        await unlink(previousPath).catch((error) => {
+          if (!isMissing(error)) throw error;
+        });
+        await link(weightsPath, previousPath).catch((error) => {
+          if (!isMissing(error)) throw error; // first save: nothing to keep
+        });
+      }
+      await rename(temporary, weightsPath);
+    } catch (error) {
+      await unlink(temporary).catch(() => {});
+      throw error;
     }
-    await rename(temporary, weightsPath);
+    await syncDirectory(directory);
+    const description = { ...model, weights: { file: WEIGHTS_FILE, bytes: weights.length, sha256: sha256(weights) } };
+    await writeFileAtomic(join(directory, MODEL_FILE), Buffer.from(`${JSON.stringify(description, null, 2)}\n`));
+    await unlink(previousPath).catch(() => {});
   } catch (error) {
-    await unlink(temporary).catch(() => {});
-    throw error;
+    if (error instanceof SerializationError) throw error;
+    throw fileError(where, 'save into', folder.given, error);
   }
-  await syncDirectory(directory);
-  const description = { ...model, weights: { file: WEIGHTS_FILE, bytes: weights.length, sha256: sha256(weights) } };
-  await writeFileAtomic(join(directory, MODEL_FILE), Buffer.from(`${JSON.stringify(description, null, 2)}\n`));
-  await unlink(previousPath).catch(() => {});
 }
 
 /** What model.json says, as read. */
@@ -129,7 +165,7 @@ export interface Description {
 
 /** Reads and checks model.json (a regular file in the folder, within the size and depth limits). */
 async function readDescription(folder: ModelFolder): Promise<Description> {
-  const text = await readInFolder(folder, MODEL_FILE, LOAD_LIMITS.descriptionBytes);
+  const text = await readInFolder('loadModel', folder, MODEL_FILE, LOAD_LIMITS.descriptionBytes);
   if (text === null) throw new SerializationError(`loadModel: no ${MODEL_FILE} in ${folder.given}`);
   return parseDescription(text);
 }
@@ -165,7 +201,7 @@ export async function loadModelFiles(directory: string): Promise<{ model: Record
   for (let attempt = 1; ; attempt++) {
     sizes.length = 0;
     for (const name of [WEIGHTS_FILE, PREVIOUS_WEIGHTS_FILE]) {
-      const file = await openInFolder(folder, name);
+      const file = await openInFolder('loadModel', folder, name);
       if (file === null) continue;
       try {
         if (file.size !== description.bytes) {
@@ -173,7 +209,7 @@ export async function loadModelFiles(directory: string): Promise<{ model: Record
           continue;
         }
         const hash = createHash('sha256');
-        const weights = await readOpenFile(file, (chunk) => hash.update(chunk));
+        const weights = await readOpenFile('loadModel', file, (chunk) => hash.update(chunk), true);
         if (weights !== null && hash.digest('hex') === description.digest) return { model: description.model, weights };
       } finally {
         await file.handle.close();
@@ -210,10 +246,11 @@ const READ_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0) | (fsCon
 /** Bytes read per step: each chunk's digest is a short piece of synchronous work. */
 const READ_CHUNK = 8 * 2 ** 20;
 
-/** A SerializationError naming `path` for a failed file-system call. */
+/** A SerializationError naming `path` for a failed file-system call (the original is its `cause`). */
 function fileError(where: string, what: string, path: string, error: unknown): SerializationError {
   const code = (error as NodeJS.ErrnoException)?.code;
-  return new SerializationError(`${where}: cannot ${what} ${path}${code ? ` (${code})` : ''}: ${(error as Error)?.message ?? String(error)}`);
+  const message = String((error as Error)?.message ?? error);
+  return new SerializationError(`${where}: cannot ${what} ${path}${code ? ` (${code})` : ''}: ${message.length > 300 ? `${message.slice(0, 300)}...` : message}`, { cause: error });
 }
 
 /** Resolves the folder's real path; a missing folder reads as one without model.json. */
@@ -245,7 +282,7 @@ const OPEN_ATTEMPTS = 4;
  * unless it is a regular file whose real path is inside the folder: the check is made on the open
  * file itself (its device and inode), so a link swapped between the check and the read cannot pass.
  */
-async function openInFolder(folder: ModelFolder, name: string): Promise<OpenFile | null> {
+async function openInFolder(where: string, folder: ModelFolder, name: string): Promise<OpenFile | null> {
   const path = join(folder.real, name);
   for (let attempt = 1; ; attempt++) {
     let handle: FileHandle;
@@ -253,15 +290,15 @@ async function openInFolder(folder: ModelFolder, name: string): Promise<OpenFile
       handle = await open(path, READ_FLAGS);
     } catch (error) {
       if (isMissing(error)) return null;
-      throw fileError('loadModel', 'open', path, error);
+      throw fileError(where, 'open', path, error);
     }
     let replaced = false;
     try {
       const stats = await handle.stat();
-      if (!stats.isFile()) throw new SerializationError(`loadModel: ${path} is ${kindOf(stats)}, not a regular file: refused`);
+      if (!stats.isFile()) throw new SerializationError(`${where}: ${path} is ${kindOf(stats)}, not a regular file: refused`);
       const real = await realpath(path);
       const inside = real.startsWith(folder.real.endsWith(sep) ? folder.real : `${folder.real}${sep}`);
-      if (!inside) throw new SerializationError(`loadModel: ${path} resolves to ${real}, outside the model folder ${folder.real}: refused`);
+      if (!inside) throw new SerializationError(`${where}: ${path} resolves to ${real}, outside the model folder ${folder.real}: refused`);
       const named = await stat(real);
       // Another file now has the name (a save renamed one over it): what is open may not be inside.
       replaced = named.dev !== stats.dev || named.ino !== stats.ino;
@@ -270,53 +307,57 @@ async function openInFolder(folder: ModelFolder, name: string): Promise<OpenFile
       await handle.close();
       if (isMissing(error)) return null;
       if (error instanceof SerializationError) throw error;
-      throw fileError('loadModel', 'check', path, error);
+      throw fileError(where, 'check', path, error);
     }
     await handle.close();
-    if (attempt === OPEN_ATTEMPTS) throw new SerializationError(`loadModel: ${path} kept being replaced while it was opened`);
+    if (attempt === OPEN_ATTEMPTS) throw new SerializationError(`${where}: ${path} kept being replaced while it was opened`);
   }
 }
 
 /**
  * Reads the whole of an open file (the size its fstat gave), a chunk at a time, handing each chunk
- * to `onChunk`; null when the file turned out shorter (it changed meanwhile).
+ * to `onChunk`. Returns the bytes (or, without `keep`, true, reading through one chunk-sized
+ * buffer); null (false) when the file turned out shorter (it changed meanwhile).
  */
-async function readOpenFile(file: OpenFile, onChunk?: (chunk: Uint8Array) => void): Promise<Buffer | null> {
-  if (file.size > bufferConstants.MAX_LENGTH) {
-    throw new SerializationError(`loadModel: ${file.path} is ${file.size} bytes, more than the ${bufferConstants.MAX_LENGTH} a Buffer may hold`);
+async function readOpenFile(where: string, file: OpenFile, onChunk: ((chunk: Uint8Array) => void) | null, keep: true): Promise<Buffer | null>;
+async function readOpenFile(where: string, file: OpenFile, onChunk: ((chunk: Uint8Array) => void) | null, keep: false): Promise<boolean>;
+async function readOpenFile(where: string, file: OpenFile, onChunk: ((chunk: Uint8Array) => void) | null, keep: boolean): Promise<Buffer | boolean | null> {
+  if (keep && file.size > bufferConstants.MAX_LENGTH) {
+    throw new SerializationError(`${where}: ${file.path} is ${file.size} bytes, more than the ${bufferConstants.MAX_LENGTH} a Buffer may hold`);
   }
   let bytes: Buffer;
   try {
-    bytes = Buffer.allocUnsafe(file.size);
+    bytes = Buffer.allocUnsafe(keep ? file.size : Math.min(READ_CHUNK, file.size));
   } catch (error) {
-    throw new SerializationError(`loadModel: not enough memory to read ${file.path} (${file.size} bytes): ${(error as Error).message}`);
+    throw new SerializationError(`${where}: not enough memory to read ${file.path} (${file.size} bytes): ${(error as Error).message}`);
   }
   let offset = 0;
   while (offset < file.size) {
+    const at = keep ? offset : 0;
     let bytesRead: number;
     try {
-      ({ bytesRead } = await file.handle.read(bytes, offset, Math.min(READ_CHUNK, file.size - offset), offset));
+      ({ bytesRead } = await file.handle.read(bytes, at, Math.min(READ_CHUNK, file.size - offset), offset));
     } catch (error) {
-      throw fileError('loadModel', 'read', file.path, error);
+      throw fileError(where, 'read', file.path, error);
     }
-    if (bytesRead === 0) return null;
-    onChunk?.(bytes.subarray(offset, offset + bytesRead));
+    if (bytesRead === 0) return keep ? null : false;
+    onChunk?.(bytes.subarray(at, at + bytesRead));
     offset += bytesRead;
   }
-  return bytes;
+  return keep ? bytes : true;
 }
 
 /**
  * The content of `name` in the folder (a regular file inside it, of at most `maxBytes`), or null
  * when it does not exist.
  */
-export async function readInFolder(folder: ModelFolder, name: string, maxBytes: number): Promise<Buffer | null> {
-  const file = await openInFolder(folder, name);
+export async function readInFolder(where: string, folder: ModelFolder, name: string, maxBytes: number): Promise<Buffer | null> {
+  const file = await openInFolder(where, folder, name);
   if (file === null) return null;
   try {
-    if (file.size > maxBytes) throw new SerializationError(`loadModel: ${file.path} is ${file.size} bytes, more than the ${maxBytes} a model may have`);
-    const bytes = await readOpenFile(file);
-    if (bytes === null) throw new SerializationError(`loadModel: ${file.path} changed while it was read`);
+    if (file.size > maxBytes) throw new SerializationError(`${where}: ${file.path} is ${file.size} bytes, more than the ${maxBytes} a model may have`);
+    const bytes = await readOpenFile(where, file, null, true);
+    if (bytes === null) throw new SerializationError(`${where}: ${file.path} changed while it was read`);
     return bytes;
   } finally {
     await file.handle.close();

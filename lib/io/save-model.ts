@@ -257,7 +257,7 @@ export async function saveModel(model: AnyModel, directory: unknown, options: un
     return saveLayersModel(model, where, location.path, includeOptimizer, facts);
   }
   const { description, tensors, metadata } = encodeModel(model, where, includeOptimizer, facts);
-  await saveModelFiles(location.path, description, encodeSafetensors(tensors, metadata));
+  await saveModelFiles(location.path, description, encodeSafetensors(tensors, metadata), where);
 }
 
 /** @internal `model.saveToBuffer()`: one safetensors file with model.json in its metadata. */

@@ -471,6 +471,8 @@ export abstract class Model<Out extends Tensor | Tensor[] = Tensor> extends Laye
    * intact and loadable. A model that cannot be saved (not built yet, a layer with a custom activation
    * function) throws before anything is written. A custom loss or metric function cannot be saved: the
    * model is then saved without its training configuration (model.json says why), and loads uncompiled.
+   * Saves into one folder run one at a time, across processes too (a lock in the folder, which a
+   * killed process does not keep); a file-system error is a SerializationError naming the folder.
    */
   async save(directory: string, options?: SaveOptions): Promise<void> {
     await saveModel(this, directory, options, this.compiledFacts());

@@ -26,6 +26,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterRecurrent(env, exports);
   RegisterTransformer(env, exports);
   RegisterMemory(env, exports);
+  RegisterFileLock(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

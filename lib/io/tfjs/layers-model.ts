@@ -60,7 +60,7 @@ function diskSource(where: string, path: string): FileSource {
   let folder: ModelFolder | null = null;
   const open = async (): Promise<ModelFolder> => (folder ??= await openFolder(directory));
   const read = async (name: string, maxBytes: number): Promise<Buffer> => {
-    const bytes = await readInFolder(await open(), name, maxBytes);
+    const bytes = await readInFolder(where, await open(), name, maxBytes);
     if (bytes === null) throw new SerializationError(`${where}: ${join(directory, name)} does not exist`);
     return bytes;
   };
