@@ -7,7 +7,7 @@
 // Reproducible: DENDRITE_FUZZ_SEED (default fixed) and DENDRITE_FUZZ_CALLS (default 10,000) choose
 // the run; a failure prints the seed and the calls that failed. DENDRITE_FUZZ_TRACE=<file> appends
 // each call to that file before it runs, to find the one that crashes a process.
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -862,6 +862,18 @@ const modelGenerators: Array<[number, Generator]> = [
 
 // Raw binding ----------------------------------------------------------------------------------
 
+/** A file of this test's own, for the file-lock functions (opened on first use, removed at the end). */
+let lockFileDescriptor = -1;
+const lockFilePath = join(tmpdir(), `dendrite-fuzz-lock-${process.pid}`);
+function lockedFile(): number {
+  if (lockFileDescriptor < 0) lockFileDescriptor = openSync(lockFilePath, 'w');
+  return lockFileDescriptor;
+}
+afterAll(() => {
+  if (lockFileDescriptor >= 0) closeSync(lockFileDescriptor);
+  rmSync(lockFilePath, { force: true });
+});
+
 const codes = binding.opCodes;
 const unaryCount = Object.keys(codes.unary).length;
 
@@ -1166,8 +1178,9 @@ const rawGenerators: Array<[number, Generator]> = [
     return { target: `binding.${t.fn}`, typed: true, run: () => fn.apply(binding, t.args), detail: change };
   }],
   [1, (r) => {
-    // Functions whose valid calls are slow or change global state: only invalid arguments.
-    const which = r.int(0, 9);
+    // Functions whose valid calls are slow or change global state: only invalid arguments (the file
+    // locks: a file of the test's own, or a descriptor that is not open).
+    const which = r.int(0, 11);
     const bad = (): number => r.pick(BAD_SIZES);
     const run = (): unknown => {
       switch (which) {
@@ -1180,10 +1193,12 @@ const rawGenerators: Array<[number, Generator]> = [
         case 6: return (binding.configureMemoryCache as (...a: unknown[]) => unknown)(r.chance(0.5) ? weird(r) : true, r.chance(0.5) ? bad() : weird(r));
         case 7: return binding.trimMemoryCache();
         case 8: return (binding.memoryCacheStats as (...a: unknown[]) => unknown)(...(r.chance(0.5) ? [] : [weird(r)]));
+        case 9: return binding.tryLockFile(r.chance(0.5) ? lockedFile() : r.pick([...BAD_SIZES, 123_456]));
+        case 10: return binding.unlockFile(r.chance(0.5) ? lockedFile() : r.pick([...BAD_SIZES, 123_456]));
         default: return (binding.backendInfo as (...a: unknown[]) => unknown)(1);
       }
     };
-    const names = ['benchSgemm', 'benchFmaPeak', 'benchTriad', 'setNumThreads', 'setIsa', 'setErrorClasses', 'configureMemoryCache', 'trimMemoryCache', 'memoryCacheStats', 'backendInfo'];
+    const names = ['benchSgemm', 'benchFmaPeak', 'benchTriad', 'setNumThreads', 'setIsa', 'setErrorClasses', 'configureMemoryCache', 'trimMemoryCache', 'memoryCacheStats', 'tryLockFile', 'unlockFile', 'backendInfo'];
     return { target: `binding.${names[which]}`, typed: true, run };
   }],
 ];
