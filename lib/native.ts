@@ -74,6 +74,12 @@ export interface NativeBinding {
    * threads = 0 keeps the pool's thread count; otherwise the pool is resized for the call and restored.
    */
   benchSgemm(transA: boolean, transB: boolean, m: number, n: number, k: number, threads: number, reps: number): number;
+  /**
+   * Benchmark helper: median seconds of one conv2d (kind 0), conv2dBackwardData (1) or conv2dBackwardFilter (2)
+   * call of the current kernel table on random operands of `geometry` (as conv2d takes it; each operand at most
+   * 2^28 elements), timed in C++ over `reps` calls after a warm-up call. threads = 0 keeps the pool's count.
+   */
+  benchConv(kind: number, geometry: Int32Array, threads: number, reps: number): number;
   /** Benchmark probe: GFLOP/s of independent FMAs on the CPU's best vector ISA, on `threads` threads for ~`seconds`. */
   benchFmaPeak(threads: number, seconds: number): { gflops: number; isa: string };
   /** Benchmark probe: triad a[i] = b[i] + s*c[i] bandwidth in GB/s over three `megabytes` MiB arrays, best of 5 runs. */
@@ -406,6 +412,21 @@ export interface RecurrentBackwardSpec extends RecurrentSpec, RecurrentBuffers {
  */
 export type ForwardStep =
   | { kind: 'dense'; from?: number; kernel: Float32Array; bias: Float32Array | null; inputs: number; units: number; activation: number; param: number }
+  /**
+   * A convolution of each row as one NHWC sample (`geometry` as conv2d takes it; its batch is ignored)
+   * with its epilogue; `transpose`: the transposed convolution (conv2dBackwardData), taking the
+   * geometry's output per row and giving its input.
+   */
+  | {
+    kind: 'conv2d'; from?: number; geometry: Int32Array; kernel: Float32Array; bias: Float32Array | null; scale: Float32Array | null;
+    shift: Float32Array | null; activation: number; param: number; transpose: boolean;
+  }
+  /** Pooling of each row as one NHWC sample (`pool` from opCodes.pool; `geometry` as pool2d takes it). */
+  | { kind: 'pool2d'; from?: number; pool: number; geometry: Int32Array }
+  /** y = x * scale[c] + shift[c] over the row's values as `[..., channels]` (a batch normalization). */
+  | { kind: 'affine'; from?: number; scale: Float32Array; shift: Float32Array; channels: number }
+  /** Reduces each row as `[width / inner, inner]` over its first axis (opCodes.reduce `op`): global pooling. */
+  | { kind: 'reduce'; from?: number; op: number; inner: number }
   | { kind: 'unary'; from?: number; activation: number; param: number }
   | { kind: 'softmax'; from?: number; log: boolean }
   | { kind: 'binary'; from: number | readonly number[]; op: number; constant?: number }

@@ -1180,7 +1180,7 @@ const rawGenerators: Array<[number, Generator]> = [
   [1, (r) => {
     // Functions whose valid calls are slow or change global state: only invalid arguments (the file
     // locks: a file of the test's own, or a descriptor that is not open).
-    const which = r.int(0, 11);
+    const which = r.int(0, 12);
     const bad = (): number => r.pick(BAD_SIZES);
     const run = (): unknown => {
       switch (which) {
@@ -1195,10 +1195,11 @@ const rawGenerators: Array<[number, Generator]> = [
         case 8: return (binding.memoryCacheStats as (...a: unknown[]) => unknown)(...(r.chance(0.5) ? [] : [weird(r)]));
         case 9: return binding.tryLockFile(r.chance(0.5) ? lockedFile() : r.pick([...BAD_SIZES, 123_456]));
         case 10: return binding.unlockFile(r.chance(0.5) ? lockedFile() : r.pick([...BAD_SIZES, 123_456]));
+        case 11: return binding.benchConv(r.pick([-1, 3, 0.5, 0]), Int32Array.of(1, 4, 4, 1, r.pick([2, 5, -1]), 2, 1, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, r.pick([1, 0])), 1, r.pick([0, 1]));
         default: return (binding.backendInfo as (...a: unknown[]) => unknown)(1);
       }
     };
-    const names = ['benchSgemm', 'benchFmaPeak', 'benchTriad', 'setNumThreads', 'setIsa', 'setErrorClasses', 'configureMemoryCache', 'trimMemoryCache', 'memoryCacheStats', 'tryLockFile', 'unlockFile', 'backendInfo'];
+    const names = ['benchSgemm', 'benchFmaPeak', 'benchTriad', 'setNumThreads', 'setIsa', 'setErrorClasses', 'configureMemoryCache', 'trimMemoryCache', 'memoryCacheStats', 'tryLockFile', 'unlockFile', 'benchConv', 'backendInfo'];
     return { target: `binding.${names[which]}`, typed: true, run };
   }],
 ];

@@ -83,6 +83,44 @@ static Napi::Value BenchSgemm(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), times[reps / 2]);
 }
 
+// benchConv(kind, geometry, threads, reps): median seconds of one call of the current kernel table's
+// conv2d (kind 0, no epilogue), conv2d_backward_data (1) or conv2d_backward_filter (2) on random
+// operands of `geometry` (as conv2d's binding takes it, at most 2^28 elements each), timed in C++ after
+// one untimed warm-up call.
+static Napi::Value BenchConv(const Napi::CallbackInfo& info) {
+  Args args(info, "benchConv", 4);
+  const int64_t kind = args.Integer(0, "kind", 0, 2);
+  const ConvGeometry g = ReadConvGeometry(args, 1);
+  const int threads = static_cast<int>(args.Integer(2, "threads", 0, kMaxThreads));
+  const int64_t reps = args.Integer(3, "reps", 1, 1000000);
+  const int64_t x_size = g.batch * g.in_h * g.in_w * g.in_c, y_size = g.batch * g.out_h * g.out_w * g.out_c;
+  const int64_t f_size = g.kernel_h * g.kernel_w * (g.in_c / g.groups) * g.out_c;
+  constexpr int64_t kMaxBenchElements = int64_t{1} << 28;
+  if (x_size > kMaxBenchElements || y_size > kMaxBenchElements || f_size > kMaxBenchElements) {
+    ThrowValueError(info.Env(), "benchConv: each operand must hold at most 2^28 elements");
+  }
+  std::vector<float> x(x_size), filter(f_size), y(y_size);
+  Fill(x, 1);
+  Fill(filter, 2);
+  Fill(y, 3);
+  Backend& backend = GetBackend(info.Env());
+  ScopedThreadCount scoped(backend.pool.get(), threads);
+  const auto run = [&]() {
+    if (kind == 0) return backend.kernels.conv2d(g, x.data(), filter.data(), ConvEpilogue(), y.data(), backend.pool.get());
+    if (kind == 1) return backend.kernels.conv2d_backward_data(g, y.data(), filter.data(), ConvEpilogue(), x.data(), backend.pool.get());
+    return backend.kernels.conv2d_backward_filter(g, x.data(), y.data(), filter.data(), false, backend.pool.get());
+  };
+  CheckStatus(info.Env(), "benchConv", run());
+  std::vector<double> times(static_cast<size_t>(reps));
+  for (double& time : times) {
+    Clock::time_point start = Clock::now();
+    run();
+    time = SecondsSince(start);
+  }
+  std::nth_element(times.begin(), times.begin() + reps / 2, times.end());
+  return Napi::Number::New(info.Env(), times[reps / 2]);
+}
+
 namespace {
 
 struct FmaProbeTask {
@@ -189,6 +227,7 @@ static Napi::Value BenchTriad(const Napi::CallbackInfo& info) {
 
 void RegisterBench(Napi::Env env, Napi::Object exports) {
   exports.Set("benchSgemm", Napi::Function::New(env, BenchSgemm, "benchSgemm"));
+  exports.Set("benchConv", Napi::Function::New(env, BenchConv, "benchConv"));
   exports.Set("benchFmaPeak", Napi::Function::New(env, BenchFmaPeak, "benchFmaPeak"));
   exports.Set("benchTriad", Napi::Function::New(env, BenchTriad, "benchTriad"));
 }

@@ -59,6 +59,8 @@ class Args {
   bool Boolean(size_t index, const char* name) const;
   // "fn: name " prefix for messages.
   std::string Where(const char* name) const;
+  // The argument at `index` as it is.
+  Napi::Value Value(size_t index) const { return info_[index]; }
 
  private:
   template <typename Array>
@@ -67,6 +69,13 @@ class Args {
   const Napi::CallbackInfo& info_;
   const char* function_;
 };
+
+// A ConvGeometry from an Int32Array of its fields in order, checked: every field in range, channels
+// divisible by the groups, the output size the padded input gives; errors start with `where`
+// (conv_binding.cc). Likewise a PoolGeometry.
+ConvGeometry ReadConvGeometry(Napi::Env env, const Napi::Value& value, const std::string& where);
+ConvGeometry ReadConvGeometry(const Args& args, size_t index);
+PoolGeometry ReadPoolGeometry(Napi::Env env, const Napi::Value& value, const std::string& where, PoolKind kind);
 
 // Each binding file defines one of these and addon.cc calls them all.
 void RegisterBackend(Napi::Env env, Napi::Object exports);

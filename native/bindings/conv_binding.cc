@@ -21,18 +21,20 @@ const char* const kPoolFieldNames[kPoolFields] = {"batch", "inH", "inW", "channe
                                                   "windowW", "strideH", "strideW", "padTop", "padBottom", "padLeft",
                                                   "padRight"};
 
-// Reads `count` non-negative fields (each at least `minimum[i]`) from the Int32Array at `index`.
-void ReadFields(const Args& args, size_t index, int count, const char* const* names, const int64_t* minimum,
-                int64_t* out) {
-  const int32_t* fields = args.Ints(index, "geometry", count);
-  if (args.Length(index) != count) {
-    ThrowValueError(args.env(), args.Where("geometry") + " must hold " + std::to_string(count) + " integers, got " +
-                                    std::to_string(args.Length(index)));
+// Reads `count` fields (each at least `minimum[i]`) from `value`, an Int32Array of exactly `count`.
+void ReadFields(Napi::Env env, const Napi::Value& value, const std::string& where, int count, const char* const* names,
+                const int64_t* minimum, int64_t* out) {
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_int32_array) {
+    ThrowTypeError(env, where + " must be an Int32Array");
+  }
+  Napi::Int32Array fields = value.As<Napi::Int32Array>();
+  if (static_cast<int64_t>(fields.ElementLength()) != count) {
+    ThrowValueError(env, where + " must hold " + std::to_string(count) + " integers, got " + std::to_string(fields.ElementLength()));
   }
   for (int i = 0; i < count; ++i) {
     if (fields[i] < minimum[i]) {
-      ThrowValueError(args.env(), args.Where("geometry") + " " + names[i] + " must be at least " +
-                                      std::to_string(minimum[i]) + ", got " + std::to_string(fields[i]));
+      ThrowValueError(env, where + " " + names[i] + " must be at least " + std::to_string(minimum[i]) + ", got " +
+                               std::to_string(fields[i]));
     }
     out[i] = fields[i];
   }
@@ -51,69 +53,75 @@ int64_t Elements(const Args& args, const char* what, std::initializer_list<int64
 }
 
 // A ValueError when the (dilated) window is larger than the padded input along one axis.
-void CheckWindowFits(const Args& args, const char* axis, int64_t input, int64_t pad_before, int64_t pad_after,
-                     int64_t window) {
+void CheckWindowFits(Napi::Env env, const std::string& where, const char* axis, int64_t input, int64_t pad_before,
+                     int64_t pad_after, int64_t window) {
   const int64_t padded = input + pad_before + pad_after;
   if (padded < window) {
-    ThrowValueError(args.env(), args.Where("geometry") + ": the window (" + std::to_string(window) +
-                                    ") is larger than the padded input along " + axis + " (" + std::to_string(padded) + ")");
+    ThrowValueError(env, where + ": the window (" + std::to_string(window) + ") is larger than the padded input along " + axis +
+                             " (" + std::to_string(padded) + ")");
   }
 }
 
-ConvGeometry ReadConvGeometry(const Args& args, size_t index) {
+}  // namespace
+
+ConvGeometry ReadConvGeometry(Napi::Env env, const Napi::Value& value, const std::string& where) {
   static const int64_t kMinimum[kConvFields] = {0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1};
   int64_t f[kConvFields];
-  ReadFields(args, index, kConvFields, kConvFieldNames, kMinimum, f);
+  ReadFields(env, value, where, kConvFields, kConvFieldNames, kMinimum, f);
   ConvGeometry g;
   g.batch = f[0], g.in_h = f[1], g.in_w = f[2], g.in_c = f[3], g.out_h = f[4], g.out_w = f[5], g.out_c = f[6];
   g.kernel_h = f[7], g.kernel_w = f[8], g.stride_h = f[9], g.stride_w = f[10], g.dilation_h = f[11];
   g.dilation_w = f[12], g.pad_top = f[13], g.pad_bottom = f[14], g.pad_left = f[15], g.pad_right = f[16];
   g.groups = f[17];
   if (g.in_c % g.groups != 0 || g.out_c % g.groups != 0) {
-    ThrowValueError(args.env(), args.Where("geometry") + ": inC (" + std::to_string(g.in_c) + ") and outC (" +
-                                    std::to_string(g.out_c) + ") must be multiples of groups (" +
-                                    std::to_string(g.groups) + ")");
+    ThrowValueError(env, where + ": inC (" + std::to_string(g.in_c) + ") and outC (" + std::to_string(g.out_c) +
+                             ") must be multiples of groups (" + std::to_string(g.groups) + ")");
   }
   const int64_t extent_h = (g.kernel_h - 1) * g.dilation_h + 1, extent_w = (g.kernel_w - 1) * g.dilation_w + 1;
-  CheckWindowFits(args, "the height", g.in_h, g.pad_top, g.pad_bottom, extent_h);
-  CheckWindowFits(args, "the width", g.in_w, g.pad_left, g.pad_right, extent_w);
+  CheckWindowFits(env, where, "the height", g.in_h, g.pad_top, g.pad_bottom, extent_h);
+  CheckWindowFits(env, where, "the width", g.in_w, g.pad_left, g.pad_right, extent_w);
   if (!ref::ConvGeometryIsValid(g)) {
     const int64_t out_h = (g.in_h + g.pad_top + g.pad_bottom - extent_h) / g.stride_h + 1;
     const int64_t out_w = (g.in_w + g.pad_left + g.pad_right - extent_w) / g.stride_w + 1;
-    ThrowValueError(args.env(), args.Where("geometry") + ": the padded input gives an output of " + std::to_string(out_h) +
-                                    " x " + std::to_string(out_w) + ", got outH " + std::to_string(g.out_h) +
-                                    " and outW " + std::to_string(g.out_w));
+    ThrowValueError(env, where + ": the padded input gives an output of " + std::to_string(out_h) + " x " +
+                             std::to_string(out_w) + ", got outH " + std::to_string(g.out_h) + " and outW " +
+                             std::to_string(g.out_w));
   }
   return g;
 }
 
-PoolGeometry ReadPoolGeometry(const Args& args, size_t index, PoolKind kind) {
+ConvGeometry ReadConvGeometry(const Args& args, size_t index) {
+  return ReadConvGeometry(args.env(), args.Value(index), args.Where("geometry"));
+}
+
+PoolGeometry ReadPoolGeometry(Napi::Env env, const Napi::Value& value, const std::string& where, PoolKind kind) {
   static const int64_t kMinimum[kPoolFields] = {0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0};
   int64_t f[kPoolFields];
-  ReadFields(args, index, kPoolFields, kPoolFieldNames, kMinimum, f);
+  ReadFields(env, value, where, kPoolFields, kPoolFieldNames, kMinimum, f);
   PoolGeometry g;
   g.batch = f[0], g.in_h = f[1], g.in_w = f[2], g.channels = f[3], g.out_h = f[4], g.out_w = f[5];
   g.window_h = f[6], g.window_w = f[7], g.stride_h = f[8], g.stride_w = f[9], g.pad_top = f[10];
   g.pad_bottom = f[11], g.pad_left = f[12], g.pad_right = f[13];
   if (g.pad_top >= g.window_h || g.pad_bottom >= g.window_h || g.pad_left >= g.window_w || g.pad_right >= g.window_w) {
-    ThrowValueError(args.env(), args.Where("geometry") + ": each padding must be smaller than the window (" +
-                                    std::to_string(g.window_h) + " x " + std::to_string(g.window_w) +
-                                    "), so that every window holds a pixel");
+    ThrowValueError(env, where + ": each padding must be smaller than the window (" + std::to_string(g.window_h) + " x " +
+                             std::to_string(g.window_w) + "), so that every window holds a pixel");
   }
-  CheckWindowFits(args, "the height", g.in_h, g.pad_top, g.pad_bottom, g.window_h);
-  CheckWindowFits(args, "the width", g.in_w, g.pad_left, g.pad_right, g.window_w);
+  CheckWindowFits(env, where, "the height", g.in_h, g.pad_top, g.pad_bottom, g.window_h);
+  CheckWindowFits(env, where, "the width", g.in_w, g.pad_left, g.pad_right, g.window_w);
   if (kind == PoolKind::kMax && g.in_h * g.in_w > INT32_MAX) {
-    ThrowValueError(args.env(), args.Where("geometry") + ": max pooling needs inH * inW <= 2^31 - 1 (its argmax positions are int32)");
+    ThrowValueError(env, where + ": max pooling needs inH * inW <= 2^31 - 1 (its argmax positions are int32)");
   }
   if (!ref::PoolGeometryIsValid(kind, g)) {
     const int64_t out_h = (g.in_h + g.pad_top + g.pad_bottom - g.window_h) / g.stride_h + 1;
     const int64_t out_w = (g.in_w + g.pad_left + g.pad_right - g.window_w) / g.stride_w + 1;
-    ThrowValueError(args.env(), args.Where("geometry") + ": the padded input gives an output of " + std::to_string(out_h) +
-                                    " x " + std::to_string(out_w) + ", got outH " + std::to_string(g.out_h) +
-                                    " and outW " + std::to_string(g.out_w));
+    ThrowValueError(env, where + ": the padded input gives an output of " + std::to_string(out_h) + " x " +
+                             std::to_string(out_w) + ", got outH " + std::to_string(g.out_h) + " and outW " +
+                             std::to_string(g.out_w));
   }
   return g;
 }
+
+namespace {
 
 // The epilogue's bias, scale and shift (each null or `channels` floats; scale and shift together) and
 // activation, from arguments first..first+4.
@@ -180,7 +188,7 @@ static void Conv2dBackwardFilter(const Napi::CallbackInfo& info) {
 static void Pool2d(const Napi::CallbackInfo& info) {
   Args args(info, "pool2d", 5);
   const auto kind = static_cast<PoolKind>(args.Integer(0, "kind", 0, kPoolCount - 1));
-  const PoolGeometry g = ReadPoolGeometry(args, 1, kind);
+  const PoolGeometry g = ReadPoolGeometry(args.env(), args.Value(1), args.Where("geometry"), kind);
   const float* x = args.Floats(2, "x", Elements(args, "x", {g.batch, g.in_h, g.in_w, g.channels}));
   const int64_t outputs = Elements(args, "y", {g.batch, g.out_h, g.out_w, g.channels});
   float* y = args.Floats(3, "y", outputs);
@@ -197,7 +205,7 @@ static void Pool2d(const Napi::CallbackInfo& info) {
 static void Pool2dBackward(const Napi::CallbackInfo& info) {
   Args args(info, "pool2dBackward", 5);
   const auto kind = static_cast<PoolKind>(args.Integer(0, "kind", 0, kPoolCount - 1));
-  const PoolGeometry g = ReadPoolGeometry(args, 1, kind);
+  const PoolGeometry g = ReadPoolGeometry(args.env(), args.Value(1), args.Where("geometry"), kind);
   const int64_t outputs = Elements(args, "dy", {g.batch, g.out_h, g.out_w, g.channels});
   const float* dy = args.Floats(2, "dy", outputs);
   const int32_t* argmax = args.OptionalInts(3, "argmax", outputs);

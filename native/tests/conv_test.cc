@@ -80,6 +80,12 @@ std::vector<ConvGeometry> ConvCases() {
       Geometry(1, 1, 12, 5, 7, 1, 3, 1, 2, 1, 1, 0, 0, 2, 0, 1),      // 1-D, causal padding, stride 2
       Geometry(1, 4, 4, 3, 2, 2, 2, 3, 3, 1, 1, 0, 0, 0, 0, 1),       // stride larger than the kernel: skipped pixels
       Geometry(0, 5, 5, 3, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),       // empty batch
+      // More channels than the direct loops take (AVX-512: 64): the packed tiles, with patches, phases,
+      // groups and 1x1 products.
+      Geometry(1, 7, 6, 5, 70, 3, 3, 2, 1, 1, 2, 1, 1, 2, 2, 1),
+      Geometry(2, 7, 7, 72, 66, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1),
+      Geometry(1, 5, 4, 136, 132, 3, 2, 1, 1, 1, 1, 1, 1, 0, 1, 2),
+      Geometry(2, 4, 3, 80, 70, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1),
   };
   return cases;
 }

@@ -48,7 +48,7 @@ describe('conv2d bindings: bad arguments', () => {
 
   it('rejects wrong types and counts with ArgumentTypeError', () => {
     expect(() => conv(g0, x, f, y)).toThrow(ArgumentTypeError);
-    expect(() => conv([...g0], x, f, y, null, null, null, 0, 0)).toThrow(/conv2d: geometry must be a Int32Array/);
+    expect(() => conv([...g0], x, f, y, null, null, null, 0, 0)).toThrow(/conv2d: geometry must be an Int32Array/);
     expect(() => conv(g0, new Float64Array(s.x), f, y, null, null, null, 0, 0)).toThrow(/conv2d: x must be a Float32Array/);
     expect(() => conv(g0, x, f, y, new Int32Array(4), null, null, 0, 0)).toThrow(/bias must be a Float32Array/);
     expect(() => conv(g0, x, f, y, null, null, null, 'relu', 0)).toThrow(ArgumentTypeError);

@@ -406,14 +406,14 @@ struct KernelTable {
   Status (*optimizer_update)(const OptimizerArgs& args, float* param, const float* grad, float* state1,
                              float* state2, float* state3, int64_t n, ThreadPool* pool) = nullptr;
 
-  // y = epilogue(conv(x, filter)) (ConvGeometry, ConvEpilogue). Each output element sums its terms in
-  // the order (kh, kw, c).
+  // y = epilogue(conv(x, filter)) (ConvGeometry, ConvEpilogue). The reference sums each output's terms in
+  // the order (kh, kw, c); the SIMD kernels in k blocks with fused multiply-adds.
   Status (*conv2d)(const ConvGeometry& g, const float* x, const float* filter, const ConvEpilogue& e, float* y,
                    ThreadPool* pool) = nullptr;
   // dx = epilogue(the gradient of conv2d's input, from dy): dx[n, ih, iw, c] sums dy[n, oh, ow, o] *
-  // filter[kh, kw, c, o] over every (kh, kw, o) whose window puts tap (kh, kw) at (ih, iw), in the order
-  // (kh, kw, o). The epilogue runs per input channel; with bias and an activation this is a transposed
-  // convolution's forward pass.
+  // filter[kh, kw, c, o] over every (kh, kw, o) whose window puts tap (kh, kw) at (ih, iw) (the reference in
+  // the order (kh, kw, o)). The epilogue runs per input channel; with bias and an activation this is a
+  // transposed convolution's forward pass.
   Status (*conv2d_backward_data)(const ConvGeometry& g, const float* dy, const float* filter, const ConvEpilogue& e,
                                  float* dx, ThreadPool* pool) = nullptr;
   // dfilter (+)= the gradient of conv2d's filter: dfilter[kh, kw, c, o] sums x[n, ih, iw, c'] * dy[n, oh, ow, o]

@@ -2,11 +2,13 @@
 // k step: 15 of the 16 registers), packed panels sized to the caches, masked loads and stores
 // (vmaskmov never touches masked-off lanes) at the edges. The packing and tiles are the shared body
 // kernels/simd/gemm.inc; the loops, threading and epilogue order are the shared driver's
-// (kernels/ref/gemm_driver.inc).
+// (kernels/ref/gemm_driver.inc). The convolutions run on the same tiles (kernels/simd/conv.inc).
+#include <algorithm>
 #include <array>
 #include <utility>
 
 #include "dendrite/thread_pool.h"
+#include "kernels/ref/ref.h"
 #include "kernels/avx2/simd_f32.h"
 
 namespace dendrite::avx2 {
@@ -26,6 +28,11 @@ constexpr int64_t kARowStride = kKC + 16;
 // Accumulators a one- or two-row tile over B read in place may use (of 16 ymm registers): 8 vectors
 // for one row, 4 for two.
 constexpr int kWideAccumulators = 8;
+// The direct (unpacked) convolution blocks for few channels (kernels/simd/conv.inc): at most
+// kDirectVectors vectors of channels, pixels x vectors accumulators, enough independent chains to cover
+// the FMA latency and few enough to leave registers for the filter vectors and one broadcast.
+constexpr int kDirectVectors = 2;
+constexpr int kDirectAccumulators = 12;
 
 // 8 x 8 floats transposed in registers (packing a transposed B at memory speed).
 inline void TransposeSquare(__m256 r[8]) {
@@ -49,5 +56,6 @@ inline void TransposeSquare(__m256 r[8]) {
 }  // namespace
 
 #include "kernels/simd/gemm.inc"
+#include "kernels/simd/conv.inc"
 
 }  // namespace dendrite::avx2

@@ -2,11 +2,13 @@
 // k step: 28 FMAs for 16 loads, enough independent chains to keep both FMA pipes busy), packed panels
 // sized to the caches, masked loads and stores at the edges. The packing and tiles are the shared body
 // kernels/simd/gemm.inc; the loops, threading and epilogue order are the shared driver's
-// (kernels/ref/gemm_driver.inc).
+// (kernels/ref/gemm_driver.inc). The convolutions run on the same tiles (kernels/simd/conv.inc).
+#include <algorithm>
 #include <array>
 #include <utility>
 
 #include "dendrite/thread_pool.h"
+#include "kernels/ref/ref.h"
 #include "kernels/avx512/simd_f32.h"
 
 namespace dendrite::avx512 {
@@ -25,6 +27,11 @@ constexpr int64_t kNB = 384;  // a 512 x 384 packed B block is 768 KiB: it stays
 constexpr int64_t kARowStride = kKC + 16;
 // Accumulators a one- or two-row tile over B read in place may use (of 32 zmm registers): 8 vectors.
 constexpr int kWideAccumulators = 16;
+// The direct (unpacked) convolution blocks for few channels (kernels/simd/conv.inc): at most
+// kDirectVectors vectors of channels, pixels x vectors accumulators, enough independent chains to cover
+// the FMA latency and few enough to leave registers for the filter vectors and one broadcast.
+constexpr int kDirectVectors = 4;
+constexpr int kDirectAccumulators = 24;
 
 // 16 x 16 floats transposed in registers (packing a transposed B at memory speed).
 inline void TransposeSquare(__m512 r[16]) {
@@ -54,5 +61,6 @@ inline void TransposeSquare(__m512 r[16]) {
 }  // namespace
 
 #include "kernels/simd/gemm.inc"
+#include "kernels/simd/conv.inc"
 
 }  // namespace dendrite::avx512
