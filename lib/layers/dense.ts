@@ -2,18 +2,14 @@
  * Dense (fully connected) layer: `y = activation(x · kernel + bias)` over the last axis.
  *
  * Speed by design: the forward pass is ONE native call (`sgemm` with the bias and an elementwise
- * activation in its epilogue). The backward pass is a constant handful: `unaryGrad` for the
- * activation, `sgemm` (transA) for the kernel gradient, `columnSum` for the bias gradient, `sgemm`
- * (transB) for the input gradient. Weight gradients are accumulated straight into the weights'
- * `.grad` buffers (which an optimizer points at its flat gradient buffer), so no gradient is
- * copied. Activations whose derivative needs the pre-activation (gelu, swish, softplus) keep it
- * with one more call; softmax and custom functions run after the GEMM as ordinary ops.
+ * activation in its epilogue; see ops/fused.ts). The backward pass is a constant handful: `unaryGrad` for
+ * the activation, `sgemm` (transA) for the kernel gradient, `columnSum` for the bias gradient, `sgemm`
+ * (transB) for the input gradient.
  */
 import { ShapeError, ValueError } from '../errors.js';
 import { binding } from '../native.js';
-import { allocateUninitialized, makeTensor, Tensor } from '../tensor.js';
+import { makeTensor, type Tensor } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
-import { accumulateInto } from '../autograd/leaf-grad.js';
 import { contiguous } from '../ops/shape.js';
 import { checkInteger, checkOptions, MAX_TENSOR_SIZE, typeError } from '../validate.js';
 import { getInitializer, serializeInitializer, type Initializer, type InitializerConfig } from '../initializers.js';
@@ -23,6 +19,8 @@ import {
   formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type LayerVariable, type Shape,
 } from './layer.js';
 import { registerLayer } from './registry.js';
+import { accumulateInto } from '../autograd/leaf-grad.js';
+import { applyFused, buffer, type FusedOp } from '../ops/fused.js';
 
 /** Options of {@link dense}. */
 export interface DenseOptions extends LayerOptions {
@@ -134,86 +132,37 @@ export class Dense extends Layer {
     const bias = this.bias === null ? null : this.bias.value;
     const k = kernel.shape[0];
     const n = this.units;
-    const outShape = [...x.shape.slice(0, -1), n];
     const m = k === 0 ? 0 : x.size / k;
     const input = x.isContiguous ? x : contiguous(x.detach());
     const xData = input.storage as Float32Array;
     const wData = kernel.storage as Float32Array;
     const bData = bias === null ? null : (bias.storage as Float32Array);
     const workspace = context.workspace;
-    // Softmax and sigmoid folded into a cross-entropy loss: the model asks for logits.
-    const activation = context.logits ? null : this.activation;
-    const code = activation === null ? LINEAR : activation.unaryCode;
     const recording = isGradEnabled() && (x.requiresGrad || kernel.requiresGrad || (bias !== null && bias.requiresGrad));
-
-    let output: Tensor;
-    if (code !== null && (!recording || code === LINEAR || activation!.gradFromOutput)) {
-      // The whole layer in one call; the derivative (if needed) comes from the output.
-      const y = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('y', m * n);
-      if (m > 0) binding.sgemm(false, false, m, n, k, 1, xData, k, wData, n, 0, y, n, bData, code, activation === null ? 0 : activation.param, 1, 0, 0, 0);
-      output = makeTensor(y, outShape);
-      if (recording) output = this.record(output, x, input, kernel, bias, m, n, k, code, activation === null ? 0 : activation.param, null, y, workspace);
-    } else {
-      // Linear part in one call; the activation after it (its derivative needs the pre-activation).
-      const z = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('z', m * n);
-      if (m > 0) binding.sgemm(false, false, m, n, k, 1, xData, k, wData, n, 0, z, n, bData, LINEAR, 0, 1, 0, 0, 0);
-      let pre = makeTensor(z, outShape);
-      if (recording) pre = this.record(pre, x, input, kernel, bias, m, n, k, LINEAR, 0, null, z, workspace);
-      if (code !== null) {
-        // Elementwise with a derivative from the input: y = f(z) with z kept for unaryGrad.
-        const y = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('y', m * n);
-        if (m > 0) binding.unary(code, activation!.param, z, y, m * n);
-        output = makeTensor(y, outShape);
-        if (recording) output = recordActivation(output, pre, code, activation!.param, z, workspace);
-      } else if (!recording && activation!.name === 'softmax' && activation!.getConfig().axis === undefined) {
-        // Inference: the softmax in place over the rows, one more call and no copy.
-        if (m > 0) binding.softmax(z, z, m, n, false);
-        output = pre;
-      } else {
-        output = activation!.apply(pre);
-      }
-    }
+    const product: FusedOp = {
+      shape: [...x.shape.slice(0, -1), n],
+      run: (out, code, param) => binding.sgemm(false, false, m, n, k, 1, xData, k, wData, n, 0, out, n, bData, code, param, 1, 0, 0, 0),
+      record: (output, gradient) => recordOp('dense', output, bias === null ? [x, kernel] : [x, kernel, bias], (grad, needs) => {
+        const dz = gradient(grad);
+        const dKernel = needs[1]
+          ? accumulateInto(kernel, (target, beta) => binding.sgemm(true, false, k, n, m, 1, xData, k, dz, n, beta, target, n, null, LINEAR, 0, 1, 0, 0, 0))
+          : null;
+        const dBias = bias !== null && needs[2] ? accumulateInto(bias, (target, beta) => binding.columnSum(dz, m, n, target, beta !== 0)) : null;
+        let dx: Tensor | null = null;
+        if (needs[0]) {
+          const dxData = buffer(workspace, 'dx', m * k);
+          if (m > 0) binding.sgemm(false, true, m, k, n, 1, dz, n, wData, n, 0, dxData, k, null, LINEAR, 0, 1, 0, 0, 0);
+          dx = makeTensor(dxData, x.shape);
+        }
+        return bias === null ? [dx, dKernel] : [dx, dKernel, dBias];
+      }),
+    };
+    // Softmax and sigmoid folded into a cross-entropy loss: the model asks for logits.
+    const output = applyFused(product, context.logits ? null : this.activation, recording, workspace);
     if (this.activityRegularizer !== null && context.losses !== null) {
       context.losses.push(this.activityRegularizer.apply(output).div(Math.max(x.shape[0], 1)));
     }
     return output;
-  }
-
-  /**
-   * Records the fused `activation(x · kernel + bias)` node. `y` holds the output (for derivatives
-   * from the output); `z` the pre-activation when it was kept (else null).
-   */
-  private record(
-    output: Tensor, x: Tensor, input: Tensor, kernel: Tensor, bias: Tensor | null, m: number, n: number, k: number,
-    code: number, param: number, z: Float32Array | null, y: Float32Array, workspace: CallContext['workspace'],
-  ): Tensor {
-    const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
-    const xData = input.storage as Float32Array;
-    return recordOp('dense', output, inputs, (grad, needs) => {
-      let dz = contiguous(grad).storage as Float32Array;
-      if (code !== LINEAR) {
-        const buffer = workspace === null ? allocateUninitialized('float32', m * n) as Float32Array : workspace.floats('dz', m * n);
-        if (m > 0) binding.unaryGrad(code, param, z, y, dz, buffer, m * n);
-        dz = buffer;
-      }
-      let dx: Tensor | null = null;
-      let dKernel: Tensor | null = null;
-      let dBias: Tensor | null = null;
-      if (needs[1]) {
-        dKernel = accumulateInto(kernel, (target, beta) => {
-          binding.sgemm(true, false, k, n, m, 1, xData, k, dz, n, beta, target, n, null, LINEAR, 0, 1, 0, 0, 0);
-        });
-      }
-      if (bias !== null && needs[2]) {
-        dBias = accumulateInto(bias, (target, beta) => binding.columnSum(dz, m, n, target, beta !== 0));
-      }
-      if (needs[0]) {
-        const buffer = workspace === null ? allocateUninitialized('float32', m * k) as Float32Array : workspace.floats('dx', m * k);
-        if (m > 0) binding.sgemm(false, true, m, k, n, 1, dz, n, kernel.storage as Float32Array, n, 0, buffer, k, null, LINEAR, 0, 1, 0, 0, 0);
-        dx = makeTensor(buffer, x.shape);
-      }
-      return bias === null ? [dx, dKernel] : [dx, dKernel, dBias];
-    });
   }
 
   override getConfig(): Record<string, unknown> {
@@ -239,17 +188,6 @@ export class Dense extends Layer {
     }
     return new Dense(options as unknown as DenseOptions);
   }
-}
-
-/** Records `y = f(z)` for an elementwise activation whose derivative needs z. */
-function recordActivation(output: Tensor, pre: Tensor, code: number, param: number, z: Float32Array, workspace: CallContext['workspace']): Tensor {
-  const y = output.storage as Float32Array;
-  return recordOp('activation', output, [pre], (grad) => {
-    const dy = contiguous(grad).storage as Float32Array;
-    const dz = workspace === null ? allocateUninitialized('float32', dy.length) as Float32Array : workspace.floats('dpre', dy.length);
-    if (dz.length > 0) binding.unaryGrad(code, param, z, y, dy, dz, dz.length);
-    return [makeTensor(dz, pre.shape)];
-  });
 }
 
 /**

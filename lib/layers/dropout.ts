@@ -33,7 +33,7 @@ const TWO_POW_32 = 4294967296;
 
 /** Randomly drops inputs during training. */
 export class Dropout extends Layer {
-  readonly className = 'Dropout';
+  readonly className: string = 'Dropout';
   /** The fraction of inputs dropped in training. */
   readonly rate: number;
   /** The seed given, or null. */
@@ -42,11 +42,11 @@ export class Dropout extends Layer {
   readonly noiseShape: readonly (number | null)[] | null;
   private readonly generator: Generator;
 
-  constructor(options: DropoutOptions) {
-    const where = 'dropout';
+  /** @param where, className: for a subclass (SpatialDropout2D), its own names */
+  constructor(options: DropoutOptions, where = 'dropout', className = 'Dropout') {
     const o = checkOptions<DropoutOptions>(where, options, [...LAYER_OPTION_NAMES, 'rate', 'seed', 'noiseShape']);
-    if (o.rate === undefined) throw new ValueError(`${where}: rate is required, e.g. dropout({ rate: 0.5 })`);
-    super(where, o, 'Dropout');
+    if (o.rate === undefined) throw new ValueError(`${where}: rate is required, e.g. ${where}({ rate: 0.5 })`);
+    super(where, o, className);
     this.rate = checkRange(where, 'rate', o.rate, 0, 1, { maxExclusive: true });
     this.seed = o.seed === undefined ? null : checkInteger(where, 'seed', o.seed, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     this.noiseShape = o.noiseShape === undefined ? null : checkNoiseShape(where, o.noiseShape);
@@ -80,7 +80,7 @@ export class Dropout extends Layer {
   }
 
   /** Writes the inverted-dropout mask (0 or 1 / (1 - rate)) of `n` elements into `mask`. */
-  private drawMask(mask: Float32Array, n: number): void {
+  protected drawMask(mask: Float32Array, n: number): void {
     const scale = 1 / (1 - this.rate);
     // An element is dropped when 32 random bits fall below rate * 2^32.
     const threshold = this.rate * TWO_POW_32;

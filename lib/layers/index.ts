@@ -1,8 +1,9 @@
 /**
  * Layers: `dn.layers.dense({...})`, `activation`, `dropout`, `flatten`, `reshape`, `inputLayer`,
  * `embedding`, `masking`, the recurrent layers (`simpleRNN`, `lstm`, `gru`) and their wrappers
- * (`bidirectional`, `timeDistributed`), the base {@link Layer} for custom layers, and the registry
- * used to rebuild layers from saved configs.
+ * (`bidirectional`, `timeDistributed`), the convolution, pooling, normalization and image reshaping
+ * layers, the base {@link Layer} for custom layers, and the registry used to rebuild layers from
+ * saved configs.
  */
 export { Layer, LayerVariable, Workspace, formatLayerShape, getMask, LAYER_OPTION_NAMES } from './layer.js';
 export type { ApplyOptions, CallContext, LayerConfig, LayerOptions, MaskInput, MaskOutput, Shape, ShapeLike } from './layer.js';
@@ -21,6 +22,35 @@ export { Flatten, flatten } from './flatten.js';
 export type { FlattenOptions } from './flatten.js';
 export { Reshape, reshape } from './reshape.js';
 export type { ReshapeOptions } from './reshape.js';
+export { Conv1D, conv1d } from './conv/conv1d.js';
+export type { Conv1dLayerOptions } from './conv/conv1d.js';
+export { Conv2D, conv2d } from './conv/conv2d.js';
+export type { Conv2dLayerOptions } from './conv/conv2d.js';
+export { Conv2DTranspose, conv2dTranspose } from './conv/conv2d-transpose.js';
+export type { Conv2dTransposeLayerOptions } from './conv/conv2d-transpose.js';
+export { DepthwiseConv2D, depthwiseConv2d } from './conv/depthwise-conv2d.js';
+export type { DepthwiseConv2dLayerOptions } from './conv/depthwise-conv2d.js';
+export { SeparableConv2D, separableConv2d } from './conv/separable-conv2d.js';
+export type { SeparableConv2dLayerOptions } from './conv/separable-conv2d.js';
+export type { BaseConvOptions, LayerDataFormat } from './conv/base-conv.js';
+export { MaxPooling1D, maxPooling1d } from './pooling/max-pooling1d.js';
+export { MaxPooling2D, maxPooling2d } from './pooling/max-pooling2d.js';
+export { AveragePooling1D, averagePooling1d } from './pooling/average-pooling1d.js';
+export { AveragePooling2D, averagePooling2d } from './pooling/average-pooling2d.js';
+export type { PoolingOptions } from './pooling/base-pooling.js';
+export { GlobalAveragePooling1D, globalAveragePooling1d } from './pooling/global-average-pooling1d.js';
+export { GlobalAveragePooling2D, globalAveragePooling2d } from './pooling/global-average-pooling2d.js';
+export { GlobalMaxPooling1D, globalMaxPooling1d } from './pooling/global-max-pooling1d.js';
+export { GlobalMaxPooling2D, globalMaxPooling2d } from './pooling/global-max-pooling2d.js';
+export type { GlobalPoolingOptions } from './pooling/base-global-pooling.js';
+export { BatchNormalization, batchNormalization } from './normalization/batch-normalization.js';
+export type { BatchNormalizationOptions } from './normalization/batch-normalization.js';
+export { ZeroPadding2D, zeroPadding2d } from './reshaping/zero-padding2d.js';
+export type { ZeroPadding2dOptions } from './reshaping/zero-padding2d.js';
+export { UpSampling2D, upSampling2d } from './reshaping/up-sampling2d.js';
+export type { UpSampling2dOptions } from './reshaping/up-sampling2d.js';
+export { SpatialDropout2D, spatialDropout2d } from './spatial-dropout2d.js';
+export type { SpatialDropout2dOptions } from './spatial-dropout2d.js';
 export {
   Merge, ElementwiseMerge, Add, add, Subtract, subtract, Multiply, multiply, Average, average, Maximum, maximum, Minimum, minimum,
   Concatenate, concatenate, Dot, dot,

@@ -33,7 +33,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import {
-  allocateUninitialized, checkFloat, makeTensor, sameShape, Tensor, toTensor, type DType, type TensorLike,
+  allocateStorage, allocateUninitialized, checkFloat, makeTensor, sameShape, Tensor, toTensor, type DType, type TensorLike,
 } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import {
@@ -202,6 +202,7 @@ export class LayerVariable {
  */
 export class Workspace {
   private readonly buffers = new Map<string, Float32Array>();
+  private readonly indexBuffers = new Map<string, Int32Array>();
 
   /** A Float32Array of exactly `length` elements kept under `key` (contents are left over from before). */
   floats(key: string, length: number): Float32Array {
@@ -209,6 +210,16 @@ export class Workspace {
     if (buffer === undefined || buffer.length !== length) {
       buffer = allocateUninitialized('float32', length) as Float32Array;
       this.buffers.set(key, buffer);
+    }
+    return buffer;
+  }
+
+  /** An Int32Array of exactly `length` elements kept under `key` (positions, such as max pooling's arg-max). */
+  ints(key: string, length: number): Int32Array {
+    let buffer = this.indexBuffers.get(key);
+    if (buffer === undefined || buffer.length !== length) {
+      buffer = allocateStorage('int32', length) as Int32Array;
+      this.indexBuffers.set(key, buffer);
     }
     return buffer;
   }
@@ -226,6 +237,7 @@ export class Workspace {
   /** Drops every buffer (the memory goes back to the garbage collector). */
   clear(): void {
     this.buffers.clear();
+    this.indexBuffers.clear();
     this.children = null;
   }
 
@@ -312,9 +324,13 @@ export interface LayerConfig {
 
 const nameCounters = new Map<string, number>();
 
-/** `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu` (Keras' naming). */
+/**
+ * `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`, `Conv2D` → `conv2d`, `MaxPooling2D` → `max_pooling2d`
+ * (Keras' to_snake_case: a capital starting a word of lower-case letters or digits, or following a
+ * lower-case letter, starts a new word).
+ */
 function snakeCase(className: string): string {
-  return className.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
+  return className.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
 /** The next default name for a layer or model of this class: `dense_1`, `dense_2`, ... */

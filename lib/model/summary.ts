@@ -49,15 +49,29 @@ export function summaryLines(model: SummarySource, lineLength?: number): string[
   // Column starts as fractions of the width, as Keras places them: name, shape, params (, connections).
   const fractions = connections === null ? [0, 0.45, 0.84] : [0, 0.33, 0.55, 0.67];
   const positions = [...fractions.map((f) => Math.floor(width * f)), width];
-  const row = (fields: string[]): string => fields
-    .map((field, i) => {
-      if (i === fields.length - 1) return field;
-      const width = positions[i + 1] - positions[i];
-      // A field too long for its column is cut, keeping one space before the next column.
-      return (field.length >= width ? field.slice(0, width - 1) : field).padEnd(width);
-    })
-    .join('')
-    .trimEnd();
+  // A field too long for its column wraps onto the lines below (as Keras 2 prints it), keeping one
+  // space before the next column; it breaks after a space or before '(' when it can.
+  const wrap = (field: string, room: number): string[] => {
+    const parts: string[] = [];
+    let rest = field;
+    while (rest.length > room) {
+      const space = Math.max(rest.lastIndexOf(' ', room), rest.lastIndexOf('(', room));
+      const cut = space > 1 ? space : room;
+      parts.push(rest.slice(0, cut).trimEnd());
+      rest = ` ${rest.slice(cut).trimStart()}`;
+    }
+    parts.push(rest);
+    return parts;
+  };
+  const rows = (fields: string[]): string[] => {
+    const columns = fields.map((field, i) => (i === fields.length - 1 ? [field] : wrap(field, positions[i + 1] - positions[i] - 1)));
+    const count = Math.max(...columns.map((c) => c.length));
+    return Array.from({ length: count }, (_, line) => columns
+      .map((column, i) => (i === columns.length - 1 ? column[line] ?? '' : (column[line] ?? '').padEnd(positions[i + 1] - positions[i])))
+      .join('')
+      .trimEnd());
+  };
+  const row = (fields: string[]): string => rows(fields).join('\n');
   const lines: string[] = [];
   lines.push(`Model: "${model.name}"`);
   lines.push('_'.repeat(width));
@@ -68,11 +82,11 @@ export function summaryLines(model: SummarySource, lineLength?: number): string[
     const params = built ? String(layer.countParams()) : '?';
     const first = [` ${layer.name} (${layer.className})`, outputShapeText(layer), params];
     if (connections === null) {
-      lines.push(row(first));
+      lines.push(...rows(first));
     } else {
       const read = (connections.get(layer) ?? []).flat().map(([name, call, output]) => `${name}[${call}][${output}]`);
-      lines.push(row([...first, read[0] ?? '']));
-      for (const more of read.slice(1)) lines.push(row(['', '', '', more]));
+      lines.push(...rows([...first, read[0] ?? '']));
+      for (const more of read.slice(1)) lines.push(...rows(['', '', '', more]));
     }
     lines.push(i === model.layers.length - 1 ? '='.repeat(width) : '');
   });

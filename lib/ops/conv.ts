@@ -18,10 +18,13 @@ import { ValueError } from '../errors.js';
 import {
   checkChoice, checkInteger, checkObject, describe, formatShape, shapeError, typeError, unknownOption,
 } from '../validate.js';
-import { checkFloat, emptyTensor, floats, makeTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
+import { checkFloat, floats, makeTensor, type Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels, unaryCodes } from './kernels.js';
 import { contiguous, permute, reshapeTo } from './shape.js';
+import { accumulateInto } from '../autograd/leaf-grad.js';
+import { applyFused, buffer, type FusedOp } from './fused.js';
+import type { Workspace } from '../layers/layer.js';
 
 /** Where channels sit: 'channelsLast' (NHWC, the default) or 'channelsFirst' (NCHW). */
 export type DataFormat = 'channelsLast' | 'channelsFirst';
@@ -184,6 +187,41 @@ export function convGeometry(
   };
 }
 
+/**
+ * The forward convolution a transposed convolution reverses: from the transpose's output (its size
+ * `outputSize`, or Keras' rule: 'same' gives `input * stride`, 'valid' `input * stride + max(kernel -
+ * stride, 0)`, with `outputPadding` `(input - 1) * stride + kernel - 2 * pad + outputPadding`) back to
+ * its input `input` (NHWC). `filter` is `[kh, kw, outChannels / groups, inChannels]`. A ShapeError names
+ * `where` and the shapes when the size does not map back.
+ */
+export function transposeGeometry(
+  where: string, input: readonly number[], filter: readonly number[], strides: readonly number[], dilations: readonly number[],
+  padding: PaddingSpec, groups: number, outputSize: readonly number[] | null, outputPadding: readonly number[] | null, describeCall: () => string,
+): ConvGeometry {
+  const [batch, inH, inW, inC] = input;
+  const [kh, kw, groupOut] = filter;
+  const sizes = [0, 1].map((axis) => {
+    const extent = ((axis === 0 ? kh : kw) - 1) * dilations[axis] + 1;
+    const n = axis === 0 ? inH : inW;
+    const s = strides[axis];
+    if (outputSize !== null) return outputSize[axis];
+    if (outputPadding !== null) {
+      const pad = padding === 'same' ? Math.floor(extent / 2) : 0;
+      return (n - 1) * s + extent - 2 * pad + outputPadding[axis];
+    }
+    if (padding === 'same') return n * s;
+    if (padding === 'valid') return n * s + Math.max(extent - s, 0);
+    const [before, after] = (padding as number[][])[axis];
+    return (n - 1) * s + extent - before - after;
+  });
+  if (sizes[0] < 1 || sizes[1] < 1) shapeError(where, `the output would be ${sizes[0]}x${sizes[1]}: ${describeCall()}`);
+  const forward = convGeometry(where, [batch, sizes[0], sizes[1], groupOut * groups], [kh, kw, groupOut, inC], strides, dilations, padding, groups, describeCall);
+  if (forward.outH !== inH || forward.outW !== inW) {
+    shapeError(where, `an output of ${sizes[0]}x${sizes[1]} does not map back to the input's ${inH}x${inW} with these strides and padding: ${describeCall()}`);
+  }
+  return forward;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The NHWC primitives (with autograd), shared by the ops and the layers.
 
@@ -192,84 +230,79 @@ export function rowMajor(t: Tensor): Float32Array {
   return floats(t.isContiguous ? t : contiguous(t.detach()));
 }
 
-/** dx of a convolution: the backward-data kernel. */
-export function convBackwardData(g: ConvGeometry, dy: Float32Array, filter: Float32Array, out?: Float32Array): Float32Array {
-  const dx = out ?? new Float32Array(g.batch * g.inH * g.inW * g.inC);
-  kernels.conv2dBackwardData(geometryArray(g), dy, filter, dx, null, null, null, LINEAR, 0);
-  return dx;
-}
-
-/** dfilter of a convolution, written into (or, with `accumulate`, added to) `target`. */
-export function convBackwardFilter(g: ConvGeometry, x: Float32Array, dy: Float32Array, target: Float32Array, accumulate: boolean): void {
-  kernels.conv2dBackwardFilter(geometryArray(g), x, dy, target, accumulate);
-}
-
 /** The bias gradient: dy summed over every pixel, per channel. */
 export function channelSums(dy: Float32Array, channels: number, target: Float32Array, accumulate: boolean): void {
   kernels.columnSum(dy, channels === 0 ? 0 : dy.length / channels, channels, target, accumulate);
 }
 
-/** y = conv(x, filter) + bias in NHWC, recorded for gradients. */
-function convNhwc(where: string, x: Tensor, filter: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+/**
+ * A 2-D convolution in NHWC as one fused native call: `conv2d` with the bias and the activation in its
+ * epilogue (see ops/fused.ts), and its backward pass: dx by `conv2dBackwardData`, the filter gradient by
+ * `conv2dBackwardFilter` and the bias gradient by `columnSum`, the last two added into the weights'
+ * `.grad` in place. x [batch, h, w, c], filter [kh, kw, c / groups, outC] (its storage is read as that, so
+ * a depthwise filter [kh, kw, c, multiplier] serves as [kh, kw, 1, c * multiplier]). Buffers come from
+ * `workspace` when given.
+ */
+export function conv2dFused(where: string, x: Tensor, filter: Tensor, bias: Tensor | null, g: ConvGeometry, workspace: Workspace | null): FusedOp {
+  const geometry = geometryArray(g);
   const xData = rowMajor(x);
   const fData = rowMajor(filter);
-  const y = emptyTensor([g.batch, g.outH, g.outW, g.outC]);
-  kernels.conv2d(geometryArray(g), xData, fData, floats(y), bias === null ? null : rowMajor(bias), null, null, LINEAR, 0);
-  if (!needsGrad(x, filter, bias)) return y;
-  const inputs = bias === null ? [x, filter] : [x, filter, bias];
-  return recordOp(where, y, inputs, (grad, needs) => {
-    const dy = rowMajor(grad);
-    const grads: (Tensor | null)[] = [
-      needs[0] ? makeTensor(convBackwardData(g, dy, fData), x.shape) : null,
-      null,
-      null,
-    ];
-    if (needs[1]) {
-      const df = emptyTensor(filter.shape);
-      convBackwardFilter(g, xData, dy, floats(df), false);
-      grads[1] = df;
-    }
-    if (bias !== null && needs[2]) {
-      const db = emptyTensor(bias.shape);
-      channelSums(dy, g.outC, floats(db), false);
-      grads[2] = db;
-    }
-    return grads;
-  });
+  const bData = bias === null ? null : rowMajor(bias);
+  return {
+    shape: [g.batch, g.outH, g.outW, g.outC],
+    run: (out, code, param) => kernels.conv2d(geometry, xData, fData, out, bData, null, null, code, param),
+    record: (output, gradient) => recordOp(where, output, bias === null ? [x, filter] : [x, filter, bias], (grad, needs) => {
+      const dz = gradient(grad);
+      let dx: Tensor | null = null;
+      if (needs[0]) {
+        const dxData = buffer(workspace, 'dx', x.size);
+        kernels.conv2dBackwardData(geometry, dz, fData, dxData, null, null, null, LINEAR, 0);
+        dx = makeTensor(dxData, x.shape);
+      }
+      const dFilter = needs[1] ? accumulateInto(filter, (target, beta) => kernels.conv2dBackwardFilter(geometry, xData, dz, target, beta !== 0)) : null;
+      const dBias = bias !== null && needs[2] ? accumulateInto(bias, (target, beta) => channelSums(dz, g.outC, target, beta !== 0)) : null;
+      return [dx, dFilter, dBias];
+    }),
+  };
 }
 
 /**
- * The transpose of the convolution described by `g` (whose input has the transpose's output shape):
- * y = convBackwardData(x) + bias, recorded for gradients. dx is the forward convolution of dy.
+ * The transpose of the convolution `g` (whose input has the transpose's output shape) as one fused
+ * native call: `conv2dBackwardData` with the bias and activation in its epilogue. Its backward pass:
+ * dx is the forward convolution of the gradient; the filter gradient swaps the roles of x and dy.
  */
-function convTransposeNhwc(where: string, x: Tensor, filter: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+export function conv2dTransposeFused(where: string, x: Tensor, filter: Tensor, bias: Tensor | null, g: ConvGeometry, workspace: Workspace | null): FusedOp {
+  const geometry = geometryArray(g);
   const xData = rowMajor(x);
   const fData = rowMajor(filter);
-  const y = emptyTensor([g.batch, g.inH, g.inW, g.inC]);
-  kernels.conv2dBackwardData(geometryArray(g), xData, fData, floats(y), bias === null ? null : rowMajor(bias), null, null, LINEAR, 0);
-  if (!needsGrad(x, filter, bias)) return y;
-  const inputs = bias === null ? [x, filter] : [x, filter, bias];
-  return recordOp(where, y, inputs, (grad, needs) => {
-    const dy = rowMajor(grad);
-    const grads: (Tensor | null)[] = [null, null, null];
-    if (needs[0]) {
-      const dx = emptyTensor(x.shape);
-      kernels.conv2d(geometryArray(g), dy, fData, floats(dx), null, null, null, LINEAR, 0);
-      grads[0] = dx;
-    }
-    if (needs[1]) {
-      const df = emptyTensor(filter.shape);
+  const bData = bias === null ? null : rowMajor(bias);
+  return {
+    shape: [g.batch, g.inH, g.inW, g.inC],
+    run: (out, code, param) => kernels.conv2dBackwardData(geometry, xData, fData, out, bData, null, null, code, param),
+    record: (output, gradient) => recordOp(where, output, bias === null ? [x, filter] : [x, filter, bias], (grad, needs) => {
+      const dz = gradient(grad);
+      let dx: Tensor | null = null;
+      if (needs[0]) {
+        const dxData = buffer(workspace, 'dx', x.size);
+        kernels.conv2d(geometry, dz, fData, dxData, null, null, null, LINEAR, 0);
+        dx = makeTensor(dxData, x.shape);
+      }
       // The transpose's input is the convolution's output: the roles of x and dy swap.
-      convBackwardFilter(g, dy, xData, floats(df), false);
-      grads[1] = df;
-    }
-    if (bias !== null && needs[2]) {
-      const db = emptyTensor(bias.shape);
-      channelSums(dy, g.inC, floats(db), false);
-      grads[2] = db;
-    }
-    return grads;
-  });
+      const dFilter = needs[1] ? accumulateInto(filter, (target, beta) => kernels.conv2dBackwardFilter(geometry, dz, xData, target, beta !== 0)) : null;
+      const dBias = bias !== null && needs[2] ? accumulateInto(bias, (target, beta) => channelSums(dz, g.inC, target, beta !== 0)) : null;
+      return [dx, dFilter, dBias];
+    }),
+  };
+}
+
+/** y = conv(x, filter) + bias in NHWC, recorded for gradients. */
+function convNhwc(where: string, x: Tensor, filter: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+  return applyFused(conv2dFused(where, x, filter, bias, g, null), null, needsGrad(x, filter, bias), null);
+}
+
+/** The transpose of the convolution `g`, + bias, in NHWC, recorded for gradients. */
+function convTransposeNhwc(where: string, x: Tensor, filter: Tensor, bias: Tensor | null, g: ConvGeometry): Tensor {
+  return applyFused(conv2dTransposeFused(where, x, filter, bias, g, null), null, needsGrad(x, filter, bias), null);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -463,22 +496,7 @@ export function conv2dTranspose(x0: TensorLike, filter0: TensorLike, options?: C
   if (inC % o.groups !== 0) shapeError(where, `the input's ${inC} channels are not divisible by groups ${o.groups}: ${describeCall()}`);
   const outC = groupOut * o.groups;
   const outputSize = o.outputSize === undefined ? null : checkSpatialInts(where, 'outputSize', o.outputSize, 2);
-  const sizes = [0, 1].map((axis) => {
-    const k = axis === 0 ? kh : kw;
-    const extent = (k - 1) * o.dilations[axis] + 1;
-    const n = axis === 0 ? inH : inW;
-    const s = o.strides[axis];
-    if (outputSize !== null) return outputSize[axis];
-    if (o.padding === 'same') return n * s;
-    if (o.padding === 'valid') return n * s + Math.max(extent - s, 0);
-    const [before, after] = (o.padding as number[][])[axis];
-    return (n - 1) * s + extent - before - after;
-  });
-  // The forward convolution that maps the transpose's output back to its input.
-  const forward = convGeometry(where, [batch, sizes[0], sizes[1], outC], [kh, kw, groupOut, inC], o.strides, o.dilations, o.padding, o.groups, describeCall);
-  if (forward.outH !== inH || forward.outW !== inW) {
-    shapeError(where, `an output of ${sizes[0]}x${sizes[1]} does not map back to the input's ${inH}x${inW} with these strides and padding: ${describeCall()}`);
-  }
+  const forward = transposeGeometry(where, input.shape, kernel.shape, o.strides, o.dilations, o.padding, o.groups, outputSize, null, describeCall);
   checkBias(where, o.bias, outC);
   let y = convTransposeNhwc(where, input, kernel, o.bias, forward);
   if (first) y = permute(y, TO_CHANNELS_FIRST);
