@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { ValueError } from '../errors.js';
 import { packageRoot } from '../native.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { checkOptions } from '../validate.js';
+import { checkChoice, checkOptions } from '../validate.js';
 import { readCsv } from './csv.js';
 
 /** A bundled data set: tensors of its fixed split, and what it is. */
@@ -124,11 +124,13 @@ function toDataset(arrays: SplitArrays, info: Omit<BundledDataset, 'xTrain' | 'y
  * UCI optical handwritten digits: 1,797 8x8 images (pixel values 0..16, row-major in 64 columns),
  * classes '0'..'9'. The classic split: the first 1,437 rows train, the last 360 test (unshuffled,
  * so writers differ between the sets: harder than a random split). Scale inputs with x / 16.
+ * `{ shape: 'image' }` gives the images as `[n, 8, 8, 1]`.
  */
-export function digits(options?: Record<string, never>): BundledDataset {
+export function digits(options?: DigitsOptions): BundledDataset {
   const where = 'datasets.digits';
-  checkOptions(where, options, []);
-  return toDataset(loadTwoFiles(where, 'digits_train.csv', 'digits_test.csv'), {
+  const o = checkOptions<DigitsOptions>(where, options, ['shape']);
+  const shape = o.shape === undefined ? 'flat' : checkChoice(where, 'shape', o.shape, ['flat', 'image'] as const);
+  const dataset = toDataset(loadTwoFiles(where, 'digits_train.csv', 'digits_test.csv'), {
     classNames: Array.from({ length: 10 }, (_, i) => String(i)),
     featureNames: Array.from({ length: 64 }, (_, i) => `pixel_${Math.floor(i / 8)}_${i % 8}`),
     description:
@@ -136,6 +138,16 @@ export function digits(options?: Record<string, never>): BundledDataset {
       'Split: the first 1437 rows for training and the last 360 for testing, unshuffled (the classic split; harder than a random one).',
     license: `${UCI_LICENSE} Cite: E. Alpaydin, C. Kaynak (1998), Optical Recognition of Handwritten Digits.`,
   });
+  if (shape === 'flat') return dataset;
+  // Row-major pixels are already the image [8, 8] with one channel: only the shape changes.
+  const image = (t: Tensor) => makeTensor(t.storage, [t.shape[0], 8, 8, 1]);
+  return { ...dataset, xTrain: image(dataset.xTrain), xTest: image(dataset.xTest) };
+}
+
+/** Options of {@link digits}. */
+export interface DigitsOptions {
+  /** 'flat' (default): x is `[n, 64]`; 'image': `[n, 8, 8, 1]` (height, width, one channel) for convolutional models. */
+  shape?: 'flat' | 'image';
 }
 
 /**

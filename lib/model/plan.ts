@@ -5,14 +5,20 @@
  * The native network is a graph over value slots, as the model's program is: the model's inputs are
  * slots 0..n-1 and each step writes the next slot, reading the slots it names. A plan computes
  * exactly what `predict` computes: each step is the kernel call the layer makes at inference (a
- * Dense layer's fused GEMM with bias and activation, then a softmax for a softmax activation; an
- * activation layer's unary or softmax kernel; a merge layer's elementwise ops, row sums and
- * concatenation, in the order its `call` makes them), and no kernel's result for a row depends on
- * how many rows are in the call or on the thread count. Layers that do nothing to the data at
- * inference (dropout, and flatten/reshape of contiguous rows) add no step; a model used as a layer
- * adds its own program's steps. Anything else (a custom layer or activation, a Dense layer on inputs
- * of rank > 2, a softmax over another axis, a merge of inputs of rank > 2) has no plan, and
- * `predictAsync` runs on the main thread instead.
+ * Dense layer's fused GEMM with bias and activation, then a softmax for a softmax activation; a
+ * convolution's fused kernel; a pooling window; a batch normalization's per-channel affine map; a
+ * global pooling's reduction; an activation layer's unary or softmax kernel; a merge layer's
+ * elementwise ops, row sums and concatenation, in the order its `call` makes them), and no kernel's
+ * result for a row depends on how many rows are in the call or on the thread count. Two steps merge
+ * where the kernels give the same bits either way and nothing else reads the first one's value: a
+ * batch normalization right after a convolution without activation is folded into the convolution's
+ * epilogue (its scale and shift, the same float arithmetic as the separate affine pass), and an
+ * elementwise activation right after a dense or convolution step without activation becomes that
+ * step's epilogue. Layers that do nothing to the data at inference (dropout, spatial dropout, and
+ * flatten/reshape of contiguous rows) add no step; a model used as a layer adds its own program's
+ * steps. Anything else (a custom layer or activation, a Dense layer on inputs of rank > 2, a softmax
+ * over another axis, a merge of inputs of rank > 2, channelsFirst image layers, zero padding,
+ * upsampling) has no plan, and `predictAsync` runs on the main thread instead.
  */
 import { binding, type ForwardStep } from '../native.js';
 import type { Activation } from '../activations.js';
@@ -33,10 +39,33 @@ import { Maximum } from '../layers/merge/maximum.js';
 import { Minimum } from '../layers/merge/minimum.js';
 import { Concatenate } from '../layers/merge/concatenate.js';
 import { Dot, NORM_FLOOR } from '../layers/merge/dot.js';
+import { SpatialDropout2D } from '../layers/spatial-dropout2d.js';
+import { Conv1D } from '../layers/conv/conv1d.js';
+import { Conv2D } from '../layers/conv/conv2d.js';
+import { Conv2DTranspose } from '../layers/conv/conv2d-transpose.js';
+import { DepthwiseConv2D } from '../layers/conv/depthwise-conv2d.js';
+import { SeparableConv2D } from '../layers/conv/separable-conv2d.js';
+import type { BaseConv } from '../layers/conv/base-conv.js';
+import { Pooling } from '../layers/pooling/base-pooling.js';
+import { GlobalPooling } from '../layers/pooling/base-global-pooling.js';
+import { MaxPooling1D } from '../layers/pooling/max-pooling1d.js';
+import { MaxPooling2D } from '../layers/pooling/max-pooling2d.js';
+import { AveragePooling1D } from '../layers/pooling/average-pooling1d.js';
+import { AveragePooling2D } from '../layers/pooling/average-pooling2d.js';
+import { GlobalAveragePooling1D } from '../layers/pooling/global-average-pooling1d.js';
+import { GlobalAveragePooling2D } from '../layers/pooling/global-average-pooling2d.js';
+import { GlobalMaxPooling1D } from '../layers/pooling/global-max-pooling1d.js';
+import { GlobalMaxPooling2D } from '../layers/pooling/global-max-pooling2d.js';
+import { BatchNormalization } from '../layers/normalization/batch-normalization.js';
+import { convGeometry, geometryArray, transposeGeometry, type ConvGeometry } from '../ops/conv.js';
+import { poolGeometry, poolGeometryArray } from '../ops/pool.js';
+import { normalizationAffine } from '../ops/normalization.js';
 
 const LINEAR = binding.opCodes.unary.linear;
 const { add: ADD, sub: SUB, mul: MUL, div: DIV, maximum: MAXIMUM, minimum: MINIMUM } = binding.opCodes.binary;
 const { square: SQUARE, sqrt: SQRT } = binding.opCodes.unary;
+const POOL_CODES = binding.opCodes.pool;
+const REDUCE_CODES = binding.opCodes.reduce;
 
 /** The steps, which slots are the outputs, and the shape of one sample of each input and output. */
 export interface InferencePlan {
@@ -110,7 +139,11 @@ class PlanBuilder {
       const out = this.activation((layer as ActivationLayer).activation, x);
       return out === null ? null : [out];
     }
-    if (isExactly(layer, Dropout)) return [x];
+    if (isExactly(layer, Dropout) || isExactly(layer, SpatialDropout2D)) return [x];
+    if (isImageLayer(layer)) {
+      const out = this.image(layer, x);
+      return out === null ? null : [out];
+    }
     if ((isExactly(layer, Flatten) && !(layer as Flatten).transposes(x.shape.length + 1)) || isExactly(layer, Reshape)) {
       // Rows are contiguous: only the shape of a sample changes (a channels-first Flatten of images
       // reorders elements: it has no step, so such a model has no plan).
@@ -169,6 +202,62 @@ class PlanBuilder {
     return step === null ? null : this.push({ ...step, from: x.slot }, x.shape);
   }
 
+  /** The step of an image layer (channelsLast only) on `x`, or null when it has none. */
+  private image(layer: AnyLayer, x: Value): Value | null {
+    const shape = x.shape;
+    if (layer instanceof BatchNormalization) return this.normalization(layer, x);
+    const sample = imageSample(shape);
+    if (sample === null || (layer as unknown as { dataFormat: string }).dataFormat !== 'channelsLast') return null;
+    const [h, w, c] = sample;
+    if (layer instanceof Pooling) {
+      if (layer.rank !== shape.length - 1) return null;
+      const window = layer.rank === 1 ? [1, layer.poolSize[0]] : layer.poolSize;
+      const strides = layer.rank === 1 ? [1, layer.strides[0]] : layer.strides;
+      const g = poolGeometry(layer.name, [1, h, w, c], window, strides, layer.padding, () => formatSample(shape));
+      return this.push({ kind: 'pool2d', from: x.slot, pool: POOL_CODES[layer.kind], geometry: poolGeometryArray(g) }, sampleOf(shape, g.outH, g.outW, c));
+    }
+    if (layer instanceof GlobalPooling) {
+      if (layer.rank !== shape.length - 1) return null;
+      return this.push({ kind: 'reduce', from: x.slot, op: REDUCE_CODES[layer.kind === 'avg' ? 'mean' : 'max'], inner: c },
+        layer.keepdims ? sampleOf(shape, 1, 1, c) : [c]);
+    }
+    const conv = layer as unknown as BaseConv;
+    if (conv.rank !== shape.length - 1) return null;
+    // As the layer's call: the activation in the epilogue (a softmax over pixels has no step).
+    const activation = conv.activation.name === 'linear' ? null : conv.activation;
+    if (activation !== null && activation.unaryCode === null) return null;
+    const { kernel: window, strides, dilations } = windowsOf(conv);
+    if (layer instanceof Conv2DTranspose) {
+      const g = transposeGeometry(layer.name, [1, h, w, c], [window[0], window[1], layer.filters, c], strides, dilations, conv.padding, 1, null,
+        layer.outputPadding, () => formatSample(shape));
+      return this.push(convStep(x.slot, g, layer.kernel!.value, layer.bias?.value ?? null, activation, true), sampleOf(shape, g.inH, g.inW, layer.filters));
+    }
+    if (layer instanceof DepthwiseConv2D || layer instanceof SeparableConv2D) {
+      const multiplier = layer.depthMultiplier;
+      const depthwise = convGeometry(layer.name, [1, h, w, c], [window[0], window[1], 1, c * multiplier], strides, dilations, conv.padding, c);
+      const depthwiseShape = sampleOf(shape, depthwise.outH, depthwise.outW, c * multiplier);
+      if (layer instanceof DepthwiseConv2D) {
+        return this.push(convStep(x.slot, depthwise, layer.depthwiseKernel!.value, layer.bias?.value ?? null, activation, false), depthwiseShape);
+      }
+      const inner = this.push(convStep(x.slot, depthwise, layer.depthwiseKernel!.value, null, null, false), depthwiseShape);
+      const pointwise = convGeometry(layer.name, [1, depthwise.outH, depthwise.outW, c * multiplier], [1, 1, c * multiplier, layer.filters], [1, 1], [1, 1], 'valid', 1);
+      return this.push(convStep(inner.slot, pointwise, layer.pointwiseKernel!.value, layer.bias?.value ?? null, activation, false),
+        sampleOf(shape, pointwise.outH, pointwise.outW, layer.filters));
+    }
+    const plain = layer as Conv2D | Conv1D;
+    const g = convGeometry(layer.name, [1, h, w, c], [window[0], window[1], c / plain.groups, plain.filters], strides, dilations, conv.padding, plain.groups);
+    return this.push(convStep(x.slot, g, plain.kernel!.value, plain.bias?.value ?? null, activation, false), sampleOf(shape, g.outH, g.outW, plain.filters));
+  }
+
+  /** A batch normalization at inference (channels on the last axis): a per-channel affine step. */
+  private normalization(layer: BatchNormalization, x: Value): Value | null {
+    const rank = x.shape.length + 1;
+    if (layer.axis !== -1 && layer.axis !== rank - 1) return null;
+    const { scale, shift } = normalizationAffine(values(layer.movingMean!.value), values(layer.movingVariance!.value),
+      layer.gamma === null ? null : values(layer.gamma.value), layer.beta === null ? null : values(layer.beta.value), layer.epsilon);
+    return this.push({ kind: 'affine', from: x.slot, scale, shift, channels: x.shape[x.shape.length - 1] }, x.shape);
+  }
+
   /** As ElementwiseMerge.call: the inputs combined left to right (then divided by their count for an average). */
   private elementwise(op: number, inputs: Value[], average: boolean): Value {
     let result = inputs[0];
@@ -206,10 +295,98 @@ export function inferencePlan(program: Program, sampleShapes: readonly (readonly
   const builder = new PlanBuilder(sampleShapes.length, nested);
   const outputs = builder.program(program, sampleShapes.map((shape, slot) => ({ slot, shape: shape.slice() })));
   if (outputs === null) return null;
+  const fused = fuseEpilogues(builder.steps, sampleShapes.length, outputs.map((v) => v.slot));
   return {
-    steps: builder.steps,
+    steps: fused.steps,
     inputWidths: sampleShapes.map((shape) => shape.reduce((a, b) => a * b, 1)),
-    outputs: outputs.map((v) => v.slot),
+    outputs: fused.outputs,
     outputSampleShapes: outputs.map((v) => v.shape),
   };
+}
+
+/** The slots a step reads. */
+function readsOf(step: ForwardStep, slot: number): readonly number[] {
+  if (step.from === undefined) return [slot - 1];
+  return typeof step.from === 'number' ? [step.from] : step.from;
+}
+
+/**
+ * Whether `next` can become part of `step`'s epilogue with the same bits: an affine map (a batch
+ * normalization) into a convolution without activation or folded affine map, an elementwise
+ * activation into a dense or convolution step without activation (after its bias and affine map).
+ */
+function foldable(step: ForwardStep, next: ForwardStep): boolean {
+  if (next.kind === 'affine') return step.kind === 'conv2d' && step.activation === LINEAR && step.scale === null;
+  if (next.kind === 'unary') return (step.kind === 'conv2d' || step.kind === 'dense') && step.activation === LINEAR;
+  return false;
+}
+
+/**
+ * Merges each affine or unary step into the step just before it where `foldable` allows and nothing
+ * else (no other step, no output) reads the value in between; renumbers the slots to match.
+ */
+function fuseEpilogues(steps: readonly ForwardStep[], inputs: number, outputs: readonly number[]): { steps: ForwardStep[]; outputs: number[] } {
+  const readers = new Array<number>(inputs + steps.length).fill(0);
+  steps.forEach((step, i) => { for (const slot of readsOf(step, inputs + i)) readers[slot]++; });
+  for (const slot of outputs) readers[slot]++;
+  const kept: ForwardStep[] = [];
+  // The new slot of each old one.
+  const renumbered = Array.from({ length: inputs }, (_, slot) => slot);
+  steps.forEach((step, i) => {
+    const slot = inputs + i;
+    const reads = readsOf(step, slot);
+    const last = kept[kept.length - 1];
+    if (last !== undefined && reads.length === 1 && reads[0] === slot - 1 && readers[slot - 1] === 1 && foldable(last, step)) {
+      // `last` is this plan's own copy (made below), so it can take the epilogue.
+      if (step.kind === 'affine') Object.assign(last, { scale: step.scale, shift: step.shift });
+      if (step.kind === 'unary') Object.assign(last, { activation: step.activation, param: step.param });
+      renumbered.push(renumbered[slot - 1]);
+      return;
+    }
+    const from = typeof step.from === 'number' ? renumbered[step.from] : step.from === undefined ? renumbered[slot - 1] : step.from.map((s) => renumbered[s]);
+    kept.push({ ...step, from } as ForwardStep);
+    renumbered.push(inputs + kept.length - 1);
+  });
+  return { steps: kept, outputs: outputs.map((slot) => renumbered[slot]) };
+}
+
+const CONVOLUTIONS = [Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D];
+const POOLINGS = [MaxPooling1D, MaxPooling2D, AveragePooling1D, AveragePooling2D];
+const GLOBAL_POOLINGS = [GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D];
+
+function isImageLayer(layer: AnyLayer): boolean {
+  return [...CONVOLUTIONS, ...POOLINGS, ...GLOBAL_POOLINGS, BatchNormalization].some((type) => isExactly(layer, type));
+}
+
+/**
+ * The NHWC sample `[h, w, c]` of a sample shape as the image layers see it (`[steps, c]` is height 1),
+ * or null for other ranks.
+ */
+function imageSample(shape: readonly number[]): [number, number, number] | null {
+  if (shape.length === 3) return [shape[0], shape[1], shape[2]];
+  if (shape.length === 2) return [1, shape[0], shape[1]];
+  return null;
+}
+
+/** A sample shape of the same rank as `like` from NHWC sizes. */
+function sampleOf(like: readonly number[], h: number, w: number, c: number): number[] {
+  return like.length === 3 ? [h, w, c] : [w, c];
+}
+
+/** One convolution step reading `from` (its weights referenced, not copied). */
+function convStep(from: number, g: ConvGeometry, kernel: Tensor, bias: Tensor | null, activation: Activation | null, transpose: boolean): ForwardStep {
+  return {
+    kind: 'conv2d', from, geometry: geometryArray(g), kernel: values(kernel), bias: bias === null ? null : values(bias), scale: null, shift: null,
+    activation: activation === null ? LINEAR : activation.unaryCode!, param: activation === null ? 0 : activation.param, transpose,
+  };
+}
+
+/** A layer's window as the 2-D NHWC geometry takes it. */
+function windowsOf(conv: BaseConv): { kernel: number[]; strides: number[]; dilations: number[] } {
+  if (conv.rank === 2) return { kernel: conv.kernelSize, strides: conv.strides, dilations: conv.dilationRate };
+  return { kernel: [1, conv.kernelSize[0]], strides: [1, conv.strides[0]], dilations: [1, conv.dilationRate[0]] };
+}
+
+function formatSample(shape: readonly number[]): string {
+  return `samples of shape [${shape.join(', ')}]`;
 }

@@ -10,7 +10,10 @@
 // Every call queued on one plan shares its snapshot (a training step that runs meanwhile can never
 // tear what the workers read), and a call runs in passes of `chunkRows` rows, so its scratch memory
 // is bounded whatever the batch (the results do not depend on the pass size: no kernel's result for
-// a row depends on the other rows).
+// a row depends on the other rows). Steps: dense (a fused GEMM), conv2d (a fused convolution of each row
+// as one NHWC sample or, with `transpose`, a transposed one, with an optional folded normalization),
+// pool2d, affine (a per-channel scale and shift), reduce (global pooling), unary, softmax, binary, sum,
+// concat.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -22,13 +25,14 @@
 namespace dendrite::binding {
 namespace {
 
-enum class StepKind { kDense, kUnary, kSoftmax, kBinary, kSum, kConcat };
+enum class StepKind { kDense, kUnary, kSoftmax, kBinary, kSum, kConcat, kConv, kConvTranspose, kPool, kAffine, kReduce };
 
 struct Step {
   StepKind kind = StepKind::kUnary;
   std::vector<int64_t> from;  // the slots read
-  std::vector<float> kernel;  // [inputs, units], row-major
-  std::vector<float> bias;    // [units] or empty
+  std::vector<float> kernel;  // dense: [inputs, units], row-major; convolutions: the filter
+  std::vector<float> bias;    // [units] (a convolution's output channels) or empty
+  std::vector<float> scale, shift;  // a convolution's folded normalization, an affine map; or empty
   int64_t inputs = 0, units = 0;
   UnaryOp activation = UnaryOp::kIdentity;
   BinaryOp op = BinaryOp::kAdd;
@@ -36,6 +40,11 @@ struct Step {
   bool log = false;
   bool has_constant = false;  // a binary step with a scalar right operand
   float constant = 0.0f;
+  ConvGeometry conv;          // per sample: its batch is the rows of each pass
+  PoolGeometry pool;          // likewise
+  PoolKind pool_kind = PoolKind::kMax;
+  ReduceOp reduce = ReduceOp::kSum;  // over each row as [width / units, units]
+  int64_t channels = 0;       // affine
 };
 
 // The snapshot: the steps with their own copy of the weights, never changed once made.
@@ -168,6 +177,29 @@ class ForwardWorker : public Napi::AsyncWorker {
       }
       case StepKind::kSum:
         return kernels_.reduce(ReduceOp::kSum, x, rows, widths[static_cast<size_t>(step.from[0])], 1, y);
+      case StepKind::kConv:
+      case StepKind::kConvTranspose: {
+        ConvGeometry g = step.conv;
+        g.batch = rows;
+        ConvEpilogue e;
+        e.bias = step.bias.empty() ? nullptr : step.bias.data();
+        e.scale = step.scale.empty() ? nullptr : step.scale.data();
+        e.shift = step.shift.empty() ? nullptr : step.shift.data();
+        e.activation = step.activation;
+        e.activation_param = step.param;
+        if (step.kind == StepKind::kConv) return kernels_.conv2d(g, x, step.kernel.data(), e, y, data_.async_pool.get());
+        return kernels_.conv2d_backward_data(g, x, step.kernel.data(), e, y, data_.async_pool.get());
+      }
+      case StepKind::kPool: {
+        PoolGeometry g = step.pool;
+        g.batch = rows;
+        return kernels_.pool2d(step.pool_kind, g, x, y, nullptr, data_.async_pool.get());
+      }
+      case StepKind::kAffine:
+        return kernels_.channel_affine(x, rows * width / step.channels, step.channels, step.scale.data(), step.shift.data(), y,
+                                       data_.async_pool.get());
+      case StepKind::kReduce:
+        return kernels_.reduce(step.reduce, x, rows, widths[static_cast<size_t>(step.from[0])] / width, width, y);
       case StepKind::kConcat: {
         int64_t column = 0;
         for (int64_t source : step.from) {
@@ -324,6 +356,51 @@ void ReadSteps(Napi::Env env, const Napi::Value& value, const Napi::Value& width
       AssignFloats(step.bias, object.Get("bias"), where + ".bias", step.units, true);
       network.bytes += static_cast<int64_t>((step.kernel.size() + step.bias.size()) * sizeof(float));
       out_width = step.units;
+    } else if (kind == "conv2d") {
+      step.kind = object.Get("transpose").ToBoolean().Value() ? StepKind::kConvTranspose : StepKind::kConv;
+      step.conv = ReadConvGeometry(env, object.Get("geometry"), where + ".geometry");
+      const ConvGeometry& g = step.conv;
+      const bool transpose = step.kind == StepKind::kConvTranspose;
+      // Per row: the convolution's input (its output, for a transpose) in, the other out.
+      const int64_t in = g.in_h * g.in_w * g.in_c, output = g.out_h * g.out_w * g.out_c;
+      if ((transpose ? output : in) != width) {
+        ThrowValueError(env, where + ": the geometry takes " + std::to_string(transpose ? output : in) +
+                                 " values per row, the slot it reads holds " + std::to_string(width));
+      }
+      out_width = transpose ? in : output;
+      const int64_t channels = transpose ? g.in_c : g.out_c;
+      AssignFloats(step.kernel, object.Get("kernel"), where + ".kernel", g.kernel_h * g.kernel_w * (g.in_c / g.groups) * g.out_c, false);
+      AssignFloats(step.bias, object.Get("bias"), where + ".bias", channels, true);
+      AssignFloats(step.scale, object.Get("scale"), where + ".scale", channels, true);
+      AssignFloats(step.shift, object.Get("shift"), where + ".shift", channels, true);
+      if (step.scale.empty() != step.shift.empty()) ThrowValueError(env, where + ": scale and shift must be given together");
+      network.bytes += static_cast<int64_t>((step.kernel.size() + step.bias.size() + step.scale.size() + step.shift.size()) * sizeof(float));
+    } else if (kind == "pool2d") {
+      step.kind = StepKind::kPool;
+      step.pool_kind = static_cast<PoolKind>(StepInteger(object, "pool", where, 0, kPoolCount - 1));
+      step.pool = ReadPoolGeometry(env, object.Get("geometry"), where + ".geometry", step.pool_kind);
+      const PoolGeometry& g = step.pool;
+      if (g.in_h * g.in_w * g.channels != width) {
+        ThrowValueError(env, where + ": the geometry takes " + std::to_string(g.in_h * g.in_w * g.channels) +
+                                 " values per row, the slot it reads holds " + std::to_string(width));
+      }
+      out_width = g.out_h * g.out_w * g.channels;
+    } else if (kind == "affine") {
+      step.kind = StepKind::kAffine;
+      step.channels = StepInteger(object, "channels", where, 1, kMaxSize);
+      if (width % step.channels != 0) {
+        ThrowValueError(env, where + ".channels (" + std::to_string(step.channels) + ") must divide the row's " + std::to_string(width) + " values");
+      }
+      AssignFloats(step.scale, object.Get("scale"), where + ".scale", step.channels, false);
+      AssignFloats(step.shift, object.Get("shift"), where + ".shift", step.channels, false);
+      network.bytes += static_cast<int64_t>((step.scale.size() + step.shift.size()) * sizeof(float));
+    } else if (kind == "reduce") {
+      step.kind = StepKind::kReduce;
+      step.reduce = static_cast<ReduceOp>(StepInteger(object, "op", where, 0, kReduceOpCount - 1));
+      out_width = StepInteger(object, "inner", where, 1, kMaxSize);
+      if (width % out_width != 0) {
+        ThrowValueError(env, where + ".inner (" + std::to_string(out_width) + ") must divide the row's " + std::to_string(width) + " values");
+      }
     } else if (kind == "unary") {
       step.kind = StepKind::kUnary;
     } else if (kind == "softmax") {
@@ -353,9 +430,9 @@ void ReadSteps(Napi::Env env, const Napi::Value& value, const Napi::Value& width
       out_width = 0;
       for (int64_t source : step.from) out_width = AddWidth(env, out_width, network.widths[static_cast<size_t>(source)], where + " (concatenated)");
     } else {
-      ThrowValueError(env, where + ".kind must be 'dense', 'unary', 'softmax', 'binary', 'sum' or 'concat', got '" + kind + "'");
+      ThrowValueError(env, where + ".kind must be 'dense', 'conv2d', 'pool2d', 'affine', 'reduce', 'unary', 'softmax', 'binary', 'sum' or 'concat', got '" + kind + "'");
     }
-    if (kind == "dense" || kind == "unary") {
+    if (kind == "dense" || kind == "conv2d" || kind == "unary") {
       step.activation = static_cast<UnaryOp>(StepInteger(object, "activation", where, 0, kUnaryOpCount - 1));
       Napi::Value param = object.Get("param");
       step.param = param.IsNumber() ? param.As<Napi::Number>().FloatValue() : 0.0f;

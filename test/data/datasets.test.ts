@@ -45,6 +45,16 @@ describe('datasets', () => {
     expect(d.description).toMatch(/first 1437/);
   });
 
+  it("digits as images: { shape: 'image' } gives [n, 8, 8, 1] with the same pixels", () => {
+    const flat = datasets.digits();
+    const image = datasets.digits({ shape: 'image' });
+    expect(image.xTrain.shape).toEqual([1437, 8, 8, 1]);
+    expect(image.xTest.shape).toEqual([360, 8, 8, 1]);
+    expect(Buffer.from(image.xTrain.dataSync().buffer).equals(Buffer.from(flat.xTrain.dataSync().buffer))).toBe(true);
+    expect(image.xTrain.slice([0, 0, 0, 0], [1, 1, 8, 1]).dataSync()).toEqual(Float32Array.from([0, 0, 5, 13, 9, 1, 0, 0]));
+    expect(() => datasets.digits({ shape: 'square' as never })).toThrow(/datasets.digits: unknown shape 'square'/);
+  });
+
   it('iris: 120/30, stratified 40/40/40 and 10/10/10', () => {
     const d = datasets.iris();
     expect(d.xTrain.shape).toEqual([120, 4]);

@@ -28,6 +28,8 @@ function forwardSync(steps: ForwardStep[], x: Float32Array, rows: number, width:
       binding.unary(step.activation, step.param, current, current, current.length);
     } else if (step.kind === 'softmax') {
       binding.softmax(current, current, rows, width, step.log);
+    } else {
+      throw new Error(`forwardSync: no ${step.kind} steps here`);
     }
   }
   return current;
@@ -53,7 +55,7 @@ describe('forwardPlan / forwardAsync: bad arguments', () => {
     const shortKernel = mlp();
     (shortKernel[0] as { kernel: Float32Array }).kernel = new Float32Array(10);
     expect(() => binding.forwardPlan(shortKernel, 12)).toThrow(ValueError);
-    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12)).toThrow(/kind must be 'dense', 'unary', 'softmax', 'binary', 'sum' or 'concat'/);
+    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12)).toThrow(/kind must be 'dense', 'conv2d', 'pool2d', 'affine', 'reduce', 'unary', 'softmax', 'binary', 'sum' or 'concat'/);
     expect(() => binding.forwardPlan([{ kind: 'unary', activation: 99, param: 0 }], 12)).toThrow(/activation must be an integer from 0/);
     expect(() => binding.forwardAsync(binding.forwardPlan(mlp(), 12), x, 2, 0)).toThrow(/chunkRows/);
   });
@@ -227,5 +229,56 @@ describe('forwardPlan over a graph of slots', () => {
     expect(bad(() => {}, [3, 2], [11])).toThrow('forwardPlan: outputs[0] must be a slot from 0 to 10');
     expect(bad(() => {}, [3, 2], [])).toThrow(/outputs must list 1 to 1024 slots/);
     expect(() => binding.forwardPlan(graph(), [3, 2], null, 'all' as never)).toThrow(ArgumentTypeError);
+  });
+});
+
+describe('forwardPlan: image steps', () => {
+  const conv = Int32Array.of(0, 6, 5, 3, 6, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+  const pool = Int32Array.of(0, 6, 5, 4, 3, 2, 2, 2, 2, 2, 0, 0, 0, 0);
+  const steps = (): ForwardStep[] => [
+    { kind: 'conv2d', geometry: conv, kernel: random(3 * 3 * 3 * 4, 5), bias: random(4, 6), scale: random(4, 7), shift: random(4, 8), activation: relu, param: 0, transpose: false },
+    { kind: 'pool2d', pool: binding.opCodes.pool.max, geometry: pool },
+    { kind: 'affine', scale: random(4, 9), shift: random(4, 10), channels: 4 },
+    { kind: 'reduce', op: binding.opCodes.reduce.mean, inner: 4 },
+  ];
+
+  it('rejects steps that do not fit, naming them', () => {
+    const wrong = steps();
+    (wrong[1] as { geometry: Int32Array }).geometry = Int32Array.of(0, 6, 5, 5, 3, 2, 2, 2, 2, 2, 0, 0, 0, 0);
+    expect(() => binding.forwardPlan(wrong, 90)).toThrow('forwardPlan: steps[1]: the geometry takes 150 values per row, the slot it reads holds 120');
+    expect(() => binding.forwardPlan(steps(), 91)).toThrow(ValueError);
+    const noShift = steps();
+    (noShift[0] as { shift: Float32Array | null }).shift = null;
+    expect(() => binding.forwardPlan(noShift, 90)).toThrow(/scale and shift must be given together/);
+    const badAffine = steps();
+    (badAffine[2] as { channels: number }).channels = 7;
+    expect(() => binding.forwardPlan(badAffine, 90)).toThrow(/steps\[2\]\.channels \(7\) must divide the row's 24 values/);
+    const badGeometry = steps();
+    (badGeometry[0] as { geometry: Int32Array }).geometry = Int32Array.of(0, 6, 5, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    expect(() => binding.forwardPlan(badGeometry, 90)).toThrow(/steps\[0\]\.geometry: the padded input gives an output of 6 x 5, got outH 7/);
+    expect(() => binding.forwardPlan([{ ...(steps()[0] as Extract<ForwardStep, { kind: 'conv2d' }>), geometry: [1, 2] as never }], 90)).toThrow(/geometry must be an Int32Array/);
+  });
+
+  it('gives the synchronous kernels\' results bit for bit, in any chunks', async () => {
+    const rows = 3;
+    const x = random(rows * 90, 12);
+    const [c, , a] = steps() as [Extract<ForwardStep, { kind: 'conv2d' }>, unknown, Extract<ForwardStep, { kind: 'affine' }>];
+    const g = conv.slice();
+    g[0] = rows;
+    const y = new Float32Array(rows * 120);
+    binding.conv2d(g, x, c.kernel, y, c.bias, c.scale, c.shift, relu, 0);
+    const pg = pool.slice();
+    pg[0] = rows;
+    const z = new Float32Array(rows * 24);
+    binding.pool2d(binding.opCodes.pool.max, pg, y, z, null);
+    binding.channelAffine(z, rows * 6, 4, a.scale, a.shift, z);
+    const expected = new Float32Array(rows * 4);
+    binding.reduce(binding.opCodes.reduce.mean, z, rows, 6, 4, expected);
+    const plan = binding.forwardPlan(steps(), 90);
+    expect(plan).toMatchObject({ inputWidth: 90, outputWidth: 4 });
+    for (const chunkRows of [1, 2, 256]) {
+      const got = await binding.forwardAsync(plan, x, rows, chunkRows);
+      expect(Buffer.from(got.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    }
   });
 });

@@ -1,7 +1,12 @@
 // predictAsync on graph models: merge layers, several inputs and outputs and nested models run as
 // native steps on the worker (a snapshot of the weights taken at the call), with exactly predict's result.
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as dn from '../../lib/index.js';
+import { binding, type ForwardStep } from '../../lib/native.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 const seeded = (units: number, seed: number, activation: dn.layers.DenseOptions['activation'] = 'linear'): dn.layers.Dense =>
   dn.layers.dense({ units, activation, kernelInitializer: dn.initializers.glorotUniform({ seed }), biasInitializer: dn.initializers.randomNormal({ seed: seed + 50 }) });
@@ -96,5 +101,30 @@ describe('predictAsync on graph models', () => {
     const rank3 = dn.input({ shape: [2, 3] });
     const deep = dn.model({ inputs: rank3, outputs: dn.layers.add().apply([rank3, rank3]) });
     same(await deep.predictAsync(dn.ones([2, 2, 3])), dn.full([2, 2, 3], 2));
+  });
+  it('folds a batch normalization or an activation into the convolution before it only where nothing else reads the convolution', async () => {
+    const conv = (filters: number, seed: number): dn.layers.Conv2D => dn.layers.conv2d({
+      filters, kernelSize: 3, padding: 'same', kernelInitializer: dn.initializers.glorotUniform({ seed }), biasInitializer: dn.initializers.randomNormal({ seed: seed + 50 }),
+    });
+    const normalization = (seed: number): dn.layers.BatchNormalization => dn.layers.batchNormalization({
+      movingMeanInitializer: dn.initializers.randomNormal({ seed }), movingVarianceInitializer: dn.initializers.randomUniform({ seed: seed + 1, minval: 0.5, maxval: 2 }),
+    });
+    const input = dn.input({ shape: [5, 5, 2] });
+    // Read by the normalization and by a pooling: no folding.
+    const shared = conv(3, 20).apply(input);
+    const normalized = normalization(21).apply(shared);
+    const relu = dn.layers.activation({ activation: 'relu' }).apply(shared);
+    // Read by the normalization only, then an activation: both fold.
+    const own = dn.layers.activation({ activation: 'tanh' }).apply(normalization(22).apply(conv(4, 23).apply(input)));
+    const pooled = [normalized, relu, shared, own].map((t, k) => (k % 2 === 0 ? dn.layers.globalAveragePooling2d() : dn.layers.globalMaxPooling2d()).apply(t));
+    const model = dn.model({ inputs: input, outputs: [dn.layers.concatenate().apply(pooled), own] });
+    const spy = vi.spyOn(binding, 'forwardPlan');
+    const x = dn.randn([7, 5, 5, 2], { seed: 24 });
+    const { result, before } = await asyncAgainstSnapshot(model, x);
+    result.forEach((t, k) => same(t, before[k]));
+    const steps = spy.mock.calls[0][0] as ForwardStep[];
+    expect(steps.map((step) => step.kind)).toEqual(['conv2d', 'affine', 'unary', 'conv2d', 'reduce', 'reduce', 'reduce', 'reduce', 'concat']);
+    expect(steps[3]).toMatchObject({ activation: binding.opCodes.unary.tanh });
+    expect((steps[3] as { scale: Float32Array | null }).scale).not.toBeNull();
   });
 });

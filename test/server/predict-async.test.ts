@@ -18,6 +18,16 @@ function init(seed: number) {
   return { kernelInitializer: dn.initializers.glorotUniform({ seed }), biasInitializer: dn.initializers.randomUniform({ seed: seed + 100, minval: -0.5, maxval: 0.5 }) };
 }
 
+/** A batch normalization with moving statistics, gamma and beta away from their initial values. */
+function normalization(seed: number) {
+  return {
+    gammaInitializer: dn.initializers.randomUniform({ seed, minval: 0.5, maxval: 2 }),
+    betaInitializer: dn.initializers.randomNormal({ seed: seed + 1 }),
+    movingMeanInitializer: dn.initializers.randomNormal({ seed: seed + 2 }),
+    movingVarianceInitializer: dn.initializers.randomUniform({ seed: seed + 3, minval: 0.5, maxval: 2 }),
+  };
+}
+
 /** Bitwise equality of two float32 tensors (NaN equal to NaN, -0 distinct from 0). */
 function expectSameBits(got: Tensor, expected: Tensor): void {
   expect(got.shape).toEqual(expected.shape);
@@ -73,6 +83,32 @@ function models(): Array<[string, dn.Sequential, number[]]> {
       dn.layers.flatten(),
       dn.layers.dense({ units: 3, activation: dn.activations.softmax({ axis: 1 }), ...init(13) }),
     ] }), [2, 3, 2]],
+    ['convolutions, batch normalization folded into them, pooling, global pooling', dn.sequential({ layers: [
+      dn.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'same', inputShape: [6, 6, 2], ...init(23) }),
+      dn.layers.batchNormalization(normalization(24)),
+      dn.layers.activation({ activation: 'relu' }),
+      dn.layers.maxPooling2d(),
+      dn.layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', depthMultiplier: 2, activation: 'relu', biasInitializer: 'ones' }),
+      dn.layers.separableConv2d({ filters: 6, kernelSize: 2, depthwiseInitializer: dn.initializers.heNormal({ seed: 25 }) }),
+      dn.layers.batchNormalization(normalization(26)),
+      dn.layers.averagePooling2d({ poolSize: 2, strides: 1, padding: 'same' }),
+      dn.layers.conv2dTranspose({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', activation: 'sigmoid', ...init(27) }),
+      dn.layers.spatialDropout2d({ rate: 0.5, seed: 28 }),
+      dn.layers.conv2d({ filters: 3, kernelSize: 2, strides: 2, activation: 'gelu', ...init(29) }),
+      dn.layers.batchNormalization(normalization(30)),
+      dn.layers.globalAveragePooling2d(),
+      dn.layers.dense({ units: 4, activation: 'softmax', ...init(31) }),
+    ] }), [6, 6, 2]],
+    ['conv1d, 1-D pooling, flatten of NHWC rows, batch normalization of dense rows', dn.sequential({ layers: [
+      dn.layers.conv1d({ filters: 4, kernelSize: 3, padding: 'causal', dilationRate: 2, activation: 'relu', inputShape: [9, 3], ...init(32) }),
+      dn.layers.averagePooling1d({ poolSize: 2, padding: 'same' }),
+      dn.layers.conv1d({ filters: 6, kernelSize: 2, ...init(33) }),
+      dn.layers.globalMaxPooling1d({ keepdims: true }),
+      dn.layers.flatten(),
+      dn.layers.dense({ units: 5, ...init(34) }),
+      dn.layers.batchNormalization(normalization(35)),
+      dn.layers.activation({ activation: 'tanh' }),
+    ] }), [9, 3]],
     ['output of rank 3 (reshape last)', dn.sequential({ layers: [
       dn.layers.dense({ units: 6, activation: 'sigmoid', inputShape: [5], ...init(14) }),
       dn.layers.reshape({ targetShape: [3, -1] }),
