@@ -122,7 +122,7 @@ describe('depthwiseConv2d and separableConv2d layers', () => {
     const y = depthwise.apply(x);
     expect(y.shape).toEqual([2, 5, 5, 6]);
     close(y, dn.depthwiseConv2d(x, depthwise.depthwiseKernel!.value, { padding: 'same', bias: depthwise.bias!.value }));
-    checkLayer(dn.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, activation: 'relu', biasInitializer: 'ones' }), [1, 5, 5, 2]);
+    checkLayer(dn.layers.depthwiseConv2d({ kernelSize: 3, strides: 2, activation: 'relu', depthwiseInitializer: dn.initializers.glorotUniform({ seed: 5 }), biasInitializer: 'ones' }), [1, 5, 5, 2]);
     const separable = dn.layers.separableConv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', depthMultiplier: 2 });
     const z = separable.apply(x);
     const h = dn.depthwiseConv2d(x, separable.depthwiseKernel!.value, { padding: 'same' });
