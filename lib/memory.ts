@@ -29,9 +29,9 @@
  */
 import { Buffer } from 'node:buffer';
 import * as v8 from 'node:v8';
-import { ValueError } from './errors.js';
+import { NativeError, ValueError } from './errors.js';
 import { binding } from './native.js';
-import { checkBoolean, checkInteger, checkOptions } from './validate.js';
+import { checkBoolean, checkInteger, checkOptions, MAX_TENSOR_SIZE } from './validate.js';
 
 type Dtype = 'float32' | 'int32';
 type Storage = Float32Array | Int32Array;
@@ -235,11 +235,26 @@ function fillGarbage(storage: Storage): void {
 
 /**
  * A typed array of `length` elements of `dtype`: zero-filled when `zeroed`, otherwise holding
- * whatever the memory held (the caller writes every element).
+ * whatever the memory held (the caller writes every element). More elements than a tensor may hold
+ * is a ValueError, an allocation the system refuses a NativeError: never a raw RangeError (a batch
+ * too large for memory reaches here from predict and fit).
  */
 function allocate(dtype: Dtype, length: number, zeroed: boolean): Storage {
   const bytes = length * 4;
   if (bytes <= SLAB_MAX_BYTES) return carve(dtype, length, zeroed);
+  if (length > MAX_TENSOR_SIZE) {
+    throw new ValueError(`cannot allocate a tensor of ${length} elements, more than the ${MAX_TENSOR_SIZE} a tensor may hold (a smaller batch needs less)`);
+  }
+  try {
+    return allocateLarge(dtype, length, zeroed);
+  } catch (error) {
+    throw new NativeError(`out of memory for a tensor of ${length} ${dtype} elements (${bytes} bytes): ${(error as Error).message}`);
+  }
+}
+
+/** {@link allocate} of more than a slab carves: from the C allocator (and its cache when on). */
+function allocateLarge(dtype: Dtype, length: number, zeroed: boolean): Storage {
+  const bytes = length * 4;
   if (!cacheOn) return dtype === 'float32' ? new Float32Array(length) : new Int32Array(length);
   bytesAllocatedSinceTrim += bytes;
   if (++allocationsSinceCheck === 1 && trimTimer === null) armIdleTrim();

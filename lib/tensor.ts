@@ -649,10 +649,14 @@ export function outputTensor(shape: readonly number[], dtype: DType = 'float32')
   return new Tensor(allocateUninitialized(dtype, shapeSize(shape)), shape, null, TRUSTED);
 }
 
-/** A rank-0 float32 tensor holding `value`. */
+/**
+ * A rank-0 tensor holding `value` (a number; a boolean is 0 or 1), float32 unless `dtype` says
+ * 'int32' (then an integer). Anything else (a string, a bigint) is an ArgumentTypeError.
+ */
 export function scalar(value: number, dtype: DType = 'float32'): Tensor {
-  const storage = allocateUninitialized(dtype, 1);
-  storage[0] = value;
+  const where = 'scalar';
+  if (typeof value !== 'number' && typeof value !== 'boolean') typeError(where, 'value', 'a number', value);
+  const storage = toStorage(where, [Number(value)], checkChoice(where, 'dtype', dtype, DTYPES));
   return new Tensor(storage, [], null, TRUSTED);
 }
 

@@ -164,9 +164,22 @@ export function checkOptions<T extends object>(where: string, options: unknown, 
   return object as Partial<T>;
 }
 
-/** Formats a shape for messages: `[32, 10]`. */
+/** How many items of a list a message shows at most (a hostile list may be huge). */
+const LISTED_ITEMS = 12;
+
+/**
+ * Formats a list of numbers (a shape, axes) for messages: `[32, 10]`. A long list shows its first
+ * and last items and its length, so a message stays short whatever it is given.
+ */
+export function formatList(values: ArrayLike<unknown>): string {
+  const shown = (from: number, to: number): string => Array.from({ length: to - from }, (_, i) => describe(values[from + i])).join(', ');
+  if (values.length <= LISTED_ITEMS) return `[${shown(0, values.length)}]`;
+  return `[${shown(0, LISTED_ITEMS - 2)}, ..., ${shown(values.length - 1, values.length)}] (${values.length} items)`;
+}
+
+/** Formats a shape for messages: `[32, 10]` (bounded as {@link formatList}). */
 export function formatShape(shape: readonly number[]): string {
-  return `[${shape.join(', ')}]`;
+  return formatList(shape);
 }
 
 /** Throws a ShapeError; `message` names the op and the shapes involved. */
@@ -182,6 +195,24 @@ export function dtypeError(where: string, name: string, expected: string, actual
 /** The largest number of elements (and the largest dimension) a tensor may have. */
 export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
 
+/** The most axes a tensor may have (NumPy's limit): longer shapes are refused before they are read. */
+export const MAX_RANK = 64;
+
+/** Throws unless the array `value` has at most `maxLength` items (checked before any is read). */
+export function checkArrayLength(where: string, name: string, value: readonly unknown[], maxLength: number, what = 'items'): void {
+  if (value.length > maxLength) throw new ValueError(`${where}: ${name} may have at most ${maxLength} ${what}, got ${value.length}`);
+}
+
+/**
+ * `check` applied to every item of an array argument, by index: a hole is passed as undefined
+ * (and so refused) where `map` or `every` would skip it.
+ */
+export function checkEach<T>(value: readonly unknown[], check: (item: unknown, index: number) => T): T[] {
+  const items = new Array<T>(value.length);
+  for (let i = 0; i < value.length; i++) items[i] = check(value[i], i);
+  return items;
+}
+
 /**
  * A shape: an array of non-negative integers (a single integer means a 1-D shape). Returns a
  * fresh array the caller may keep. The product must not exceed {@link MAX_TENSOR_SIZE}.
@@ -189,6 +220,7 @@ export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
 export function checkShape(where: string, name: string, value: unknown): number[] {
   if (typeof value === 'number') value = [value];
   if (!Array.isArray(value)) typeError(where, name, 'an array of non-negative integers', value);
+  checkArrayLength(where, name, value, MAX_RANK, 'dimensions');
   const shape = new Array<number>(value.length);
   let size = 1;
   for (let i = 0; i < value.length; i++) {
@@ -224,16 +256,21 @@ export function checkAxes(where: string, name: string, value: unknown, rank: num
   if (value === undefined || value === null) return Array.from({ length: rank }, (_, i) => i);
   if (typeof value === 'number') return [checkAxis(where, name, value, rank)];
   if (!Array.isArray(value)) typeError(where, name, 'an integer or an array of integers', value);
-  const axes = value.map((axis, i) => checkAxis(where, `${name}[${i}]`, axis, rank));
+  checkArrayLength(where, name, value, rank, 'axes (one per axis of the tensor)');
+  const axes = checkEach(value, (axis, i) => checkAxis(where, `${name}[${i}]`, axis, rank));
   axes.sort((x, y) => x - y);
   for (let i = 1; i < axes.length; i++) {
-    if (axes[i] === axes[i - 1]) throw new ValueError(`${where}: ${name} lists axis ${axes[i]} twice, got [${value.join(', ')}]`);
+    if (axes[i] === axes[i - 1]) throw new ValueError(`${where}: ${name} lists axis ${axes[i]} twice, got ${formatList(value)}`);
   }
   return axes;
 }
 
-/** An array of integers (indices, sizes, paddings) each in [min, max]. */
-export function checkIntegerArray(where: string, name: string, value: unknown, min = -Infinity, max = Infinity): number[] {
+/**
+ * An array of integers (indices, sizes, paddings) each in [min, max], of at most `maxLength` items
+ * (checked first). Every index is read: a hole in the array is an error, not an item skipped.
+ */
+export function checkIntegerArray(where: string, name: string, value: unknown, min = -Infinity, max = Infinity, maxLength = MAX_TENSOR_SIZE): number[] {
   if (!Array.isArray(value)) typeError(where, name, 'an array of integers', value);
-  return value.map((item, i) => checkInteger(where, `${name}[${i}]`, item, min, max));
+  checkArrayLength(where, name, value, maxLength);
+  return checkEach(value, (item, i) => checkInteger(where, `${name}[${i}]`, item, min, max));
 }

@@ -11,7 +11,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ValueError } from '../errors.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { checkBoolean, checkChoice, checkInteger, checkOptions, checkString, describe, didYouMean, typeError } from '../validate.js';
+import { checkBoolean, checkChoice, checkEach, checkInteger, checkOptions, checkString, describe, didYouMean, typeError } from '../validate.js';
+import { ownEntry } from '../aliases.js';
 
 /** A column given by name (from the header or `columnNames`) or by 0-based index. */
 export type ColumnRef = string | number;
@@ -242,7 +243,7 @@ export function columnList(where: string, option: string, refs: unknown, names: 
 export function parseNumber(text: string): number | null {
   const trimmed = text.trim();
   if (NUMBER.test(trimmed)) return Number(trimmed);
-  const special = SPECIAL_NUMBERS[trimmed];
+  const special = ownEntry(SPECIAL_NUMBERS, trimmed);
   return special === undefined ? null : special;
 }
 
@@ -264,7 +265,7 @@ export function csvColumnNames(where: string, first: CsvRecord, header: boolean,
   let names: string[];
   if (columnNames !== undefined) {
     if (!Array.isArray(columnNames)) typeError(where, 'columnNames', 'an array of strings', columnNames);
-    names = columnNames.map((name, i) => checkString(where, `columnNames[${i}]`, name));
+    names = checkEach(columnNames, (name, i) => checkString(where, `columnNames[${i}]`, name));
     if (names.length !== width) {
       throw new ValueError(`${where}: columnNames has ${names.length} names, the ${header ? 'header' : 'first line'} (line ${first.line}) has ${width} fields`);
     }

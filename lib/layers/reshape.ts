@@ -5,7 +5,7 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkInteger, checkOptions, typeError } from '../validate.js';
+import { checkIntegerArray, checkOptions, formatList, MAX_RANK, typeError } from '../validate.js';
 import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type Shape } from './layer.js';
 import { registerLayer } from './registry.js';
 
@@ -27,9 +27,9 @@ export class Reshape extends Layer {
     if (o.targetShape === undefined) throw new ValueError(`${where}: targetShape is required, e.g. reshape({ targetShape: [8, 8] })`);
     super(where, o, 'Reshape');
     if (!Array.isArray(o.targetShape)) typeError(where, 'targetShape', 'an array of positive integers (one may be -1)', o.targetShape);
-    const target = o.targetShape.map((d, i) => checkInteger(where, `targetShape[${i}]`, d, -1, 2 ** 31 - 1));
-    if (target.some((d) => d === 0)) throw new ValueError(`${where}: targetShape entries must be positive (or one -1), got [${target.join(', ')}]`);
-    if (target.filter((d) => d === -1).length > 1) throw new ValueError(`${where}: at most one targetShape entry may be -1, got [${target.join(', ')}]`);
+    const target = checkIntegerArray(where, 'targetShape', o.targetShape, -1, 2 ** 31 - 1, MAX_RANK);
+    if (target.some((d) => d === 0)) throw new ValueError(`${where}: targetShape entries must be positive (or one -1), got ${formatList(target)}`);
+    if (target.filter((d) => d === -1).length > 1) throw new ValueError(`${where}: at most one targetShape entry may be -1, got ${formatList(target)}`);
     this.targetShape = target;
   }
 

@@ -10,6 +10,7 @@
  */
 import { ValueError } from '../errors.js';
 import { checkNumber, checkObject, didYouMean, typeError } from '../validate.js';
+import { ownEntry } from '../aliases.js';
 import { getLoss, Loss, type LossFunction, type LossIdentifier } from '../losses/index.js';
 import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
 import { CategoricalCrossentropy } from '../losses/categoricalCrossentropy.js';
@@ -61,7 +62,7 @@ function perOutput<T>(where: string, name: string, value: readonly T[] | Readonl
   for (const key of Object.keys(object)) {
     if (!outputs.includes(key)) throw new ValueError(`${where}: ${name} names no output '${key}'${didYouMean(key, outputs)}; the model's outputs: ${outputs.join(', ')}`);
   }
-  return outputs.map((output) => object[output]);
+  return outputs.map((output) => ownEntry(object, output));
 }
 
 function lossesOf(where: string, spec: LossSpec, outputs: readonly string[]): (Loss | LossFunction)[] {

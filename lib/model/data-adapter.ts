@@ -20,6 +20,7 @@ import { makeTensor, Tensor, toTensor, type TypedStorage } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import type { Generator as RandomGenerator } from '../random.js';
 import { checkObject, describe, didYouMean, formatShape, valueError } from '../validate.js';
+import { ownEntry } from '../aliases.js';
 import { isTensorList } from '../layers/layer.js';
 
 /** One batch: what a training, evaluation or prediction step consumes. */
@@ -87,9 +88,9 @@ function byName(where: string, name: string, value: unknown, names: readonly str
     for (const key of Object.keys(value)) {
       if (!names.includes(key)) throw new ValueError(`${where}: ${name} has no ${what} named '${key}'${didYouMean(key, names)}; the model's ${what}s: ${names.join(', ')}`);
     }
-    const missing = names.filter((n) => value[n] === undefined);
+    const missing = names.filter((n) => ownEntry(value, n) === undefined);
     if (missing.length > 0 && !optional) throw new ValueError(`${where}: ${name} lacks the ${what}${missing.length === 1 ? '' : 's'} ${missing.map((n) => `'${n}'`).join(', ')}; the model's ${what}s: ${names.join(', ')}`);
-    return names.map((n) => value[n]);
+    return names.map((n) => ownEntry(value, n));
   }
   if (names.length === 1 || optional) return names.map(() => value);
   throw new ValueError(

@@ -17,7 +17,7 @@ import { ValueError } from '../errors.js';
 import { makeTensor, Tensor } from '../tensor.js';
 import { noGrad } from '../autograd/engine.js';
 import { Generator, pickGenerator } from '../random.js';
-import { checkBoolean, checkInteger, checkNumber, checkOptions, typeError } from '../validate.js';
+import { checkBoolean, checkEach, checkInteger, checkNumber, checkOptions, typeError } from '../validate.js';
 import { slice } from '../ops/shape.js';
 import type { AnyLayer, CallContext } from '../layers/layer.js';
 import { ActivationLayer } from '../layers/activation.js';
@@ -159,11 +159,11 @@ function sample(scores: Float32Array, temperature: number, topK: number, topP: n
 function promptRows(where: string, prompt: unknown): number[][] {
   const rows: unknown[] = Array.isArray(prompt) && prompt.length > 0 && prompt.every((row) => Array.isArray(row)) ? prompt : [prompt];
   const length = Array.isArray(rows[0]) ? rows[0].length : 0;
-  return rows.map((row, r) => {
+  return checkEach(rows, (row, r) => {
     if (!Array.isArray(row)) typeError(where, 'prompt', 'an array of token ids, or an array of such arrays (a batch)', prompt);
     if (row.length === 0) throw new ValueError(`${where}: prompt${rows.length > 1 ? `[${r}]` : ''} is empty; give at least one token id`);
     if (row.length !== length) throw new ValueError(`${where}: the prompts of a batch must have one length, got ${length} and ${row.length} (prompt[${r}])`);
-    return row.map((id, i) => checkInteger(where, rows.length > 1 ? `prompt[${r}][${i}]` : `prompt[${i}]`, id, 0, 2 ** 31 - 1));
+    return checkEach(row, (id, i) => checkInteger(where, rows.length > 1 ? `prompt[${r}][${i}]` : `prompt[${i}]`, id, 0, 2 ** 31 - 1));
   });
 }
 

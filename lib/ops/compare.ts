@@ -8,7 +8,7 @@ import { dtypeError } from '../validate.js';
 import { outputTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { broadcastShapes, indexMap } from './broadcast.js';
-import { sumToShape } from './reduce.js';
+import { sumGradToShape } from './reduce.js';
 
 const enum Comparison {
   Equal,
@@ -99,8 +99,8 @@ export function where(condition: TensorLike, a: TensorLike, b: TensorLike): Tens
   }
   if (!needsGrad(x, y)) return out;
   return recordOp(name, out, [x, y], (grad, needs) => [
-    needs[0] ? sumToShape(where(c, grad, 0), x.shape) : null,
-    needs[1] ? sumToShape(where(c, 0, grad), y.shape) : null,
+    needs[0] ? sumGradToShape(where(c, grad, 0), x.shape) : null,
+    needs[1] ? sumGradToShape(where(c, 0, grad), y.shape) : null,
   ]);
 }
 

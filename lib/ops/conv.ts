@@ -16,7 +16,7 @@
  */
 import { ValueError } from '../errors.js';
 import {
-  checkChoice, checkInteger, checkObject, describe, formatShape, shapeError, typeError, unknownOption,
+  checkChoice, checkEach, checkInteger, checkObject, describe, formatList, formatShape, shapeError, typeError, unknownOption,
 } from '../validate.js';
 import { checkFloat, floats, makeTensor, type Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
@@ -100,7 +100,7 @@ export function checkSpatialInts(where: string, name: string, value: unknown, ra
   if (!Array.isArray(values) || values.length !== rank) {
     typeError(where, name, rank === 1 ? 'a positive integer' : `a positive integer or an array of ${rank}`, value);
   }
-  return values.map((v, i) => {
+  return checkEach(values, (v, i) => {
     if (typeof v !== 'number') typeError(where, `${name}[${i}]`, 'a positive integer', v);
     if (!Number.isInteger(v) || v < min || v > 2 ** 31 - 1) {
       throw new ValueError(`${where}: ${name} must be ${min === 1 ? 'positive integers' : `integers >= ${min}`}, got ${formatValue(value)}`);
@@ -110,7 +110,7 @@ export function checkSpatialInts(where: string, name: string, value: unknown, ra
 }
 
 function formatValue(value: unknown): string {
-  return Array.isArray(value) ? `[${value.map((v) => describe(v)).join(', ')}]` : describe(value);
+  return Array.isArray(value) ? formatList(value) : describe(value);
 }
 
 /** Resolved padding: 'valid' | 'same' | 'causal', or explicit `[before, after]` per spatial axis. */
@@ -128,9 +128,12 @@ export function checkPadding(where: string, value: unknown, rank: number, allowC
   }
   const expected = rank === 1 ? `'valid', 'same', 'causal', a number or [left, right]` : `'valid', 'same', a number or [[top, bottom], [left, right]]`;
   if (!Array.isArray(value)) typeError(where, 'padding', expected, value);
-  const pairs = rank === 1 && value.length === 2 && value.every((v) => typeof v === 'number') ? [value] : value;
-  if (pairs.length !== rank || !pairs.every((p) => Array.isArray(p) && p.length === 2)) typeError(where, 'padding', expected, value);
-  return (pairs as unknown[][]).map((pair, axis) => pair.map((p, side) => checkInteger(where, `padding[${axis}][${side}]`, p, 0, 2 ** 31 - 1)));
+  const pairs = rank === 1 && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number' ? [value] : value;
+  if (pairs.length !== rank) typeError(where, 'padding', expected, value);
+  return checkEach(pairs, (pair, axis) => {
+    if (!Array.isArray(pair) || pair.length !== 2) typeError(where, 'padding', expected, value);
+    return checkEach(pair, (p, side) => checkInteger(where, `padding[${axis}][${side}]`, p, 0, 2 ** 31 - 1));
+  });
 }
 
 /**

@@ -10,7 +10,7 @@ import { checkFloat, floats, outputTensor, sameShape, Tensor, toTensor, type Ten
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { planBinary } from './broadcast.js';
 import { binaryCodes, kernels, unaryCodes } from './kernels.js';
-import { sumToShape } from './reduce.js';
+import { sumGradToShape } from './reduce.js';
 import { contiguous } from './shape.js';
 import { maximumMask, rangeMask } from './compare.js';
 
@@ -98,7 +98,7 @@ function binaryOp(where: string, code: number, a: unknown, b: unknown, options: 
   if (!recording) return out;
   return recordOp(where, out, [x, y], (grad, needs) => {
     const [ga, gb] = gradient(grad, x, y, out, needs);
-    return [ga && sumToShape(ga, x.shape), gb && sumToShape(gb, y.shape)];
+    return [ga && sumGradToShape(ga, x.shape), gb && sumGradToShape(gb, y.shape)];
   });
 }
 

@@ -12,7 +12,7 @@ import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels, unaryCodes } from './kernels.js';
 import { outputFor, storagesOverlap, type OutOptions } from './elementwise.js';
 import { contiguous, reshape, reshapeTo } from './shape.js';
-import { sumToShape } from './reduce.js';
+import { sumGradToShape } from './reduce.js';
 
 /** Options of {@link matmul}. */
 export interface MatmulOptions extends OutOptions {
@@ -205,7 +205,7 @@ function matmulMatrices(a: Tensor, b: Tensor, transposeA: boolean, transposeB: b
   // gradients of broadcast batch axes are summed back.
   return recordOp('matmul', out, [a, b], (grad, needs) => [
     needs[0]
-      ? sumToShape(
+      ? sumGradToShape(
           transposeA ? matmulMatrices(b, grad, transposeB, true, undefined) : matmulMatrices(grad, b, false, !transposeB, undefined),
           a.shape,
         )
@@ -224,7 +224,7 @@ function matrixGradient(a: Tensor, b: Tensor, grad: Tensor, transposeA: boolean,
     const g2 = reshapeTo(grad, [rows, grad.shape[grad.rank - 1]]);
     return transposeB ? matmulMatrices(g2, a2, true, false, undefined) : matmulMatrices(a2, g2, true, false, undefined);
   }
-  return sumToShape(
+  return sumGradToShape(
     transposeB ? matmulMatrices(grad, a, true, transposeA, undefined) : matmulMatrices(a, grad, !transposeA, false, undefined),
     b.shape,
   );

@@ -5,7 +5,7 @@
  * adjacent reduced axes merge into one call and no transpose is ever needed.
  */
 import { ValueError } from '../errors.js';
-import { checkAxes, checkAxis, checkBoolean, formatShape } from '../validate.js';
+import { checkAxes, checkAxis, checkBoolean, checkShape, formatShape, shapeError } from '../validate.js';
 import { checkFloat, emptyTensor, floats, outputTensor, sameShape, shapeSize, Tensor, toTensor, type TensorLike } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
 import { kernels, reduceCodes } from './kernels.js';
@@ -198,8 +198,28 @@ export function argmin(x: TensorLike, axis?: number | null, keepDims = false): T
  * Sums a gradient computed at a broadcast shape back to the shape of the input that was
  * broadcast: over the leading axes the input lacked and the axes where it had size 1. Returns
  * `grad` itself when the shapes already match. Not recorded.
+ * ```ts
+ * dn.sumToShape(dn.ones([4, 3]), [1, 3]); // [[4, 4, 4]]
+ * ```
+ * `shape` must broadcast to `grad`'s shape (a ShapeError otherwise).
  */
-export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
+export function sumToShape(grad: TensorLike, shape: readonly number[]): Tensor {
+  const where = 'sumToShape';
+  const input = checkFloat(where, 'grad', toTensor(where, 'grad', grad));
+  const target = checkShape(where, 'shape', shape);
+  const lead = input.rank - target.length;
+  if (lead < 0 || target.some((d, i) => d !== 1 && d !== input.shape[lead + i])) {
+    shapeError(where, `shape ${formatShape(target)} does not broadcast to grad's shape ${formatShape(input.shape)}`);
+  }
+  return sumGradToShape(input, target);
+}
+
+/**
+ * {@link sumToShape} for library code (backward passes): `shape` is known to broadcast to
+ * `grad`'s, nothing is checked.
+ * @internal
+ */
+export function sumGradToShape(grad: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(grad.shape, shape)) return grad;
   const lead = grad.rank - shape.length;
   const axes: number[] = [];

@@ -9,15 +9,15 @@
  */
 import { ShapeError, ValueError } from '../errors.js';
 import {
-  checkAxis, checkChoice, checkInteger, checkIntegerArray, checkNumber, checkPositiveInteger, checkShape, dtypeError, formatShape,
-  shapeError, typeError,
+  checkAxis, checkChoice, checkEach, checkInteger, checkIntegerArray, checkNumber, checkPositiveInteger, checkShape, dtypeError,
+  formatList, formatShape, MAX_RANK, shapeError, typeError,
 } from '../validate.js';
 import {
   DTYPES, type DType, emptyTensor, makeTensor, outputTensor, sameShape, shapeSize, Tensor, tensor, toTensor, type TensorLike,
   type TypedStorage,
 } from '../tensor.js';
 import { needsGrad, recordOp } from '../autograd/engine.js';
-import { sumToShape } from './reduce.js';
+import { sumGradToShape } from './reduce.js';
 
 // ---------------------------------------------------------------------------------------------
 // Views and strided copies.
@@ -153,12 +153,12 @@ export function cast(x: TensorLike, dtype: DType): Tensor {
 /** Resolves a requested shape with at most one -1 against `size` elements. */
 function resolveShape(where: string, x: Tensor, shape: unknown): number[] {
   if (!Array.isArray(shape)) typeError(where, 'shape', 'an array of integers', shape);
-  const dims = checkIntegerArray(where, 'shape', shape, -1, 2 ** 31 - 1);
+  const dims = checkIntegerArray(where, 'shape', shape, -1, 2 ** 31 - 1, MAX_RANK);
   let inferred = -1;
   let known = 1;
   for (let i = 0; i < dims.length; i++) {
     if (dims[i] === -1) {
-      if (inferred >= 0) throw new ValueError(`${where}: shape may contain only one -1, got [${dims.join(', ')}]`);
+      if (inferred >= 0) throw new ValueError(`${where}: shape may contain only one -1, got ${formatList(dims)}`);
       inferred = i;
     } else {
       known *= dims[i];
@@ -166,7 +166,7 @@ function resolveShape(where: string, x: Tensor, shape: unknown): number[] {
   }
   if (inferred >= 0) {
     if (known === 0 || x.size % known !== 0) {
-      shapeError(where, `cannot reshape ${formatShape(x.shape)} (${x.size} elements) into [${dims.join(', ')}]`);
+      shapeError(where, `cannot reshape ${formatShape(x.shape)} (${x.size} elements) into ${formatList(dims)}`);
     }
     dims[inferred] = x.size / known;
   } else if (known !== x.size) {
@@ -268,9 +268,9 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
 // transpose, permute, broadcastTo.
 
 function checkPermutation(where: string, perm: unknown, rank: number): number[] {
-  const axes = checkIntegerArray(where, 'perm', perm, -rank, rank - 1).map((a) => (a < 0 ? a + rank : a));
+  const axes = checkIntegerArray(where, 'perm', perm, -rank, rank - 1, rank).map((a) => (a < 0 ? a + rank : a));
   if (axes.length !== rank || new Set(axes).size !== rank) {
-    throw new ValueError(`${where}: perm must be a permutation of the ${rank} axes, got [${(perm as unknown[]).join(', ')}]`);
+    throw new ValueError(`${where}: perm must be a permutation of the ${rank} axes, got ${formatList(perm as unknown[])}`);
   }
   return axes;
 }
@@ -310,7 +310,7 @@ export function permute(x: TensorLike, perm: readonly number[]): Tensor {
 export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const where = 'broadcastTo';
   const input = toTensor(where, 'x', x);
-  const target = checkIntegerArray(where, 'shape', shape, 0, 2 ** 31 - 1);
+  const target = checkIntegerArray(where, 'shape', shape, 0, 2 ** 31 - 1, MAX_RANK);
   if (target.length < input.rank) {
     shapeError(where, `cannot broadcast ${formatShape(input.shape)} to ${formatShape(target)}: the target has fewer axes`);
   }
@@ -336,7 +336,7 @@ export function expandTo(input: Tensor, target: readonly number[]): Tensor {
   if (sameShape(target, input.shape)) return input;
   const out = makeView(input, target, viewStrides, 0);
   if (!needsGrad(input)) return out;
-  return recordOp(where, out, [input], (grad) => [sumToShape(grad, input.shape)]);
+  return recordOp(where, out, [input], (grad) => [sumGradToShape(grad, input.shape)]);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,10 +414,10 @@ export function split(x: TensorLike, numOrSizes: number | readonly number[], axi
     if (rest !== sizes.lastIndexOf(-1)) throw new ValueError(`${where}: numOrSizes may contain only one -1`);
     const known = sizes.reduce((sum, s) => (s === -1 ? sum : sum + s), 0);
     if (rest >= 0) {
-      if (known > n) shapeError(where, `sizes [${sizes.join(', ')}] exceed the ${n} entries of axis ${axis} of shape ${formatShape(input.shape)}`);
+      if (known > n) shapeError(where, `sizes ${formatList(sizes)} exceed the ${n} entries of axis ${axis} of shape ${formatShape(input.shape)}`);
       sizes[rest] = n - known;
     } else if (known !== n) {
-      shapeError(where, `sizes [${sizes.join(', ')}] add up to ${known}, but axis ${axis} of shape ${formatShape(input.shape)} has ${n} entries`);
+      shapeError(where, `sizes ${formatList(sizes)} add up to ${known}, but axis ${axis} of shape ${formatShape(input.shape)} has ${n} entries`);
     }
   }
   const parts: Tensor[] = [];
@@ -456,7 +456,7 @@ export function pad(x: TensorLike, paddings: ReadonlyArray<readonly [number, num
   if (paddings.length !== input.rank) {
     throw new ValueError(`${where}: paddings needs one [before, after] pair per axis: ${input.rank} for shape ${formatShape(input.shape)}, got ${paddings.length}`);
   }
-  const pairs = paddings.map((pair, i) => {
+  const pairs = checkEach(paddings, (pair, i) => {
     if (!Array.isArray(pair) || pair.length !== 2) typeError(where, `paddings[${i}]`, 'a [before, after] pair', pair);
     return checkIntegerArray(where, `paddings[${i}]`, pair, 0, 2 ** 31 - 1) as [number, number];
   });
@@ -471,7 +471,7 @@ export function pad(x: TensorLike, paddings: ReadonlyArray<readonly [number, num
 function checkTensorList(where: string, tensors: unknown): Tensor[] {
   if (!Array.isArray(tensors)) typeError(where, 'tensors', 'an array of tensors', tensors);
   if (tensors.length === 0) throw new ValueError(`${where}: tensors must not be empty`);
-  return tensors.map((t, i) => toTensor(where, `tensors[${i}]`, t));
+  return checkEach(tensors, (t, i) => toTensor(where, `tensors[${i}]`, t as TensorLike));
 }
 
 /** Joins tensors along an existing `axis` (default 0); the other axes must match. */

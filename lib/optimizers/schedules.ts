@@ -12,7 +12,7 @@
  */
 import { ValueError } from '../errors.js';
 import {
-  checkBoolean, checkNumber, checkObject, checkOptions, checkPositiveInteger, checkRange, checkString, didYouMean, typeError,
+  checkBoolean, checkEach, checkNumber, checkObject, checkOptions, checkPositiveInteger, checkRange, checkString, didYouMean, typeError,
   valueError,
 } from '../validate.js';
 import { ownEntry } from '../aliases.js';
@@ -120,14 +120,14 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
     const values = required(where, o, 'values');
     if (!Array.isArray(boundaries)) typeError(where, 'boundaries', 'an array of step counts', boundaries);
     if (!Array.isArray(values)) typeError(where, 'values', 'an array of learning rates', values);
-    this.boundaries = boundaries.map((b, i) => {
+    this.boundaries = checkEach(boundaries, (b, i) => {
       const step = checkRange(where, `boundaries[${i}]`, b, 0, Infinity);
       if (i > 0 && !(step > boundaries[i - 1])) {
         valueError(where, `boundaries[${i}]`, `greater than boundaries[${i - 1}] (${boundaries[i - 1]}): boundaries must increase`, step);
       }
       return step;
     });
-    this.values = values.map((v, i) => checkRange(where, `values[${i}]`, v, 0, Infinity));
+    this.values = checkEach(values, (v, i) => checkRange(where, `values[${i}]`, v, 0, Infinity));
     if (this.values.length !== this.boundaries.length + 1) {
       throw new ValueError(
         `${where}: values must have one more entry than boundaries (${this.boundaries.length} boundaries need ${this.boundaries.length + 1} values), got ${this.values.length} values`,

@@ -6,7 +6,7 @@
  * already has under the same name is left as it is.
  */
 import { Tensor, ShapeError, type DType, type NestedArray } from '../index.js';
-import { checkBoolean, checkInteger } from '../validate.js';
+import { checkBoolean, checkEach, checkInteger } from '../validate.js';
 import { argMax, argMin, matMul } from './ops.js';
 import { TensorBuffer } from './tensors.js';
 
@@ -49,7 +49,7 @@ declare module '../tensor.js' {
 }
 
 function reshapedTo(tensor: Tensor, where: string, dims: readonly unknown[]): Tensor {
-  const shape = dims.map((d, i) => checkInteger(where, `dimension ${i}`, d, 0));
+  const shape = checkEach(dims, (d, i) => checkInteger(where, `dimension ${i}`, d, 0));
   return tensor.reshape(shape);
 }
 

@@ -64,11 +64,11 @@ function checkPaddingPairs(where: string, value: unknown): [[number, number], [n
     const p = side(value, 'padding');
     return [[p, p], [p, p]];
   }
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number')) {
+  if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number') {
     const [rows, columns] = [side(value[0], 'padding[0]'), side(value[1], 'padding[1]')];
     return [[rows, rows], [columns, columns]];
   }
-  if (Array.isArray(value) && value.length === 2 && value.every((v) => Array.isArray(v) && v.length === 2)) {
+  if (Array.isArray(value) && value.length === 2 && [value[0], value[1]].every((v) => Array.isArray(v) && v.length === 2)) {
     const [[t, b], [l, r]] = value as number[][];
     return [[side(t, 'padding[0][0]'), side(b, 'padding[0][1]')], [side(l, 'padding[1][0]'), side(r, 'padding[1][1]')]];
   }
