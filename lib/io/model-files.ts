@@ -97,21 +97,27 @@ let preparing: Promise<unknown> = Promise.resolve();
 const savesInProgress = new Map<string, Promise<void>>();
 
 /**
- * Saves `model` (a JSON-serialisable object) and `weights` (a safetensors file) into `directory`,
- * crash-safely. `model.weights` is set to the weights' file name, size and digest.
- *
- * One save into a folder at a time: saves from this process are queued by the folder's real path
- * (a folder reached through a link is the same folder), and each save holds the folder's lock
- * (folder-lock.ts), so saves from other processes wait too; the last one to take the lock is what
- * remains. A file-system error is a SerializationError naming the folder (its `cause` the original).
+ * Runs `write` as the one save into `directory` (created if needed) at a time, for every format:
+ * saves from this process are queued by the folder's real path (a folder reached through a link is
+ * the same folder), and each holds the folder's lock (folder-lock.ts), so saves from other processes
+ * wait too; the last one to take the lock is what remains. A file-system error is a
+ * SerializationError naming the folder (its `cause` the original).
  */
-export async function saveModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array, where = 'save'): Promise<void> {
+export async function saveIntoFolder(where: string, directory: string, write: (folder: ModelFolder) => Promise<void>): Promise<void> {
   // Folders are made and resolved one call after another, so saves are queued in the order called.
   const resolved = preparing.then(() => prepareFolder(where, directory));
   preparing = resolved.catch(() => {});
   const real = await resolved;
+  const folder = { given: directory, real };
   const before = savesInProgress.get(real) ?? Promise.resolve();
-  const save = before.catch(() => {}).then(() => withFolderLock(where, real, () => writeModelFiles(where, { given: directory, real }, model, weights)));
+  const save = before.catch(() => {}).then(() => withFolderLock(where, real, async () => {
+    try {
+      await write(folder);
+    } catch (error) {
+      if (error instanceof SerializationError) throw error;
+      throw fileError(where, 'save into', directory, error);
+    }
+  }));
   savesInProgress.set(real, save);
   try {
     await save;
@@ -120,39 +126,43 @@ export async function saveModelFiles(directory: string, model: Record<string, un
   }
 }
 
+/**
+ * Saves `model` (a JSON-serialisable object) and `weights` (a safetensors file) into `directory`,
+ * crash-safely, as the one save into it at a time ({@link saveIntoFolder}). `model.weights` is set
+ * to the weights' file name, size and digest.
+ */
+export async function saveModelFiles(directory: string, model: Record<string, unknown>, weights: Uint8Array, where = 'save'): Promise<void> {
+  await saveIntoFolder(where, directory, (folder) => writeModelFiles(where, folder, model, weights));
+}
+
 /** The save itself, under the folder's lock. */
 async function writeModelFiles(where: string, folder: ModelFolder, model: Record<string, unknown>, weights: Uint8Array): Promise<void> {
   const directory = folder.real;
   const weightsPath = join(directory, WEIGHTS_FILE);
   const previousPath = join(directory, PREVIOUS_WEIGHTS_FILE);
+  // Only the lock's holder writes temporaries: any left are from a save that was killed.
+  await removeTemporaries(weightsPath);
+  await removeTemporaries(join(directory, MODEL_FILE));
+  const temporary = temporaryPath(weightsPath);
   try {
-    // Only the lock's holder writes temporaries: any left are from a save that was killed.
-    await removeTemporaries(weightsPath);
-    await removeTemporaries(join(directory, MODEL_FILE));
-    const temporary = temporaryPath(weightsPath);
-    try {
-      await writeAndSync(temporary, weights);
-      if (!(await previousIsTheLiveCopy(where, folder))) {
-        await unlink(previousPath).catch((error) => {
-          if (!isMissing(error)) throw error;
-        });
-        await link(weightsPath, previousPath).catch((error) => {
-          if (!isMissing(error)) throw error; // first save: nothing to keep
-        });
-      }
-      await rename(temporary, weightsPath);
-    } catch (error) {
-      await unlink(temporary).catch(() => {});
-      throw error;
+    await writeAndSync(temporary, weights);
+    if (!(await previousIsTheLiveCopy(where, folder))) {
+      await unlink(previousPath).catch((error) => {
+        if (!isMissing(error)) throw error;
+      });
+      await link(weightsPath, previousPath).catch((error) => {
+        if (!isMissing(error)) throw error; // first save: nothing to keep
+      });
     }
-    await syncDirectory(directory);
-    const description = { ...model, weights: { file: WEIGHTS_FILE, bytes: weights.length, sha256: sha256(weights) } };
-    await writeFileAtomic(join(directory, MODEL_FILE), Buffer.from(`${JSON.stringify(description, null, 2)}\n`));
-    await unlink(previousPath).catch(() => {});
+    await rename(temporary, weightsPath);
   } catch (error) {
-    if (error instanceof SerializationError) throw error;
-    throw fileError(where, 'save into', folder.given, error);
+    await unlink(temporary).catch(() => {});
+    throw error;
   }
+  await syncDirectory(directory);
+  const description = { ...model, weights: { file: WEIGHTS_FILE, bytes: weights.length, sha256: sha256(weights) } };
+  await writeFileAtomic(join(directory, MODEL_FILE), Buffer.from(`${JSON.stringify(description, null, 2)}\n`));
+  await unlink(previousPath).catch(() => {});
 }
 
 /** What model.json says, as read. */

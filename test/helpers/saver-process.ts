@@ -25,9 +25,12 @@ export interface Saver {
   printed(line: string): Promise<void>;
 }
 
-/** Starts a saver (`mode` 'save' or 'hold') of `bundle` on `paths`; resolves once it is ready. */
-export function startSaver(bundle: string, mode: 'save' | 'hold', paths: readonly string[], generation = 1): Promise<Saver> {
-  const child = spawn(process.execPath, [bundle, mode, paths.join(','), String(generation)], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** The modes of test/helpers/saver.ts. */
+export type SaverMode = 'save' | 'save-tfjs' | 'save-large' | 'save-files' | 'hold';
+
+/** Starts a saver of `bundle` in `mode` on `paths` (fsync delayed `fsyncMs`); resolves once it is ready. */
+export function startSaver(bundle: string, mode: SaverMode, paths: readonly string[], generation = 1, fsyncMs = 3): Promise<Saver> {
+  const child = spawn(process.execPath, [bundle, mode, paths.join(','), String(generation), String(fsyncMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const waiting = new Map<string, () => void>();
   const saver: Saver = {
     process: child, saved: 0, errors: [],

@@ -21,11 +21,15 @@ beforeAll(() => {
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** The generation a loaded folder holds; fails unless every weight is from the same save. */
-async function generationIn(dir: string): Promise<number> {
-  const values = (await dn.loadModel(dir)).getWeights().flatMap((w) => [...w.dataSync()]);
+async function generationIn(dir: string, format: 'dendrite' | 'tfjs' = 'dendrite'): Promise<number> {
+  const model = format === 'tfjs' ? await dn.loadLayersModel(dir) : await dn.loadModel(dir);
+  const values = model.getWeights().flatMap((w) => [...w.dataSync()]);
   expect(values.every((v) => v === values[0]), 'every weight from one save').toBe(true);
   return values[0];
 }
+
+/** The files a tfjs-format save of saverModel leaves. */
+const TFJS_FILES = ['group1-shard1of1.bin', 'model.json'];
 
 describe('saves from several processes', () => {
   it.runIf(posix)('two processes saving into one folder (by its path and a link) and killed at random leave a whole model', async () => {
@@ -81,6 +85,49 @@ describe('saves from one process', () => {
     for (const name of [`weights.safetensors.tmp-${process.pid}-00000000`, 'model.json.tmp-1-deadbeef']) writeFileSync(join(dir, name), 'x');
     await saverModel(2).save(dir);
     expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
+  });
+});
+
+describe("saves in TensorFlow.js's format take the same lock and queue", () => {
+  it('through a folder and a link to it, in one process: the last called is what remains', async () => {
+    const dir = join(scratch, 'tfjs-aliased');
+    mkdirSync(dir);
+    if (posix) symlinkSync(dir, `${dir}-link`);
+    const models = Array.from({ length: 30 }, (_, generation) => saverModel(generation));
+    await Promise.all(models.map((model, generation) => model.save(posix && generation % 2 === 1 ? `${dir}-link` : dir, { format: 'tfjs' })));
+    expect(await generationIn(dir, 'tfjs')).toBe(29);
+    expect(readdirSync(dir).sort()).toEqual(TFJS_FILES);
+  });
+
+  it.runIf(posix)('a tfjs save waits while another process holds the folder, and goes on once that process is killed', async () => {
+    const dir = join(scratch, 'tfjs-held');
+    await saverModel(1).save(dir, { format: 'tfjs' });
+    const holder = await startSaver(bundle, 'hold', [dir]);
+    await holder.printed('locked');
+    let settled = false;
+    const save = saverModel(2).save(dir, { format: 'tfjs' }).finally(() => { settled = true; });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(settled).toBe(false);
+    expect(await generationIn(dir, 'tfjs')).toBe(1);
+    await killSaver(holder);
+    await save;
+    expect(await generationIn(dir, 'tfjs')).toBe(2);
+    expect(readdirSync(dir).sort()).toEqual(TFJS_FILES);
+  });
+
+  it.runIf(posix)('two processes saving tfjs files into one folder, killed at random, leave a whole model', async () => {
+    const dir = join(scratch, 'tfjs-raced');
+    await saverModel(0).save(dir, { format: 'tfjs' });
+    const savers = await Promise.all([
+      startSaver(bundle, 'save-tfjs', [dir], 1000),
+      startSaver(bundle, 'save-tfjs', [dir], 2000),
+    ]);
+    await Promise.all(savers.map((saver) => saver.printed('saved')));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await killSaver(savers[0]);
+    await killSaver(savers[1]);
+    expect(savers.flatMap((saver) => saver.errors)).toEqual([]);
+    expect(await generationIn(dir, 'tfjs')).toBeGreaterThanOrEqual(1000);
   });
 });
 

@@ -15,7 +15,6 @@
  * Shards are read only from the model's folder: a path that leaves it (`../x.bin`, an absolute
  * path, another host) is refused before anything is read.
  */
-import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SerializationError, ValueError } from '../../errors.js';
 import { version } from '../../native.js';
@@ -24,12 +23,12 @@ import { getMetric, serializeMetric } from '../../metrics.js';
 import type { Tensor } from '../../tensor.js';
 import type { AnyModel, Model } from '../../model/training.js';
 import { LOAD_LIMITS, parseBoundedJson } from '../limits.js';
-import { openFolder, readInFolder, type ModelFolder } from '../model-files.js';
+import { openFolder, readInFolder, saveIntoFolder, type ModelFolder } from '../model-files.js';
 import { descriptionUrl, fetchBounded, parseModelLocation, urlBeside } from '../locations.js';
 import { decodeSafetensors, encodeSafetensors, type StoredTensor } from '../safetensors.js';
 import { checkLoadOptions, decodeModel, type LoadOptions } from '../load-model.js';
 import { encodeModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, type CompiledFacts } from '../save-model.js';
-import { writeFileAtomic } from '../atomic.js';
+import { removeTemporaries, writeFileAtomic } from '../atomic.js';
 import { checkManifest, decodeGroup, encodeWeights, groupBytes, isObject, type NamedWeight } from './weights.js';
 import { architectureFromTopology, renameWeight, toCamel, topologyFromArchitecture, wrapperWeightPrefixes } from './topology.js';
 
@@ -234,9 +233,14 @@ export async function saveLayersModel(model: AnyModel, where: string, directory:
     convertedBy: null,
     weightsManifest: manifest,
   };
-  await mkdir(directory, { recursive: true });
-  // Shards first, model.json last: a crash leaves the previous model.json (or none), never one
-  // pointing at shards not yet written.
-  for (let i = 0; i < shards.length; i++) await writeFileAtomic(join(directory, manifest[0].paths[i]), shards[i]);
-  await writeFileAtomic(join(directory, MODEL_JSON), Buffer.from(JSON.stringify(json)));
+  // The folder's lock and queue, as Dendrite's own format: two savers never interleave their files.
+  await saveIntoFolder(where, directory, async (folder) => {
+    const files = [...manifest[0].paths, MODEL_JSON].map((name) => join(folder.real, name));
+    // Only the lock's holder writes temporaries: any left are from a save that was killed.
+    for (const file of files) await removeTemporaries(file);
+    // Shards first, model.json last: a crash leaves the previous model.json (or none), never one
+    // pointing at shards not yet written.
+    for (let i = 0; i < shards.length; i++) await writeFileAtomic(files[i], shards[i]);
+    await writeFileAtomic(files[shards.length], Buffer.from(JSON.stringify(json)));
+  });
 }
