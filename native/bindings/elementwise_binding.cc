@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bindings/binding.h"
+#include "dendrite/parallel_kernels.h"
 #include "kernels/ref/ref.h"
 
 namespace dendrite::binding {
@@ -27,7 +28,8 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
   int64_t n = args.Integer(4, "n");
   const float* x = args.Floats(2, "x", n);
   float* y = args.Floats(3, "y", n);
-  CheckStatus(info.Env(), "unary", GetBackend(info.Env()).kernels.unary(op, param, x, y, n));
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "unary", ParallelUnary(backend.kernels, backend.pool.get(), op, param, x, y, n));
   return info.Env().Undefined();
 }
 
@@ -59,8 +61,9 @@ Napi::Value UnaryGrad(const Napi::CallbackInfo& info) {
       }
       break;
   }
+  Backend& backend = GetBackend(info.Env());
   CheckStatus(info.Env(), "unaryGrad",
-              GetBackend(info.Env()).kernels.unary_grad(op, static_cast<float>(param), x, y, dy, dx, n));
+              ParallelUnaryGrad(backend.kernels, backend.pool.get(), op, static_cast<float>(param), x, y, dy, dx, n));
   return info.Env().Undefined();
 }
 
@@ -124,7 +127,8 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   binary.a = args.Floats(1, "a", empty ? 0 : RequiredLength(args, binary, binary.a_strides, "a"));
   binary.b = args.Floats(2, "b", empty ? 0 : RequiredLength(args, binary, binary.b_strides, "b"));
   binary.out = args.Floats(3, "out", count);
-  CheckStatus(info.Env(), "binary", GetBackend(info.Env()).kernels.binary(binary));
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "binary", ParallelBinary(backend.kernels, backend.pool.get(), binary));
   return info.Env().Undefined();
 }
 
@@ -135,7 +139,8 @@ Napi::Value Affine(const Napi::CallbackInfo& info) {
   int64_t n = args.Integer(4, "n");
   const float* x = args.Floats(0, "x", n);
   float* y = args.Floats(3, "y", n);
-  CheckStatus(info.Env(), "affine", GetBackend(info.Env()).kernels.affine(x, scale, shift, y, n));
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "affine", ParallelAffine(backend.kernels, backend.pool.get(), x, scale, shift, y, n));
   return info.Env().Undefined();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "bindings/binding.h"
+#include "dendrite/parallel_kernels.h"
 
 namespace dendrite::binding {
 
@@ -44,7 +45,8 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   bool log = args.Boolean(4, "log");
   // No element: nothing to do (a kernel would still walk `rows` empty rows, however many).
   if (size == 0) return info.Env().Undefined();
-  CheckStatus(info.Env(), "softmax", GetBackend(info.Env()).kernels.softmax(x, y, rows, cols, log));
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "softmax", ParallelSoftmax(backend.kernels, backend.pool.get(), x, y, rows, cols, log));
   return info.Env().Undefined();
 }
 
@@ -58,7 +60,9 @@ Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
   float* dx = args.Floats(2, "dx", size);
   bool log = args.Boolean(5, "log");
   if (size == 0) return info.Env().Undefined();  // as in Softmax
-  CheckStatus(info.Env(), "softmaxGrad", GetBackend(info.Env()).kernels.softmax_grad(y, dy, dx, rows, cols, log));
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "softmaxGrad",
+              ParallelSoftmaxGrad(backend.kernels, backend.pool.get(), y, dy, dx, rows, cols, log));
   return info.Env().Undefined();
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "bindings/binding.h"
+#include "dendrite/parallel_kernels.h"
 
 namespace dendrite::binding {
 
@@ -42,7 +43,8 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   float* out = args.Floats(5, "out", outputs);
   // No output: nothing to do (the kernels would still walk `outer` empty rows, however many).
   if (outputs == 0) return info.Env().Undefined();
-  CheckStatus(info.Env(), "reduce", GetBackend(info.Env()).kernels.reduce(op, x, outer, axis, inner, out));
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "reduce", ParallelReduce(backend.kernels, backend.pool.get(), op, x, outer, axis, inner, out));
   return info.Env().Undefined();
 }
 
