@@ -17,11 +17,14 @@
  * probes (FMA peak and triad bandwidth, per thread count; a probe far below the known figure means the
  * machine was loaded and the figures are low), and the "kernel floor" of one MLP training step: the
  * native time of its nine GEMM calls alone (benchSgemm), which no framework overhead can beat.
+ * The multi-threaded rows run again in a child pinned to one CPU (`taskset -c 0`, as in a one-CPU
+ * container), printed as "1 CPU" rows with that child's probe.
  * Results: bench/results/models.json, replaced only with `-- --write`.
  */
 import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
 import { binding } from '../lib/native.js';
+import { runPinned } from './pinned.js';
 import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
@@ -205,8 +208,17 @@ function forwardFloor(batch: number, threads: number): number {
   return [[784, 256], [256, 128], [128, 10]].reduce((sum, [inputs, outputs]) => sum + binding.benchSgemm(false, false, batch, outputs, inputs, threads, reps), 0);
 }
 
+if (process.argv.includes('--pinned-child')) {
+  // The pinned child (see bench/pinned.ts): the multi-threaded rows again on one CPU, where the pool
+  // has no workers; the 1-thread rows would only repeat themselves.
+  const pinnedResults = [...await benchFit(), benchPredict(256, allThreads)];
+  console.log(JSON.stringify({ results: pinnedResults, probe: probes()[0] }));
+  process.exit(0);
+}
+
 const before = probes();
 const results: Result[] = [...await benchFit(), benchTiny(), benchPredict(1, 1), benchPredict(256, allThreads)];
+const pinned = runPinned<{ results: Result[]; probe: Probe }>(import.meta.url, ['--pinned-child', ...(quick ? ['--quick'] : [])]);
 const floorSeconds = kernelFloor(allThreads);
 const predictFloor1 = forwardFloor(1, 1);
 const predictFloor256 = forwardFloor(256, allThreads);
@@ -221,6 +233,10 @@ console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
   console.log(`| ${r.name} | ${r.threads} | ${format(r)} | ${r.unit} | ${r.target} | ${r.met ? 'yes' : 'NO'} | ${r.trials.length} |`);
 }
+for (const r of pinned?.results ?? []) {
+  console.log(`| ${r.name} | 1 CPU (taskset -c 0) | ${format(r)} | ${r.unit} | ${r.target} | ${r.met ? 'yes' : 'NO'} | ${r.trials.length} |`);
+}
+if (pinned === null) console.log('(1 CPU rows skipped: taskset is not available here)');
 console.log('');
 console.log(`Kernel floor of one MLP training step (9 GEMM calls, native, ${allThreads} threads): ${(floorSeconds * 1e3).toFixed(3)} ms` +
   ` = ${Math.round(128 / floorSeconds).toLocaleString('en-US')} samples/s if nothing else took time`);
@@ -233,11 +249,14 @@ for (const [label, list] of [['before', before], ['after', after]] as const) {
     console.log(`  ${label} ${p.threads} thread(s): FMA ${p.fmaGflops.toFixed(0)} GFLOP/s (${p.isa}), triad ${p.triadGbps.toFixed(1)} GB/s${p.loaded ? '  <- below the known figure: the machine was loaded' : ''}`);
   }
 }
+if (pinned !== null) {
+  console.log(`  1 CPU (taskset -c 0): FMA ${pinned.probe.fmaGflops.toFixed(0)} GFLOP/s, triad ${pinned.probe.triadGbps.toFixed(1)} GB/s${pinned.probe.loaded ? '  <- below the known figure' : ''}`);
+}
 if ([...before, ...after].some((p) => p.loaded)) {
   console.log('NOTE: a probe was well below the machine\'s known figures (174 GFLOP/s per core, 13 GB/s): other work shared the cores, and the figures above are low.');
 }
 
 publishResults('models', {
   date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, quick, backend: dn.backendInfo(),
-  results, functionalIdentical, kernelFloorSeconds: floorSeconds, predictKernelFloorSeconds: { batch1: predictFloor1, batch256: predictFloor256 }, probes: { before, after },
+  results, pinnedResults: pinned?.results ?? null, pinnedProbe: pinned?.probe ?? null, functionalIdentical, kernelFloorSeconds: floorSeconds, predictKernelFloorSeconds: { batch1: predictFloor1, batch256: predictFloor256 }, probes: { before, after },
 });

@@ -20,11 +20,10 @@
  *
  * Run with `npm run bench:ops` (`--quick` for fewer repetitions; `--fresh-only` for part 4 alone).
  */
-import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import * as dn from '../lib/index.js';
 import { binding } from '../lib/native.js';
+import { runPinned } from './pinned.js';
 import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
@@ -240,16 +239,7 @@ function freshRows(): FreshRow[] {
 
 /** Part 4 pinned to CPU 0 in a child process (`taskset -c 0`), or null where taskset is missing or fails. */
 function pinnedFreshRows(): { rows: FreshRow[]; fmaGflops: number | undefined; threads: number } | null {
-  try {
-    execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' });
-  } catch {
-    return null;
-  }
-  const args = ['-c', '0', process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), '--fresh-only', '--fresh-child'];
-  if (quick) args.push('--quick');
-  const output = execFileSync('taskset', args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  const last = output.trim().split('\n').pop() ?? '';
-  return JSON.parse(last) as { rows: FreshRow[]; fmaGflops: number | undefined; threads: number };
+  return runPinned(import.meta.url, ['--fresh-only', '--fresh-child', ...(quick ? ['--quick'] : [])]);
 }
 
 function printFreshRows(title: string, list: readonly FreshRow[]): void {
