@@ -10,7 +10,9 @@
  *     chain `x.mul(2).add(1).relu()` on 1 Mi floats, each making a new result per call against the same
  *     op writing into reused tensors; unpinned, and pinned to one CPU (`taskset -c 0`, as in a
  *     one-CPU container) in a child process of this bench, when `taskset` exists. Targets: fresh >= 90 %
- *     of `{ out }` at 256^3 and >= 80 % at 64^3, pinned.
+ *     of `{ out }` at 256^3 and >= 80 % at 64^3, pinned;
+ *  5. a custom training loop of the 784-256-128-10 MLP written with tensor ops, `backward` and
+ *     `optimizer.step`, against the same network's `model.fit`, unpinned and pinned (target >= 70 %).
  *
  * Each figure is the median of several timed batches, as wall-clock time (what the targets are
  * about) and as the process's CPU time per call (less sensitive to other processes; above the wall
@@ -18,7 +20,7 @@
  * prints a same-run probe (FMA peak, triad bandwidth); a probe far below the machine's usual
  * 174 GFLOP/s means the run was loaded. Results go to bench/results/ops-overhead.json with `-- --write`.
  *
- * Run with `npm run bench:ops` (`--quick` for fewer repetitions; `--fresh-only` for part 4 alone).
+ * Run with `npm run bench:ops` (`--quick` for fewer repetitions; `--fresh-only` for parts 4 and 5 alone).
  */
 import { performance } from 'node:perf_hooks';
 import * as dn from '../lib/index.js';
@@ -28,7 +30,7 @@ import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
 const BATCHES = quick ? 5 : 15;
-// Part 4 alone: what the pinned child runs (it prints its rows as one JSON line for the parent).
+// Parts 4 and 5 alone: what the pinned child runs (it prints its rows as one JSON line for the parent).
 const freshOnly = process.argv.includes('--fresh-only');
 const freshChild = process.argv.includes('--fresh-child');
 
@@ -237,8 +239,88 @@ function freshRows(): FreshRow[] {
   return result;
 }
 
+// --- 5. A custom training loop against model.fit -----------------------------------------------
+interface LoopRow {
+  /** Median seconds per epoch of the custom loop and of `fit`, over the same data. */
+  custom: Timing;
+  fit: Timing;
+  /** The custom loop's speed as a fraction of fit's (CPU time, as the fresh rows). */
+  ratio: number;
+  target: number;
+  samples: number;
+}
+
+/**
+ * The 784-256-128-10 MLP (ReLU, softmax, sparse categorical cross-entropy, Adam, batch 128) trained
+ * by hand with tensor ops (matmul, add, relu, softmax, the loss, backward, optimizer.step) against the
+ * same network's `model.fit`, epoch by epoch in alternation.
+ */
+async function customLoopRow(): Promise<LoopRow> {
+  const batch = 128;
+  const batches = quick ? 8 : 20;
+  const samples = batch * batches;
+  const dims = [784, 256, 128, 10];
+  const x = dn.rand([samples, 784], { seed: 4 });
+  const y = dn.randint(0, 10, [samples], { seed: 5 });
+  const batchesOf = Array.from({ length: batches }, (_, i) => ({
+    x: x.slice([i * batch, 0], [batch, 784]),
+    y: y.slice([i * batch], [batch]),
+  }));
+  const variables = dims.slice(1).flatMap((units, i) => [
+    { name: `kernel${i}`, value: dn.randn([dims[i], units], { seed: 10 + i, std: Math.sqrt(2 / dims[i]), requiresGrad: true }), trainable: true },
+    { name: `bias${i}`, value: dn.zeros([units], { requiresGrad: true }), trainable: true },
+  ]);
+  const optimizer = dn.optimizers.adam();
+  optimizer.build(variables);
+  const customEpoch = (): void => {
+    for (const b of batchesOf) {
+      let h = b.x;
+      for (let i = 0; i < 3; i++) {
+        const z = dn.matmul(h, variables[2 * i].value).add(variables[2 * i + 1].value);
+        h = i < 2 ? dn.relu(z) : dn.softmax(z);
+      }
+      dn.losses.sparseCategoricalCrossentropy(b.y, h).backward();
+      optimizer.step();
+    }
+  };
+  const model = dn.sequential({
+    layers: dims.slice(1).map((units, i) => dn.layers.dense({ units, activation: i < 2 ? 'relu' : 'softmax' })),
+  });
+  model.build([null, 784]);
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+  const fitEpoch = () => model.fit(x, y, { epochs: 1, batchSize: batch, verbose: 0, shuffle: false });
+  const timeEpoch = async (epoch: () => unknown): Promise<Timing> => {
+    const startCpu = process.cpuUsage();
+    const start = performance.now();
+    await epoch();
+    const used = process.cpuUsage(startCpu);
+    return { wall: (performance.now() - start) / 1000, cpu: (used.user + used.system) / 1e6 };
+  };
+  customEpoch();
+  await fitEpoch();
+  const customTimes: Timing[] = [];
+  const fitTimes: Timing[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    customTimes.push(await timeEpoch(customEpoch));
+    fitTimes.push(await timeEpoch(fitEpoch));
+  }
+  const medianOf = (list: Timing[]): Timing => ({ wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) });
+  const custom = medianOf(customTimes);
+  const fit = medianOf(fitTimes);
+  return { custom, fit, ratio: fit.cpu / custom.cpu, target: 0.7, samples };
+}
+
+function printLoopRow(title: string, row: LoopRow): void {
+  const rate = (t: Timing) => `${Math.round(row.samples / t.wall).toLocaleString('en-US').padStart(8)} samples/s`;
+  console.log(title);
+  console.log(
+    `  custom loop ${rate(row.custom)}, model.fit ${rate(row.fit)} (wall); custom/fit from CPU time ${row.ratio.toFixed(2)}` +
+      ` (target >= ${row.target.toFixed(2)}: ${row.ratio >= row.target ? 'ok' : 'MISSED'}), from wall time ${(row.fit.wall / row.custom.wall).toFixed(2)}`,
+  );
+}
+
 /** Part 4 pinned to CPU 0 in a child process (`taskset -c 0`), or null where taskset is missing or fails. */
-function pinnedFreshRows(): { rows: FreshRow[]; fmaGflops: number | undefined; threads: number } | null {
+function pinnedFreshRows(): { rows: FreshRow[]; loop: LoopRow; fmaGflops: number | undefined; threads: number } | null {
   return runPinned(import.meta.url, ['--fresh-only', '--fresh-child', ...(quick ? ['--quick'] : [])]);
 }
 
@@ -254,6 +336,7 @@ function printFreshRows(title: string, list: readonly FreshRow[]): void {
 }
 
 const fresh = freshRows();
+const loop = await customLoopRow();
 
 // --- Probes and report ----------------------------------------------------------------------------
 const probes = binding as unknown as {
@@ -266,7 +349,7 @@ const info = dn.backendInfo();
 
 if (freshChild) {
   // The pinned child: its rows and probe as the last line of its output, for the parent to print.
-  console.log(JSON.stringify({ rows: fresh, fmaGflops: fma?.gflops, threads: info.threads }));
+  console.log(JSON.stringify({ rows: fresh, loop, fmaGflops: fma?.gflops, threads: info.threads }));
   process.exit(0);
 }
 const pinned = pinnedFreshRows();
@@ -306,10 +389,13 @@ if (pinned === null) {
     pinned.rows,
   );
 }
+console.log('');
+printLoopRow(`custom training loop of the 784 MLP against model.fit, unpinned (${info.threads} threads):`, loop);
+if (pinned !== null) printLoopRow('the same, pinned to one CPU (taskset -c 0):', pinned.loop);
 
 if (!freshOnly) {
   publishResults('ops-overhead', {
     date: new Date().toISOString(), isa: info.isa, threads: info.threads, node: process.version, quick,
-    probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large, fresh, freshPinned: pinned,
+    probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large, fresh, freshPinned: pinned, customLoop: loop,
   });
 }
