@@ -190,7 +190,7 @@ function targets(rows: GemmRow[], best: string): Target[] {
 // ---- run ---------------------------------------------------------------------------------------
 
 interface ElementwiseRow { kernel: string; shape: string; threads: number; seconds: number; gbps: number; fractionOfTriad?: number }
-type BenchElementwise = (options: { quick: boolean; triadGbps?: number }) => Promise<ElementwiseRow[]>;
+type BenchElementwise = (options: { quick: boolean; triadGbps?: Partial<Record<number, number>> }) => Promise<ElementwiseRow[]>;
 
 async function loadElementwise(): Promise<BenchElementwise | undefined> {
   try {
@@ -233,11 +233,11 @@ for (const t of targetRows) console.log(`  [${t.met ? 'met' : 'NOT met'}] ${t.ta
 const benchElementwise = await loadElementwise();
 let elementwiseRows: ElementwiseRow[] = [];
 if (benchElementwise) {
-  elementwiseRows = await benchElementwise({ quick, triadGbps: probes[0].triadGbps });
-  console.log(`\nElementwise kernels (isa ${info.isa}, 1 thread per call)         ms      GB/s   of triad`);
+  elementwiseRows = await benchElementwise({ quick, triadGbps: Object.fromEntries(probes.map((p) => [p.threads, p.triadGbps])) });
+  console.log(`\nElementwise kernels (isa ${info.isa})                       thr        ms      GB/s   of triad (same threads)`);
   for (const r of elementwiseRows) {
     const fraction = r.fractionOfTriad === undefined ? '' : `${pad((100 * r.fractionOfTriad).toFixed(0), 5)}%`;
-    console.log(`  ${r.kernel.padEnd(30)} ${r.shape.padEnd(26)} ${pad((r.seconds * 1e3).toFixed(2), 8)} ${pad(r.gbps.toFixed(2), 8)}  ${fraction}`);
+    console.log(`  ${r.kernel.padEnd(30)} ${r.shape.padEnd(26)} ${pad(r.threads, 3)} ${pad((r.seconds * 1e3).toFixed(2), 8)} ${pad(r.gbps.toFixed(2), 8)}  ${fraction}`);
   }
 } else {
   console.log('\n(elementwise kernels: bench/kernels-elementwise.ts not found, skipped)');
