@@ -11,7 +11,11 @@
  * of the machine's known peak (174 GFLOP/s per core, 327 on two; AVX2 91 per core). Beside them the
  * probes: independent FMAs on the best ISA and the triad a[i] = b[i] + s*c[i] over 64 MiB arrays, per
  * thread count. The machine is shared: a probe far below the known figure means the run was loaded,
- * and the output says so. Then the elementwise kernels (bench/kernels-elementwise.ts) if present.
+ * and the output says so. Then the convolution kernels (`benchConv`, timed in C++): conv2d 3x3 'same'
+ * [32, 28, 28, 32] -> 64 in NHWC, forward and both gradients, and the LeNet-style layers, as GFLOP/s and
+ * as a fraction of the same-run FMA probe at each thread count, with the issue's targets (forward >= 75%
+ * of the probe on 1 thread and >= 70% on 2, each gradient >= 60% on 1). Then the elementwise kernels
+ * (bench/kernels-elementwise.ts) if present.
  * Results: bench/results/kernels.json, replaced only with `-- --write`.
  */
 import { cpus } from 'node:os';
@@ -132,6 +136,77 @@ function benchGemm(shapes: Shape[], isa: string, probes: Probe[]): GemmRow[] {
   return rows;
 }
 
+// ---- convolution -------------------------------------------------------------------------------
+
+interface ConvShape { name: string; n: number; h: number; w: number; c: number; out: number; k: number; pad: number }
+interface ConvRow { name: string; pass: string; isa: string; threads: number; seconds: number; gflops: number; fractionOfProbe: number }
+
+const CONV_PASSES = ['forward', 'gradient wrt input', 'gradient wrt kernel'];
+const convShapes: ConvShape[] = [
+  { name: 'conv 3x3 [32,28,28,32]->64', n: 32, h: 28, w: 28, c: 32, out: 64, k: 3, pad: 1 },
+  ...(quick ? [] : [
+    { name: 'LeNet conv1 5x5 [64,28,28,1]->6', n: 64, h: 28, w: 28, c: 1, out: 6, k: 5, pad: 2 },
+    { name: 'LeNet conv2 5x5 [64,14,14,6]->16', n: 64, h: 14, w: 14, c: 6, out: 16, k: 5, pad: 0 },
+  ]),
+];
+
+/** The binding's 18-field geometry of a square-kernel, stride-1 convolution padded `pad` on every side. */
+function convGeometry(s: ConvShape): Int32Array {
+  const out = s.h + 2 * s.pad - s.k + 1;
+  return Int32Array.of(s.n, s.h, s.w, s.c, out, out, s.out, s.k, s.k, 1, 1, 1, 1, s.pad, s.pad, s.pad, s.pad, 1);
+}
+
+function benchConvolutions(isa: string, probes: Probe[]): ConvRow[] {
+  binding.setIsa(isa);
+  const rows: ConvRow[] = [];
+  try {
+    for (const shape of convShapes) {
+      const geometry = convGeometry(shape);
+      const flops = 2 * shape.n * geometry[4] * geometry[5] * shape.out * shape.k * shape.k * shape.c;
+      for (const threads of threadCounts) {
+        const probe = probes.find((p) => p.threads === threads)!;
+        CONV_PASSES.forEach((pass, kind) => {
+          // About 0.2 s (0.06 quick) of calls at a rough 100 GFLOP/s per thread, within [3, 500].
+          const reps = Math.max(3, Math.min(500, Math.round((quick ? 0.06 : 0.2) / (flops / (100e9 * threads)))));
+          const seconds = binding.benchConv(kind, geometry, threads, reps);
+          const gflops = flops / seconds / 1e9;
+          rows.push({ name: shape.name, pass, isa, threads, seconds, gflops, fractionOfProbe: gflops / probe.fmaGflops });
+        });
+      }
+    }
+  } finally {
+    binding.setIsa(info.isa);
+  }
+  return rows;
+}
+
+/** Issue 12's targets for the first shape, as fractions of the same-run FMA probe: [pass, threads, goal]. */
+function convGoals(): Array<[string, number, number]> {
+  const goals: Array<[string, number, number]> = [['forward', 1, 0.75], ['gradient wrt input', 1, 0.6], ['gradient wrt kernel', 1, 0.6]];
+  if (allThreads > 1) goals.push(['forward', allThreads, 0.7]);
+  return goals;
+}
+
+/** The target of a row ('>= 75%'), or '' where the issue sets none. */
+function convGoal(row: ConvRow): string {
+  const goal = row.name === convShapes[0].name ? convGoals().find(([pass, threads]) => pass === row.pass && threads === row.threads) : undefined;
+  return goal ? `>= ${(100 * goal[2]).toFixed(0)}%` : '';
+}
+
+function convTargets(rows: ConvRow[]): Target[] {
+  const percent = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const main = rows.filter((r) => r.name === convShapes[0].name);
+  return convGoals().flatMap(([pass, threads, goal]) => {
+    const row = main.find((r) => r.pass === pass && r.threads === threads);
+    if (!row) return [];
+    return [{
+      target: `${row.name} ${pass}, ${threads} thread(s): >= ${percent(goal)} of the FMA probe`,
+      measured: `${row.gflops.toFixed(0)} GFLOP/s, ${percent(row.fractionOfProbe)} of probe`,
+      met: row.fractionOfProbe >= goal,
+    }];
+  });
+}
+
 // ---- targets -----------------------------------------------------------------------------------
 
 interface Target { target: string; measured: string; met: boolean }
@@ -230,6 +305,15 @@ const targetRows = targets(gemmRows, best);
 console.log('\nTargets (against the known peak; "of probe" against this run\'s FMA probe)');
 for (const t of targetRows) console.log(`  [${t.met ? 'met' : 'NOT met'}] ${t.target}: ${t.measured}`);
 
+const convRows = benchConvolutions(best, probes);
+console.log(`\nConvolutions (NHWC, stride 1, isa ${best}; timed in C++)            thr   GFLOP/s  %probe  target`);
+for (const r of convRows) {
+  console.log(`  ${r.name.padEnd(34)} ${r.pass.padEnd(20)} ${pad(r.threads, 3)}   ${pad(r.gflops.toFixed(1), 7)}  ${pad((100 * r.fractionOfProbe).toFixed(0), 5)}%  ${convGoal(r)}`);
+}
+const convTargetRows = convTargets(convRows);
+console.log('\nConvolution targets (against this run\'s FMA probe)');
+for (const t of convTargetRows) console.log(`  [${t.met ? 'met' : 'NOT met'}] ${t.target}: ${t.measured}`);
+
 const benchElementwise = await loadElementwise();
 let elementwiseRows: ElementwiseRow[] = [];
 if (benchElementwise) {
@@ -247,5 +331,5 @@ const elapsed = (Date.now() - startedAt) / 1000;
 console.log(`\n${elapsed.toFixed(0)} s`);
 publishResults('kernels', {
   date: new Date().toISOString(), quick, cpu: cpus()[0]?.model, backend: info, known: KNOWN,
-  probes, loaded, gemm: gemmRows, targets: targetRows, elementwise: elementwiseRows, seconds: elapsed,
+  probes, loaded, gemm: gemmRows, targets: targetRows, conv: convRows, convTargets: convTargetRows, elementwise: elementwiseRows, seconds: elapsed,
 });

@@ -6,7 +6,9 @@
 // Loaded from lib/ (TypeScript, through tsx) when run.mjs finds tsx, else from the built dist/.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { accuracy, argmaxRows, checkGemm, loadDigits, makeRandom, oneHot, repoRoot } from './lib/common.mjs';
+import {
+  accuracy, argmaxRows, checkConv, checkConvGradient, checkGemm, checkLenet, kerasLenet, convOutputSize, lenetWeights, loadDigits, makeRandom, oneHot, repoRoot,
+} from './lib/common.mjs';
 
 export async function open({ threads, engine }) {
   const source = process.env.DENDRITE_COMPARE_SOURCE === 'lib' ? 'lib' : 'dist';
@@ -19,6 +21,14 @@ export async function open({ threads, engine }) {
   const notes = [];
   if (backend.threads !== threads) notes.push(`asked for ${threads} threads, the pool has ${backend.threads}`);
   if (process.env.DENDRITE_BINARY) notes.push(`binary: ${process.env.DENDRITE_BINARY}`);
+  // The repetitions alternate engines, so this process sits idle for seconds while the peers run; the
+  // memory cache's idle trim (5 s) would hand its freed blocks back to the system each time and every
+  // repetition would start on fresh pages, which no training or inference loop sees. PyTorch's and
+  // glibc's allocators keep theirs, so the trim is off here.
+  if (typeof dn.setMemoryOptions === 'function') {
+    dn.setMemoryOptions({ idleTrimMs: 0 });
+    notes.push('memory cache idle trim off (setMemoryOptions({ idleTrimMs: 0 }))');
+  }
   return {
     info: {
       engine,
@@ -270,7 +280,95 @@ async function setup(dn, binding, { workload, params }) {
         },
       };
     }
+    case 'convForward':
+    case 'convGradient':
+      return setupConv(dn, binding, workload, params, random);
+    case 'trainLenet':
+    case 'inferLenet': {
+      const missing = missingApi(dn, [...MODEL_API, 'layers.conv2d', 'layers.maxPooling2d', 'layers.flatten']);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { batch } = params;
+      const weights = lenetWeights(random);
+      const model = kerasLenet(dn, weights);
+      const x = dn.tensor(random.fill(batch * 28 * 28, 0, 1), [batch, 28, 28, 1]);
+      if (workload === 'inferLenet') {
+        const wrong = checkLenet(values(model.predict(x)), weights, values(x));
+        if (wrong) throw new Error(wrong);
+        return {
+          units: batch,
+          run(iterations) {
+            for (let i = 0; i < iterations; i++) values(model.predict(x));
+          },
+        };
+      }
+      model.compile({ optimizer: adam(dn), loss: 'categoricalCrossentropy' });
+      const y = dn.tensor(oneHot(random.integers(batch, 10), 10), [batch, 10]);
+      return {
+        units: batch,
+        run(iterations) {
+          for (let i = 0; i < iterations; i++) model.trainOnBatch(x, y);
+        },
+      };
+    }
     default:
       return { skip: `no runner for ${workload}` };
   }
+}
+
+
+/**
+ * conv2d 3x3, forward and each gradient alone, as a training step calls them: the binding's conv2d,
+ * conv2dBackwardData and conv2dBackwardFilter kernels into reused buffers (Conv2D layers keep theirs in a
+ * workspace). The public op dn.conv2d is checked to give the same convolution, but not timed: it
+ * allocates its output per call, and a fresh 1.6-6 MiB block from the system costs more page faults
+ * than the convolution on this machine until the garbage collector has handed blocks back to the
+ * memory cache, which the alternating repetitions of this bench never let settle.
+ */
+function setupConv(dn, binding, workload, params, random) {
+  const { batch, height, width, inChannels, outChannels, kernel, padding } = params;
+  if (typeof binding.conv2d !== 'function' || typeof dn.conv2d !== 'function') return { skip: 'Dendrite API not there yet: dn.conv2d' };
+  const outH = convOutputSize(height, kernel, padding), outW = convOutputSize(width, kernel, padding);
+  const x = random.fill(batch * height * width * inChannels);
+  const filter = random.fill(kernel * kernel * inChannels * outChannels, -0.1, 0.1);
+  const units = 2 * batch * outH * outW * outChannels * kernel * kernel * inChannels;
+  const before = (size, out) => Math.floor((out - 1 + kernel - size) / 2);
+  const padH = Math.max(0, outH - 1 + kernel - height), padW = Math.max(0, outW - 1 + kernel - width);
+  const geometry = Int32Array.of(
+    batch, height, width, inChannels, outH, outW, outChannels, kernel, kernel, 1, 1, 1, 1,
+    before(height, outH), padH - before(height, outH), before(width, outW), padW - before(width, outW), 1,
+  );
+  const linear = binding.opCodes.unary.linear;
+  if (workload === 'convForward') {
+    const y = new Float32Array(batch * outH * outW * outChannels);
+    const step = () => binding.conv2d(geometry, x, filter, y, null, null, null, linear, 0);
+    step();
+    const op = values(dn.conv2d(dn.tensor(x, [batch, height, width, inChannels]), dn.tensor(filter, [kernel, kernel, inChannels, outChannels]), { padding }));
+    for (const [name, result] of [['conv2d kernel', y], ['dn.conv2d', op]]) {
+      const wrong = checkConv((b, i, j, o) => result[((b * outH + i) * outW + j) * outChannels + o], x, filter, params);
+      if (wrong) throw new Error(`wrong convolution (${name}): ${wrong}`);
+    }
+    return {
+      units,
+      run(iterations) {
+        for (let i = 0; i < iterations; i++) step();
+      },
+    };
+  }
+  const dy = random.fill(batch * outH * outW * outChannels);
+  const dx = new Float32Array(x.length);
+  const dfilter = new Float32Array(filter.length);
+  const step = params.pass === 'input'
+    ? () => binding.conv2dBackwardData(geometry, dy, filter, dx, null, null, null, linear, 0)
+    : () => binding.conv2dBackwardFilter(geometry, x, dy, dfilter, false);
+  step();
+  const gradient = params.pass === 'input' ? dx : dfilter;
+  const channels = params.pass === 'input' ? [height, width, inChannels] : [kernel, inChannels, outChannels];
+  const wrong = checkConvGradient(params.pass, (a, b, c, d) => gradient[((a * channels[0] + b) * channels[1] + c) * channels[2] + d], x, filter, dy, params);
+  if (wrong) throw new Error(`wrong convolution gradient: ${wrong}`);
+  return {
+    units,
+    run(iterations) {
+      for (let i = 0; i < iterations; i++) step();
+    },
+  };
 }

@@ -35,7 +35,7 @@ const { values: options } = parseArgs({
 if (options.help) {
   console.log(`usage: npm run bench:compare [-- options]
   --quick               smaller sizes, shorter repetitions, 2 digits epochs (about 1 minute)
-  --only=a,b            cases or groups to run (gemm, training, inference, digits, sequences, graphs, gemm-512, train-residual, ...)
+  --only=a,b            cases or groups to run (gemm, training, inference, digits, sequences, graphs, conv, gemm-512, train-residual, train-lenet, ...)
   --engines=a,b         engines to run (${ENGINES.map((e) => e.name).join(', ')})
   --threads=1,2         thread counts (default: 1 and all cores)
   --reps=N              alternating repetitions per pair (default 7, quick 5; at least 5 for published figures)

@@ -1,4 +1,4 @@
-// The workloads of issue 7 as a list of cases: what each engine runs, how its timing becomes a figure,
+// The workloads of issues 7 and 12 as a list of cases: what each engine runs, how its timing becomes a figure,
 // and where a slow peer runs less (each reduction carries the note that the output prints).
 
 const MLP = [784, 256, 128, 10];
@@ -171,7 +171,75 @@ export function buildCases(mode) {
       'tfjs-cpu': { skipAbove1Thread: 'pure JavaScript runs one thread: its 1-thread figure stands for it' },
     },
   });
+  cases.push(...convCases(quick));
   return cases;
+}
+
+/**
+ * Convolutional networks (issue 12): conv2d 3x3 'same' on [32, 28, 28, 32] -> 64 (NHWC; NCHW for the
+ * engines whose convolutions take it), forward and each gradient alone; the LeNet-style network
+ * (lib/common.mjs lenetWeights) trained a step at a time at batch 64 (Adam 1e-3, categorical
+ * cross-entropy) and run for inference at batch 64.
+ */
+function convCases(quick) {
+  const conv = { batch: quick ? 8 : 32, height: 28, width: 28, inChannels: 32, outChannels: 64, kernel: 3, padding: 'same' };
+  const shape = `[${conv.batch}, 28, 28, 32] → 64`;
+  const onnxInferenceOnly = { onnxruntime: { skip: 'onnxruntime-node runs inference only (no gradients)' } };
+  const oneThread = 'pure JavaScript runs one thread: its 1-thread figure stands for it';
+  // tfjs-cpu's Conv2DBackpropFilter ran at about 0.004 GFLOP/s here (a minute per call at batch 8).
+  const cpuGradient = {
+    input: { skipAbove1Thread: oneThread },
+    kernel: { skipAbove1Thread: oneThread, params: { batch: 1 }, note: `pure-JS TensorFlow.js: batch 1 instead of ${conv.batch} (about 0.004 GFLOP/s)` },
+  };
+  const gradient = (id, pass, label) => ({
+    id,
+    group: 'conv',
+    label: `Conv2D 3×3 ${label} ${shape}`,
+    short: `Conv 3×3 ${label}`,
+    workload: 'convGradient',
+    params: { ...conv, pass },
+    metric: rate('GFLOP/s', 1e-9),
+    overrides: { ...onnxInferenceOnly, 'tfjs-cpu': cpuGradient[pass] },
+  });
+  const batch = 64;
+  const cpuSlow = { 'tfjs-cpu': { skipAbove1Thread: oneThread } };
+  return [
+    {
+      id: 'conv-forward',
+      group: 'conv',
+      label: `Conv2D 3×3 'same' forward ${shape}`,
+      short: 'Conv 3×3 forward',
+      workload: 'convForward',
+      params: conv,
+      metric: rate('GFLOP/s', 1e-9),
+      overrides: cpuSlow,
+    },
+    gradient('conv-grad-input', 'input', 'gradient wrt input'),
+    gradient('conv-grad-kernel', 'kernel', 'gradient wrt kernel'),
+    {
+      id: 'train-lenet',
+      group: 'conv',
+      label: `Train LeNet-style CNN, batch ${batch}, Adam (a step per call)`,
+      short: 'Train LeNet, samples/s',
+      workload: 'trainLenet',
+      params: { batch },
+      metric: rate('samples/s'),
+      overrides: {
+        ...onnxInferenceOnly,
+        ...cpuSlow,
+      },
+    },
+    {
+      id: 'infer-lenet',
+      group: 'conv',
+      label: `Predict LeNet-style CNN, batch ${batch}`,
+      short: 'Predict LeNet, batch 64',
+      workload: 'inferLenet',
+      params: { batch },
+      metric: rate('samples/s'),
+      overrides: cpuSlow,
+    },
+  ];
 }
 
 /** The case as one engine runs it: its parameters with that engine's reductions, or why it is skipped. */

@@ -1,4 +1,5 @@
-// A minimal ONNX writer: just the protobuf messages that a MatMul/Gemm/Add/Relu/Softmax graph needs,
+// A minimal ONNX writer: just the protobuf messages that MatMul/Gemm/Add/Relu/Softmax graphs and small
+// CNNs (Conv, MaxPool, Transpose, Flatten) need,
 // so onnxruntime can run the same models as the other engines without a Python toolchain.
 // Field numbers are those of onnx.proto (ModelProto, GraphProto, NodeProto, TensorProto, ...).
 
@@ -6,6 +7,7 @@ const WIRE_VARINT = 0;
 const WIRE_LENGTH_DELIMITED = 2;
 const TENSOR_FLOAT = 1;
 const ATTRIBUTE_INT = 2;
+const ATTRIBUTE_INTS = 7;
 
 /** Protobuf bytes built field by field. */
 class Message {
@@ -93,8 +95,16 @@ function node(opType, inputs, outputs, name, intAttributes = {}) {
   for (const output of outputs) message.string(2, output);
   message.string(3, name);
   message.string(4, opType);
+  // An integer attribute, or a list of integers (AttributeProto.ints, field 8, one entry per value).
   for (const [attribute, value] of Object.entries(intAttributes)) {
-    message.message(5, new Message().string(1, attribute).int(3, value).int(20, ATTRIBUTE_INT));
+    const entry = new Message().string(1, attribute);
+    if (Array.isArray(value)) {
+      for (const v of value) entry.int(8, v);
+      entry.int(20, ATTRIBUTE_INTS);
+    } else {
+      entry.int(3, value).int(20, ATTRIBUTE_INT);
+    }
+    message.message(5, entry);
   }
   return message;
 }
@@ -152,5 +162,54 @@ export function gemmModel(m, n, k, transA, transB) {
   graph.message(11, valueInfo('a', transA ? [k, m] : [m, k]));
   graph.message(11, valueInfo('b', transB ? [n, k] : [k, n]));
   graph.message(12, valueInfo('y', [m, n]));
+  return model(graph);
+}
+
+/** One Conv node, stride 1, `pad` on every side: x [n, c, h, w] -> y, the filter OIHW an initializer. */
+export function convModel({ batch, height, width, inChannels, outChannels, kernel }, pad, filter) {
+  const graph = new Message();
+  graph.message(1, node('Conv', ['x', 'w'], ['y'], 'conv', { kernel_shape: [kernel, kernel], pads: [pad, pad, pad, pad], strides: [1, 1] }));
+  graph.string(2, 'conv');
+  graph.message(5, floatTensor('w', [outChannels, inChannels, kernel, kernel], filter));
+  const outH = height + 2 * pad - kernel + 1, outW = width + 2 * pad - kernel + 1;
+  graph.message(11, valueInfo('x', [batch, inChannels, height, width]));
+  graph.message(12, valueInfo('y', [batch, outChannels, outH, outW]));
+  return model(graph);
+}
+
+/**
+ * The LeNet-style network of lib/common.mjs with its weights (filters HWIO, turned OIHW here): input
+ * "x" [batch, 1, 28, 28] (one channel, so the same bytes as NHWC), output "y" the softmax. The
+ * activations are transposed to NHWC before Flatten so the dense weights mean what they mean in Keras.
+ */
+export function lenetModel(weights, hwioToOihw) {
+  const graph = new Message();
+  const conv = (name, input, layer, pad) => {
+    graph.message(1, node('Conv', [input, `${name}_w`, `${name}_b`], [`${name}_conv`], name, {
+      kernel_shape: [layer.k, layer.k], pads: [pad, pad, pad, pad], strides: [1, 1],
+    }));
+    graph.message(1, node('Relu', [`${name}_conv`], [`${name}_relu`], `${name}/relu`));
+    graph.message(1, node('MaxPool', [`${name}_relu`], [`${name}_pool`], `${name}/pool`, { kernel_shape: [2, 2], strides: [2, 2] }));
+    graph.message(5, floatTensor(`${name}_w`, [layer.outChannels, layer.inChannels, layer.k, layer.k], hwioToOihw(layer.filter, layer.k, layer.inChannels, layer.outChannels)));
+    graph.message(5, floatTensor(`${name}_b`, [layer.outChannels], layer.bias));
+    return `${name}_pool`;
+  };
+  let current = conv('conv2', conv('conv1', 'x', weights.conv1, 2), weights.conv2, 0);
+  graph.message(1, node('Transpose', [current], ['nhwc'], 'to_nhwc', { perm: [0, 2, 3, 1] }));
+  graph.message(1, node('Flatten', ['nhwc'], ['flat'], 'flatten', { axis: 1 }));
+  current = 'flat';
+  weights.dense.forEach((layer, index) => {
+    const last = index === weights.dense.length - 1;
+    graph.message(1, node('MatMul', [current, `dense${index}_kernel`], [`dense${index}_matmul`], `dense${index}/matmul`));
+    graph.message(1, node('Add', [`dense${index}_matmul`, `dense${index}_bias`], [`dense${index}_add`], `dense${index}/add`));
+    const activated = last ? 'y' : `dense${index}_relu`;
+    graph.message(1, node(last ? 'Softmax' : 'Relu', [`dense${index}_add`], [activated], `dense${index}/activation`, last ? { axis: -1 } : {}));
+    graph.message(5, floatTensor(`dense${index}_kernel`, [layer.inputs, layer.units], layer.kernel));
+    graph.message(5, floatTensor(`dense${index}_bias`, [layer.units], layer.bias));
+    current = activated;
+  });
+  graph.string(2, 'lenet');
+  graph.message(11, valueInfo('x', ['batch', 1, 28, 28]));
+  graph.message(12, valueInfo('y', ['batch', 10]));
   return model(graph);
 }

@@ -1,9 +1,11 @@
 // onnxruntime-node (CPU execution provider, MLAS kernels): inference only, so it takes part in the GEMM
-// and inference workloads. The models are written by lib/onnx.mjs.
+// and inference workloads (the MLP, a convolution, the LeNet-style CNN). The models are written by lib/onnx.mjs.
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { compareRoot, checkGemm, glorotDense, makeRandom } from '../lib/common.mjs';
-import { gemmModel, mlpModel } from '../lib/onnx.mjs';
+import {
+  compareRoot, checkConv, checkGemm, checkLenet, convOutputSize, glorotDense, hwioToOihw, lenetWeights, makeRandom, nhwcToNchw,
+} from '../lib/common.mjs';
+import { convModel, gemmModel, lenetModel, mlpModel } from '../lib/onnx.mjs';
 
 const require = createRequire(join(compareRoot, 'package.json'));
 
@@ -86,8 +88,46 @@ async function setup(ort, sessionOptions, { workload, params }) {
         close: () => session.release(),
       };
     }
+    case 'convForward': {
+      const { batch, height, width, inChannels, outChannels, kernel, padding } = params;
+      if (padding !== 'same' || kernel % 2 === 0) throw new Error("this peer runs odd kernels with 'same' padding only");
+      const outH = convOutputSize(height, kernel, padding), outW = convOutputSize(width, kernel, padding);
+      const x = random.fill(batch * height * width * inChannels);
+      const filter = random.fill(kernel * kernel * inChannels * outChannels, -0.1, 0.1);
+      const session = await ort.InferenceSession.create(
+        convModel(params, (kernel - 1) / 2, hwioToOihw(filter, kernel, inChannels, outChannels)), sessionOptions);
+      const feeds = { x: new ort.Tensor('float32', nhwcToNchw(x, batch, height, width, inChannels), [batch, inChannels, height, width]) };
+      const y = (await session.run(feeds)).y.data;
+      const wrong = checkConv((b, i, j, o) => y[((b * outChannels + o) * outH + i) * outW + j], x, filter, params);
+      if (wrong) throw new Error(`wrong convolution: ${wrong}`);
+      return {
+        units: 2 * batch * outH * outW * outChannels * kernel * kernel * inChannels,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await session.run(feeds);
+        },
+        close: () => session.release(),
+      };
+    }
+    case 'inferLenet': {
+      const { batch } = params;
+      const weights = lenetWeights(random);
+      const session = await ort.InferenceSession.create(lenetModel(weights, hwioToOihw), sessionOptions);
+      const images = random.fill(batch * 28 * 28, 0, 1);
+      const feeds = { x: new ort.Tensor('float32', images, [batch, 1, 28, 28]) };
+      const wrong = checkLenet((await session.run(feeds)).y.data, weights, images);
+      if (wrong) throw new Error(wrong);
+      return {
+        units: batch,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await session.run(feeds);
+        },
+        close: () => session.release(),
+      };
+    }
     case 'trainMlp':
     case 'trainTiny':
+    case 'trainLenet':
+    case 'convGradient':
     case 'digits':
     case 'trainRnn':
       return { skip: 'onnxruntime-node runs inference only (no training API)' };

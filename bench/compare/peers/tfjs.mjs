@@ -2,7 +2,9 @@
 // backend (XNNPACK, SIMD) with its .wasm files loaded from node_modules.
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { accuracy, argmaxRows, compareRoot, checkGemm, glorotDense, loadDigits, makeRandom, oneHot } from '../lib/common.mjs';
+import {
+  accuracy, argmaxRows, compareRoot, checkConv, checkConvGradient, checkGemm, checkLenet, kerasLenet, convOutputSize, glorotDense, lenetWeights, loadDigits, makeRandom, oneHot,
+} from '../lib/common.mjs';
 
 const require = createRequire(join(compareRoot, 'package.json'));
 
@@ -207,7 +209,85 @@ async function setup(tf, { workload, params }) {
         close: () => tf.dispose([x, y, model]),
       };
     }
+    case 'convForward':
+    case 'convGradient': {
+      const { batch, height, width, inChannels, outChannels, kernel, padding } = params;
+      const outH = convOutputSize(height, kernel, padding), outW = convOutputSize(width, kernel, padding);
+      const xData = random.fill(batch * height * width * inChannels);
+      const filterData = random.fill(kernel * kernel * inChannels * outChannels, -0.1, 0.1);
+      const x = tf.tensor4d(xData, [batch, height, width, inChannels]);
+      const filter = tf.tensor4d(filterData, [kernel, kernel, inChannels, outChannels]);
+      const dyData = random.fill(batch * outH * outW * outChannels);
+      const dy = tf.tensor4d(dyData, [batch, outH, outW, outChannels]);
+      const units = 2 * batch * outH * outW * outChannels * kernel * kernel * inChannels;
+      const attributes = { strides: [1, 1], pad: padding, dataFormat: 'NHWC', dimRoundingMode: undefined };
+      // The gradients as tfjs' own conv2d gradient computes them: its Conv2DBackpropInput and
+      // Conv2DBackpropFilter kernels, each alone.
+      const call = workload === 'convForward'
+        ? () => tf.conv2d(x, filter, 1, padding)
+        : params.pass === 'input'
+          ? () => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, { ...attributes, inputShape: x.shape })
+          : () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attributes, filterShape: filter.shape });
+      let first;
+      try {
+        first = call();
+      } catch (error) {
+        tf.dispose([x, filter, dy]);
+        return { skip: `${tf.getBackend()} backend: ${error.message}` };
+      }
+      const y = first.dataSync();
+      if (workload === 'convForward') {
+        const wrong = checkConv((b, i, j, o) => y[((b * outH + i) * outW + j) * outChannels + o], xData, filterData, params);
+        if (wrong) throw new Error(`wrong convolution: ${wrong}`);
+      } else {
+        const [, d1, d2, d3] = params.pass === 'input' ? x.shape : filter.shape;
+        const wrong = checkConvGradient(params.pass, (a, b, c, d) => y[((a * d1 + b) * d2 + c) * d3 + d], xData, filterData, dyData, params);
+        if (wrong) throw new Error(`wrong convolution gradient: ${wrong}`);
+      }
+      first.dispose();
+      return {
+        units,
+        run(iterations) {
+          for (let i = 0; i < iterations; i++) {
+            const out = call();
+            out.dataSync();  // the wasm backend may run asynchronously; a result read is a result computed
+            out.dispose();
+          }
+        },
+        close: () => tf.dispose([x, filter, dy]),
+      };
+    }
+    case 'trainLenet':
+    case 'inferLenet': {
+      const { batch } = params;
+      const weights = lenetWeights(random);
+      const model = kerasLenet(tf, weights);
+      const x = tf.tensor4d(random.fill(batch * 28 * 28, 0, 1), [batch, 28, 28, 1]);
+      if (workload === 'inferLenet') {
+        const out = model.predict(x, { batchSize: batch });
+        const wrong = checkLenet(out.dataSync(), weights, x.dataSync());
+        out.dispose();
+        if (wrong) throw new Error(wrong);
+        return predictTask(tf, model, x, batch);
+      }
+      model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+      const y = tf.tensor2d(oneHot(random.integers(batch, 10), 10), [batch, 10]);
+      try {
+        await model.trainOnBatch(x, y);
+      } catch (error) {
+        tf.dispose([x, y, model]);
+        return { skip: `${tf.getBackend()} backend cannot train this CNN: ${error.message}` };
+      }
+      return {
+        units: batch,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.trainOnBatch(x, y);
+        },
+        close: () => tf.dispose([x, y, model]),
+      };
+    }
     default:
       return { skip: `no runner for ${workload}` };
   }
 }
+

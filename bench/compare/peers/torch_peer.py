@@ -318,7 +318,89 @@ def setup_infer_residual(p):
     return Task(p["batch"], run)
 
 
+def setup_conv(p, workload):
+    """conv2d 3x3 in PyTorch's own layout (NCHW, weights [out, in, kh, kw]); each gradient alone through
+    aten's convolution_backward, the function autograd calls, with only that gradient requested."""
+    n, h, w, c, out, k = p["batch"], p["height"], p["width"], p["inChannels"], p["outChannels"], p["kernel"]
+    if p["padding"] != "same" or k % 2 == 0:
+        raise RuntimeError("this peer runs odd kernels with 'same' padding only")
+    pad = (k - 1) // 2
+    x = uniform(n, c, h, w)
+    weight = uniform(out, c, k, k, low=-0.1, high=0.1)
+    dy = uniform(n, out, h, w)
+    units = 2 * n * h * w * out * k * k * c
+    if workload == "convForward":
+        y = torch.nn.functional.conv2d(x, weight, padding=pad)
+        exact = torch.nn.functional.conv2d(x[:1].double(), weight.double(), padding=pad)
+        if not torch.allclose(y[:1].double(), exact, rtol=1e-4, atol=1e-4):
+            raise RuntimeError("wrong convolution result")
+
+        def run(iterations, _repetition):
+            with torch.inference_mode():
+                for _ in range(iterations):
+                    torch.nn.functional.conv2d(x, weight, padding=pad)
+
+        return Task(units, run)
+    mask = [True, False, False] if p["pass"] == "input" else [False, True, False]
+    which = 0 if p["pass"] == "input" else 1
+    got = torch.ops.aten.convolution_backward(dy, x, weight, None, [1, 1], [pad, pad], [1, 1], False, [0, 0], 1, mask)[which]
+    exact = torch.ops.aten.convolution_backward(
+        dy.double(), x.double(), weight.double(), None, [1, 1], [pad, pad], [1, 1], False, [0, 0], 1, mask)[which]
+    if not torch.allclose(got.double(), exact, rtol=1e-4, atol=1e-3):
+        raise RuntimeError("wrong convolution gradient")
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            torch.ops.aten.convolution_backward(dy, x, weight, None, [1, 1], [pad, pad], [1, 1], False, [0, 0], 1, mask)
+
+    return Task(units, run)
+
+
+def lenet():
+    """The LeNet-style network of lib/common.mjs (PyTorch's default initialisation; logits out)."""
+    nn = torch.nn
+    return nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10),
+    )
+
+
+def setup_train_lenet(p):
+    batch = p["batch"]
+    model = lenet()
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()  # softmax + cross-entropy on logits, as a Keras softmax output
+    x = uniform(batch, 1, 28, 28, low=0.0, high=1.0)
+    y = torch.randint(10, (batch,))
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            optimizer.zero_grad(set_to_none=True)
+            loss_fn(model(x), y).backward()
+            optimizer.step()
+
+    return Task(batch, run)
+
+
+def setup_infer_lenet(p):
+    batch = p["batch"]
+    model = torch.nn.Sequential(lenet(), torch.nn.Softmax(dim=1)).eval()
+    x = uniform(batch, 1, 28, 28, low=0.0, high=1.0)
+
+    def run(iterations, _repetition):
+        with torch.inference_mode():
+            for _ in range(iterations):
+                model(x)
+
+    return Task(batch, run)
+
+
 SETUPS = {
+    "convForward": lambda p: setup_conv(p, "convForward"),
+    "convGradient": lambda p: setup_conv(p, "convGradient"),
+    "trainLenet": setup_train_lenet,
+    "inferLenet": setup_infer_lenet,
     "gemm": setup_gemm,
     "trainMlp": setup_train_mlp,
     "trainTiny": setup_train_tiny,
