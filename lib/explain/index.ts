@@ -1,6 +1,6 @@
 /**
  * `dn.explain`: attributions of a model's output to its inputs. Gradient methods (saliency,
- * gradient × input, integrated gradients, SmoothGrad) differentiate the model with autograd;
+ * gradient × input, integrated gradients, SmoothGrad, Grad-CAM) differentiate the model with autograd;
  * occlusion, permutation importance, KernelSHAP and LIME only call it, so they explain any function.
  */
 export { saliency, gradientTimesInput, smoothGrad } from './saliency.js';
@@ -9,6 +9,8 @@ export { integratedGradients } from './integrated-gradients.js';
 export type { IntegratedGradientsOptions, IntegratedGradientsResult } from './integrated-gradients.js';
 export { occlusion } from './occlusion.js';
 export type { OcclusionOptions } from './occlusion.js';
+export { gradCam } from './grad-cam.js';
+export type { GradCamOptions, GradCamResult } from './grad-cam.js';
 export { permutationImportance } from './permutation-importance.js';
 export type {
   ImportanceMetricFunction, ImportanceMetricName, PermutationImportanceOptions, PermutationImportanceResult,

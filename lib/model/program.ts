@@ -58,6 +58,8 @@ export interface RunOptions {
   inputMasks?: readonly (Tensor | null)[];
   /** Filled with the mask of each model output (or null) when given. */
   outputMasks?: (Tensor | null)[];
+  /** Called with each step's index and output as it is made (Grad-CAM reads a layer's feature maps here). */
+  onStepOutput?: (step: number, output: Tensor | Tensor[]) => void;
 }
 
 /** Completes a program from its steps: finds, for each output, the step a loss may fold. */
@@ -120,6 +122,7 @@ export function runProgram(program: Program, inputs: readonly Tensor[], options:
       losses,
       mask,
     });
+    options.onStepOutput?.(s, output);
     if (layer.supportsMasking) {
       const made = layer.computeMask(input, mask);
       if (made !== null) {
