@@ -1318,12 +1318,181 @@ const graphGenerators: Array<[number, Generator]> = [
   }],
 ];
 
+// Convolution layers (lib/layers/conv, pooling, normalization, image reshaping) ----------------
+// Layers built from hostile configs (zero, negative, fractional, NaN and huge sizes, unknown choices)
+// and applied to hostile inputs (wrong ranks, empty or too small images, NaN values, int32), alone,
+// on symbolic inputs, in a small trained model, and through a config round trip.
+
+const CONV_LAYERS = [
+  'conv1d', 'conv2d', 'conv2dTranspose', 'depthwiseConv2d', 'separableConv2d', 'maxPooling1d', 'maxPooling2d', 'averagePooling1d',
+  'averagePooling2d', 'globalAveragePooling1d', 'globalAveragePooling2d', 'globalMaxPooling1d', 'globalMaxPooling2d',
+  'batchNormalization', 'zeroPadding2d', 'upSampling2d', 'spatialDropout2d',
+] as const;
+type ConvLayerName = typeof CONV_LAYERS[number];
+
+/** Mostly one of `good`, sometimes one of `bad`. */
+function goodOrBad(r: Rng, good: readonly unknown[], bad: readonly unknown[], p = 0.85): unknown {
+  return r.chance(p) ? r.pick(good) : r.pick(bad);
+}
+/** A count or size: mostly small and valid, sometimes zero, negative, fractional, NaN or huge. */
+function convCount(r: Rng): number {
+  return r.chance(0.92) ? r.int(1, 3) : r.pick([0, ...BAD_SIZES]);
+}
+/** One size or one per spatial axis (sometimes of the wrong length). */
+function convSizes(r: Rng, axes: number): number | number[] {
+  if (r.chance(0.4)) return convCount(r);
+  return Array.from({ length: r.chance(0.95) ? axes : r.int(0, 3) }, () => convCount(r));
+}
+
+/** Options for a layer of the convolution family: mostly valid, each sometimes wrong. */
+function convLayerOptions(r: Rng, name: ConvLayerName): Record<string, unknown> {
+  const axes = name.endsWith('1d') ? 1 : 2;
+  const o: Record<string, unknown> = {};
+  const maybe = (p: number, key: string, value: () => unknown): void => {
+    if (r.chance(p)) o[key] = value();
+  };
+  if (name.startsWith('conv') || name === 'depthwiseConv2d' || name === 'separableConv2d') {
+    if (name !== 'depthwiseConv2d') o.filters = convCount(r);
+    o.kernelSize = convSizes(r, axes);
+    maybe(0.4, 'strides', () => convSizes(r, axes));
+    maybe(0.4, 'padding', () => goodOrBad(r, ['valid', 'same'], ['causal', 'full', 1, null]));
+    maybe(0.3, 'dilationRate', () => convSizes(r, axes));
+    maybe(0.3, 'activation', () => goodOrBad(r, ['relu', 'tanh', 'softmax', 'linear'], ['nope', 3]));
+    maybe(0.2, 'useBias', () => goodOrBad(r, [true, false], ['yes']));
+    maybe(0.1, 'kernelInitializer', () => goodOrBad(r, ['glorotUniform', 'heNormal', 'orthogonal'], ['identity', 'nope']));
+    maybe(0.1, 'kernelRegularizer', () => goodOrBad(r, ['l1', 'l2'], ['l3']));
+    if (name === 'conv1d' || name === 'conv2d') maybe(0.15, 'groups', () => goodOrBad(r, [1, 2, 3], [0, -1, 1.5]));
+    if (name === 'depthwiseConv2d' || name === 'separableConv2d') maybe(0.3, 'depthMultiplier', () => convCount(r));
+    if (name === 'conv2dTranspose') maybe(0.3, 'outputPadding', () => goodOrBad(r, [0, 1, [1, 0]], [[2, 2], -1, Number.NaN], 0.7));
+  } else if (name.includes('Pooling') && !name.startsWith('global')) {
+    maybe(0.8, 'poolSize', () => convSizes(r, axes));
+    maybe(0.4, 'strides', () => (r.chance(0.2) ? null : convSizes(r, axes)));
+    maybe(0.4, 'padding', () => goodOrBad(r, ['valid', 'same'], ['causal', 2]));
+  } else if (name.startsWith('global')) {
+    maybe(0.3, 'keepdims', () => goodOrBad(r, [true, false], [1]));
+  } else if (name === 'batchNormalization') {
+    maybe(0.4, 'axis', () => goodOrBad(r, [-1, 1, 3], [0, 4, -5, 1.5, [1, 2]], 0.7));
+    maybe(0.3, 'momentum', () => goodOrBad(r, [0.99, 0, 0.5], [1, -0.1, 2, Number.NaN]));
+    maybe(0.3, 'epsilon', () => goodOrBad(r, [1e-3, 1e-5], [0, -1, Number.NaN, Infinity]));
+    maybe(0.2, 'center', () => goodOrBad(r, [true, false], [0]));
+    maybe(0.2, 'scale', () => goodOrBad(r, [true, false], ['no']));
+  } else if (name === 'zeroPadding2d') {
+    o.padding = goodOrBad(r, [1, 0, [1, 2], [[1, 0], [0, 2]]], [-1, 1.5, Number.NaN, 2 ** 31, [[1], [2]], [1, 2, 3]], 0.7);
+  } else if (name === 'upSampling2d') {
+    maybe(0.8, 'size', () => convSizes(r, 2));
+    maybe(0.2, 'interpolation', () => goodOrBad(r, ['nearest'], ['bilinear', 'cubic'], 0.5));
+  } else {
+    o.rate = goodOrBad(r, [0, 0.3, 0.5], [1, -0.1, Number.NaN]);
+    maybe(0.5, 'seed', () => goodOrBad(r, [1, 7], [1.5, -1]));
+  }
+  maybe(0.2, 'dataFormat', () => goodOrBad(r, ['channelsLast', 'channelsFirst', 'channels_first'], ['NHWC']));
+  maybe(0.03, 'name', () => r.pick<unknown>(['', 'a b', 3]));
+  return o;
+}
+
+/** An input for a layer of `axes` spatial axes: mostly a plausible batch, sometimes of the wrong rank or empty. */
+function convInput(r: Rng, axes: number): Tensor {
+  if (r.chance(0.1)) return tensor(r, validShape(r, 5));
+  const spatial = Array.from({ length: axes }, () => (r.chance(0.9) ? r.int(1, 6) : r.int(0, 1)));
+  return imageBatch(r, [r.int(r.chance(0.95) ? 1 : 0, 3), ...spatial, r.chance(0.95) ? r.int(1, 3) : 0]);
+}
+/** A float32 batch of `shape` (with a few NaN/huge values), sometimes int32, a view, or requiring gradients. */
+function imageBatch(r: Rng, shape: readonly number[]): Tensor {
+  if (r.chance(0.2)) return tensor(r, shape);
+  const x = dn.tensor(floatValues(r, shape.reduce((a, b) => a * b, 1)), shape);
+  if (r.chance(0.3)) x.requiresGrad = true;
+  return x;
+}
+
+function convLayer(name: ConvLayerName, options: Record<string, unknown>): dn.layers.Layer {
+  return (dn.layers[name] as (o: unknown) => dn.layers.Layer)(options);
+}
+
+const convLayerGenerators: Array<[number, Generator]> = [
+  [4, (r) => {
+    // Built from hostile options and applied to a hostile tensor, in training or inference, with a backward pass.
+    const name = r.pick(CONV_LAYERS);
+    const options = convLayerOptions(r, name);
+    const x = convInput(r, name.endsWith('1d') ? 1 : 2);
+    const training = r.chance(0.5);
+    const run = (): unknown => {
+      const y = convLayer(name, options).apply(x, { training });
+      if (y instanceof dn.Tensor && y.requiresGrad) y.sum().backward();
+      return y;
+    };
+    return { target: `layers.${name}`, typed: true, run, detail: describeArgs([options, x, training]) };
+  }],
+  [2, (r) => {
+    // Shape inference: applied to a symbolic input whose shape may be too small, empty or of the wrong rank.
+    const name = r.pick(CONV_LAYERS);
+    const options = convLayerOptions(r, name);
+    const axes = name.endsWith('1d') ? 1 : 2;
+    const inputShape = r.chance(0.8) ? [...Array.from({ length: axes }, () => r.pick<number | null>([1, 2, 3, 5, null])), r.int(1, 3)] : validShape(r, 4);
+    return { target: `layers.${name} (symbolic)`, typed: true, run: () => convLayer(name, options).apply(dn.input({ shape: inputShape })), detail: describeArgs([options, inputShape]) };
+  }],
+  [3, (r) => {
+    // A small image model of valid layers trained, evaluated and predicted on data of any shape.
+    const side = r.int(3, 6);
+    const dataFormat = r.chance(0.3) ? 'channelsFirst' as const : 'channelsLast' as const;
+    const channels = r.int(1, 2);
+    const inputShape = dataFormat === 'channelsLast' ? [side, side, channels] : [channels, side, side];
+    const middle = r.pick<() => dn.layers.Layer>([
+      () => dn.layers.maxPooling2d({ poolSize: 2, padding: 'same', dataFormat }),
+      () => dn.layers.batchNormalization({ axis: dataFormat === 'channelsLast' ? -1 : 1 }),
+      () => dn.layers.depthwiseConv2d({ kernelSize: 2, padding: 'same', dataFormat }),
+      () => dn.layers.separableConv2d({ filters: 2, kernelSize: 2, dataFormat }),
+      () => dn.layers.conv2dTranspose({ filters: 2, kernelSize: 2, strides: 2, dataFormat }),
+      () => dn.layers.spatialDropout2d({ rate: 0.5, seed: 1, dataFormat }),
+      () => dn.layers.zeroPadding2d({ padding: 1, dataFormat }),
+    ])();
+    const model = dn.sequential({
+      layers: [
+        dn.layers.conv2d({ filters: 2, kernelSize: 2, activation: 'relu', inputShape, dataFormat }),
+        middle,
+        r.chance(0.5) ? dn.layers.globalAveragePooling2d({ dataFormat }) : dn.layers.flatten({ dataFormat }),
+        dn.layers.dense({ units: 3, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: r.pick(['sgd', 'adam'] as const), loss: 'sparseCategoricalCrossentropy' });
+    const n = r.pick([0, 1, 3, 3]);
+    const x = r.chance(0.85) ? imageBatch(r, [n, ...inputShape]) : convInput(r, 2);
+    const y = r.chance(0.85) ? dn.tensor(Int32Array.from({ length: n }, () => (r.chance(0.95) ? r.int(0, 2) : r.pick([-1, 3])))) : tensorLike(r);
+    const which = r.int(0, 5);
+    const explained = { layer: goodOrBad(r, [undefined, model.layers[0].name, model.layers[1]], ['nope', model.layers[3], 2]), target: goodOrBad(r, [undefined, 0, 2], [3, -1, [0], 0.5]) };
+    const run = (): unknown => {
+      switch (which) {
+        case 0: return model.fit(x, y, { epochs: 1, batchSize: 2, verbose: 0 });
+        case 5: return dn.explain.gradCam(model, x, explained as dn.explain.GradCamOptions);
+        case 1: return model.evaluate(x, y);
+        case 2: return model.predict(x);
+        case 3: return model.predictAsync(x);
+        default: return model.trainOnBatch(x, y);
+      }
+    };
+    return { target: `conv model ${['fit', 'evaluate', 'predict', 'predictAsync', 'trainOnBatch', 'explain.gradCam'][which]}`, typed: true, run, detail: describeArgs([middle.className, x, y, explained]) };
+  }],
+  [1, (r) => {
+    // A built layer's config with one entry replaced, rebuilt through the registry; or wrong weights set.
+    const name = r.pick(CONV_LAYERS);
+    const axes = name.endsWith('1d') ? 1 : 2;
+    const layer = convLayer(name, name === 'zeroPadding2d' ? { padding: 1 } : name === 'spatialDropout2d' ? { rate: 0.5 } : name.startsWith('conv') || name === 'separableConv2d' ? { filters: 2, kernelSize: 1 } : name === 'depthwiseConv2d' ? { kernelSize: 1 } : {});
+    layer.apply(dn.rand([1, ...Array<number>(axes).fill(4), 2]));
+    const config = { ...layer.getConfig() } as Record<string, unknown>;
+    const keys = Object.keys(config);
+    if (keys.length > 0 && r.chance(0.8)) config[r.pick(keys)] = r.chance(0.5) ? weird(r) : r.pick([0, -1, Number.NaN, 2 ** 40, [], [0, 0]]);
+    const run = (): unknown => (r.chance(0.6)
+      ? dn.layers.deserializeLayer({ className: layer.className, config })
+      : layer.setWeights(layer.getWeights().map((w) => tensor(r, r.chance(0.6) ? w.shape : validShape(r)))));
+    return { target: `layers.${name} (config/weights)`, typed: true, run, detail: describeArgs([config]) };
+  }],
+];
+
 // --- the run ----------------------------------------------------------------------------------
 
 function weighted(generators: Array<[number, Generator]>): Generator[] {
   return generators.flatMap(([weight, generator]) => Array<Generator>(weight).fill(generator));
 }
-const all = [...weighted(apiGenerators), ...weighted(modelGenerators), ...weighted(graphGenerators), ...weighted(rawGenerators)];
+const all = [...weighted(apiGenerators), ...weighted(modelGenerators), ...weighted(graphGenerators), ...weighted(rawGenerators), ...weighted(convLayerGenerators)];
 
 interface Failure { index: number; target: string; detail: string; error: string }
 
