@@ -133,12 +133,17 @@ describe('examples', () => {
 
   it('explain-digits: integrated gradients are complete, and blanking the top-attributed pixels hurts more than random ones', async () => {
     const lines: string[] = [];
-    const result = await runExplainDigits({ epochs: 5, digits: [0, 3, 7], steps: 32, outputDirectory: join(folder, 'digits'), log: (line) => lines.push(line) });
+    const result = await runExplainDigits({ epochs: 5, digits: [0, 3, 7], steps: 32, cnnEpochs: 4, outputDirectory: join(folder, 'digits'), log: (line) => lines.push(line) });
     expect(result.testAccuracy).toBeGreaterThan(0.75);
     expect(result.completenessError).toBeLessThan(0.01);
     expect(result.topPixelDrop).toBeGreaterThan(2 * result.randomPixelDrop);
     expectPicture(result.file);
     expect(lines.join('\n')).toMatch(/Blanking the 8 pixels with the largest attribution lowers the predicted class's probability by \d\.\d{3} on average; 8 random inked pixels: \d\.\d{3}/);
+    // Grad-CAM of the CNN (its concentration on ink is tested on 40 digits in test/explain/grad-cam.test.ts).
+    expect(result.cnnTestAccuracy).toBeGreaterThan(0.6);
+    expect(Number.isFinite(result.gradCamInkRatio)).toBe(true);
+    expectPicture(result.gradCamFile);
+    expect(lines.join('\n')).toMatch(/Grad-CAM of layer 'conv2d_\d+' \(6x6 maps, resized to 8x8\): \d+\.\d times as large on inked pixels as on blank ones/);
   });
 
   it('explain-tabular: permutation importance, KernelSHAP and LIME for one patient, the local methods agree', async () => {
