@@ -86,6 +86,10 @@ export type { Metric } from './metrics.js';
 export * as callbacks from './callbacks.js';
 export type { Callback, Logs, ModelCheckpointOptions } from './model/callbacks.js';
 
+// Compressing models: knowledge distillation and pruning.
+export { distill, distillationLoss, Distiller } from './compression/distillation.js';
+export type { DistillOptions, DistillationOptions } from './compression/distillation.js';
+
 // Explaining models: attributions of outputs to inputs.
 export * as explain from './explain/index.js';
 export * as plot from './plot/index.js';
