@@ -89,6 +89,7 @@ export type { Callback, Logs, ModelCheckpointOptions } from './model/callbacks.j
 // Compressing models: knowledge distillation and pruning.
 export { distill, distillationLoss, Distiller } from './compression/distillation.js';
 export type { DistillOptions, DistillationOptions } from './compression/distillation.js';
+export * as pruning from './compression/pruning/index.js';
 
 // Explaining models: attributions of outputs to inputs.
 export * as explain from './explain/index.js';

@@ -26,6 +26,7 @@ import { deserializeOptimizer } from '../optimizers/index.js';
 import { getLoss, type LossConfig } from '../losses/index.js';
 import { deserializeMetric } from '../metrics.js';
 import { decodeSafetensors, type SafetensorsFile } from './safetensors.js';
+import { unpackSparseKernels } from './sparse-weights.js';
 import { countLayers, LOAD_LIMITS, parseBoundedJson } from './limits.js';
 import { loadModelFiles, MODEL_FILE, WEIGHTS_FILE } from './model-files.js';
 import { parseModelLocation } from './locations.js';
@@ -141,7 +142,7 @@ class TensorSupply implements WeightSource {
     checkEntry(this.fail, name, entry!, shape, dtype);
     this.remaining.delete(name);
     const stored = this.file.read(name);
-    return makeTensor(stored.data, stored.shape);
+    return makeTensor(stored.data as Float32Array | Int32Array, stored.shape);
   }
 
   /** The named tensors, in order; missing ones are all named in one message. */
@@ -165,8 +166,8 @@ export function decodeModel(description: unknown, file: SafetensorsFile, where: 
   if (!isObject(description)) fail('the model description is not a JSON object');
   const d = description as Record<string, unknown>;
   checkFormat(fail, d);
-  // The layers take their weights from the file as they are built.
-  const supply = new TensorSupply(fail, file);
+  // The layers take their weights from the file as they are built (sparse kernels read as dense ones).
+  const supply = new TensorSupply(fail, unpackSparseKernels(file, fail));
   const model = buildingFrom(supply, () => rebuildArchitecture(fail, `${where}: ${source}`, d.architecture));
   const remaining = supply.remaining;
 

@@ -9,17 +9,17 @@ import { SerializationError } from '../errors.js';
 import { describe, formatShape, MAX_TENSOR_SIZE } from '../validate.js';
 import { LOAD_LIMITS, parseBoundedJson } from './limits.js';
 
-/** The element types Dendrite reads and writes. */
-export type SafetensorsDType = 'F32' | 'I32';
+/** The element types Dendrite reads and writes (U8: the bitmaps of sparse kernels, see sparse-weights.ts). */
+export type SafetensorsDType = 'F32' | 'I32' | 'U8';
 
 /** A named tensor as stored: its dtype, shape and data. */
 export interface StoredTensor {
   dtype: SafetensorsDType;
   shape: number[];
-  data: Float32Array | Int32Array;
+  data: Float32Array | Int32Array | Uint8Array;
 }
 
-const BYTES_PER_ELEMENT: Record<SafetensorsDType, number> = { F32: 4, I32: 4 };
+const BYTES_PER_ELEMENT: Record<SafetensorsDType, number> = { F32: 4, I32: 4, U8: 1 };
 // Every platform Dendrite supports (x64, arm64) is little-endian, like the format: data is copied as is.
 
 function elementCount(shape: readonly number[]): number {
@@ -83,7 +83,7 @@ export class SafetensorsFile {
     const bytes = new Uint8Array(entry.end - entry.begin);
     bytes.set(this.data.subarray(entry.begin, entry.end));
     const length = bytes.length / BYTES_PER_ELEMENT[entry.dtype];
-    const data = entry.dtype === 'F32' ? new Float32Array(bytes.buffer, 0, length) : new Int32Array(bytes.buffer, 0, length);
+    const data = entry.dtype === 'F32' ? new Float32Array(bytes.buffer, 0, length) : entry.dtype === 'I32' ? new Int32Array(bytes.buffer, 0, length) : bytes;
     return { dtype: entry.dtype, shape: entry.shape.slice(), data };
   }
 
@@ -132,7 +132,7 @@ export function decodeSafetensors(file: Uint8Array): SafetensorsFile {
     const where = `tensor ${quoted(name)}`;
     if (entry === null || typeof entry !== 'object') fail(`${where}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    if (dtype !== 'F32' && dtype !== 'I32') fail(`${where}: dtype ${describe(dtype)} is not supported (F32, I32)`);
+    if (dtype !== 'F32' && dtype !== 'I32' && dtype !== 'U8') fail(`${where}: dtype ${describe(dtype)} is not supported (F32, I32, U8)`);
     if (!Array.isArray(shape) || shape.length > LOAD_LIMITS.rank || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`${where}: shape must be a list of at most ${LOAD_LIMITS.rank} non-negative integers`);
     }

@@ -16,7 +16,8 @@
  * "name", "config", "inboundNodes": [[["dense_1", 0, 0, {}], ...], ...] }], "inputLayers", "outputLayers" } }`
  * (Keras's form: each call of a layer as the `[layer, call, output]` it reads; a nested model's config is
  * its own architecture), and with several outputs `loss` and `metrics` hold one entry per output.
- * `weights.safetensors` holds every weight under its variable name (`dense_1/kernel`, F32), the
+ * `weights.safetensors` holds every weight under its variable name (`dense_1/kernel`, F32; a kernel that
+ * is at least half zeros, as pruning leaves it, as a bitmap and its non-zero values: sparse-weights.ts), the
  * optimizer's state under `optimizer/` when included (`optimizer/iteration` I32,
  * `optimizer/dense_1/kernel/m`...), and `__metadata__` with the format, its version and the
  * Dendrite version.
@@ -41,6 +42,7 @@ import { serializeOptimizer } from '../optimizers/index.js';
 import { serializeLoss, type Loss, type LossFunction } from '../losses/index.js';
 import { serializeMetric, type Metric } from '../metrics.js';
 import { encodeSafetensors, type StoredTensor } from './safetensors.js';
+import { packSparseKernels, SPARSE_METADATA_KEY } from './sparse-weights.js';
 import { saveModelFiles } from './model-files.js';
 import { parseModelLocation } from './locations.js';
 
@@ -245,6 +247,17 @@ export function encodeModel(model: AnyModel, where: string, includeOptimizer: bo
   return { description, tensors, metadata };
 }
 
+/**
+ * The model in Dendrite's own format: kernels that are mostly zeros (pruned) stored as a bitmap and
+ * their non-zero values (other formats, tfjs's, take the dense tensors of {@link encodeModel}).
+ */
+function encodeDendriteModel(model: AnyModel, where: string, includeOptimizer: boolean, facts: CompiledFacts | null): EncodedModel {
+  const encoded = encodeModel(model, where, includeOptimizer, facts);
+  const packed = packSparseKernels(encoded.tensors);
+  const metadata = packed.metadata === null ? encoded.metadata : { ...encoded.metadata, [SPARSE_METADATA_KEY]: packed.metadata };
+  return { description: encoded.description, tensors: packed.tensors, metadata };
+}
+
 /** @internal `model.save(directory)`: the crash-safe two-file write of model.json and weights.safetensors. */
 export async function saveModel(model: AnyModel, directory: unknown, options: unknown, facts: CompiledFacts | null): Promise<void> {
   const where = `${model.name}.save`;
@@ -256,7 +269,7 @@ export async function saveModel(model: AnyModel, directory: unknown, options: un
     const { saveLayersModel } = await import('./tfjs/layers-model.js');
     return saveLayersModel(model, where, location.path, includeOptimizer, facts);
   }
-  const { description, tensors, metadata } = encodeModel(model, where, includeOptimizer, facts);
+  const { description, tensors, metadata } = encodeDendriteModel(model, where, includeOptimizer, facts);
   await saveModelFiles(location.path, description, encodeSafetensors(tensors, metadata), where);
 }
 
@@ -265,7 +278,7 @@ export function encodeModelBuffer(model: AnyModel, options: unknown, facts: Comp
   const where = `${model.name}.saveToBuffer`;
   const { includeOptimizer, format } = checkSaveOptions(where, options);
   if (format !== 'dendrite') throw new ValueError(`${where}: format '${format}' is written to a folder only: use model.save(path, { format: '${format}' })`);
-  const { description, tensors, metadata } = encodeModel(model, where, includeOptimizer, facts);
+  const { description, tensors, metadata } = encodeDendriteModel(model, where, includeOptimizer, facts);
   const digest = createHash('sha256');
   for (const tensor of tensors.values()) digest.update(new Uint8Array(tensor.data.buffer, tensor.data.byteOffset, tensor.data.byteLength));
   return encodeSafetensors(tensors, { ...metadata, [BUFFER_MODEL_KEY]: JSON.stringify(description), [BUFFER_DIGEST_KEY]: digest.digest('hex') });

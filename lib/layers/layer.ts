@@ -121,6 +121,11 @@ export class LayerVariable {
   trainable: boolean;
   /** A penalty added to the loss, or undefined. */
   regularizer?: Regularizer;
+  /**
+   * The pruning mask (one 0/1 entry per element; see `dn.pruning`), or null: every optimizer step keeps
+   * the elements where it is 0 at exactly zero.
+   */
+  mask: Float32Array | null = null;
   private current: Tensor;
   private changes = 0;
 

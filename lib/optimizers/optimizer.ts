@@ -28,6 +28,12 @@ export interface OptimizerVariable {
   trainable: boolean;
   /** Told after each step that changed the value (a layer's variable counts its versions so). */
   markChanged?(): void;
+  /**
+   * One 0/1 entry per element, or null/absent: the elements where it is 0 stay exactly zero through every
+   * step (their gradient is dropped before the update and the value zeroed after it), and a new mask
+   * clears their optimizer state (moments, accumulators). Pruning (`dn.pruning`) sets it.
+   */
+  mask?: Float32Array | null;
 }
 
 /** A learning rate: a number, a schedule from `dn.optimizers.schedules`, or a function of the step. */
@@ -148,6 +154,8 @@ export abstract class Optimizer {
   private iterationCount = 0;
   private flat: FlatState | null = null;
   private readonly hyper = new Float64Array(Hyper.Count);
+  /** The mask each masked variable had at its last step: a different one means the mask changed. */
+  private readonly appliedMasks = new WeakMap<OptimizerVariable, Float32Array>();
 
   /** @param where the factory's name, for messages. */
   protected constructor(where: string, options: OptimizerOptions, defaultLearningRate: number, defaultWeightDecay = 0) {
@@ -390,6 +398,7 @@ export abstract class Optimizer {
       throw new ValueError(`${this.className}.step: the optimizer has no variables yet; call build(variables) first or pass them to step(variables)`);
     }
     this.syncVariables(flat);
+    this.maskGradients(flat);
     const total = flat.params.length;
     const hyper = this.hyper;
     let gradScale = 1;
@@ -414,6 +423,7 @@ export abstract class Optimizer {
         binding.opCodes.optimizer[this.kernel], hyper, flat.params, flat.grads,
         slots[0] ?? null, slots[1] ?? null, slots[2] ?? null, total,
       );
+      this.maskValues(flat);
       this.clearGradients(flat);
       for (const variable of flat.variables) if (typeof variable.markChanged === 'function') variable.markChanged();
     }
@@ -456,6 +466,41 @@ export abstract class Optimizer {
       else flat.gradViews[i].set(contiguous(gradient.detach()).storage);
     });
     this.step();
+  }
+
+  /**
+   * Drops the gradient of every masked-out element (before clipping, so norms see only the kept
+   * weights), and clears the state of those elements when their variable's mask is new.
+   */
+  private maskGradients(flat: FlatState): void {
+    const { variables, gradViews, offsets } = flat;
+    for (let i = 0; i < variables.length; i++) {
+      const mask = variables[i].mask;
+      if (mask === undefined || mask === null) continue;
+      const grad = gradViews[i];
+      if (!(mask instanceof Float32Array) || mask.length !== grad.length) {
+        typeError(`${this.className}.step`, `the mask of '${variables[i].name}'`, `a Float32Array of ${grad.length} entries (one per element)`, mask);
+      }
+      for (let j = 0; j < grad.length; j++) if (mask[j] === 0) grad[j] = 0;
+      if (this.appliedMasks.get(variables[i]) === mask) continue;
+      this.appliedMasks.set(variables[i], mask);
+      flat.slots.forEach((slot, s) => {
+        if (slot === null) return;
+        const initial = this.initialSlotValue(s);
+        for (let j = 0, at = offsets[i]; j < mask.length; j++, at++) if (mask[j] === 0) slot[at] = initial;
+      });
+    }
+  }
+
+  /** Zeroes the masked-out elements after an update (weight decay and momentum would move them otherwise). */
+  private maskValues(flat: FlatState): void {
+    const { variables, paramViews } = flat;
+    for (let i = 0; i < variables.length; i++) {
+      const mask = variables[i].mask;
+      if (mask === undefined || mask === null) continue;
+      const values = paramViews[i];
+      for (let j = 0; j < values.length; j++) if (mask[j] === 0) values[j] = 0;
+    }
   }
 
   /** Whether the trainable subset of `variables` is exactly the built list (no allocation: hot path). */
