@@ -144,7 +144,7 @@ describe('pruneLowMagnitude', () => {
       const optimizer = make();
       model.compile({ optimizer, loss: 'sparseCategoricalCrossentropy' });
       await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, seed: 1 });
-      dn.pruning.pruneLowMagnitude(model, { schedule: dn.pruning.polynomialDecay({ initialSparsity: 0.3, finalSparsity: 0.7, beginStep: 4, endStep: 12, frequency: 4 }) });
+      dn.pruning.pruneLowMagnitude(model, { schedule: dn.pruning.polynomialDecay({ initialSparsity: 0.3, finalSparsity: 0.7, beginStep: 0, endStep: 12, frequency: 4 }) });
       expect(await trainChecking(model, optimizer, 16), name).toBe(32);
       const report = dn.pruning.sparsityReport(model);
       for (const row of report.weights) expect(row.sparsity, `${name} ${row.weight}`).toBeCloseTo(0.7, 1);
@@ -183,6 +183,20 @@ describe('pruneLowMagnitude', () => {
     expect(zerosOf(first.weights[0].value.storage)).toBe(96);
     await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, seed: 2 });
     expect(zerosOf(first.weights[0].value.storage)).toBeLessThan(96);
+  });
+
+  it('counts steps from when pruning begins, across fit calls', async () => {
+    const model = mlp(9);
+    model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
+    expect(model.optimizer!.iterations).toBe(8);
+    const schedule = dn.pruning.polynomialDecay({ initialSparsity: 0.25, finalSparsity: 0.5, beginStep: 0, endStep: 6, frequency: 6, power: 1 });
+    dn.pruning.pruneLowMagnitude(model.layers[0], { schedule });
+    const callback = dn.pruning.updatePruningStep();
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, callbacks: [callback] });
+    expect(zerosOf(model.layers[0].weights[0].value.storage)).toBe(32);
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, callbacks: [callback] });
+    expect(zerosOf(model.layers[0].weights[0].value.storage)).toBe(64);
   });
 
   it('prunes convolution kernels in N:M groups along the input channels', async () => {

@@ -33,11 +33,20 @@ export interface PruneOptions {
   structured?: readonly [number, number];
 }
 
+/**
+ * One call of {@link pruneLowMagnitude}: its schedule, its structure, and the training steps its weights
+ * have seen (counted from 0 when pruning begins and carried across `fit` calls).
+ */
+interface PruningRun {
+  readonly schedule: PruningSchedule;
+  readonly structure: NOfM | null;
+  step: number;
+}
+
 /** What pruning knows about one weight. */
 interface PrunedWeight {
   readonly layer: AnyLayer;
-  readonly schedule: PruningSchedule;
-  readonly structure: NOfM | null;
+  readonly run: PruningRun;
 }
 
 const pruned = new WeakMap<LayerVariable, PrunedWeight>();
@@ -128,7 +137,8 @@ export function pruneLowMagnitude<T extends AnyLayer>(target: T, options: PruneO
       }
     }
   }
-  for (const { layer: l, variable } of chosen) pruned.set(variable, { layer: l, schedule, structure });
+  const run: PruningRun = { schedule, structure, step: 0 };
+  for (const { layer: l, variable } of chosen) pruned.set(variable, { layer: l, run });
   return target;
 }
 
@@ -148,20 +158,24 @@ function prunedWeights(target: AnyLayer): { variable: LayerVariable; entry: Prun
 function updateMask(variable: LayerVariable, entry: PrunedWeight, sparsity: number): void {
   const value = variable.value;
   const values = value.storage as Float32Array;
-  const mask = entry.structure === null ? magnitudeMask(values, sparsity) : nOfMMask(values, value.shape, entry.structure);
+  const structure = entry.run.structure;
+  const mask = structure === null ? magnitudeMask(values, sparsity) : nOfMMask(values, value.shape, structure);
   for (let i = 0; i < values.length; i++) if (mask[i] === 0) values[i] = 0;
   variable.mask = mask;
   variable.markChanged();
 }
 
 /**
- * The callback that makes pruning happen during `fit` (TFMOT's `UpdatePruningStep`): it counts training
- * steps from the optimizer's iterations and, before each batch, updates the masks of the pruned weights
- * whose schedule says so. Pass it to `fit` of a model given to {@link pruneLowMagnitude}.
+ * The callback that makes pruning happen during `fit` (TFMOT's `UpdatePruningStep`): before each batch it
+ * updates the masks of the pruned weights whose schedule says so at the current step, then counts the
+ * step. Steps are counted from 0 when {@link pruneLowMagnitude} was called and carry on across `fit`
+ * calls (TFMOT counts the optimizer's iterations, which for the freshly compiled model its recipe makes
+ * is the same; here the model keeps its optimizer, whose iterations include the training before pruning).
+ * Pass it to `fit` of a model given to {@link pruneLowMagnitude}.
  */
 export class UpdatePruningStep extends Callback {
-  private step = 0;
   private weights: { variable: LayerVariable; entry: PrunedWeight }[] = [];
+  private runs: PruningRun[] = [];
 
   override onTrainBegin(_logs: Logs): void {
     const model = this.model;
@@ -170,15 +184,15 @@ export class UpdatePruningStep extends Callback {
     if (this.weights.length === 0) {
       throw new ValueError(`pruning.updatePruningStep: the model ${model.name} has no pruned weights; call dn.pruning.pruneLowMagnitude(model, { ... }) before fit`);
     }
-    this.step = model.optimizer === null ? 0 : model.optimizer.iterations;
+    this.runs = [...new Set(this.weights.map(({ entry }) => entry.run))];
   }
 
   override onBatchBegin(_batch: number, _logs: Logs): void {
     for (const { variable, entry } of this.weights) {
-      const decision = entry.schedule.at(this.step);
+      const decision = entry.run.schedule.at(entry.run.step);
       if (decision.prune) updateMask(variable, entry, decision.sparsity);
     }
-    this.step++;
+    for (const run of this.runs) run.step++;
   }
 }
 
@@ -248,8 +262,8 @@ export function sparsityReport(target: AnyLayer): SparsityReport {
       const sparsity = zeroFraction(values);
       rows.push({
         layer: l.name, weight: variable.name, shape: variable.shape.slice(), size: values.length, zeros: Math.round(sparsity * values.length), sparsity,
-        targetSparsity: entry === undefined ? null : entry.schedule.finalSparsity,
-        structure: entry === undefined || entry.structure === null ? null : `${entry.structure.n}:${entry.structure.m}`,
+        targetSparsity: entry === undefined ? null : entry.run.schedule.finalSparsity,
+        structure: entry === undefined || entry.run.structure === null ? null : `${entry.run.structure.n}:${entry.run.structure.m}`,
       });
     }
   }
