@@ -10,6 +10,10 @@
  * - names GRU (issue 13): dn.datasets.names() with each character one-hot, GRU(32)-Dense(1, sigmoid),
  *   Adam 1e-3, batch 32, 20 epochs (examples/names-gru.ts) — mean test accuracy over 3 seeds within 1.5
  *   points of PyTorch 1.13's 0.829;
+ * - compression (issue 15, examples/compress.ts on the digits MLP of the first case, seeds 0, 1, 2): pruning
+ *   to 80 % while fine-tuning 10 epochs must end within 1 point of the float32 model's mean test accuracy,
+ *   and the distilled 64-32-10 student (a quarter of the parameters; T 4, alpha 0.1, 50 epochs) must beat
+ *   the same student trained without the teacher, on the mean of the seeds;
  * - XOR: the 2-4-1 tanh/sigmoid model (Adam 0.1, full batch) must get all four points right for
  *   at least 9 of 10 seeds (within 300 epochs); the median epoch at which it first does is
  *   printed beside PyTorch's 19.
@@ -22,6 +26,7 @@ import * as dn from '../lib/index.js';
 import { xorAccuracy, xorModel } from '../examples/xor.js';
 import { runDigitsCnn } from '../examples/digits-cnn.js';
 import { runNamesGru } from '../examples/names-gru.js';
+import { runCompress } from '../examples/compress.js';
 import { publishResults } from './results.js';
 
 const DIGITS_SEEDS = [0, 1, 2];
@@ -29,6 +34,8 @@ const DIGITS_REFERENCE = 0.91;
 const DIGITS_TOLERANCE = 0.015;
 const DIGITS_CNN_REFERENCE = 0.911;
 const NAMES_GRU_REFERENCE = 0.829;
+/** Pruning may cost at most this much mean test accuracy (1 point). */
+const PRUNING_TOLERANCE = 0.01;
 const XOR_SEEDS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 const XOR_EPOCHS = 300;
 const XOR_REQUIRED = 9;
@@ -99,6 +106,19 @@ const namesGruSeconds = (performance.now() - namesStarted) / 1000;
 const namesGruMean = namesGru.reduce((a, b) => a + b) / namesGru.length;
 const namesGruPass = Math.abs(namesGruMean - NAMES_GRU_REFERENCE) <= DIGITS_TOLERANCE;
 
+const compressStarted = performance.now();
+const compression = [];
+for (const seed of DIGITS_SEEDS) compression.push(await runCompress({ seed, timingRuns: 1, log: () => {} }));
+const compressSeconds = (performance.now() - compressStarted) / 1000;
+const meanOf = (values: number[]): number => values.reduce((a, b) => a + b) / values.length;
+const floatMean = meanOf(compression.map((r) => r.float32.accuracy));
+const prunedMean = meanOf(compression.map((r) => r.pruned.accuracy));
+const distilledMean = meanOf(compression.map((r) => r.distilled.accuracy));
+const undistilledMean = meanOf(compression.map((r) => r.undistilled.accuracy));
+const prunedPass = prunedMean >= floatMean - PRUNING_TOLERANCE;
+const distilledPass = distilledMean > undistilledMean;
+const seedsOf = (values: number[]): string => values.map((a) => a.toFixed(4)).join(', ');
+
 const xorStarted = performance.now();
 const xorEpochs: (number | null)[] = [];
 for (const seed of XOR_SEEDS) xorEpochs.push(await xorEpochsToSolve(seed));
@@ -107,7 +127,7 @@ const solved = xorEpochs.filter((e): e is number => e !== null);
 const xorPass = solved.length >= XOR_REQUIRED;
 
 const info = dn.backendInfo();
-console.log(`Quality targets (issues 5, 12 and 13) — ${info.isa} kernels, ${info.threads} threads`);
+console.log(`Quality targets (issues 5, 12, 13 and 15) — ${info.isa} kernels, ${info.threads} threads`);
 console.log('');
 console.log('| task | protocol | Dendrite | reference | target | result |');
 console.log('|---|---|---|---|---|---|');
@@ -124,11 +144,19 @@ console.log(
     `${namesGruMean.toFixed(4)} (${namesGru.map((a) => a.toFixed(4)).join(', ')}) | 0.829 ± 0.003 (PyTorch 1.13) | within ±${DIGITS_TOLERANCE} | ${namesGruPass ? 'PASS' : 'FAIL'} |`,
 );
 console.log(
+  `| pruning 80 % | the digits MLP pruned to 80 % while fine-tuning 10 epochs (polynomial 0.5 -> 0.8), mean of seeds ${DIGITS_SEEDS.join(', ')} | ` +
+    `${prunedMean.toFixed(4)} (${seedsOf(compression.map((r) => r.pruned.accuracy))}) | ${floatMean.toFixed(4)} float32 (${seedsOf(compression.map((r) => r.float32.accuracy))}) | within ${PRUNING_TOLERANCE} below | ${prunedPass ? 'PASS' : 'FAIL'} |`,
+);
+console.log(
+  `| distillation | 64-32-10 student (2410 parameters, the MLP's quarter) distilled from the MLP, T 4, alpha 0.1, 50 epochs, mean of seeds ${DIGITS_SEEDS.join(', ')} | ` +
+    `${distilledMean.toFixed(4)} (${seedsOf(compression.map((r) => r.distilled.accuracy))}) | ${undistilledMean.toFixed(4)} without the teacher (${seedsOf(compression.map((r) => r.undistilled.accuracy))}) | above | ${distilledPass ? 'PASS' : 'FAIL'} |`,
+);
+console.log(
   `| XOR | 2-4(tanh)-1(sigmoid), BCE, Adam 0.1, full batch, ${XOR_EPOCHS} epochs | solved ${solved.length}/${XOR_SEEDS.length} seeds, ` +
     `median ${solved.length ? median(solved) : '-'} epochs | median 19 epochs (PyTorch, 20 seeds) | >= ${XOR_REQUIRED}/10 | ${xorPass ? 'PASS' : 'FAIL'} |`,
 );
 console.log('');
-console.log(`(${digitsSeconds.toFixed(1)} s for the digits runs, ${digitsCnnSeconds.toFixed(1)} s for the digits CNN, ${namesGruSeconds.toFixed(1)} s for the names GRU, ${xorSeconds.toFixed(1)} s for XOR; epochs to solve XOR per seed: ${xorEpochs.map((e) => e ?? 'unsolved').join(', ')})`);
+console.log(`(${digitsSeconds.toFixed(1)} s for the digits runs, ${digitsCnnSeconds.toFixed(1)} s for the digits CNN, ${namesGruSeconds.toFixed(1)} s for the names GRU, ${compressSeconds.toFixed(1)} s for compression, ${xorSeconds.toFixed(1)} s for XOR; epochs to solve XOR per seed: ${xorEpochs.map((e) => e ?? 'unsolved').join(', ')})`);
 
 const results = {
   date: new Date().toISOString(),
@@ -136,7 +164,12 @@ const results = {
   digits: { seeds: DIGITS_SEEDS, accuracies: digits, mean: digitsMean, reference: DIGITS_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: digitsPass, seconds: digitsSeconds },
   digitsCnn: { seeds: DIGITS_SEEDS, accuracies: digitsCnn, mean: digitsCnnMean, reference: DIGITS_CNN_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: digitsCnnPass, seconds: digitsCnnSeconds },
   namesGru: { seeds: DIGITS_SEEDS, accuracies: namesGru, mean: namesGruMean, reference: NAMES_GRU_REFERENCE, tolerance: DIGITS_TOLERANCE, pass: namesGruPass, seconds: namesGruSeconds },
+  compression: {
+    seeds: DIGITS_SEEDS, float32: compression.map((r) => r.float32.accuracy), pruned: compression.map((r) => r.pruned.accuracy),
+    distilled: compression.map((r) => r.distilled.accuracy), undistilled: compression.map((r) => r.undistilled.accuracy),
+    pruningTolerance: PRUNING_TOLERANCE, prunedPass, distilledPass, seconds: compressSeconds,
+  },
   xor: { seeds: XOR_SEEDS, epochBudget: XOR_EPOCHS, epochsToSolve: xorEpochs, solved: solved.length, required: XOR_REQUIRED, pass: xorPass, seconds: xorSeconds },
 };
 publishResults('quality', results);
-if (!digitsPass || !digitsCnnPass || !namesGruPass || !xorPass) process.exitCode = 1;
+if (!digitsPass || !digitsCnnPass || !namesGruPass || !prunedPass || !distilledPass || !xorPass) process.exitCode = 1;

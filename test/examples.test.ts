@@ -32,6 +32,7 @@ import { drawImage, runAutoencoder } from '../examples/autoencoder.js';
 import { createRequire } from 'node:module';
 import { ALPHABET, encodeNames, MAX_LENGTH, runNamesGru } from '../examples/names-gru.js';
 import { runSpam } from '../examples/spam.js';
+import { runCompress } from '../examples/compress.js';
 
 let mnistInstalled = true;
 try {
@@ -334,6 +335,24 @@ describe('examples', () => {
     expect(result.recall).toBeGreaterThan(0.5);
     expect(result.reload).toBe('same');
     expect(lines.join('\n')).toMatch(/Test accuracy \d+\.\d % \(always "ham": 68\.\d %\), spam precision \d+\.\d %, recall \d+\.\d %/);
+  });
+
+  it('compress: a short run prunes to 80 % (a file under 40 % of float32) and distils a quarter-size student; prints the table', async () => {
+    const lines: string[] = [];
+    const result = await runCompress({ epochs: 3, fineTuneEpochs: 2, timingRuns: 3, log: (line) => lines.push(line) });
+    expect(result.sparsity).toBeCloseTo(0.8, 3);
+    expect(result.pruned.bytes).toBeLessThan(0.4 * result.float32.bytes);
+    expect(result.distilled.parameters).toBeLessThanOrEqual(result.float32.parameters / 4 + 10);
+    expect(result.undistilled.parameters).toBe(result.distilled.parameters);
+    for (const row of [result.float32, result.pruned, result.distilled, result.undistilled]) {
+      expect(row.accuracy, row.name).toBeGreaterThan(0.3);
+      expect(row.latencyMicroseconds, row.name).toBeGreaterThan(0);
+    }
+    const text = lines.join('\n');
+    expect(text).toMatch(/\| float32 +\| 9610 +\| \d+\.\d % +\| \d+\.\d KiB \(100 %\)/);
+    expect(text).toMatch(/\| pruned 80 % +\| 9610 /);
+    expect(text).toMatch(/\| distilled 64-32-10 +\| 2410 /);
+    expect(text).toMatch(/Pruned kernels: 80\.0 % zeros/);
   });
 
   it('npm start runs the digits demo', () => {
