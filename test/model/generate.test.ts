@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { ArgumentTypeError, ValueError } from '../../lib/errors.js';
+import { attentionCache } from '../../lib/layers/attention/multiHeadAttention.js';
 
 /** A small GPT over `vocab` tokens: embedding + learned and sine positions + decoder blocks + softmax head. */
 function gpt(vocab: number, steps: number, seed: number, head: 'softmax' | 'linear' = 'softmax'): dn.Functional<dn.Tensor> {
@@ -55,6 +56,36 @@ describe('generate', () => {
         ids = [...ids, dn.argmax(scores.reshape([11])).dataSync()[0]];
       }
       expect(cached[0]).toEqual(ids);
+    }
+  });
+
+  it('the key/value cache is written in place while it has room, grows when a sequence outruns it, and attends as the whole sequence does', () => {
+    const mha = dn.layers.multiHeadAttention({ numHeads: 2, keyDim: 3, valueDim: 5, useCausalMask: true, kernelInitializer: dn.initializers.randomNormal({ seed: 7 }) });
+    const x = dn.randn([2, 7, 6], { seed: 8 });
+    const whole = Array.from(mha.apply(x).dataSync());
+    for (const capacity of [7, 3]) {
+      const cache = attentionCache(capacity);
+      const pieces: number[][] = [];
+      // The first call takes two steps (a prompt), then one step at a time.
+      for (const [from, to] of [[0, 2], [2, 3], [3, 4], [4, 5], [5, 6], [6, 7]]) {
+        const keyBuffer = cache.key;
+        pieces.push(Array.from(mha.continueSequence(x.slice([0, from, 0], [2, to - from, 6]), cache).dataSync()));
+        expect(cache.length).toBe(to);
+        if (keyBuffer !== null && to <= capacity) expect(cache.key).toBe(keyBuffer);
+      }
+      // Capacity 7 holds everything in the first buffers; capacity 3 grew (doubling) to 7 steps' room at least.
+      expect(cache.capacity).toBe(capacity === 7 ? 7 : 12);
+      expect(cache.key!.length).toBe(2 * cache.capacity * 2 * 3);
+      expect(cache.value!.length).toBe(2 * cache.capacity * 2 * 5);
+      // Reassemble [batch, steps, features] from the pieces and compare with the whole sequence.
+      const got = new Array<number>(whole.length);
+      let from = 0;
+      for (const piece of pieces) {
+        const steps = piece.length / (2 * 6);
+        for (let b = 0; b < 2; b++) for (let t = 0; t < steps; t++) for (let f = 0; f < 6; f++) got[(b * 7 + from + t) * 6 + f] = piece[(b * steps + t) * 6 + f];
+        from += steps;
+      }
+      got.forEach((v, i) => expect(v).toBeCloseTo(whole[i], 5));
     }
   });
 

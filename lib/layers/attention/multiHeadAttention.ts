@@ -11,11 +11,11 @@
  * attend to nothing outputs 0 before the output projection.
  */
 import { ShapeError, ValueError } from '../../errors.js';
-import { Tensor, toTensor } from '../../tensor.js';
+import { makeTensor, Tensor, toTensor } from '../../tensor.js';
 import { add, mul } from '../../ops/elementwise.js';
 import { matmul } from '../../ops/matmul.js';
 import { notEqual } from '../../ops/compare.js';
-import { broadcastTo, concat } from '../../ops/shape.js';
+import { broadcastTo, contiguous } from '../../ops/shape.js';
 import { attention, checkAttentionMask, drawDropoutSeed } from '../../ops/attention.js';
 import { Generator, random } from '../../random.js';
 import { checkBoolean, checkInteger, checkNumber, checkOptions, typeError } from '../../validate.js';
@@ -80,12 +80,49 @@ export interface AttendOptions {
   training?: boolean;
 }
 
-/** The keys and values of the steps a causal self-attention has seen (see {@link MultiHeadAttention.continueSequence}). */
+/**
+ * The keys and values of the steps a causal self-attention has seen (see {@link MultiHeadAttention.continueSequence}),
+ * in buffers allocated once for `capacity` steps: each new step is written in place, and attention reads
+ * the first `length` steps as a view (no concatenation per step). Start one with {@link attentionCache}.
+ */
 export interface AttentionCache {
-  /** `[batch, steps, numHeads, keyDim]`, or null before the first steps. */
-  key: Tensor | null;
-  /** `[batch, steps, numHeads, valueDim]`, or null before the first steps. */
-  value: Tensor | null;
+  /** Steps the buffers hold room for (they grow, doubling, if a sequence outruns it). */
+  capacity: number;
+  /** Steps seen so far. */
+  length: number;
+  /** `[batch, capacity, numHeads, keyDim]`, or null before the first steps. */
+  key: Float32Array | null;
+  /** `[batch, capacity, numHeads, valueDim]`, or null before the first steps. */
+  value: Float32Array | null;
+}
+
+/** @internal An empty cache with room for `capacity` steps (allocated on the first steps, when the batch is known). */
+export function attentionCache(capacity: number): AttentionCache {
+  return { capacity: Math.max(1, capacity), length: 0, key: null, value: null };
+}
+
+/**
+ * Writes `fresh` `[batch, steps, heads, width]` (contiguous) after the `length` steps of `buffer`
+ * `[batch, capacity, heads, width]`, growing the buffer (doubling) when it is full. Returns the buffer
+ * (a new one if it grew) and the view of its first `length + steps` steps.
+ */
+function appendSteps(buffer: Float32Array | null, capacity: number, length: number, fresh: Tensor): { buffer: Float32Array; capacity: number; view: Tensor } {
+  const [batch, steps, heads, width] = fresh.shape;
+  const row = heads * width;
+  const needed = length + steps;
+  if (buffer === null || needed > capacity) {
+    const grown = buffer === null ? Math.max(capacity, needed) : Math.max(2 * capacity, needed);
+    const next = new Float32Array(batch * grown * row);
+    if (buffer !== null && length > 0) {
+      for (let b = 0; b < batch; b++) next.set(buffer.subarray(b * capacity * row, (b * capacity + length) * row), b * grown * row);
+    }
+    buffer = next;
+    capacity = grown;
+  }
+  const source = contiguous(fresh).storage as Float32Array;
+  for (let b = 0; b < batch; b++) buffer.set(source.subarray(b * steps * row, (b + 1) * steps * row), (b * capacity + length) * row);
+  const view = makeTensor(buffer, [batch, needed, heads, width], [capacity * row, row, width, 1]);
+  return { buffer, capacity, view };
 }
 
 /** The three inputs of one call and the masks that apply to it. */
@@ -320,10 +357,13 @@ export class MultiHeadAttention<Out extends Tensor | Tensor[] = Tensor> extends 
     const heads = this.numHeads, batch = x.shape[0], steps = x.shape[1];
     const projected = (part: 'query' | 'key' | 'value', width: number) =>
       project(x, parts[part].kernel.value, parts[part].bias?.value ?? null).reshape([batch, steps, heads, width]);
-    const append = (seen: Tensor | null, fresh: Tensor) => (seen === null ? fresh : concat([seen, fresh], 1));
-    cache.key = append(cache.key, projected('key', this.keyDim));
-    cache.value = append(cache.value, projected('value', this.valueDim));
-    const [q, k, v] = [projected('query', this.keyDim), cache.key, cache.value].map((t) => t.transpose([0, 2, 1, 3]));
+    const keys = appendSteps(cache.key, cache.capacity, cache.length, projected('key', this.keyDim));
+    const values = appendSteps(cache.value, cache.capacity, cache.length, projected('value', this.valueDim));
+    cache.key = keys.buffer;
+    cache.value = values.buffer;
+    cache.capacity = keys.capacity;
+    cache.length += steps;
+    const [q, k, v] = [projected('query', this.keyDim), keys.view, values.view].map((t) => t.transpose([0, 2, 1, 3]));
     // The new steps are the last of the sequence: query i sees keys up to its own position.
     const { output } = attention({
       q, k, v, mask: null, causal: true, causalOffset: k.shape[2] - steps, scale: 1 / Math.sqrt(this.keyDim), dropout: 0, dropoutSeed: 0,
