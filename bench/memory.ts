@@ -17,6 +17,11 @@
  *  - 300 concurrent `predictAsync` calls (one sample each) on a 6.5 MB model (784-2048-10) against a
  *    single call on the same model: target, the 300 within 100 MB of the one;
  *  - a 1.6 MB input (50,000 x 8) through 8-20000-10 with `predict` and with `predictAsync`.
+ * And attention (issue 13), each length in a fresh process: `dn.scaledDotProductAttention` forward and
+ * backward at batch 1, 4 heads, keyDim 64, sequence lengths 256, 1,024 and 4,096: the peak RSS above the
+ * RSS with q, k and v made must grow linearly with the length (the kernels never hold the 4 x L x L
+ * weights, which would take 256 MB at 4,096); target: from 1,024 to 4,096 steps it grows at most 8-fold
+ * (linear growth is 4-fold, quadratic 16-fold).
  * Results: bench/results/memory.json, replaced only with `-- --write`. Run with `--expose-gc` (the npm
  * script does); without it the figures include garbage not yet collected.
  */
@@ -28,6 +33,9 @@ import { loadAverage, printProbes, probe } from './probe.js';
 import { publishResults } from './results.js';
 
 const quick = process.argv.includes('--quick');
+const ATTENTION_LENGTHS = [256, 1024, 4096];
+const ATTENTION_HEADS = 4;
+const ATTENTION_KEY_DIM = 64;
 const childCase = process.argv.includes('--case') ? process.argv[process.argv.indexOf('--case') + 1] : null;
 const scale = quick ? 0.1 : 1;
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -90,6 +98,7 @@ function wideModel(): dn.Sequential {
 
 /** Runs one case in this (child) process and prints `{ peakRssMB, baseRssMB, seconds }` as JSON. */
 async function runCase(name: string): Promise<void> {
+  if (name.startsWith('attention-')) return attentionCase(Number(name.slice('attention-'.length)));
   const server = name.startsWith('server') ? serverModel() : wideModel();
   const input = name.startsWith('server') ? dn.rand([1, 784], { seed: 9 }) : dn.rand([50_000, 8], { seed: 10 });
   gc?.();
@@ -102,6 +111,19 @@ async function runCase(name: string): Promise<void> {
   else throw new Error(`unknown case ${name}`);
   const seconds = (performance.now() - start) / 1000;
   // maxRSS is in kilobytes: the peak of the whole process, model and input included.
+  process.stdout.write(`${JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024, baseRssMB, seconds })}\n`);
+}
+
+/** Attention forward and backward at one sequence length: batch 1, 4 heads, keyDim 64. Prints like runCase. */
+function attentionCase(length: number): void {
+  const shape = [1, ATTENTION_HEADS, length, ATTENTION_KEY_DIM];
+  const [q, k, v] = [1, 2, 3].map((seed) => dn.randn(shape, { seed, requiresGrad: true }));
+  gc?.();
+  const baseRssMB = process.memoryUsage.rss() / 2 ** 20;
+  const start = performance.now();
+  dn.scaledDotProductAttention(q, k, v).sum().backward();
+  if (q.grad === null || q.grad.shape[2] !== length) throw new Error('attention case: no gradient');
+  const seconds = (performance.now() - start) / 1000;
   process.stdout.write(`${JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024, baseRssMB, seconds })}\n`);
 }
 
@@ -186,6 +208,7 @@ console.log(`\nAt the end: ${format(final)}`);
 const cases = {
   serverOne: inChild('server-one'), server300: inChild('server-300'), widePredict: inChild('wide-predict'), widePredictAsync: inChild('wide-predictAsync'),
 };
+const attentionCases = ATTENTION_LENGTHS.map((length) => ({ length, ...inChild(`attention-${length}`) }));
 const probeAfter = probe();
 const serverExtraMB = cases.server300.peakRssMB - cases.serverOne.peakRssMB;
 console.log('\npredictAsync under load (each case in a fresh process; peak RSS includes the model and the input):\n');
@@ -198,11 +221,22 @@ for (const [label, c] of [
   ['predictAsync, same model and input', cases.widePredictAsync],
 ] as const) console.log(`| ${label} | ${c.peakRssMB.toFixed(0)} | ${c.baseRssMB.toFixed(0)} | ${c.seconds.toFixed(2)} |`);
 console.log(`\n300 concurrent calls peak ${serverExtraMB.toFixed(0)} MB above one call (target <= 100 MB: ${serverExtraMB <= 100 ? 'met' : 'NOT met'}); predictAsync of the large input peaks ${(cases.widePredictAsync.peakRssMB - cases.widePredict.peakRssMB).toFixed(0)} MB above predict.`);
+const attentionRows = attentionCases.map((c) => ({ ...c, extraMB: c.peakRssMB - c.baseRssMB, scoresMB: (ATTENTION_HEADS * c.length * c.length * 4) / 2 ** 20 }));
+console.log(`\nAttention forward and backward (dn.scaledDotProductAttention, batch 1, ${ATTENTION_HEADS} heads, keyDim ${ATTENTION_KEY_DIM}; each length in a fresh process):\n`);
+console.log('| length | peak RSS MB | RSS with q, k, v made MB | peak above it MB | the L x L weights would take MB | seconds |');
+console.log('|---|---|---|---|---|---|');
+for (const c of attentionRows) {
+  console.log(`| ${c.length.toLocaleString('en-US')} | ${c.peakRssMB.toFixed(0)} | ${c.baseRssMB.toFixed(0)} | ${c.extraMB.toFixed(1)} | ${c.scoresMB.toFixed(0)} | ${c.seconds.toFixed(2)} |`);
+}
+const attentionGrowth = attentionRows[2].extraMB / Math.max(attentionRows[1].extraMB, 1e-3);
+const attentionLinear = attentionGrowth <= 8;
+console.log(`\nFrom 1,024 to 4,096 steps the attention's peak grows ${attentionGrowth.toFixed(1)}-fold (linear: 4, quadratic: 16; target <= 8: ${attentionLinear ? 'met' : 'NOT met'}).`);
 console.log(`Load average ${load.toFixed(1)} at the start.`);
 printProbes(probeBefore, probeAfter);
 
 publishResults('memory', {
   date: new Date(startedAt).toISOString(), seconds: (Date.now() - startedAt) / 1000, quick, exposeGc: gc !== undefined,
   backend: dn.backendInfo(), initial, phases: rows, final, predictAsyncUnderLoad: { ...cases, serverExtraMB },
+  attention: { heads: ATTENTION_HEADS, keyDim: ATTENTION_KEY_DIM, cases: attentionRows, growth1024To4096: attentionGrowth, linear: attentionLinear },
   loadAverage: load, probes: { before: probeBefore, after: probeAfter },
 });
