@@ -99,6 +99,16 @@ function residualMlp(dn, { input, width, blocks, classes }) {
   return dn.model({ inputs: x, outputs: dense(classes, 'softmax').apply(h) });
 }
 
+/** The names GPT of the 'train-gpt' case (examples/names-gpt.ts without dropout), with the functional API. */
+function namesGpt(dn, { vocab, context, features, blocks, heads, intermediate }) {
+  const tokens = dn.input({ shape: [context], dtype: 'int32' });
+  const embedded = dn.layers.embedding({ inputDim: vocab, outputDim: features }).apply(tokens);
+  let x = dn.layers.add().apply([embedded, dn.layers.positionEmbedding({ sequenceLength: context }).apply(embedded)]);
+  for (let i = 0; i < blocks; i++) x = dn.layers.transformerDecoder({ intermediateDim: intermediate, numHeads: heads, normalizeFirst: true }).apply(x);
+  x = dn.layers.layerNormalization({ epsilon: 1e-5 }).apply(x);
+  return dn.model({ inputs: tokens, outputs: dn.layers.dense({ units: vocab, activation: 'softmax' }).apply(x) });
+}
+
 /** Adam with learning rate 1e-3 as an object where dn.optimizers.adam exists, else by name (Keras default 1e-3). */
 const adam = (dn) => (typeof dn.optimizers?.adam === 'function' ? dn.optimizers.adam({ learningRate: 1e-3 }) : 'adam');
 
@@ -249,6 +259,22 @@ async function setup(dn, binding, { workload, params }) {
       const y = dn.tensor(random.fill(batch * steps, 0, 1), [batch * steps, 1]);
       return {
         units: batch * steps,
+        async run(iterations) {
+          for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+        },
+      };
+    }
+    case 'trainGpt': {
+      const missing = missingApi(dn, [...MODEL_API, 'input', 'model', 'layers.add', 'layers.embedding', 'layers.positionEmbedding', 'layers.transformerDecoder']);
+      if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+      const { vocab, context, batch, stepsPerCall } = params;
+      const model = namesGpt(dn, params);
+      model.compile({ optimizer: adam(dn), loss: 'sparseCategoricalCrossentropy' });
+      const rows = batch * stepsPerCall;
+      const x = dn.tensor(random.integers(rows * context, vocab), [rows, context], 'int32');
+      const y = dn.tensor(random.integers(rows * context, vocab), [rows, context], 'int32');
+      return {
+        units: rows * context,
         async run(iterations) {
           for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
         },

@@ -129,6 +129,24 @@ export function buildCases(mode) {
     metric: rate('samples/s'),
     overrides: {},
   });
+  // The names GPT of examples/names-gpt.ts (issue 13): token + learned position embeddings of 64 features,
+  // 2 pre-norm decoder blocks (causal self-attention, 4 heads; feedforward 128, relu), a final layer norm
+  // and a softmax over 29 tokens; 16 steps, batch 32, sparse cross-entropy, Adam 1e-3; random token ids
+  // (the speed does not depend on the data), dropout 0 in every engine. Figure: tokens (batch x steps) per s.
+  const gpt = { vocab: 29, context: 16, features: 64, blocks: 2, heads: 4, intermediate: 128, batch: 32 };
+  const gptSteps = quick ? 2 : 8;
+  cases.push({
+    id: 'train-gpt',
+    group: 'sequences',
+    label: `Train the names GPT (${gpt.blocks} pre-norm decoder blocks, ${gpt.features} features, ${gpt.heads} heads, ${gpt.context} steps), batch ${gpt.batch}, Adam`,
+    short: 'Train names GPT, tokens/s',
+    workload: 'trainGpt',
+    params: { ...gpt, stepsPerCall: gptSteps },
+    metric: rate('tokens/s'),
+    overrides: {
+      'tfjs-cpu': { params: { stepsPerCall: 1 }, note: `pure-JS TensorFlow.js: 1 batch per call instead of ${gptSteps}` },
+    },
+  });
   // Graph models (functional API): a residual MLP, 784 -> Dense(256, relu), then blocks whose two
   // Dense(256, relu) layers are added back onto their input (a skip with add), then Dense(10, softmax).
   // (--quick: width 64 and one block, so that CI's smoke run stays short with pure-JS TensorFlow.js.)

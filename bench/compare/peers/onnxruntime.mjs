@@ -134,6 +134,7 @@ async function setup(ort, sessionOptions, { workload, params }) {
     case 'inferRnn':
       return { skip: 'lib/onnx.mjs writes MLP graphs only (no recurrent model)' };
     case 'trainResidual':
+    case 'trainGpt':
       return { skip: 'onnxruntime-node runs inference only (no training API)' };
     case 'inferResidual':
       return { skip: 'lib/onnx.mjs writes MLP graphs only (no Add node)' };

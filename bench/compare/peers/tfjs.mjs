@@ -64,6 +64,63 @@ function residualMlp(tf, { input, width, blocks, classes }, seed) {
   return tf.model({ inputs: x, outputs: dense(classes, 'softmax').apply(h) });
 }
 
+/**
+ * The names GPT of the 'train-gpt' case with TF.js ops (tfjs-layers has no multi-head attention or
+ * position embedding): embeddings, pre-norm blocks of causal self-attention and a relu feedforward, a
+ * final layer norm, logits; Glorot-uniform kernels, zero biases, as the other engines.
+ */
+function namesGpt(tf, { vocab, context, features, blocks, heads, intermediate }, random) {
+  const variables = [];
+  const variable = (tensor) => {
+    const v = tf.variable(tensor);
+    variables.push(v);
+    return v;
+  };
+  const glorot = (fanIn, fanOut) => {
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    return variable(tf.tensor2d(random.fill(fanIn * fanOut, -limit, limit), [fanIn, fanOut]));
+  };
+  const dense = (inputs, units) => ({ kernel: glorot(inputs, units), bias: variable(tf.zeros([units])) });
+  const norm = () => ({ gamma: variable(tf.ones([features])), beta: variable(tf.zeros([features])) });
+  const embedding = variable(tf.tensor2d(random.fill(vocab * features, -0.05, 0.05), [vocab, features]));
+  const positions = variable(tf.tensor2d(random.fill(context * features, -0.05, 0.05), [context, features]));
+  const layers = Array.from({ length: blocks }, () => ({
+    norm1: norm(), query: dense(features, features), key: dense(features, features), value: dense(features, features), output: dense(features, features),
+    norm2: norm(), hidden: dense(features, intermediate), back: dense(intermediate, features),
+  }));
+  const finalNorm = norm();
+  const head = dense(features, vocab);
+  const headDim = features / heads;
+  // 0 where a query may attend (keys up to its own step), -1e9 above the diagonal.
+  const causal = tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([context, context]), -1, 0)), -1e9);
+  const layerNorm = (x, { gamma, beta }) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(gamma).add(beta);
+  };
+  const apply = (x2d, { kernel, bias }) => tf.matMul(x2d, kernel).add(bias);
+  /** Logits [n * context, vocab] for int32 ids [n, context]. */
+  const logits = (ids) => {
+    const n = ids.shape[0];
+    const rows = n * context;
+    // The lookup as one-hot rows times the table: the wasm backend has no kernel for gather's gradient
+    // (UnsortedSegmentSum), and both backends then run the same computation.
+    const lookup = tf.matMul(tf.oneHot(ids.reshape([rows]), vocab).toFloat(), embedding);
+    let x = lookup.reshape([n, context, features]).add(positions);
+    for (const b of layers) {
+      const h = layerNorm(x, b.norm1).reshape([rows, features]);
+      const split = (t) => t.reshape([n, context, heads, headDim]).transpose([0, 2, 1, 3]);
+      const q = split(apply(h, b.query)), k = split(apply(h, b.key)), v = split(apply(h, b.value));
+      const weights = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(headDim)).add(causal));
+      const attended = tf.matMul(weights, v).transpose([0, 2, 1, 3]).reshape([rows, features]);
+      x = x.add(apply(attended, b.output).reshape([n, context, features]));
+      const f = apply(tf.relu(apply(layerNorm(x, b.norm2).reshape([rows, features]), b.hidden)), b.back);
+      x = x.add(f.reshape([n, context, features]));
+    }
+    return apply(layerNorm(x, finalNorm).reshape([rows, features]), head);
+  };
+  return { logits, variables, close: () => tf.dispose([...variables, causal]) };
+}
+
 /** Times model.predict over x, the whole batch in one pass (TF.js would otherwise split it into passes of 32). */
 function predictTask(tf, model, x, batch) {
   return {
@@ -190,6 +247,33 @@ async function setup(tf, { workload, params }) {
           for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
         },
         close: () => tf.dispose([x, y, model]),
+      };
+    }
+    case 'trainGpt': {
+      const { vocab, context, batch, stepsPerCall } = params;
+      const gpt = namesGpt(tf, params, random);
+      const optimizer = tf.train.adam(1e-3);
+      const rows = batch * stepsPerCall;
+      const x = tf.tensor2d(random.integers(rows * context, vocab), [rows, context], 'int32');
+      const y = tf.oneHot(tf.tensor1d(random.integers(rows * context, vocab), 'int32'), vocab);
+      return {
+        units: rows * context,
+        run(iterations) {
+          for (let i = 0; i < iterations; i++) {
+            for (let step = 0; step < stepsPerCall; step++) {
+              tf.tidy(() => {
+                const xb = x.slice([step * batch, 0], [batch, context]);
+                const yb = y.slice([step * batch * context, 0], [batch * context, vocab]);
+                optimizer.minimize(() => tf.losses.softmaxCrossEntropy(yb, gpt.logits(xb)), false, gpt.variables);
+              });
+            }
+          }
+        },
+        close: () => {
+          tf.dispose([x, y]);
+          gpt.close();
+          optimizer.dispose();
+        },
       };
     }
     case 'trainResidual':

@@ -257,6 +257,54 @@ def setup_infer_rnn(p):
     return Task(p["batch"], run)
 
 
+def names_gpt(p):
+    """The names GPT of the 'train-gpt' case: pre-norm Transformer blocks with a causal mask (GPT blocks)."""
+    vocab, context, features = p["vocab"], p["context"], p["features"]
+
+    class Gpt(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embedding = torch.nn.Embedding(vocab, features)
+            self.positions = torch.nn.Parameter(torch.empty(context, features).uniform_(-0.05, 0.05))
+            self.blocks = torch.nn.ModuleList(
+                torch.nn.TransformerEncoderLayer(
+                    features, p["heads"], p["intermediate"], dropout=0.0, activation="relu",
+                    layer_norm_eps=1e-5, batch_first=True, norm_first=True,
+                )
+                for _ in range(p["blocks"])
+            )
+            self.norm = torch.nn.LayerNorm(features, eps=1e-5)
+            self.head = torch.nn.Linear(features, vocab)
+            # -inf above the diagonal: a step attends to itself and the steps before it.
+            self.register_buffer("causal", torch.triu(torch.full((context, context), float("-inf")), diagonal=1))
+
+        def forward(self, ids):
+            x = self.embedding(ids) + self.positions
+            for block in self.blocks:
+                x = block(x, src_mask=self.causal)
+            return self.head(self.norm(x))  # logits: cross_entropy applies the softmax
+
+    return Gpt()
+
+
+def setup_train_gpt(p):
+    batch, steps, context, vocab = p["batch"], p["stepsPerCall"], p["context"], p["vocab"]
+    model = names_gpt(p)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    x = torch.randint(vocab, (batch * steps, context))
+    y = torch.randint(vocab, (batch * steps, context))
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            for step in range(steps):
+                xb, yb = x[step * batch:(step + 1) * batch], y[step * batch:(step + 1) * batch]
+                optimizer.zero_grad(set_to_none=True)
+                torch.nn.functional.cross_entropy(model(xb).reshape(-1, vocab), yb.reshape(-1)).backward()
+                optimizer.step()
+
+    return Task(batch * steps * context, run)
+
+
 def residual_mlp(p):
     """The residual MLP of the 'graphs' cases: each block adds two Linear+ReLU layers back onto its input."""
 
@@ -408,6 +456,7 @@ SETUPS = {
     "digits": setup_digits,
     "trainRnn": setup_train_rnn,
     "inferRnn": setup_infer_rnn,
+    "trainGpt": setup_train_gpt,
     "trainResidual": setup_train_residual,
     "inferResidual": setup_infer_residual,
 }
