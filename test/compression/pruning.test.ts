@@ -181,6 +181,8 @@ describe('pruneLowMagnitude', () => {
     expect(first.weights[0].mask).toBeNull();
     expect(dn.pruning.sparsityReport(model).weights[0].targetSparsity).toBeNull();
     expect(zerosOf(first.weights[0].value.storage)).toBe(96);
+    // A pruned model serves as any other: predictAsync on the worker equals predict.
+    expect((await model.predictAsync(x)).dataSync()).toEqual(model.predict(x).dataSync());
     await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0, seed: 2 });
     expect(zerosOf(first.weights[0].value.storage)).toBeLessThan(96);
   });
