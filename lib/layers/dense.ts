@@ -11,60 +11,35 @@ import { binding } from '../native.js';
 import { makeTensor, type Tensor } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { contiguous } from '../ops/shape.js';
-import { checkInteger, checkOptions, MAX_TENSOR_SIZE, typeError } from '../validate.js';
-import { getInitializer, serializeInitializer, type Initializer, type InitializerConfig } from '../initializers.js';
-import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerConfig } from '../regularizers.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../activations.js';
+import { checkInteger, checkOptions, MAX_TENSOR_SIZE } from '../validate.js';
+import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type LayerVariable, type Shape } from './layer.js';
 import {
-  formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type LayerVariable, type Shape,
-} from './layer.js';
+  KERNEL_LAYER_OPTION_NAMES, kernelLayerConfig, resolveKernelOptions, type KernelLayerOptions, type KernelLayerSettings,
+} from './kernel-options.js';
 import { registerLayer } from './registry.js';
 import { accumulateInto } from '../autograd/leaf-grad.js';
 import { applyFused, buffer, type FusedOp } from '../ops/fused.js';
 
 /** Options of {@link dense}. */
-export interface DenseOptions extends LayerOptions {
+export interface DenseOptions extends KernelLayerOptions {
   /** The number of outputs (a positive integer). Required. */
   units: number;
-  /** The activation: a name (`'relu'`, `'softmax'`, ...), an activation object or a function. Default `'linear'`. */
-  activation?: ActivationIdentifier;
-  /** Whether to add a bias vector. Default true. */
-  useBias?: boolean;
-  /** Initializer of the kernel `[inputDim, units]`. Default `'glorotUniform'`. */
-  kernelInitializer?: string | Initializer | InitializerConfig;
-  /** Initializer of the bias `[units]`. Default `'zeros'`. */
-  biasInitializer?: string | Initializer | InitializerConfig;
-  /** Penalty on the kernel added to the loss (`dn.regularizers.l2({ l2: 1e-4 })`). */
-  kernelRegularizer?: string | Regularizer | RegularizerConfig;
-  /** Penalty on the bias added to the loss. */
-  biasRegularizer?: string | Regularizer | RegularizerConfig;
-  /** Penalty on the layer's output added to the loss (divided by the batch size, as in Keras). */
-  activityRegularizer?: string | Regularizer | RegularizerConfig;
   /** The input's last dimension, for a first layer: same as `inputShape: [inputDim]`. */
   inputDim?: number;
 }
 
-const DENSE_OPTION_NAMES = [
-  ...LAYER_OPTION_NAMES, 'units', 'activation', 'useBias', 'kernelInitializer', 'biasInitializer', 'kernelRegularizer',
-  'biasRegularizer', 'activityRegularizer', 'inputDim',
-];
+const DENSE_OPTION_NAMES = [...LAYER_OPTION_NAMES, 'units', ...KERNEL_LAYER_OPTION_NAMES, 'inputDim'];
 
 const LINEAR = binding.opCodes.unary.linear;
+
+// The activation, useBias, initializers and regularizers (KernelLayerSettings), set by the constructor.
+export interface Dense extends KernelLayerSettings {}
 
 /** A fully connected layer. Create one with `dn.layers.dense({ units, activation })`. */
 export class Dense extends Layer {
   readonly className = 'Dense';
   /** The number of outputs. */
   readonly units: number;
-  /** The activation applied to `x · kernel + bias`. */
-  readonly activation: Activation;
-  /** Whether the layer has a bias. */
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly activityRegularizer: Regularizer | null;
   /** The kernel `[inputDim, units]` (after build). */
   kernel: LayerVariable | null = null;
   /** The bias `[units]` (after build, when useBias). */
@@ -84,14 +59,7 @@ export class Dense extends Layer {
     super(where, base, 'Dense');
     // A kernel has at least `units` elements: more than a tensor may hold cannot be built.
     this.units = checkInteger(where, 'units', o.units, 1, MAX_TENSOR_SIZE);
-    this.activation = getActivation(o.activation ?? 'linear', where);
-    if (o.useBias !== undefined && typeof o.useBias !== 'boolean') typeError(where, 'useBias', 'a boolean', o.useBias);
-    this.useBias = o.useBias ?? true;
-    this.kernelInitializer = getInitializer(o.kernelInitializer ?? 'glorotUniform');
-    this.biasInitializer = getInitializer(o.biasInitializer ?? 'zeros');
-    this.kernelRegularizer = o.kernelRegularizer === undefined ? null : getRegularizer(o.kernelRegularizer);
-    this.biasRegularizer = o.biasRegularizer === undefined ? null : getRegularizer(o.biasRegularizer);
-    this.activityRegularizer = o.activityRegularizer === undefined ? null : getRegularizer(o.activityRegularizer);
+    Object.assign(this, resolveKernelOptions(where, o));
   }
 
   /** The input dimension the kernel was built for, or null before build. */
@@ -169,13 +137,7 @@ export class Dense extends Layer {
     return {
       ...super.getConfig(),
       units: this.units,
-      activation: serializeActivation(this.activation),
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer === null ? null : serializeRegularizer(this.kernelRegularizer),
-      biasRegularizer: this.biasRegularizer === null ? null : serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: this.activityRegularizer === null ? null : serializeRegularizer(this.activityRegularizer),
+      ...kernelLayerConfig(this),
     };
   }
 

@@ -14,6 +14,7 @@ export { registerLayer, getLayerClass, registeredLayers, serializeLayer, deseria
 export type { LayerClass } from './registry.js';
 export { Dense, dense } from './dense.js';
 export type { DenseOptions } from './dense.js';
+export type { KernelLayerOptions } from './kernel-options.js';
 export { ActivationLayer, activation } from './activation.js';
 export type { ActivationLayerOptions } from './activation.js';
 export { Dropout, dropout } from './dropout.js';

@@ -4,36 +4,16 @@
 // calling thread's CPU time instead of wall time: on a shared machine it leaves out the time other
 // processes held the core, so single-thread figures can be compared under load (meaningless with
 // more than one thread).
-#include <time.h>
-
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <string>
 #include <vector>
 
-#include "dendrite/backend.h"
-#if defined(DENDRITE_HAVE_X86_KERNELS)
-#include "kernels/avx2/gemm_probe.h"
-#include "kernels/avx512/gemm_probe.h"
-#endif
+#include "bench_common.h"
 
 using namespace dendrite;
 
 namespace {
-
-bool use_cpu_time = false;
-
-double Now() {
-  if (use_cpu_time) {
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
-  }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 struct Shape {
   int64_t m, n, k;
@@ -41,7 +21,7 @@ struct Shape {
 };
 
 // Returns the median; *best gets the fastest run (less sensitive to other load on a shared machine).
-double TimeSgemm(const KernelTable& table, ThreadPool* pool, const Shape& s, double seconds, double* best) {
+double TimeSgemm(const KernelTable& table, ThreadPool* pool, const Shape& s, double seconds, bool cpu_time, double* best) {
   const int64_t a_rows = s.trans_a ? s.k : s.m, a_cols = s.trans_a ? s.m : s.k;
   const int64_t b_rows = s.trans_b ? s.n : s.k, b_cols = s.trans_b ? s.k : s.n;
   std::vector<float> a(a_rows * a_cols), b(b_rows * b_cols), c(s.m * s.n);
@@ -59,37 +39,19 @@ double TimeSgemm(const KernelTable& table, ThreadPool* pool, const Shape& s, dou
   args.ldb = b_cols;
   args.c = c.data();
   args.ldc = s.n;
-  auto run = [&] {
-    double start = Now();
-    table.sgemm(args, pool);
-    return Now() - start;
-  };
-  double first = run();
-  int reps = std::max(3, std::min(2000, static_cast<int>(seconds / std::max(first, 1e-7))));
-  std::vector<double> times;
-  for (int r = 0; r < reps; ++r) times.push_back(run());
-  std::sort(times.begin(), times.end());
-  *best = times[0];
-  return times[times.size() / 2];
+  return bench::MedianSeconds([&] { table.sgemm(args, pool); }, seconds, cpu_time, best);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  Isa isa = AvailableIsas().back();
-  int threads = 1;
-  double seconds = 0.3;
+  bench::Options options;
+  options.seconds = 0.3;
   std::vector<Shape> shapes;
   for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--isa" && i + 1 < argc) {
-      if (!ParseIsa(argv[++i], &isa)) return 2;
-    } else if (arg == "--threads" && i + 1 < argc) {
-      threads = std::atoi(argv[++i]);
-    } else if (arg == "--cpu-time") {
-      use_cpu_time = true;
-    } else if (arg == "--seconds" && i + 1 < argc) {
-      seconds = std::atof(argv[++i]);
+    bool bad = false;
+    if (bench::ParseOption(argc, argv, &i, &options, &bad)) {
+      if (bad) return 2;
     } else if (i + 2 < argc) {
       Shape s{std::atoll(argv[i]), std::atoll(argv[i + 1]), std::atoll(argv[i + 2]), false, false};
       i += 2;
@@ -107,23 +69,12 @@ int main(int argc, char** argv) {
     shapes.push_back({784, 256, 128, true, false});
     shapes.push_back({128, 784, 256, false, true});
   }
-  KernelTable table = MakeKernelTable(isa);
-  ThreadPool pool(threads);
-  std::printf("isa %s, %d thread(s)\n", IsaName(isa), threads);
-#if defined(DENDRITE_HAVE_X86_KERNELS)
-  if (isa == Isa::kAvx512 || isa == Isa::kAvx2) {
-    const int64_t iterations = 20000000;
-    double start = Now();
-    float sink = isa == Isa::kAvx512 ? avx512::FmaProbe(iterations) : avx2::FmaProbe(iterations);
-    double t = Now() - start;
-    double flops = isa == Isa::kAvx512 ? 2.0 * iterations * avx512::kFmaProbeChains * avx512::kFmaProbeLanes
-                                       : 2.0 * iterations * avx2::kFmaProbeChains * avx2::kFmaProbeLanes;
-    std::printf("FMA probe (1 thread): %.1f GFLOP/s (%g)\n", flops / t * 1e-9, sink);
-  }
-#endif
+  KernelTable table = MakeKernelTable(options.isa);
+  ThreadPool pool(options.threads);
+  bench::PrintHeader(options);
   for (const Shape& s : shapes) {
     double best = 0.0;
-    double t = TimeSgemm(table, &pool, s, seconds, &best);
+    double t = TimeSgemm(table, &pool, s, options.seconds, options.cpu_time, &best);
     double flops = 2.0 * s.m * s.n * s.k;
     std::printf("%5lld x %5lld x %5lld  %c%c  %10.2f us  %7.1f GFLOP/s (best %7.1f)\n", static_cast<long long>(s.m),
                 static_cast<long long>(s.n), static_cast<long long>(s.k), s.trans_a ? 'T' : 'N', s.trans_b ? 'T' : 'N',

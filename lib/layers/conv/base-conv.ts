@@ -10,13 +10,16 @@
  */
 import { ShapeError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor.js';
-import { checkChoice, checkInteger, formatShape, MAX_TENSOR_SIZE, typeError } from '../../validate.js';
-import { getInitializer, serializeInitializer, type Initializer, type InitializerConfig } from '../../initializers.js';
-import { getRegularizer, serializeRegularizer, type Regularizer, type RegularizerConfig } from '../../regularizers.js';
-import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../../activations.js';
+import { checkChoice, checkInteger, formatShape, MAX_TENSOR_SIZE } from '../../validate.js';
+import type { Initializer } from '../../initializers.js';
+import type { Regularizer } from '../../regularizers.js';
+import type { Activation } from '../../activations.js';
 import { checkSpatialInts, convGeometry, type ConvGeometry, type DataFormat } from '../../ops/conv.js';
 import { permute, reshapeTo } from '../../ops/shape.js';
-import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type LayerOptions, type Shape } from '../layer.js';
+import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type Shape } from '../layer.js';
+import {
+  KERNEL_LAYER_OPTION_NAMES, kernelLayerConfig, resolveKernelOptions, type KernelLayerOptions, type KernelLayerSettings,
+} from '../kernel-options.js';
 
 /** A data format as layers take it: tfjs' names, or Keras' `'channels_last'` / `'channels_first'`. */
 export type LayerDataFormat = DataFormat | 'channels_last' | 'channels_first';
@@ -30,7 +33,7 @@ export function checkDataFormat(where: string, value: unknown): DataFormat {
 }
 
 /** Options every convolution layer takes. */
-export interface BaseConvOptions extends LayerOptions {
+export interface BaseConvOptions extends KernelLayerOptions {
   /** The size of the window: a number or one per spatial axis. Required. */
   kernelSize: number | readonly number[];
   /** Step of the window: a number or one per spatial axis. Default 1. */
@@ -41,25 +44,10 @@ export interface BaseConvOptions extends LayerOptions {
   dataFormat?: LayerDataFormat;
   /** Spacing of the kernel taps (atrous convolution): a number or one per spatial axis. Default 1. */
   dilationRate?: number | readonly number[];
-  /** The activation: a name, an activation object or a function. Default `'linear'`. */
-  activation?: ActivationIdentifier;
-  /** Whether to add a bias per output channel. Default true. */
-  useBias?: boolean;
-  /** Initializer of the kernel. Default `'glorotUniform'`. */
-  kernelInitializer?: string | Initializer | InitializerConfig;
-  /** Initializer of the bias. Default `'zeros'`. */
-  biasInitializer?: string | Initializer | InitializerConfig;
-  /** Penalty on the kernel added to the loss. */
-  kernelRegularizer?: string | Regularizer | RegularizerConfig;
-  /** Penalty on the bias added to the loss. */
-  biasRegularizer?: string | Regularizer | RegularizerConfig;
-  /** Penalty on the layer's output added to the loss (divided by the batch size, as in Keras). */
-  activityRegularizer?: string | Regularizer | RegularizerConfig;
 }
 
 export const BASE_CONV_OPTION_NAMES = [
-  ...LAYER_OPTION_NAMES, 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'activation', 'useBias', 'kernelInitializer',
-  'biasInitializer', 'kernelRegularizer', 'biasRegularizer', 'activityRegularizer',
+  ...LAYER_OPTION_NAMES, 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', ...KERNEL_LAYER_OPTION_NAMES,
 ];
 
 /** The options a layer stores once checked. */
@@ -69,14 +57,10 @@ interface ResolvedConv {
   padding: 'valid' | 'same' | 'causal';
   dataFormat: DataFormat;
   dilationRate: number[];
-  activation: Activation;
-  useBias: boolean;
-  kernelInitializer: Initializer;
-  biasInitializer: Initializer;
-  kernelRegularizer: Regularizer | null;
-  biasRegularizer: Regularizer | null;
-  activityRegularizer: Regularizer | null;
 }
+
+// The activation, useBias, initializers and regularizers (KernelLayerSettings), set by the constructor.
+export interface BaseConv extends KernelLayerSettings {}
 
 /**
  * The base of the convolution layers over `rank` spatial axes (1 or 2): option checks, shapes,
@@ -90,32 +74,18 @@ export abstract class BaseConv extends Layer {
   readonly padding: 'valid' | 'same' | 'causal';
   readonly dataFormat: DataFormat;
   readonly dilationRate: number[];
-  /** The activation applied to the convolution plus bias. */
-  readonly activation: Activation;
-  readonly useBias: boolean;
-  readonly kernelInitializer: Initializer;
-  readonly biasInitializer: Initializer;
-  readonly kernelRegularizer: Regularizer | null;
-  readonly biasRegularizer: Regularizer | null;
-  readonly activityRegularizer: Regularizer | null;
 
   protected constructor(where: string, o: Partial<Omit<BaseConvOptions, 'padding'>> & { padding?: string }, className: string, rank: 1 | 2, paddings: readonly string[]) {
     super(where, o, className);
     this.rank = rank;
     if (o.kernelSize === undefined) throw new ValueError(`${where}: kernelSize is required (the window's size), e.g. kernelSize: 3`);
+    Object.assign(this, resolveKernelOptions(where, o));
     const resolved = resolveConvOptions(where, o, rank, paddings);
     this.kernelSize = resolved.kernelSize;
     this.strides = resolved.strides;
     this.padding = resolved.padding;
     this.dataFormat = resolved.dataFormat;
     this.dilationRate = resolved.dilationRate;
-    this.activation = resolved.activation;
-    this.useBias = resolved.useBias;
-    this.kernelInitializer = resolved.kernelInitializer;
-    this.biasInitializer = resolved.biasInitializer;
-    this.kernelRegularizer = resolved.kernelRegularizer;
-    this.biasRegularizer = resolved.biasRegularizer;
-    this.activityRegularizer = resolved.activityRegularizer;
   }
 
   /** The channel count of inputs of `shape` (batch first), checking the rank; a ShapeError names the layer. */
@@ -197,13 +167,7 @@ export abstract class BaseConv extends Layer {
       padding: this.padding,
       dataFormat: this.dataFormat,
       dilationRate: this.dilationRate.slice(),
-      activation: serializeActivation(this.activation),
-      useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer === null ? null : serializeRegularizer(this.kernelRegularizer),
-      biasRegularizer: this.biasRegularizer === null ? null : serializeRegularizer(this.biasRegularizer),
-      activityRegularizer: this.activityRegularizer === null ? null : serializeRegularizer(this.activityRegularizer),
+      ...kernelLayerConfig(this),
     };
   }
 
@@ -214,20 +178,12 @@ export abstract class BaseConv extends Layer {
 }
 
 function resolveConvOptions(where: string, o: Partial<Omit<BaseConvOptions, 'padding'>> & { padding?: string }, rank: 1 | 2, paddings: readonly string[]): ResolvedConv {
-  if (o.useBias !== undefined && typeof o.useBias !== 'boolean') typeError(where, 'useBias', 'a boolean', o.useBias);
   return {
     kernelSize: checkSpatialInts(where, 'kernelSize', o.kernelSize, rank),
     strides: checkSpatialInts(where, 'strides', o.strides ?? 1, rank),
     padding: o.padding === undefined ? 'valid' : checkChoice(where, 'padding', o.padding, paddings) as 'valid' | 'same' | 'causal',
     dataFormat: checkDataFormat(where, o.dataFormat),
     dilationRate: checkSpatialInts(where, 'dilationRate', o.dilationRate ?? 1, rank),
-    activation: getActivation(o.activation ?? 'linear', where),
-    useBias: o.useBias ?? true,
-    kernelInitializer: getInitializer(o.kernelInitializer ?? 'glorotUniform'),
-    biasInitializer: getInitializer(o.biasInitializer ?? 'zeros'),
-    kernelRegularizer: o.kernelRegularizer === undefined ? null : getRegularizer(o.kernelRegularizer),
-    biasRegularizer: o.biasRegularizer === undefined ? null : getRegularizer(o.biasRegularizer),
-    activityRegularizer: o.activityRegularizer === undefined ? null : getRegularizer(o.activityRegularizer),
   };
 }
 
