@@ -12,7 +12,12 @@
  *     one-CPU container) in a child process of this bench, when `taskset` exists. Targets: fresh >= 90 %
  *     of `{ out }` at 256^3 and >= 80 % at 64^3, pinned;
  *  5. a custom training loop of the 784-256-128-10 MLP written with tensor ops, `backward` and
- *     `optimizer.step`, against the same network's `model.fit`, unpinned and pinned (target >= 70 %).
+ *     `optimizer.step`, against the same network's `model.fit`, unpinned and pinned (target >= 70 %);
+ *  6. conv2d in channelsFirst against channelsLast (issue 12): the same 3x3 'same' convolution
+ *     [32, 28, 28, 32] -> 64 (batch 8 with --quick) through `dn.conv2d`, NHWC input and HWIO filter
+ *     against NCHW input and OIHW filter (transposed to NHWC at the boundary; the output is an NCHW
+ *     view of the NHWC result), and the NCHW output made contiguous, as a consumer that is not a
+ *     channelsFirst op would read it.
  *
  * Each figure is the median of several timed batches, as wall-clock time (what the targets are
  * about) and as the process's CPU time per call (less sensitive to other processes; above the wall
@@ -338,6 +343,38 @@ function printFreshRows(title: string, list: readonly FreshRow[]): void {
 const fresh = freshRows();
 const loop = await customLoopRow();
 
+// --- 6. conv2d channelsFirst against channelsLast -------------------------------------------------
+interface LayoutRow {
+  name: string;
+  /** Median wall and CPU seconds per call. */
+  last: Timing;
+  first: Timing;
+  /** channelsFirst's speed as a fraction of channelsLast's (CPU time). */
+  ratio: number;
+}
+
+function layoutRows(): LayoutRow[] {
+  const [n, h, w, c, o] = [quick ? 8 : 32, 28, 28, 32, 64];
+  const x = dn.randn([n, h, w, c], { seed: 4 });
+  const filter = dn.randn([3, 3, c, o], { seed: 5 }).mul(0.1);
+  const xFirst = x.permute([0, 3, 1, 2]).contiguous();
+  const filterFirst = filter.permute([3, 2, 0, 1]).contiguous();
+  const perBatch = quick ? 4 : 8;
+  const name = `conv2d 3x3 [${n},28,28,32]->64`;
+  const op = compareForms(perBatch, () => dn.conv2d(xFirst, filterFirst, { padding: 'same', dataFormat: 'channelsFirst' }), () => dn.conv2d(x, filter, { padding: 'same' }));
+  const read = compareForms(
+    perBatch,
+    () => dn.conv2d(xFirst, filterFirst, { padding: 'same', dataFormat: 'channelsFirst' }).contiguous(),
+    () => dn.conv2d(x, filter, { padding: 'same' }).contiguous(),
+  );
+  return [
+    { name, first: op.fresh, last: op.out, ratio: op.out.cpu / op.fresh.cpu },
+    { name: `${name}, contiguous`, first: read.fresh, last: read.out, ratio: read.out.cpu / read.fresh.cpu },
+  ];
+}
+
+const layouts = freshOnly ? [] : layoutRows();
+
 // --- Probes and report ----------------------------------------------------------------------------
 const probes = binding as unknown as {
   benchFmaPeak?: (threads: number, seconds: number) => { gflops: number; isa: string };
@@ -379,6 +416,16 @@ function printOverheadRows(): void {
   }
 }
 
+if (!freshOnly) {
+  console.log('');
+  console.log('conv2d, channelsFirst (NCHW in, transposed to NHWC at the boundary) against channelsLast; speed ratio from CPU time:');
+  console.log(`  ${'median per call'.padEnd(38)} ${'last wall'.padStart(12)} ${'last cpu'.padStart(12)} ${'first wall'.padStart(12)} ${'first cpu'.padStart(12)}   first/last speed`);
+  for (const r of layouts) {
+    const ms = (seconds: number) => `${(seconds * 1e3).toFixed(2).padStart(9)} ms`;
+    console.log(`  ${r.name.padEnd(38)} ${ms(r.last.wall)} ${ms(r.last.cpu)} ${ms(r.first.wall)} ${ms(r.first.cpu)}   ${r.ratio.toFixed(2)}`);
+  }
+}
+
 console.log('');
 printFreshRows(`fresh outputs against { out }, unpinned (${info.threads} threads); speed ratio from CPU time:`, fresh);
 if (pinned === null) {
@@ -396,6 +443,6 @@ if (pinned !== null) printLoopRow('the same, pinned to one CPU (taskset -c 0):',
 if (!freshOnly) {
   publishResults('ops-overhead', {
     date: new Date().toISOString(), isa: info.isa, threads: info.threads, node: process.version, quick,
-    probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large, fresh, freshPinned: pinned, customLoop: loop,
+    probe: { fmaGflops: fma?.gflops, triadGbps: triad }, rows, large, fresh, freshPinned: pinned, customLoop: loop, layouts,
   });
 }
