@@ -26,16 +26,20 @@ export {
 export type { DType, TensorLike } from '../index.js';
 export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, buffer, TensorBuffer } from './tensors.js';
 export { argMax, argMin, matMul, fill, oneHot, nextFrame, ready } from './ops.js';
-export { tidy, keep, dispose } from './memory.js';
+export { tidy, keep, dispose, memory } from './memory.js';
 export { randomNormal, randomUniform, truncatedNormal, moments } from './random.js';
 // TensorFlow.js's tensor methods (arraySync, print, argMax, as2D, toInt, ...) on Dendrite's Tensor.
 import './tensor-methods.js';
-export type { TensorContainer } from './memory.js';
+export type { TensorContainer, MemoryInfo } from './memory.js';
 
 // Models and layers: tfjs's and Dendrite's are the same API.
 export { sequential, model, input, layers, initializers, regularizers, callbacks, loadLayersModel, Sequential } from '../index.js';
 export { Model as LayersModel } from '../index.js';
 
+export { variable, Variable } from './variables.js';
+export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './gradients.js';
+export type { VariableGrads } from './gradients.js';
+export type { TfjsOptimizer, TfjsOptimizerMethods } from './train.js';
 export * as train from './train.js';
 export * as losses from './losses.js';
 export { Reduction } from './losses.js';
