@@ -198,18 +198,27 @@ export const MAX_TENSOR_SIZE = 2 ** 31 - 1;
 /** The most axes a tensor may have (NumPy's limit): longer shapes are refused before they are read. */
 export const MAX_RANK = 64;
 
-/** Throws unless the array `value` has at most `maxLength` items (checked before any is read). */
-export function checkArrayLength(where: string, name: string, value: readonly unknown[], maxLength: number, what = 'items'): void {
-  if (value.length > maxLength) throw new ValueError(`${where}: ${name} may have at most ${maxLength} ${what}, got ${value.length}`);
+/**
+ * The items of an array argument as a plain array of its own: the length read once (a Proxy may
+ * give another at each read) and refused above `maxLength` before any item is read; a hole read
+ * as undefined. Check the copy, never the argument again.
+ */
+export function arrayItems(where: string, name: string, value: readonly unknown[], maxLength: number, what = 'items'): unknown[] {
+  const length = value.length;
+  if (!(length <= maxLength)) throw new ValueError(`${where}: ${name} may have at most ${maxLength} ${what}, got ${length}`);
+  const items = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) items[i] = value[i];
+  return items;
 }
 
 /**
  * `check` applied to every item of an array argument, by index: a hole is passed as undefined
- * (and so refused) where `map` or `every` would skip it.
+ * (and so refused) where `map` or `every` would skip it. The length is read once.
  */
 export function checkEach<T>(value: readonly unknown[], check: (item: unknown, index: number) => T): T[] {
-  const items = new Array<T>(value.length);
-  for (let i = 0; i < value.length; i++) items[i] = check(value[i], i);
+  const length = value.length;
+  const items = new Array<T>(length);
+  for (let i = 0; i < length; i++) items[i] = check(value[i], i);
   return items;
 }
 
@@ -220,11 +229,11 @@ export function checkEach<T>(value: readonly unknown[], check: (item: unknown, i
 export function checkShape(where: string, name: string, value: unknown): number[] {
   if (typeof value === 'number') value = [value];
   if (!Array.isArray(value)) typeError(where, name, 'an array of non-negative integers', value);
-  checkArrayLength(where, name, value, MAX_RANK, 'dimensions');
-  const shape = new Array<number>(value.length);
+  const dims = arrayItems(where, name, value, MAX_RANK, 'dimensions');
+  const shape = new Array<number>(dims.length);
   let size = 1;
-  for (let i = 0; i < value.length; i++) {
-    const dim: unknown = value[i];
+  for (let i = 0; i < dims.length; i++) {
+    const dim: unknown = dims[i];
     if (typeof dim !== 'number') typeError(where, `${name}[${i}]`, 'a non-negative integer', dim);
     if (!Number.isInteger(dim) || dim < 0 || dim > MAX_TENSOR_SIZE) {
       valueError(where, `${name}[${i}]`, 'a non-negative integer', dim);
@@ -256,11 +265,11 @@ export function checkAxes(where: string, name: string, value: unknown, rank: num
   if (value === undefined || value === null) return Array.from({ length: rank }, (_, i) => i);
   if (typeof value === 'number') return [checkAxis(where, name, value, rank)];
   if (!Array.isArray(value)) typeError(where, name, 'an integer or an array of integers', value);
-  checkArrayLength(where, name, value, rank, 'axes (one per axis of the tensor)');
-  const axes = checkEach(value, (axis, i) => checkAxis(where, `${name}[${i}]`, axis, rank));
+  const items = arrayItems(where, name, value, rank, 'axes (one per axis of the tensor)');
+  const axes = checkEach(items, (axis, i) => checkAxis(where, `${name}[${i}]`, axis, rank));
   axes.sort((x, y) => x - y);
   for (let i = 1; i < axes.length; i++) {
-    if (axes[i] === axes[i - 1]) throw new ValueError(`${where}: ${name} lists axis ${axes[i]} twice, got ${formatList(value)}`);
+    if (axes[i] === axes[i - 1]) throw new ValueError(`${where}: ${name} lists axis ${axes[i]} twice, got ${formatList(items)}`);
   }
   return axes;
 }
@@ -271,6 +280,5 @@ export function checkAxes(where: string, name: string, value: unknown, rank: num
  */
 export function checkIntegerArray(where: string, name: string, value: unknown, min = -Infinity, max = Infinity, maxLength = MAX_TENSOR_SIZE): number[] {
   if (!Array.isArray(value)) typeError(where, name, 'an array of integers', value);
-  checkArrayLength(where, name, value, maxLength);
-  return checkEach(value, (item, i) => checkInteger(where, `${name}[${i}]`, item, min, max));
+  return checkEach(arrayItems(where, name, value, maxLength), (item, i) => checkInteger(where, `${name}[${i}]`, item, min, max));
 }

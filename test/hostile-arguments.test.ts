@@ -158,3 +158,32 @@ describe('a batch too large to allocate', () => {
     expect(error.message).toMatch(/2200000000 elements, more than the 2147483647 a tensor may hold/);
   });
 });
+
+describe('an array argument is read once, its length checked before its items', () => {
+  /** `items` behind a Proxy whose length reads true once, then 2^32 - 1. */
+  const lying = (items: unknown[]): never => {
+    let reads = 0;
+    return new Proxy(items, { get: (target, key, receiver) => (key === 'length' && reads++ > 0 ? 2 ** 32 - 1 : Reflect.get(target, key, receiver)) }) as never;
+  };
+  const huge = (): never => {
+    const items: unknown[] = ['mae'];
+    items.length = 2 ** 32 - 1; // every/forEach/map would visit 4 billion indices
+    return items as never;
+  };
+
+  it('a Proxy whose length changes is read as the array it was at the first read', () => {
+    expect(dn.reshape(t, lying([3, 2])).shape).toEqual([3, 2]);
+    expect(dn.sum(t, lying([0])).shape).toEqual([3]);
+    expect(dn.zeros(lying([2, 2])).shape).toEqual([2, 2]);
+  });
+
+  it('compile refuses lists of 2^32 - 1 metrics or losses at once', () => {
+    const m = dn.sequential({ layers: [dn.layers.dense({ units: 1, inputShape: [2] })] });
+    expect(thrown(() => m.compile({ optimizer: 'sgd', loss: 'mse', metrics: huge() })).message).toMatch(/compile: metrics may have at most 10000 items, got 4294967295/);
+    expect(thrown(() => m.compile({ optimizer: 'sgd', loss: huge() }))).toBeInstanceOf(ValueError);
+  });
+
+  it('readCsv refuses a column list longer than the columns at once', () => {
+    expect(thrown(() => dn.data.readCsv('a,b\n1,2\n', { stringColumns: huge() })).message).toMatch(/stringColumns may have at most 2 columns, got 4294967295/);
+  });
+});

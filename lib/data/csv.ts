@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ValueError } from '../errors.js';
 import { makeTensor, type Tensor } from '../tensor.js';
-import { checkBoolean, checkChoice, checkEach, checkInteger, checkOptions, checkString, describe, didYouMean, typeError } from '../validate.js';
+import { arrayItems, checkBoolean, checkChoice, checkEach, checkInteger, checkOptions, checkString, describe, didYouMean, typeError } from '../validate.js';
 import { ownEntry } from '../aliases.js';
 
 /** A column given by name (from the header or `columnNames`) or by 0-based index. */
@@ -230,7 +230,8 @@ export function columnIndex(where: string, option: string, ref: unknown, names: 
 /** Resolves a list of distinct column references to their indices. */
 export function columnList(where: string, option: string, refs: unknown, names: readonly string[]): number[] {
   if (!Array.isArray(refs)) typeError(where, option, 'an array of column names or indices', refs);
-  const indices = refs.map((ref, i) => columnIndex(where, `${option}[${i}]`, ref, names));
+  // No more entries than columns (each column once): a huge array is refused before it is read.
+  const indices = checkEach(arrayItems(where, option, refs, names.length, 'columns'), (ref, i) => columnIndex(where, `${option}[${i}]`, ref, names));
   const seen = new Set<number>();
   for (const index of indices) {
     if (seen.has(index)) throw new ValueError(`${where}: ${option} lists column '${names[index]}' twice`);

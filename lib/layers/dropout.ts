@@ -11,7 +11,7 @@ import { allocateUninitialized, makeTensor, type Tensor } from '../tensor.js';
 import { isGradEnabled, recordOp } from '../autograd/engine.js';
 import { broadcastTo, contiguous } from '../ops/shape.js';
 import { Generator, random } from '../random.js';
-import { checkInteger, checkOptions, checkRange, typeError } from '../validate.js';
+import { arrayItems, checkEach, checkInteger, checkOptions, checkRange, MAX_RANK, typeError } from '../validate.js';
 import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type Shape } from './layer.js';
 import { registerLayer } from './registry.js';
 
@@ -133,7 +133,7 @@ export class Dropout extends Layer {
 /** Checks a noiseShape: an array of positive integers or nulls. */
 function checkNoiseShape(where: string, value: unknown): (number | null)[] {
   if (!Array.isArray(value)) typeError(where, 'noiseShape', 'an array of positive integers or nulls, e.g. [null, 1, null]', value);
-  return value.map((d, i) => (d === null ? null : checkInteger(where, `noiseShape[${i}]`, d, 1, Number.MAX_SAFE_INTEGER)));
+  return checkEach(arrayItems(where, 'noiseShape', value, MAX_RANK, 'dimensions'), (d, i) => (d === null ? null : checkInteger(where, `noiseShape[${i}]`, d, 1, Number.MAX_SAFE_INTEGER)));
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { ValueError } from '../errors.js';
 import { DTYPES, type DType, type Tensor } from '../tensor.js';
-import { checkChoice, checkInteger, checkOptions, typeError } from '../validate.js';
+import { arrayItems, checkChoice, checkEach, checkInteger, checkOptions, MAX_RANK, typeError } from '../validate.js';
 import { formatLayerShape, Layer, type Shape, type ShapeLike } from './layer.js';
 import { registerLayer } from './registry.js';
 import { Node, type SymbolicTensor } from './symbolic.js';
@@ -36,7 +36,7 @@ export interface InputLayerOptions {
 
 function checkDims(where: string, name: string, value: unknown, offset: number): (number | null)[] {
   if (!Array.isArray(value)) typeError(where, name, 'an array of positive integers (or null for any size)', value);
-  return value.map((d, i) => (d === null ? null : checkInteger(where, `${name}[${i + offset}]`, d, 1, 2 ** 31 - 1)));
+  return checkEach(arrayItems(where, name, value, MAX_RANK, 'dimensions'), (d, i) => (d === null ? null : checkInteger(where, `${name}[${i + offset}]`, d, 1, 2 ** 31 - 1)));
 }
 
 /** The layer behind a model input: it declares the shape and dtype of the data and passes it through. */

@@ -37,7 +37,7 @@ import {
 } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import {
-  checkBoolean, checkInteger, checkOptions, checkString, dtypeError, formatShape, typeError, valueError,
+  arrayItems, checkBoolean, checkEach, checkInteger, checkOptions, checkString, dtypeError, formatShape, MAX_RANK, typeError, valueError,
 } from '../validate.js';
 import { getInitializer, type Initializer } from '../initializers.js';
 import type { Regularizer } from '../regularizers.js';
@@ -348,7 +348,7 @@ export function uniqueName(className: string): string {
 
 function checkSampleShape(where: string, name: string, value: unknown): (number | null)[] {
   if (!Array.isArray(value)) typeError(where, name, 'an array of positive integers (or null for any size)', value);
-  return value.map((dim, i) => (dim === null ? null : checkInteger(where, `${name}[${i}]`, dim, 1, 2 ** 31 - 1)));
+  return checkEach(arrayItems(where, name, value, MAX_RANK, 'dimensions'), (dim, i) => (dim === null ? null : checkInteger(where, `${name}[${i}]`, dim, 1, 2 ** 31 - 1)));
 }
 
 /**
@@ -715,10 +715,11 @@ function checkMask(where: string, value: unknown, input: Tensor | Tensor[]): Mas
     return makeTensor(values, t.shape);
   };
   if (input instanceof Tensor) return one(value, 'mask');
-  if (!Array.isArray(value) || value.length !== input.length) {
+  const masks = Array.isArray(value) ? arrayItems(where, 'mask', value, input.length, 'masks (one per input)') : null;
+  if (masks === null || masks.length !== input.length) {
     typeError(where, 'mask', `an array of ${input.length} masks (or null), one per input`, value);
   }
-  return value.map((v, i) => one(v, `mask[${i}]`));
+  return checkEach(masks, (v, i) => one(v, `mask[${i}]`));
 }
 
 /** Attaches each output's mask to it (see {@link getMask}). */

@@ -9,7 +9,7 @@
  * `loss`, then each output's loss and metrics under its name: `dense_2_loss`, `dense_2_accuracy`.
  */
 import { ValueError } from '../errors.js';
-import { checkNumber, checkObject, didYouMean, typeError } from '../validate.js';
+import { arrayItems, checkEach, checkNumber, checkObject, didYouMean, typeError } from '../validate.js';
 import { ownEntry } from '../aliases.js';
 import { getLoss, Loss, type LossFunction, type LossIdentifier } from '../losses/index.js';
 import { BinaryCrossentropy } from '../losses/binaryCrossentropy.js';
@@ -46,6 +46,9 @@ export interface CompiledOutput {
   probabilities: Activation | null;
 }
 
+/** The most entries a list of losses, metrics or loss weights may have (more is refused before it is read). */
+const MAX_LIST = 10_000;
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Loss) && !(value instanceof Metric);
 }
@@ -53,10 +56,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** One entry per output from an array (in order) or an object by name; `undefined` where an object leaves one out. */
 function perOutput<T>(where: string, name: string, value: readonly T[] | Readonly<Record<string, T>>, outputs: readonly string[]): (T | undefined)[] {
   if (Array.isArray(value)) {
-    if (value.length !== outputs.length) {
-      throw new ValueError(`${where}: ${name} must hold one entry per output (${outputs.length}: ${outputs.join(', ')}), got ${value.length}`);
+    const entries = arrayItems(where, name, value, MAX_LIST) as (T | undefined)[]; // a hole is an entry left out
+    if (entries.length !== outputs.length) {
+      throw new ValueError(`${where}: ${name} must hold one entry per output (${outputs.length}: ${outputs.join(', ')}), got ${entries.length}`);
     }
-    return value.slice();
+    return entries;
   }
   const object = value as Readonly<Record<string, T>>;
   for (const key of Object.keys(object)) {
@@ -79,14 +83,21 @@ function lossesOf(where: string, spec: LossSpec, outputs: readonly string[]): (L
 
 function metricIdsOf(where: string, spec: MetricsSpec | undefined, outputs: readonly string[]): MetricIdentifier[][] {
   if (spec === undefined) return outputs.map(() => []);
-  const list = (value: unknown): MetricIdentifier[] => (value === undefined ? [] : Array.isArray(value) ? value.slice() : [value as MetricIdentifier]);
-  if (Array.isArray(spec) && spec.length > 0 && spec.every((entry) => Array.isArray(entry))) {
-    return perOutput(where, 'metrics', spec as readonly MetricIdentifier[][], outputs).map(list);
-  }
+  const list = (value: unknown): MetricIdentifier[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) return [value as MetricIdentifier];
+    const metrics = arrayItems(where, 'metrics', value, MAX_LIST);
+    return checkEach(metrics, (metric, i) => (metric === undefined ? typeError(where, `metrics[${i}]`, 'a metric name, function or instance', metric) : (metric as MetricIdentifier)));
+  };
   if (Array.isArray(spec)) {
-    spec.forEach((entry, i) => {
+    const entries = arrayItems(where, 'metrics', spec, MAX_LIST);
+    if (entries.length > 0 && entries.every((entry) => Array.isArray(entry))) {
+      return perOutput(where, 'metrics', entries as MetricIdentifier[][], outputs).map(list);
+    }
+    entries.forEach((entry, i) => {
       if (Array.isArray(entry)) typeError(where, `metrics[${i}]`, 'a metric like the other entries (or give every output its own array)', entry);
     });
+    return outputs.map(() => list(entries));
   }
   if (isPlainObject(spec)) return perOutput(where, 'metrics', spec as Record<string, unknown>, outputs).map(list);
   return outputs.map(() => list(spec));

@@ -19,7 +19,7 @@ import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { makeTensor, Tensor, toTensor, type TypedStorage } from '../tensor.js';
 import { contiguous } from '../ops/shape.js';
 import type { Generator as RandomGenerator } from '../random.js';
-import { checkObject, describe, didYouMean, formatShape, valueError } from '../validate.js';
+import { checkObject, describe, didYouMean, formatShape, MAX_TENSOR_SIZE, valueError } from '../validate.js';
 import { ownEntry } from '../aliases.js';
 import { isTensorList } from '../layers/layer.js';
 
@@ -76,6 +76,8 @@ function labelsOf(name: string, names: readonly string[]): string[] {
  * (sample weights) may leave names out of an object, and one value serves every name.
  */
 function byName(where: string, name: string, value: unknown, names: readonly string[], what: string, optional = false): unknown[] {
+  // More items than a tensor may hold is refused before any is visited (some/every would visit 2^32 - 1).
+  if (Array.isArray(value) && value.length > MAX_TENSOR_SIZE) throw new ValueError(`${where}: ${name} may have at most ${MAX_TENSOR_SIZE} items, got ${value.length}`);
   // An array of tensors is one per name (optional values may be null where there is none).
   const perName = isTensorList(value) || (optional && Array.isArray(value) && value.some((v) => v instanceof Tensor) && value.every((v) => v instanceof Tensor || v === null || v === undefined));
   if (perName) {
