@@ -15,6 +15,8 @@ import * as dn from '../lib/index.js';
 import { DendriteError } from '../lib/errors.js';
 import { binding, type ForwardStep } from '../lib/native.js';
 import type { Tensor, TensorLike } from '../lib/tensor.js';
+import { Rng } from './helpers/rng.js';
+import { modelMaterial, runHostileCalls, runMutatedModels, type Tally } from './helpers/hostile.js';
 
 const SEED = Number(process.env.DENDRITE_FUZZ_SEED ?? 0x5eed2026);
 const CALLS = Number(process.env.DENDRITE_FUZZ_CALLS ?? 10_000);
@@ -28,29 +30,6 @@ function trace(line: string): void {
 }
 
 // --- random choices ---------------------------------------------------------------------------
-
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 1;
-  }
-  /** A float in [0, 1) (mulberry32). */
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)];
-  }
-}
 
 /** Sizes and numbers that are wrong for a size: negative, fractional, NaN, infinite, huge. */
 const BAD_SIZES = [-1, -0.5, 0.5, 1.5, Number.NaN, Infinity, -Infinity, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 40 + 1, 2 ** 53, 2 ** 63, 1e308, -(2 ** 31)];
@@ -1564,5 +1543,35 @@ describe('fuzz', () => {
         expect(outcomes.has(`binding.${name}`), `binding.${name} was never called`).toBe(true);
       }
     }
+  });
+});
+
+// --- hostile arguments and mutated model files ----------------------------------------------------
+// The generators are test/helpers/hostile.ts's, shared with `npm run bench:fuzz` (10^5 calls, 10^4
+// files); here a few hundred of each. DENDRITE_FUZZ_HOSTILE_CALLS / DENDRITE_FUZZ_MODEL_FILES set the counts.
+
+const HOSTILE_CALLS = Number(process.env.DENDRITE_FUZZ_HOSTILE_CALLS ?? 500);
+const MODEL_FILES = Number(process.env.DENDRITE_FUZZ_MODEL_FILES ?? 100);
+
+/** Fails with the first few failures of a tally. */
+function expectNoFailures(what: string, tally: Tally): void {
+  expect(tally.untyped + tally.hung, `fuzz seed ${SEED}: ${what}: ${tally.untyped} untyped errors, ${tally.hung} hangs:\n  ${tally.failures.join('\n  ')}`).toBe(0);
+}
+
+describe('fuzz: hostile arguments and mutated model files', () => {
+  it(`${HOSTILE_CALLS} hostile arguments (holes, huge lengths, prototype names, throwing getters, Proxies) end in a result, a Dendrite error or the caller's own error`, async () => {
+    const tally = await runHostileCalls(new Rng(SEED ^ 0x4057), HOSTILE_CALLS, 10_000);
+    expectNoFailures('hostile arguments', tally);
+    // Most are refused; the caller's own errors (its getters and traps) pass through unchanged.
+    expect(tally.typed).toBeGreaterThan(HOSTILE_CALLS / 2);
+    expect(tally.caller).toBeGreaterThan(0);
+  });
+
+  it(`${MODEL_FILES} mutated model folders (aliased offsets, size lies, links, FIFOs, devices) load or throw a Dendrite error, each within seconds`, async () => {
+    const scratch = join(fuzzFolder, 'model-files');
+    const material = await modelMaterial(scratch);
+    const tally = await runMutatedModels(new Rng(SEED ^ 0xf11e), material, scratch, MODEL_FILES, 10_000);
+    expectNoFailures('mutated model files', tally);
+    expect(tally.typed).toBeGreaterThan(MODEL_FILES / 2);
   });
 });

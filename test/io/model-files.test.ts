@@ -2,12 +2,18 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SerializationError } from '../../lib/errors.js';
 import { loadModelFiles, saveModelFiles } from '../../lib/io/model-files.js';
-import { packageRoot } from '../../lib/native.js';
+import { killSaver, saverBundle, startSaver } from '../helpers/saver-process.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dendrite-model-files-'));
+// The saving child processes run a prebuilt bundle (test/helpers/saver.ts): a process start per
+// kill, not a TypeScript compile.
+let bundle = '';
+beforeAll(() => {
+  bundle = saverBundle(scratch);
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Weights whose every byte says which save wrote them. */
@@ -101,11 +107,8 @@ describe('model files: saving', () => {
         if (String(to).endsWith('weights.safetensors')) process.kill(process.pid, 'SIGKILL');
       };
       require('node:module').syncBuiltinESMExports();`);
-    const child = `
-      import('${join(packageRoot, 'lib/io/model-files.ts')}').then(({ saveModelFiles }) =>
-        saveModelFiles(process.argv[1], { generation: Number(process.argv[2]) }, Buffer.alloc(4096, Number(process.argv[2]))));`;
     for (const generation of [2, 3]) {
-      const proc = spawn(process.execPath, ['--require', preload, '--import', 'tsx', '-e', child, dir, String(generation)], { cwd: packageRoot, stdio: 'inherit' });
+      const proc = spawn(process.execPath, ['--require', preload, bundle, 'save-files', dir, String(generation), '0'], { stdio: ['ignore', 'ignore', 'inherit'] });
       const signal = await new Promise((resolve) => proc.once('exit', (_code, name) => resolve(name)));
       expect(signal).toBe('SIGKILL');
       expect(readFileSync(join(dir, 'weights.safetensors'))[0]).toBe(generation);
@@ -121,28 +124,18 @@ describe('model files: saving', () => {
   it('a process killed in the middle of saves always leaves a loadable model', async () => {
     const dir = join(scratch, 'killed');
     await saveModelFiles(dir, { generation: 0 }, weightsOf(0, 1 << 20));
-    // A child saves in a loop, each generation's weights filled with its own byte; it is killed at
-    // times spread over the whole save. Its fsync takes 5 ms, as on a real disk (the temporary folder
-    // is often in memory), so most of each save has its files in flux.
-    const child = `
-      const fs = require('node:fs');
-      const fsync = fs.fsync;
-      fs.fsync = (fd, callback) => setTimeout(() => fsync(fd, callback), 5);
-      require('node:module').syncBuiltinESMExports();
-      import('${join(packageRoot, 'lib/io/model-files.ts')}').then(async ({ saveModelFiles }) => {
-        for (let generation = Number(process.argv[2]); ; generation++) {
-          await saveModelFiles(process.argv[1], { generation }, Buffer.alloc(1 << 20, generation % 251));
-          if (generation === Number(process.argv[2])) process.stdout.write('saving\\n');
-        }
-      });`;
+    // A child (mode save-files) saves in a loop, each generation's weights filled with its own byte;
+    // it is killed at times spread over the whole save, after its first save. Its fsync takes 5 ms,
+    // as on a real disk (the temporary folder is often in memory), so most of each save has its
+    // files in flux. A few rounds here; `npm run bench:save-race` runs hundreds.
     let killedInsideASave = 0;
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < 4; round++) {
       const first = 1000 * (round + 1);
-      const proc = spawn(process.execPath, ['--import', 'tsx', '-e', child, dir, String(first)], { cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));
+      const saver = await startSaver(bundle, 'save-files', [dir], first, 5);
+      await saver.printed('saved');
       await new Promise((resolve) => setTimeout(resolve, 1 + ((round * 7) % 23)));
-      proc.kill('SIGKILL');
-      await new Promise((resolve) => proc.once('exit', resolve));
+      await killSaver(saver);
+      expect(saver.errors).toEqual([]);
       // Leftovers (a temporary file, or the .prev link) show the kill landed inside a save.
       if (readdirSync(dir).some((name) => name.includes('.tmp-') || name.endsWith('.prev'))) killedInsideASave++;
       const { model, weights } = await loadModelFiles(dir);

@@ -1,16 +1,21 @@
 // A real model saved in a loop by a child process that is killed at times spread over the whole
 // save (from before the first temporary file exists to after the renames): the folder must always
-// load, through dn.loadModel, as one complete model no older than the last one seen.
-import { spawn } from 'node:child_process';
+// load, through dn.loadModel, as one complete model no older than the last one seen. A few rounds
+// here (the child is a prebuilt bundle, so a round costs a process start, not a TypeScript compile);
+// `npm run bench:save-race` runs hundreds of rounds with two savers.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
-import { packageRoot } from '../../lib/native.js';
 import { fillWeights, killTestModel } from '../helpers/kill-model.js';
+import { killSaver, saverBundle, startSaver } from '../helpers/saver-process.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dendrite-save-kill-'));
+let bundle = '';
+beforeAll(() => {
+  bundle = saverBundle(scratch);
+});
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('save: killed processes', () => {
@@ -20,36 +25,21 @@ describe('save: killed processes', () => {
     fillWeights(first, 0);
     await first.save(dir, { includeOptimizer: true });
 
-    // The child starts saving as soon as it is ready, and never stops. Its fsync takes 20 ms, as on a
-    // real disk (the temporary folder is often in memory, where it takes microseconds): most of each
-    // save then has its files in flux, so the kills below land inside saves, not only between them.
-    const child = `
-      const fs = require('node:fs');
-      const fsync = fs.fsync;
-      fs.fsync = (fd, callback) => setTimeout(() => fsync(fd, callback), 20);
-      require('node:module').syncBuiltinESMExports();
-      import('${join(packageRoot, 'test/helpers/kill-model.ts')}').then(async ({ killTestModel, fillWeights }) => {
-        const model = killTestModel();
-        process.stdout.write('ready\\n');
-        for (let generation = Number(process.argv[2]); ; generation++) {
-          fillWeights(model, generation);
-          await model.save(process.argv[1], { includeOptimizer: true });
-        }
-      });`;
+    // The child (mode save-large) starts saving as soon as it is ready, and never stops. Its fsync
+    // takes 20 ms, as on a real disk (the temporary folder is often in memory, where it takes
+    // microseconds): most of each save then has its files in flux, so the kills below land inside
+    // saves, not only between them.
     let last = 0;
     let killedInsideASave = 0;
-    const rounds = 8;
+    const rounds = 4;
     for (let round = 0; round < rounds; round++) {
       const generationBase = 1000 * (round + 1);
-      const proc = spawn(process.execPath, ['--import', 'tsx', '-e', child, dir, String(generationBase)], {
-        cwd: packageRoot, stdio: ['ignore', 'pipe', 'inherit'],
-      });
-      await new Promise<void>((resolve) => proc.stdout.once('data', () => resolve()));
+      const saver = await startSaver(bundle, 'save-large', [dir], generationBase, 20);
       // 0 to ~300 ms after the child is ready: inside its first save (which follows the previous
       // round's killed one), between saves, and inside later ones.
-      await new Promise((resolve) => setTimeout(resolve, (round * 41) % 300));
-      proc.kill('SIGKILL');
-      await new Promise((resolve) => proc.once('exit', resolve));
+      await new Promise((resolve) => setTimeout(resolve, (round * 83) % 300));
+      await killSaver(saver);
+      expect(saver.errors).toEqual([]);
       if (readdirSync(dir).some((name) => name.includes('.tmp-') || name.endsWith('.prev'))) killedInsideASave++;
 
       const loaded = await dn.loadModel(dir);
