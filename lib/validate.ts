@@ -274,11 +274,14 @@ export function checkAxes(where: string, name: string, value: unknown, rank: num
   return axes;
 }
 
+/** The most items an array of integers (sizes, indices, features) may have unless its check says fewer. */
+export const MAX_LIST_ITEMS = 2 ** 20;
+
 /**
  * An array of integers (indices, sizes, paddings) each in [min, max], of at most `maxLength` items
  * (checked first). Every index is read: a hole in the array is an error, not an item skipped.
  */
-export function checkIntegerArray(where: string, name: string, value: unknown, min = -Infinity, max = Infinity, maxLength = MAX_TENSOR_SIZE): number[] {
+export function checkIntegerArray(where: string, name: string, value: unknown, min = -Infinity, max = Infinity, maxLength = MAX_LIST_ITEMS): number[] {
   if (!Array.isArray(value)) typeError(where, name, 'an array of integers', value);
   return checkEach(arrayItems(where, name, value, maxLength), (item, i) => checkInteger(where, `${name}[${i}]`, item, min, max));
 }

@@ -187,3 +187,9 @@ describe('an array argument is read once, its length checked before its items', 
     expect(thrown(() => dn.data.readCsv('a,b\n1,2\n', { stringColumns: huge() })).message).toMatch(/stringColumns may have at most 2 columns, got 4294967295/);
   });
 });
+
+describe('lists of integers have a length limit', () => {
+  it('split refuses 2^31 - 1 sizes at once', () => {
+    expect(thrown(() => dn.split(t, new Array(2 ** 31 - 1), 1)).message).toMatch(/split: numOrSizes may have at most 1048576 items, got 2147483647/);
+  });
+});
