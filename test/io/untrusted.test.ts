@@ -66,7 +66,7 @@ describe('untrusted weights: everything the header says is checked before any te
     if (growth !== null) expect(growth).toBeLessThan(64);
   });
 
-  it('refuses 20,000 aliased entries with a typed error (bench:fuzz tries 100,000)', async () => {
+  it('refuses 20,000 aliased entries with a typed error', async () => {
     const header: Record<string, unknown> = {};
     for (let i = 0; i < 20_000; i++) header[`t${i}`] = { dtype: 'F32', shape: [256], data_offsets: [0, 1024] };
     await expect(dn.loadModelFromBuffer(safetensors(header, new Uint8Array(1024)))).rejects.toThrow(/overlap or hole/);
