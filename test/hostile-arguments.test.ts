@@ -183,6 +183,14 @@ describe('an array argument is read once, its length checked before its items', 
     expect(thrown(() => m.compile({ optimizer: 'sgd', loss: huge() }))).toBeInstanceOf(ValueError);
   });
 
+  it('dn.model refuses 2^32 - 1 inputs or outputs at once, and a hole among them', () => {
+    const input = dn.input({ shape: [2] });
+    const output = dn.layers.dense({ units: 1 }).apply(input);
+    expect(thrown(() => dn.model({ inputs: huge(), outputs: output })).message).toMatch(/model: inputs may have at most 10000 symbolic tensors, got 4294967295/);
+    expect(thrown(() => dn.model({ inputs: input, outputs: huge() }))).toBeInstanceOf(ValueError);
+    expect(thrown(() => dn.model({ inputs: input, outputs: [output, , output] as never })).message).toMatch(/model: outputs\[1\]/);
+  });
+
   it('readCsv refuses a column list longer than the columns at once', () => {
     expect(thrown(() => dn.data.readCsv('a,b\n1,2\n', { stringColumns: huge() })).message).toMatch(/stringColumns may have at most 2 columns, got 4294967295/);
   });

@@ -19,7 +19,7 @@
  */
 import { SerializationError, ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { checkObject, checkOptions, checkString, formatShape, typeError } from '../validate.js';
+import { arrayItems, checkEach, checkObject, checkOptions, checkString, formatShape, typeError } from '../validate.js';
 import { formatLayerShape, isShapeList, shapesFit, type AnyLayer, type Shape, type ShapeLike } from '../layers/layer.js';
 import { Node, SymbolicTensor } from '../layers/symbolic.js';
 import { InputLayer } from '../layers/input.js';
@@ -46,6 +46,9 @@ type InboundNode = [string, number, number, Record<string, unknown>][];
 function toList<T>(value: T | readonly T[]): T[] {
   return Array.isArray(value) ? value.slice() : [value as T];
 }
+
+// The most inputs or outputs a graph model may name (a list is read once, its length checked first).
+const MAX_ENDS = 10_000;
 
 /** The nodes the outputs depend on, down to the inputs, in the order they were made (inputs before their use). */
 function nodesBetween(where: string, inputs: readonly SymbolicTensor[], outputs: readonly SymbolicTensor[]): Node[] {
@@ -89,16 +92,16 @@ export class Functional<Out extends Tensor | Tensor[] = Tensor | Tensor[]> exten
     if (o.inputs === undefined || o.outputs === undefined) {
       throw new ValueError(`${where}: inputs and outputs are required, e.g. dn.model({ inputs: input, outputs: output }) with input = dn.input({ shape: [4] })`);
     }
-    const inputs = toList(o.inputs);
-    const outputs = toList(o.outputs);
-    const check = (list: unknown[], name: string): void => {
+    const ends = (value: unknown, name: string): SymbolicTensor[] => {
+      const list = Array.isArray(value) ? arrayItems(where, name, value, MAX_ENDS, 'symbolic tensors') : [value];
       if (list.length === 0) throw new ValueError(`${where}: ${name} must name at least one symbolic tensor`);
-      list.forEach((t, i) => {
+      return checkEach(list, (t, i) => {
         if (!(t instanceof SymbolicTensor)) typeError(where, `${name}[${i}]`, 'a symbolic tensor (from dn.input or a layer applied to one)', t);
+        return t;
       });
     };
-    check(inputs, 'inputs');
-    check(outputs, 'outputs');
+    const inputs = ends(o.inputs, 'inputs');
+    const outputs = ends(o.outputs, 'outputs');
     inputs.forEach((t, i) => {
       if (!(t.node.layer instanceof InputLayer)) {
         throw new ValueError(`${where}: inputs[${i}] (${t.name}) must come from dn.input, not from layer '${t.node.layer.name}'`);
