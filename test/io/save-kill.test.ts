@@ -26,18 +26,19 @@ describe('save: killed processes', () => {
     await first.save(dir, { includeOptimizer: true });
 
     // The child (mode save-large) starts saving as soon as it is ready, and never stops. Its fsync
-    // takes 20 ms, as on a real disk (the temporary folder is often in memory, where it takes
+    // takes 60 ms, as on a slow disk (the temporary folder is often in memory, where it takes
     // microseconds): most of each save then has its files in flux, so the kills below land inside
-    // saves, not only between them.
+    // saves, not only between them or in a save's in-memory part.
     let last = 0;
     let killedInsideASave = 0;
-    const rounds = 4;
-    for (let round = 0; round < rounds; round++) {
+    // At least 4 rounds, and more (up to 24) until one kill has landed inside a save: where a kill lands
+    // is a matter of timing, and a run whose few kills all fell between saves would prove little.
+    for (let round = 0; round < 24 && (round < 4 || killedInsideASave === 0); round++) {
       const generationBase = 1000 * (round + 1);
-      const saver = await startSaver(bundle, 'save-large', [dir], generationBase, 20);
+      const saver = await startSaver(bundle, 'save-large', [dir], generationBase, 60);
       // 0 to ~300 ms after the child is ready: inside its first save (which follows the previous
       // round's killed one), between saves, and inside later ones.
-      await new Promise((resolve) => setTimeout(resolve, (round * 83) % 300));
+      await new Promise((resolve) => setTimeout(resolve, (round * 83 + 17) % 300));
       await killSaver(saver);
       expect(saver.errors).toEqual([]);
       if (readdirSync(dir).some((name) => name.includes('.tmp-') || name.endsWith('.prev'))) killedInsideASave++;
@@ -56,5 +57,5 @@ describe('save: killed processes', () => {
     // The next save clears what killed saves left behind.
     await first.save(dir);
     expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
-  });
+  }, 180_000);
 });
