@@ -311,7 +311,8 @@ describe('examples', () => {
     expect(drawImage(new Float32Array(64).fill(1))[0]).toBe('@'.repeat(16));
   });
 
-  it('names GRU: characters one-hot, padded with all-zero (masked) steps; a short run is far above chance', async () => {
+  // Under emulation this short run takes close to a minute (58 s in CI): skipped there as the spam run.
+  it.runIf(!emulated)('names GRU: characters one-hot, padded with all-zero (masked) steps; a short run is far above chance', async () => {
     const x = encodeNames(['ab', 'a-z']);
     expect(x.shape).toEqual([2, MAX_LENGTH, ALPHABET.length]);
     const data = x.dataSync();
