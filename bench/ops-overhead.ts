@@ -203,6 +203,11 @@ interface FreshRow {
   target?: number;
 }
 
+/** The median wall and CPU times of a list of timings. */
+function medianOf(list: Timing[]): Timing {
+  return { wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) };
+}
+
 /** Median timings of `fresh` and `out`, alternating batch by batch so a change of load hits both alike. */
 function compareForms(perBatch: number, fresh: () => unknown, out: () => unknown): { fresh: Timing; out: Timing } {
   const samples = { fresh: [] as Timing[], out: [] as Timing[] };
@@ -219,7 +224,6 @@ function compareForms(perBatch: number, fresh: () => unknown, out: () => unknown
     samples.fresh.push(batch(fresh));
     samples.out.push(batch(out));
   }
-  const medianOf = (list: Timing[]): Timing => ({ wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) });
   return { fresh: medianOf(samples.fresh), out: medianOf(samples.out) };
 }
 
@@ -309,7 +313,6 @@ async function customLoopRow(): Promise<LoopRow> {
     customTimes.push(await timeEpoch(customEpoch));
     fitTimes.push(await timeEpoch(fitEpoch));
   }
-  const medianOf = (list: Timing[]): Timing => ({ wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) });
   const custom = medianOf(customTimes);
   const fit = medianOf(fitTimes);
   return { custom, fit, ratio: fit.cpu / custom.cpu, target: 0.7, samples };
