@@ -95,6 +95,9 @@ export * as pruning from './compression/pruning/index.js';
 export * as explain from './explain/index.js';
 export * as plot from './plot/index.js';
 
+// Speech: audio files and sample rates.
+export * as audio from './audio/index.js';
+
 // Saving and loading models.
 export { loadModel, loadModelFromBuffer } from './io/load-model.js';
 export { loadLayersModel } from './io/tfjs/layers-model.js';
