@@ -95,8 +95,9 @@ export * as pruning from './compression/pruning/index.js';
 export * as explain from './explain/index.js';
 export * as plot from './plot/index.js';
 
-// Speech: audio files and sample rates.
+// Speech: audio files and sample rates; spectra, spectrograms and mel features.
 export * as audio from './audio/index.js';
+export * as signal from './signal/index.js';
 
 // Saving and loading models.
 export { loadModel, loadModelFromBuffer } from './io/load-model.js';
