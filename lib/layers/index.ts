@@ -50,6 +50,10 @@ export { ZeroPadding2D, zeroPadding2d } from './reshaping/zero-padding2d.js';
 export type { ZeroPadding2dOptions } from './reshaping/zero-padding2d.js';
 export { UpSampling2D, upSampling2d } from './reshaping/up-sampling2d.js';
 export type { UpSampling2dOptions } from './reshaping/up-sampling2d.js';
+export { STFTSpectrogram, stftSpectrogram } from './audio/stft-spectrogram.js';
+export type { StftSpectrogramOptions, StftMode } from './audio/stft-spectrogram.js';
+export { MelSpectrogram, melSpectrogram } from './audio/mel-spectrogram.js';
+export type { MelSpectrogramLayerOptions } from './audio/mel-spectrogram.js';
 export { SpatialDropout2D, spatialDropout2d } from './spatial-dropout2d.js';
 export type { SpatialDropout2dOptions } from './spatial-dropout2d.js';
 export {
