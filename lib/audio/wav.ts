@@ -9,9 +9,9 @@
  * chunks), with no dependency to audit or pin.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { SerializationError } from '../errors.js';
+import { SerializationError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { checkChoice, checkInteger, checkOptions, checkPositiveInteger, checkString, shapeError, typeError, valueError } from '../validate.js';
+import { checkChoice, checkInteger, checkOptions, checkString, MAX_TENSOR_SIZE, shapeError, typeError, valueError } from '../validate.js';
 
 /** What {@link decodeWav} and {@link readWav} return. */
 export interface DecodedWav {
@@ -103,8 +103,8 @@ export function readWav(path: string, options: DecodeWavOptions = {}): DecodedWa
 function decode(where: string, bytes: Uint8Array, options: DecodeWavOptions, context: string): DecodedWav {
   const checked = checkOptions<DecodeWavOptions>(where, options, DECODE_OPTIONS);
   const desiredChannels =
-    checked.desiredChannels === undefined ? undefined : checkPositiveInteger(where, 'desiredChannels', checked.desiredChannels);
-  const desiredSamples = checked.desiredSamples === undefined ? undefined : checkInteger(where, 'desiredSamples', checked.desiredSamples, 0);
+    checked.desiredChannels === undefined ? undefined : checkInteger(where, 'desiredChannels', checked.desiredChannels, 1, 65535);
+  const desiredSamples = checked.desiredSamples === undefined ? undefined : checkInteger(where, 'desiredSamples', checked.desiredSamples, 0, MAX_TENSOR_SIZE);
   const fail = (offset: number, message: string, hint = ''): never => {
     throw new SerializationError(`${context}: ${message} at byte offset ${offset}${hint === '' ? '' : `; ${hint}`}`);
   };
@@ -198,6 +198,9 @@ function samples(
 function reshapeAudio(decoded: Float32Array, frames: number, channels: number, desiredChannels?: number, desiredSamples?: number): Tensor {
   const outChannels = desiredChannels ?? channels;
   const outFrames = desiredSamples ?? frames;
+  if (outFrames * outChannels > MAX_TENSOR_SIZE) {
+    throw new ValueError(`decodeWav: desiredSamples ${outFrames} x ${outChannels} channels is more than a tensor holds (${MAX_TENSOR_SIZE} elements)`);
+  }
   if (outChannels > channels && channels !== 1) {
     throw new SerializationError(`decodeWav: desiredChannels ${outChannels} is more than the file's ${channels} channels (only mono is repeated)`);
   }

@@ -181,3 +181,28 @@ describe('dn.audio WAV round trips', () => {
     expect(Array.from(audio.dataSync().subarray(1000, 1004))).toEqual([2945, 2668, 856, -1627].map((v) => v / 32768));
   });
 });
+
+describe('dn.audio WAV: corrupted files', () => {
+  it('random byte changes and cuts of valid files end in audio or a SerializationError, nothing else', () => {
+    const generator = new dn.Generator(11);
+    const originals = [8, 16, 24, 32].map((bitDepth) => dn.audio.encodeWav(stereoRamp(9), 8000, { bitDepth: bitDepth as 8 | 16 | 24 | 32 }));
+    originals.push(riff([['LIST', new Uint8Array(3)], ['fmt ', extensibleFmt(3, 2, 8000, 32)], ['data', new Uint8Array(16)]]));
+    let thrown = 0;
+    for (let round = 0; round < 600; round++) {
+      const original = originals[round % originals.length];
+      let bytes = Uint8Array.from(original);
+      const changes = 1 + Math.floor(generator.uniform() * 4);
+      for (let c = 0; c < changes; c++) bytes[Math.floor(generator.uniform() * bytes.length)] = Math.floor(generator.uniform() * 256);
+      if (generator.uniform() < 0.3) bytes = bytes.subarray(0, Math.floor(generator.uniform() * bytes.length));
+      try {
+        const { audio } = dn.audio.decodeWav(bytes);
+        expect(audio.dtype).toBe('float32');
+      } catch (error) {
+        expect(error).toBeInstanceOf(dn.SerializationError);
+        expect((error as Error).message).toMatch(/at byte offset \d+/);
+        thrown++;
+      }
+    }
+    expect(thrown).toBeGreaterThan(50);
+  });
+});
