@@ -45,6 +45,19 @@ export class SerializationError extends DendriteError {
   }
 }
 
+/**
+ * Something valid that Dendrite cannot do: a layer with no ONNX form in an export, ONNX operators an
+ * import does not know. `items` lists what was refused (layer names, operator types).
+ */
+export class UnsupportedError extends DendriteError {
+  /** What was refused: layer names or operator types. */
+  readonly items: readonly string[];
+  constructor(message: string, items: readonly string[] = []) {
+    super(message, 'ERR_DENDRITE_UNSUPPORTED');
+    this.items = Object.freeze(items.slice());
+  }
+}
+
 /** The native addon failed (could not load, or a kernel reported a failure). */
 export class NativeError extends DendriteError {
   constructor(message: string) {

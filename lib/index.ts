@@ -104,3 +104,6 @@ export { loadModel, loadModelFromBuffer } from './io/load-model.js';
 export { loadLayersModel } from './io/tfjs/layers-model.js';
 export type { LoadOptions } from './io/load-model.js';
 export type { SaveOptions } from './io/save-model.js';
+
+// Interoperability: ONNX export and import.
+export * as onnx from './onnx/index.js';

@@ -3,10 +3,13 @@
 // dist/cjs/tfjs.cjs, the bundle of `dendrite/tfjs`, which takes Dendrite itself from ./index.cjs so
 // that both entries share one set of classes (a tensor of one is a tensor of the other).
 import { build } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 
 mkdirSync('dist/cjs', { recursive: true });
+// The ONNX schema that lib/onnx/proto.ts parses at run time (both bundles read it from dist/onnx/).
+mkdirSync('dist/onnx', { recursive: true });
+copyFileSync('lib/onnx/onnx.proto', 'dist/onnx/onnx.proto');
 writeFileSync('dist/cjs/package.json', '{"type":"commonjs"}\n');
 const common = {
   bundle: true,
