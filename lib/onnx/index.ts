@@ -4,3 +4,5 @@
  */
 export { exportModel, DEFAULT_OPSET } from './export.js';
 export type { ExportOptions, ExportTarget } from './export.js';
+export { loadModel, SUPPORTED_OPS } from './import.js';
+export type { OnnxLoadOptions } from './import.js';

@@ -108,7 +108,8 @@ export function encodeModel(message: ModelProto): Uint8Array {
   const type = model();
   const problem = type.verify(message);
   if (problem !== null) throw new SerializationError(`onnx: the model does not fit the ONNX schema: ${problem}`);
-  return type.encode(type.fromObject(message)).finish();
+  // A copy: protobufjs may hand back a slice of a shared Buffer pool.
+  return new Uint8Array(type.encode(type.fromObject(message)).finish());
 }
 
 /**
