@@ -105,5 +105,6 @@ export { loadLayersModel } from './io/tfjs/layers-model.js';
 export type { LoadOptions } from './io/load-model.js';
 export type { SaveOptions } from './io/save-model.js';
 
-// Interoperability: ONNX export and import.
+// Interoperability: ONNX export and import, weights from PyTorch.
 export * as onnx from './onnx/index.js';
+export * as io from './io/public.js';

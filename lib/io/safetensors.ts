@@ -19,7 +19,25 @@ export interface StoredTensor {
   data: Float32Array | Int32Array | Uint8Array;
 }
 
-const BYTES_PER_ELEMENT: Record<SafetensorsDType, number> = { F32: 4, I32: 4, U8: 1 };
+/** The element types other libraries write (PyTorch: half precision, float64, int64 counters), read as float32 by {@link SafetensorsFile.readFloat32}. */
+export type ForeignDType = 'F16' | 'BF16' | 'F64' | 'I64';
+const FOREIGN_DTYPES: readonly ForeignDType[] = ['F16', 'BF16', 'F64', 'I64'];
+
+const BYTES_PER_ELEMENT: Record<SafetensorsDType | ForeignDType, number> = { F32: 4, I32: 4, U8: 1, F16: 2, BF16: 2, F64: 8, I64: 8 };
+
+// bfloat16 is the top half of a float32: its bits are placed there and read back.
+const bf16Value = new Float32Array(1);
+const bf16Bits = new Uint32Array(bf16Value.buffer);
+
+/** A half-precision float's value. */
+function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction === 0 ? sign * Infinity : NaN;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
 // Every platform Dendrite supports (x64, arm64) is little-endian, like the format: data is copied as is.
 
 function elementCount(shape: readonly number[]): number {
@@ -58,7 +76,7 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, StoredTensor>, me
 
 /** Where a tensor's data lies in the file, as the header says (checked). */
 export interface TensorEntry {
-  dtype: SafetensorsDType;
+  dtype: SafetensorsDType | ForeignDType;
   shape: number[];
   /** Byte offsets into the data that follows the header. */
   begin: number;
@@ -80,11 +98,34 @@ export class SafetensorsFile {
   read(name: string): StoredTensor {
     const entry = this.entries.get(name);
     if (entry === undefined) throw new SerializationError(`safetensors: no tensor '${name}'`);
+    if (entry.dtype !== 'F32' && entry.dtype !== 'I32' && entry.dtype !== 'U8') throw new SerializationError(`safetensors: tensor '${name}' is ${entry.dtype}; read it with readFloat32`);
     const bytes = new Uint8Array(entry.end - entry.begin);
     bytes.set(this.data.subarray(entry.begin, entry.end));
     const length = bytes.length / BYTES_PER_ELEMENT[entry.dtype];
     const data = entry.dtype === 'F32' ? new Float32Array(bytes.buffer, 0, length) : entry.dtype === 'I32' ? new Int32Array(bytes.buffer, 0, length) : bytes;
     return { dtype: entry.dtype, shape: entry.shape.slice(), data };
+  }
+
+  /** Tensor `name` as float32 values (F32 copied; F16, BF16, F64, I64 and I32 converted). */
+  readFloat32(name: string): { shape: number[]; data: Float32Array } {
+    const entry = this.entries.get(name);
+    if (entry === undefined) throw new SerializationError(`safetensors: no tensor '${name}'`);
+    const bytes = this.data.subarray(entry.begin, entry.end);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const count = bytes.length / BYTES_PER_ELEMENT[entry.dtype];
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) {
+      switch (entry.dtype) {
+        case 'F32': out[i] = view.getFloat32(i * 4, true); break;
+        case 'I32': out[i] = view.getInt32(i * 4, true); break;
+        case 'U8': out[i] = bytes[i]; break;
+        case 'F64': out[i] = view.getFloat64(i * 8, true); break;
+        case 'I64': out[i] = Number(view.getBigInt64(i * 8, true)); break;
+        case 'F16': out[i] = halfToFloat(view.getUint16(i * 2, true)); break;
+        case 'BF16': bf16Bits[0] = view.getUint16(i * 2, true) << 16; out[i] = bf16Value[0]; break;
+      }
+    }
+    return { shape: entry.shape.slice(), data: out };
   }
 
   /** Every tensor, copied out, in the file's order. */
@@ -104,7 +145,8 @@ function quoted(name: string): string {
  * spans tiling the data with no overlap or hole) before any tensor is copied, so a hostile header
  * costs no more memory than the file itself.
  */
-export function decodeSafetensors(file: Uint8Array): SafetensorsFile {
+export function decodeSafetensors(file: Uint8Array, options: { foreign?: boolean } = {}): SafetensorsFile {
+  const accepted: readonly string[] = options.foreign === true ? ['F32', 'I32', 'U8', ...FOREIGN_DTYPES] : ['F32', 'I32', 'U8'];
   const fail = (message: string): never => {
     throw new SerializationError(`safetensors: ${message}`);
   };
@@ -132,7 +174,7 @@ export function decodeSafetensors(file: Uint8Array): SafetensorsFile {
     const where = `tensor ${quoted(name)}`;
     if (entry === null || typeof entry !== 'object') fail(`${where}: entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    if (dtype !== 'F32' && dtype !== 'I32' && dtype !== 'U8') fail(`${where}: dtype ${describe(dtype)} is not supported (F32, I32, U8)`);
+    if (typeof dtype !== 'string' || !accepted.includes(dtype)) fail(`${where}: dtype ${describe(dtype)} is not supported (${accepted.join(', ')})`);
     if (!Array.isArray(shape) || shape.length > LOAD_LIMITS.rank || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
       fail(`${where}: shape must be a list of at most ${LOAD_LIMITS.rank} non-negative integers`);
     }
@@ -142,7 +184,7 @@ export function decodeSafetensors(file: Uint8Array): SafetensorsFile {
       fail(`${where}: data_offsets must be [begin, end]`);
     }
     const [begin, end] = offsets as number[];
-    const type = dtype as SafetensorsDType;
+    const type = dtype as SafetensorsDType | ForeignDType;
     const expected = elements * BYTES_PER_ELEMENT[type];
     if (end < begin || end - begin !== expected) fail(`${where}: data_offsets [${begin}, ${end}] hold ${end - begin} bytes, shape needs ${expected}`);
     if (end > dataLength) fail(`${where}: data ends at byte ${end} but the file holds ${dataLength} bytes of data (truncated?)`);

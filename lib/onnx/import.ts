@@ -575,14 +575,34 @@ class Importer {
       }
     }
     if (bias !== null && bias.length !== n) this.fail(node, `the bias has ${bias.length} values for ${n} units`);
-    const layer = dense({ units: n, useBias: bias !== null });
+    // An activation that alone reads the product is the dense layer's own (one layer, as written).
+    const folded = this.foldedActivation(output, x.rank);
+    if (folded !== null) output = folded.output;
+    const layer = dense({ units: n, useBias: bias !== null, ...(folded === null ? {} : { activation: folded.activation }) });
     const y = layer.apply(x) as SymbolicTensor;
     this.assign(layer, [kernel, bias]);
     this.values.set(output, { tensor: y, perm: IDENTITY(y.rank) });
   }
 
-  /** Nodes folded into an earlier layer (the Add of a dense bias). */
+  /** Nodes folded into an earlier layer (the Add of a dense bias, its activation). */
   readonly skipped = new Set<NodeProto>();
+
+  /** The activation node that is the only reader of `name` (not a model output), marked skipped, or null. */
+  foldedActivation(name: string, rank: number): { activation: Activation; output: string } | null {
+    if (this.readers.get(name) !== 1) return null;
+    const next = (this.graph.node ?? []).find((m) => m.input?.[0] === name);
+    if (next === undefined || next.op_type === 'Softmax' || next.op_type === 'LogSoftmax') {
+      if (next === undefined) return null;
+      const axis = new Attributes(next, this.where).int('axis', -1);
+      if (axis !== -1 && axis !== rank - 1) return null;
+      this.skipped.add(next);
+      return { activation: getActivation(next.op_type === 'Softmax' ? 'softmax' : 'logSoftmax'), output: next.output?.[0] ?? '' };
+    }
+    const act = activationOf(next.op_type ?? '', new Attributes(next, this.where), (n) => this.constant(n), next);
+    if (act === null || act === 'identity') return null;
+    this.skipped.add(next);
+    return { activation: act, output: next.output?.[0] ?? '' };
+  }
 
   /** Squeeze: of a recurrent output (which makes the recurrent layer), or of size-1 axes (a reshape). */
   private squeeze(node: NodeProto, a: Attributes): void {

@@ -42,6 +42,8 @@ describe('onnx.loadModel', () => {
     ] });
     const x = randn([6, 4], 2);
     const loaded = await roundTrip(model, [x]);
+    // Each dense layer comes back as one layer with its activation (swish is exported as x · sigmoid(x)).
+    expect(loaded.layers.filter((l) => l.className === 'Dense').map((l) => (l as dn.layers.Dense).activation.name)).toEqual(['relu', 'tanh', 'leakyRelu', 'linear', 'softmax']);
     loaded.compile({ optimizer: dn.optimizers.adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy' });
     const y = dn.tensor([0, 1, 2, 0, 1, 2], [6], 'int32');
     const before = (await loaded.evaluate(x, y)).loss;
