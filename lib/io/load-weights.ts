@@ -3,7 +3,6 @@
  * (`safetensors.torch.save_file(model.state_dict(), 'model.safetensors')`), mapped layer by layer by
  * name, each tensor turned into Dendrite's (Keras') layout.
  */
-import { readFile } from 'node:fs/promises';
 import { SerializationError, ShapeError, ValueError } from '../errors.js';
 import { makeTensor, type Tensor } from '../tensor.js';
 import { checkBoolean, checkObject, checkOptions, checkString, formatShape, typeError } from '../validate.js';
@@ -17,6 +16,7 @@ import { LayerNormalization } from '../layers/layerNormalization.js';
 import { Embedding } from '../layers/embedding.js';
 import { RNN } from '../layers/recurrent/rnn.js';
 import { decodeSafetensors, type SafetensorsFile } from './safetensors.js';
+import { fileBytes, oihwToHwio, transpose2d } from './layouts.js';
 
 /** Options of {@link loadWeights}. */
 export interface LoadWeightsOptions {
@@ -49,22 +49,6 @@ export interface LoadWeightsReport {
   missing: string[];
   /** Tensors of the file no layer used (`num_batches_tracked` counters among them). */
   unused: string[];
-}
-
-/** A [rows, cols] matrix transposed. */
-function transposed(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
-}
-
-/** OIHW (OIW) → HWIO (WIO). */
-function oihwToHwio(values: Float32Array, shape: readonly number[]): Float32Array {
-  const [outC, inC, ...spatialDims] = shape;
-  const spatial = spatialDims.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(values.length);
-  for (let o = 0; o < outC; o++) for (let i = 0; i < inC; i++) for (let s = 0; s < spatial; s++) out[(s * inC + i) * outC + o] = values[(o * inC + i) * spatial + s];
-  return out;
 }
 
 /** Gate blocks of a [G·units, ...] tensor reordered: block k of the result is block order[k] of the source. */
@@ -109,7 +93,7 @@ class WeightLoader {
     if (layer instanceof Dense) {
       if (!this.has(p('weight'))) return false;
       const [inputs, units] = layer.kernel!.shape;
-      this.set(layer.kernel, transposed(this.tensor(p('weight'), [units, inputs], layer), units, inputs), p('weight'), 'transposed ([out, in] → [in, out])');
+      this.set(layer.kernel, transpose2d(this.tensor(p('weight'), [units, inputs], layer), units, inputs), p('weight'), 'transposed ([out, in] → [in, out])');
       if (layer.bias !== null) this.set(layer.bias, this.tensor(p('bias'), [units], layer), p('bias'), 'as is');
       return true;
     }
@@ -166,8 +150,8 @@ class WeightLoader {
     const ih = reorderGates(this.tensor(p('weight_ih_l0'), [width, inputs], layer), order);
     const hh = reorderGates(this.tensor(p('weight_hh_l0'), [width, units], layer), order);
     const kind = layer.cell === 'gru' ? ' (gates r, z, n → z, r, h)' : layer.cell === 'lstm' ? ' (gates i, f, g, o as Keras i, f, c, o)' : '';
-    this.set(layer.kernel, transposed(ih, width, inputs), p('weight_ih_l0'), `transposed${kind}`);
-    this.set(layer.recurrentKernel, transposed(hh, width, units), p('weight_hh_l0'), `transposed${kind}`);
+    this.set(layer.kernel, transpose2d(ih, width, inputs), p('weight_ih_l0'), `transposed${kind}`);
+    this.set(layer.recurrentKernel, transpose2d(hh, width, units), p('weight_hh_l0'), `transposed${kind}`);
     if (layer.bias !== null) {
       const bi = reorderGates(this.tensor(p('bias_ih_l0'), [width], layer), order);
       const bh = reorderGates(this.tensor(p('bias_hh_l0'), [width], layer), order);
@@ -227,21 +211,7 @@ export async function loadWeights(model: AnyModel, file: string | Uint8Array, op
     for (const [key, value] of Object.entries(checkObject(where, 'mapping', o.mapping))) mapping.set(key, checkString(where, `mapping.${key}`, value));
   }
   if (!model.built) throw new ValueError(`${where}: the model is not built: give its first layer an inputShape, or call build/predict once`);
-  let bytes: Uint8Array;
-  let label: string;
-  if (typeof file === 'string') {
-    try {
-      bytes = await readFile(file);
-    } catch (error) {
-      throw new SerializationError(`${where}: cannot read ${file}: ${(error as Error).message}`, { cause: error });
-    }
-    label = file;
-  } else if (file instanceof Uint8Array) {
-    bytes = file;
-    label = 'the buffer';
-  } else {
-    return typeError(where, 'file', 'a path or the bytes of a .safetensors file', file);
-  }
+  const { bytes, label } = await fileBytes(where, 'file', file, 'a .safetensors file');
   let decoded: SafetensorsFile;
   try {
     decoded = decodeSafetensors(bytes, { foreign: true });

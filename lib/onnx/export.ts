@@ -44,6 +44,7 @@ import type { Tensor } from '../tensor.js';
 type AnyRnn = RNN<Tensor | Tensor[]>;
 import { checkBoolean, checkInteger, checkObject, checkOptions, checkString, typeError } from '../validate.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { hwioToOihw } from '../io/layouts.js';
 import { float, GraphBuilder, int, ints, str, strs, type Attribute } from './graph-builder.js';
 import { DataType, encodeModel, type ModelProto, type ValueInfoProto } from './proto.js';
 
@@ -79,26 +80,6 @@ interface Value {
 const NHWC_TO_NCHW = [0, 3, 1, 2];
 const NCHW_TO_NHWC = [0, 2, 3, 1];
 const NWC_TO_NCW = [0, 2, 1];
-
-/** The rows of a [rows, cols] matrix as a [cols, rows] one. */
-function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
-}
-
-/** An HWIO (or WIO for 1-D) kernel as OIHW (OIW). */
-function kernelToOihw(values: Float32Array, shape: readonly number[]): Float32Array {
-  const spatial = shape.slice(0, -2).reduce((a, b) => a * b, 1);
-  const inC = shape[shape.length - 2], outC = shape[shape.length - 1];
-  const out = new Float32Array(values.length);
-  for (let s = 0; s < spatial; s++) {
-    for (let i = 0; i < inC; i++) {
-      for (let o = 0; o < outC; o++) out[(o * inC + i) * spatial + s] = values[(s * inC + i) * outC + o];
-    }
-  }
-  return out;
-}
 
 /** A variable's current value as float32 data (a copy). */
 function data(variable: LayerVariable): Float32Array {
@@ -281,12 +262,12 @@ class Exporter {
       // [kh, kw, c, m] → [c·m, 1, kh, kw]: output channel c·m + j reads input channel c alone.
       const kernel = layer.depthwiseKernel!;
       const [kh, kw, c, m] = kernel.shape;
-      weight = b.floatTensor(`${base}/depthwise_kernel`, [c * m, 1, kh, kw], kernelToOihw(data(kernel), [kh, kw, 1, c * m]));
+      weight = b.floatTensor(`${base}/depthwise_kernel`, [c * m, 1, kh, kw], hwioToOihw(data(kernel), [kh, kw, 1, c * m]));
       group = c;
     } else {
       const kernel = layer.kernel!;
       const shape = kernel.shape;
-      weight = b.floatTensor(`${base}/kernel`, [shape[shape.length - 1], shape[shape.length - 2], ...shape.slice(0, -2)], kernelToOihw(data(kernel), shape));
+      weight = b.floatTensor(`${base}/kernel`, [shape[shape.length - 1], shape[shape.length - 2], ...shape.slice(0, -2)], hwioToOihw(data(kernel), shape));
       group = layer.groups;
     }
     const attributes: Record<string, Attribute> = {

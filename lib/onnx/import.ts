@@ -9,10 +9,9 @@
  * PyTorch exports, is a channels-first one). Weights are copied bit for bit, turned into Dendrite's
  * layouts (kernels transposed, LSTM gates i, o, f, c back to i, f, c, o).
  */
-import { readFile } from 'node:fs/promises';
 import { SerializationError, UnsupportedError } from '../errors.js';
 import { makeTensor } from '../tensor.js';
-import { checkObject, checkOptions, typeError } from '../validate.js';
+import { checkObject, checkOptions } from '../validate.js';
 import { getActivation, type Activation } from '../activations.js';
 import { input } from '../layers/input.js';
 import type { AnyLayer, LayerVariable } from '../layers/layer.js';
@@ -42,6 +41,7 @@ import { simpleRNN } from '../layers/recurrent/simpleRnn.js';
 import { model as functionalModel, type Functional } from '../model/functional.js';
 import { AttributeType, DataType, decodeModel, type AttributeProto, type GraphProto, type NodeProto, type TensorProto, type ValueInfoProto } from './proto.js';
 import { GRU_KERAS_TO_ONNX, LSTM_KERAS_TO_ONNX } from './export.js';
+import { fileBytes, oihwToHwio, transpose2d } from '../io/layouts.js';
 
 /** The ONNX operators {@link loadModel} turns into layers. */
 export const SUPPORTED_OPS: readonly string[] = [
@@ -169,15 +169,6 @@ function gatesFromOnnx(values: Float32Array, rows: number, units: number, order:
     for (let u = 0; u < units; u++) for (let r = 0; r < rows; r++) out[r * width + source * units + u] = values[(block * units + u) * rows + r];
   });
   return out;
-}
-
-/** OIHW (OIW) as HWIO (WIO). */
-function kernelFromOihw(values: Float32Array, dims: readonly number[]): { values: Float32Array; shape: number[] } {
-  const [outC, inC, ...spatialDims] = dims;
-  const spatial = spatialDims.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(values.length);
-  for (let o = 0; o < outC; o++) for (let i = 0; i < inC; i++) for (let s = 0; s < spatial; s++) out[(s * inC + i) * outC + o] = values[(o * inC + i) * spatial + s];
-  return { values: out, shape: [...spatialDims, inC, outC] };
 }
 
 /** The activation named by a one-input ONNX op, or null. */
@@ -513,7 +504,8 @@ class Importer {
   private conv(node: NodeProto, a: Attributes): void {
     const { tensor, last, rank } = this.channelsTensor(node);
     const weight = this.floatConstant(node, 1);
-    const { values, shape } = kernelFromOihw(weight.floats, weight.dims);
+    const values = oihwToHwio(weight.floats, weight.dims);
+    const shape = [...weight.dims.slice(2), weight.dims[1], weight.dims[0]];
     const kernel = shape.slice(0, -2);
     const strides = a.ints('strides') ?? kernel.map(() => 1);
     const dilations = a.ints('dilations') ?? kernel.map(() => 1);
@@ -555,8 +547,7 @@ class Importer {
       if (a.int('transA', 0) !== 0 || a.float('alpha', 1) !== 1 || a.float('beta', 1) !== 1) this.fail(node, 'only Gemm with transA 0, alpha 1 and beta 1 is a dense layer');
       if (a.int('transB', 0) === 1) {
         [k, n] = [n, k];
-        kernel = new Float32Array(kernel.length);
-        for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) kernel[c * n + r] = w.floats[r * k + c];
+        kernel = transpose2d(w.floats, n, k);
       }
     }
     let bias: Float32Array | null = null;
@@ -704,22 +695,7 @@ function graphInputs(graph: GraphProto, constants: ReadonlyMap<string, Constant>
  */
 export async function loadModel(source: string | Uint8Array, options: OnnxLoadOptions = {}): Promise<Functional> {
   const where = 'onnx.loadModel';
-  let bytes: Uint8Array;
-  let label: string;
-  if (typeof source === 'string') {
-    if (source.length === 0) typeError(where, 'source', 'a path or the bytes of an ONNX file', source);
-    try {
-      bytes = await readFile(source);
-    } catch (error) {
-      throw new SerializationError(`${where}: cannot read ${source}: ${(error as Error).message}`, { cause: error });
-    }
-    label = source;
-  } else if (source instanceof Uint8Array) {
-    bytes = source;
-    label = 'the buffer';
-  } else {
-    return typeError(where, 'source', 'a path or a Uint8Array of an ONNX file', source);
-  }
+  const { bytes, label } = await fileBytes(where, 'source', source, 'an ONNX file');
   const o = checkOptions<OnnxLoadOptions>(where, checkObject(where, 'options', options), ['name']);
   return modelFromBytes(where, bytes, label, o.name);
 }
