@@ -19,17 +19,27 @@ export interface ComplexTensor {
   imag: Tensor;
 }
 
-/** Bases are reused across calls (a feature pipeline calls with the same lengths every batch). */
+/**
+ * Bases are reused across calls (a feature pipeline calls with the same lengths every batch). The cache
+ * keeps at most 8M floats (32 MB, a few FFT-2048 bases), dropping the oldest first; a larger basis is
+ * used once and not kept.
+ */
 const bases = new Map<string, Tensor>();
-const MAX_CACHED_BASES = 16;
+const MAX_CACHED_ELEMENTS = 8 << 20;
+let cachedElements = 0;
 
 function cached(key: string, build: () => Tensor): Tensor {
   let basis = bases.get(key);
-  if (basis === undefined) {
-    basis = build();
-    if (bases.size >= MAX_CACHED_BASES) bases.delete(bases.keys().next().value as string);
-    bases.set(key, basis);
+  if (basis !== undefined) return basis;
+  basis = build();
+  if (basis.size > MAX_CACHED_ELEMENTS) return basis;
+  while (cachedElements + basis.size > MAX_CACHED_ELEMENTS) {
+    const [oldest, dropped] = bases.entries().next().value as [string, Tensor];
+    bases.delete(oldest);
+    cachedElements -= dropped.size;
   }
+  bases.set(key, basis);
+  cachedElements += basis.size;
   return basis;
 }
 
