@@ -32,6 +32,7 @@ import { Pooling } from '../layers/pooling/base-pooling.js';
 import { GlobalPooling } from '../layers/pooling/base-global-pooling.js';
 import { BatchNormalization } from '../layers/normalization/batch-normalization.js';
 import { ZeroPadding2D } from '../layers/reshaping/zero-padding2d.js';
+import { UpSampling2D } from '../layers/reshaping/up-sampling2d.js';
 import { Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate } from '../layers/merge/index.js';
 import { Embedding } from '../layers/embedding.js';
 import { LayerNormalization } from '../layers/layerNormalization.js';
@@ -213,6 +214,16 @@ class Exporter {
       const [[top, bottom], [left, right]] = layer.padding;
       const pads = layer.dataFormat === 'channelsLast' ? [0, top, left, 0, 0, bottom, right, 0] : [0, 0, top, left, 0, 0, bottom, right];
       return [b.op('Pad', [x.name, b.int64Tensor(`${base}/pads`, pads)], base)];
+    }
+    if (layer instanceof UpSampling2D) {
+      // Nearest by whole factors: output pixel i reads input pixel floor(i / size) (asymmetric, floor).
+      const last = layer.dataFormat === 'channelsLast';
+      const input = last ? this.transpose(x.name, NHWC_TO_NCHW, `${base}_nchw`) : x.name;
+      const scales = new Float32Array([1, 1, layer.size[0], layer.size[1]]);
+      const resized = b.op('Resize', [input, '', b.floatTensor(`${base}/scales`, [4], scales)], last ? `${base}_resize` : base, {
+        mode: str('nearest'), coordinate_transformation_mode: str('asymmetric'), nearest_mode: str('floor'),
+      });
+      return [last ? this.transpose(resized, NCHW_TO_NHWC, base) : resized];
     }
     if (layer instanceof Add) return [b.op('Sum', inputs.map((v) => v.name), base)];
     if (layer instanceof Subtract) return [b.op('Sub', [inputs[0].name, inputs[1].name], base)];
@@ -596,7 +607,7 @@ export function modelProto(where: string, model: AnyModel, options: ExportOption
  * The graph's inputs and outputs are named as `model.inputNames` and `model.outputNames`; images are
  * NHWC as in Dendrite (a convolution's NCHW op sits between two Transpose nodes). Layers exported:
  * dense, activation (every built-in activation), dropout and spatial dropout (Identity), flatten,
- * reshape, zeroPadding2d, the merge layers (add, subtract, multiply, average, maximum, minimum,
+ * reshape, zeroPadding2d, upSampling2d (Resize, nearest), the merge layers (add, subtract, multiply, average, maximum, minimum,
  * concatenate), conv1d and conv2d (with groups, dilation, 'same'/'valid'/'causal' padding),
  * depthwiseConv2d, max/average pooling 1-D and 2-D, global pooling, batchNormalization,
  * layerNormalization (trailing axes), embedding (Gather), simpleRNN, lstm and gru (ONNX RNN, LSTM,

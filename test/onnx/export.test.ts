@@ -79,13 +79,14 @@ describe('onnx.exportModel runs in onnxruntime with predict\'s outputs', () => {
     await expectSameOutputs(model, [randn([4, 8], 4), randn([4, 8], 5)]);
   });
 
-  it('a CNN: conv2d (same, valid, strides, dilation, groups), depthwise, pooling, batch norm, padding, flatten', async () => {
+  it('a CNN: conv2d (same, valid, strides, dilation, groups), depthwise, pooling, batch norm, padding, upsampling, flatten', async () => {
     dn.seed(6);
     const model = dn.sequential({
       layers: [
         dn.layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', inputShape: [9, 10, 2] }),
         dn.layers.batchNormalization(),
         dn.layers.zeroPadding2d({ padding: [1, 2] }),
+        dn.layers.upSampling2d({ size: [2, 1] }),
         dn.layers.conv2d({ filters: 6, kernelSize: [3, 2], strides: 2, padding: 'same', groups: 2 }),
         dn.layers.depthwiseConv2d({ kernelSize: 2, depthMultiplier: 2, dilationRate: 1 }),
         dn.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
