@@ -33,8 +33,13 @@ import './tensor-methods.js';
 export type { TensorContainer, MemoryInfo } from './memory.js';
 
 // Models and layers: tfjs's and Dendrite's are the same API.
-export { sequential, model, input, layers, initializers, regularizers, callbacks, loadLayersModel, Sequential } from '../index.js';
+export { input, layers, initializers, regularizers, callbacks, Sequential } from '../index.js';
 export { Model as LayersModel } from '../index.js';
+export { sequential, model, loadLayersModel, asLayersModel } from './models.js';
+export type {
+  LayersModel as TfjsLayersModel, TfjsModelMethods, ModelFitArgs, ModelFitDatasetArgs, ModelEvaluateArgs, ModelEvaluateDatasetArgs,
+  CustomCallbackArgs, YieldEveryOptions,
+} from './models.js';
 
 export { variable, Variable } from './variables.js';
 export { grad, grads, valueAndGrad, valueAndGrads, variableGrads } from './gradients.js';
