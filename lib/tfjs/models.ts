@@ -29,12 +29,12 @@ export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
 
 /** tfjs's callback object (`CustomCallbackArgs`): any of the hooks, each may return a Promise. */
 export interface CustomCallbackArgs {
-  onTrainBegin?: (logs?: Logs) => void | Promise<void>;
-  onTrainEnd?: (logs?: Logs) => void | Promise<void>;
-  onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
-  onEpochEnd?: (epoch: number, logs?: Logs) => void | Promise<void>;
-  onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
-  onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
+  onTrainBegin?: (logs: Logs) => void | Promise<void>;
+  onTrainEnd?: (logs: Logs) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onBatchBegin?: (batch: number, logs: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
   /** Called when training yields (see `yieldEvery`), with the epoch, batch and the batch's logs. */
   onYield?: (epoch: number, batch: number, logs: Logs) => void | Promise<void>;
   /** The clock `yieldEvery` in milliseconds reads (default `performance.now`). */
@@ -46,10 +46,10 @@ export interface CustomCallbackArgs {
 type TfjsCallbacks = dnCallbacks.Callback | CustomCallbackArgs | readonly (dnCallbacks.Callback | CustomCallbackArgs)[];
 
 /** `model.fit` arguments as tfjs takes them (tfjs `ModelFitArgs`): Dendrite's `fit` options plus `yieldEvery`. */
-export interface ModelFitArgs extends Omit<FitOptions, 'callbacks'> {
+export type ModelFitArgs = { [K in Exclude<keyof FitOptions, 'callbacks'>]?: FitOptions[K] | null } & {
   callbacks?: TfjsCallbacks | null;
   yieldEvery?: YieldEveryOptions | null;
-}
+};
 
 /** `model.fitDataset` arguments (tfjs `ModelFitDatasetArgs`). */
 export interface ModelFitDatasetArgs {

@@ -34,7 +34,7 @@ function twins(metrics: string[] | undefined): { mine: ReturnType<typeof tf.sequ
   theirs.add(real.layers.dense({ units: 4, activation: 'tanh', inputShape: [3] }));
   theirs.add(real.layers.dense({ units: 1, activation: 'sigmoid' }));
   theirs.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', ...(metrics === undefined ? {} : { metrics }) });
-  theirs.setWeights(mine.getWeights().map((w) => real.tensor(Array.from(w.dataSync()), w.shape)));
+  theirs.setWeights(mine.getWeights().map((w) => real.tensor(Array.from(w.dataSync()), [...w.shape])));
   return { mine, theirs };
 }
 
