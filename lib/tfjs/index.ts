@@ -17,12 +17,15 @@ export {
 
 // Tensors and ops with tfjs's names and signatures.
 export {
-  Tensor, tensor, scalar, zeros, ones, zerosLike, onesLike, eye, linspace,
-  add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, square,
+  Tensor, tensor, scalar, zeros, ones, zerosLike, onesLike, eye, linspace, log, sqrt,
   equal, notEqual, greater, greaterEqual, less, lessEqual, where,
-  relu, elu, sigmoid, tanh, softplus, selu, softmax, logSoftmax,
-  sum, mean, max, min, reshape, squeeze, expandDims, broadcastTo, split, concat, stack, gather, cast, clone,
+  elu, sigmoid, tanh, softplus, selu, softmax, logSoftmax,
+  reshape, squeeze, expandDims, broadcastTo, split, concat, stack, gather, cast, clone,
 } from '../index.js';
+// Arithmetic with tfjs's dtype rules (int32 kept or promoted to float32 as tfjs does).
+export {
+  add, sub, mul, div, pow, maximum, minimum, squaredDifference, neg, abs, square, relu, exp, sum, mean, max, min,
+} from './arithmetic.js';
 export type { DType, TensorLike } from '../index.js';
 export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, buffer, TensorBuffer } from './tensors.js';
 export { argMax, argMin, matMul, fill, oneHot, nextFrame, ready } from './ops.js';
