@@ -6,6 +6,25 @@
 import { Tensor, ShapeError, ValueError, mul, sum, valueAndGrad as dendriteValueAndGrad } from '../index.js';
 import { checkFunction, formatShape, typeError } from '../validate.js';
 import { registeredVariables, Variable } from './variables.js';
+import { modelWeights } from './model-weights.js';
+
+/** How many gradient computations of this module are running `f` now (`predict` records inside them, as tfjs). */
+let recordingDepth = 0;
+
+/** Whether a `grad`/`grads`/`valueAndGrad(s)`/`variableGrads`/`minimize` function is running. */
+export function isRecording(): boolean {
+  return recordingDepth > 0;
+}
+
+/** Runs `f` counted as recording. */
+function recorded<T>(f: () => T): T {
+  recordingDepth++;
+  try {
+    return f();
+  } finally {
+    recordingDepth--;
+  }
+}
 
 /** Checks `f`'s result and reduces it to the scalar whose gradient is wanted: sum(y * dy). */
 function weighted(where: string, y: unknown, dy: Tensor | undefined): Tensor {
@@ -29,7 +48,7 @@ function differentiate(where: string, f: (...xs: Tensor[]) => unknown, args: rea
   inputs.forEach((x, i) => (named[`x${i}`] = x));
   let y: Tensor | undefined;
   const { grads } = dendriteValueAndGrad(() => {
-    const value = f(...inputs);
+    const value = recorded(() => f(...inputs));
     const scalar = weighted(where, value, (dy ?? undefined) as Tensor | undefined);
     y = value as Tensor;
     return scalar;
@@ -102,7 +121,8 @@ export interface VariableGrads {
 
 /**
  * `tf.variableGrads(f, varList?)`: the value of `f` (a scalar) and its gradient with respect to each
- * trainable variable of `varList` (by default every live trainable variable), keyed by variable name.
+ * trainable variable of `varList` (by default every live trainable variable and every trainable
+ * weight of the models made through `dendrite/tfjs`, as tfjs registers those), keyed by variable name.
  * As in tfjs, a variable `f` does not depend on gets no entry, a non-trainable one in `varList` gets
  * null, and `f` depending on none of them is a ValueError.
  * ```ts
@@ -119,27 +139,34 @@ export function variableGrads(f: () => Tensor, varList?: Variable[]): VariableGr
       if (!(v instanceof Variable)) typeError(where, `varList[${i}]`, 'a Variable (from tf.variable)', v);
     });
   }
-  // By default every live trainable variable that can have a gradient (float32).
+  // By default every live trainable variable that can have a gradient (float32), and the weights of
+  // the models made through dendrite/tfjs (tfjs registers those as variables too).
   const candidates = varList ?? registeredVariables().filter((v) => v.dtype === 'float32');
-  const trainable = candidates.filter((v) => v.trainable);
+  const trainable: { name: string; tensor: Tensor }[] = candidates.filter((v) => v.trainable).map((v) => ({ name: v.name, tensor: v }));
+  if (varList === undefined || varList === null) for (const w of modelWeights()) trainable.push({ name: w.name, tensor: w.value });
   if (trainable.length === 0) {
     throw new ValueError(`${where}: expects at least one trainable variable, but none of the ${candidates.length} variables is trainable`);
   }
+  // Keyed by position: two models loaded from one file have weights of the same names.
   const named: Record<string, Tensor> = {};
-  for (const v of trainable) named[v.name] = v;
+  trainable.forEach((t, i) => (named[`v${i}`] = t.tensor));
   let connected = new Set<Tensor>();
   const result = dendriteValueAndGrad(() => {
-    const value = f();
+    const value = recorded(f);
     if (!(value instanceof Tensor)) typeError(where, 'the value of f', 'a Tensor', value);
     if (value.rank !== 0) throw new ValueError(`${where}: f must return a scalar (rank 0), got a tensor of shape ${formatShape(value.shape)}`);
-    connected = reachedFrom(value, new Set(trainable));
+    connected = reachedFrom(value, new Set(trainable.map((t) => t.tensor)));
     return value;
   }, named);
   if (connected.size === 0) {
     throw new ValueError(`${where}: the value of f depends on none of the variables; compute the loss from them inside f`);
   }
   const out: Record<string, Tensor | null> = {};
-  for (const v of trainable) if (connected.has(v)) out[v.name] = result.grads[v.name];
+  trainable.forEach(({ name, tensor }, i) => {
+    if (!connected.has(tensor)) return;
+    if (name in out) throw new ValueError(`${where}: f depends on two variables named '${name}' (two models with the same layer names); pass varList or rename the layers`);
+    out[name] = result.grads[`v${i}`];
+  });
   if (varList !== undefined && varList !== null) for (const v of varList) if (!v.trainable) out[v.name] = null;
   return { value: result.value, grads: out };
 }

@@ -16,11 +16,13 @@
 import {
   Model, scalar, ValueError, callbacks as dnCallbacks, data,
   loadLayersModel as dnLoadLayersModel, model as dnModel, sequential as dnSequential,
-  type EvaluationResult, type FitOptions, type Functional, type History, type LoadOptions, type Logs, type ModelData, type ModelOptions,
+  type EvaluationResult, type FitOptions, type Functional, type History, type LoadOptions, type Logs, type ModelData, type ModelOptions, type PredictOptions,
   type Sequential, type SequentialOptions, type SymbolicTensor, type Tensor, type TrainingBatch,
 } from '../index.js';
-import { checkChoice, checkFunction, checkObject, checkPositiveInteger, describe, typeError } from '../validate.js';
+import { checkChoice, checkFunction, checkObject, checkOptions, checkPositiveInteger, describe, typeError } from '../validate.js';
 import { nextFrame } from './ops.js';
+import { isRecording } from './gradients.js';
+import { registerModel } from './model-weights.js';
 
 type Dataset<T> = data.Dataset<T>;
 
@@ -279,10 +281,25 @@ async function evaluateDataset(this: Model, dataset: Dataset<TrainingBatch>, arg
 const fitWithDataset = Model.prototype.fit as (this: Model, dataset: Dataset<TrainingBatch>, options?: FitOptions) => Promise<History>;
 const evaluateWithDataset = Model.prototype.evaluate as (this: Model, dataset: Dataset<TrainingBatch>, options?: { steps?: number }) => Promise<EvaluationResult>;
 
-const TFJS_METHODS = { evaluate, fit, fitDataset, evaluateDataset };
+/**
+ * tfjs's `predict`: inside `tf.grad`, `tf.variableGrads` or `optimizer.minimize` it records
+ * gradients (Dendrite's `apply`, the whole batch at once), elsewhere it is Dendrite's `predict`.
+ */
+function predict(this: Model, x: ModelData, args?: PredictOptions | null): Tensor | Tensor[] {
+  const options = withoutNulls('predict', args);
+  if (isRecording()) {
+    checkOptions('predict', options, ['batchSize', 'verbose']);
+    return this.apply(x, { training: false });
+  }
+  const { verbose: _verbose, ...rest } = options;
+  return Model.prototype.predict.call(this, x, rest);
+}
+
+const TFJS_METHODS = { evaluate, fit, fitDataset, evaluateDataset, predict };
 
 /** Gives `model` tfjs's `evaluate`, `fit`, `fitDataset` and `evaluateDataset` (on the object, not its class). */
 export function asLayersModel<M extends AnyModel>(model: M): LayersModel<M> {
+  registerModel(model);
   for (const [name, method] of Object.entries(TFJS_METHODS)) {
     Object.defineProperty(model, name, { value: method, writable: true, configurable: true, enumerable: false });
   }

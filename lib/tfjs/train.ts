@@ -9,6 +9,7 @@ import { optimizers, Tensor, ValueError, type Optimizer, type OptimizerVariable 
 import { checkBoolean, checkNumber, typeError } from '../validate.js';
 import { variableGrads } from './gradients.js';
 import { registeredVariable, Variable } from './variables.js';
+import { modelWeight } from './model-weights.js';
 
 /** TensorFlow.js's optimizer methods for `tf.variable`s, on every optimizer `tf.train.*` makes. */
 export interface TfjsOptimizerMethods {
@@ -63,25 +64,32 @@ function withTfjsMethods<T extends Optimizer>(optimizer: T): TfjsOptimizer<T> {
     } else {
       typeError(at, 'variableGradients', 'an object { name: Tensor } or an array of { name, tensor }', variableGradients);
     }
-    const found = entries.map(([name]) => registeredVariable(name));
+    // A tf.variable by name, or a weight of a model made through dendrite/tfjs (tfjs registers those too).
+    const found = entries.map(([name]) => registeredVariable(name) ?? modelWeight(name));
     if (variables !== undefined || found.every((v) => v === undefined)) {
       dendriteApply(Object.fromEntries(entries.filter(([, g]) => g !== null && g !== undefined)) as Record<string, Tensor>, variables);
       return;
     }
     const missing = entries.find((_, i) => found[i] === undefined);
-    if (missing !== undefined) throw new ValueError(`${at}: no variable is named '${missing[0]}' (tf.variable registers each by name)`);
+    if (missing !== undefined) throw new ValueError(`${at}: no variable is named '${missing[0]}' (tf.variable registers each by name, and the models of dendrite/tfjs their weights)`);
     const grads: Record<string, Tensor> = {};
     const updated: { variable: Variable; standIn: OptimizerVariable }[] = [];
+    const targets: OptimizerVariable[] = [];
     entries.forEach(([name, gradient], i) => {
       if (gradient === null || gradient === undefined) return;
       grads[name] = gradient as Tensor;
       const variable = found[i]!;
+      if (!(variable instanceof Variable)) {
+        targets.push(variable); // a model's weight: the optimizer updates it in place
+        return;
+      }
       const standIn = standInFor(variable);
       standIn.value = variable;
       updated.push({ variable, standIn });
+      targets.push(standIn);
     });
-    if (updated.length === 0) return;
-    dendriteApply(grads, updated.map((u) => u.standIn));
+    if (targets.length === 0) return;
+    dendriteApply(grads, targets);
     for (const { variable, standIn } of updated) variable.storage.set(standIn.value.storage);
   };
   const minimize: TfjsOptimizerMethods['minimize'] = (f, returnCost = false, varList) => {

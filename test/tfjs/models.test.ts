@@ -200,3 +200,54 @@ describe('fitDataset and evaluateDataset', () => {
     await expect(mine.fitDataset(tf.tensor2d(x) as never)).rejects.toThrow(/fitDataset: dataset/);
   });
 });
+
+describe('predict records gradients inside tf.grad, variableGrads and minimize, as tfjs', () => {
+  it('tf.grad through model.predict equals tfjs on the same weights', () => {
+    const { x } = data();
+    const { mine, theirs } = twins(undefined);
+    const g = tf.grad((input: dn.Tensor) => (mine.predict(input) as dn.Tensor).sum())(tf.tensor2d(x));
+    const expected = real.grad((input: real.Tensor) => (theirs.predict(input) as real.Tensor).sum())(real.tensor2d(x));
+    expect(g.shape).toEqual(expected.shape);
+    const want = expected.dataSync();
+    Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    // Outside a gradient function predict is Dendrite's (no graph kept).
+    expect((mine.predict(tf.tensor2d(x)) as dn.Tensor)._node).toBeNull();
+  });
+
+  it('optimizer.minimize without a varList trains the model weights step for step as tfjs', () => {
+    const { x, y } = data();
+    const { mine, theirs } = twins(undefined);
+    const optimizer = tf.train.sgd(0.5);
+    const realOptimizer = real.train.sgd(0.5);
+    const xs = tf.tensor2d(x);
+    const ys = tf.tensor2d(y);
+    const costs: number[] = [];
+    for (let step = 0; step < 4; step++) {
+      const cost = optimizer.minimize(() => tf.losses.meanSquaredError(ys, mine.predict(xs) as dn.Tensor), true)!;
+      const realCost = realOptimizer.minimize(() => real.losses.meanSquaredError(real.tensor2d(y), theirs.predict(real.tensor2d(x)) as real.Tensor), true)!;
+      expect(cost.dataSync()[0]).toBeCloseTo(realCost.dataSync()[0], 5);
+      costs.push(cost.dataSync()[0]);
+    }
+    expect(costs[3]).toBeLessThan(costs[0]);
+    const realWeights = theirs.getWeights().map((w) => Array.from(w.dataSync()));
+    mine.getWeights().forEach((w, k) => Array.from(w.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(realWeights[k][i], 5)));
+  });
+
+  it('variableGrads keys the model weights by their tfjs names, leaves out unused models, and applyGradients updates them', () => {
+    const { x, y } = data();
+    const { mine, theirs } = twins(undefined);
+    const unused = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [3] })] });
+    real.sequential({ layers: [real.layers.dense({ units: 1, inputShape: [3] })] }); // keeps the two libraries' layer counts in step
+    expect(unused.built).toBe(true);
+    const loss = (): dn.Tensor => tf.losses.meanSquaredError(tf.tensor2d(y), mine.predict(tf.tensor2d(x)) as dn.Tensor);
+    const { value, grads } = tf.variableGrads(loss);
+    const expected = real.variableGrads(() => real.losses.meanSquaredError(real.tensor2d(y), theirs.predict(real.tensor2d(x)) as real.Tensor) as real.Scalar);
+    expect(Object.keys(grads).sort()).toEqual(Object.keys(expected.grads).sort());
+    expect(value.dataSync()[0]).toBeCloseTo(expected.value.dataSync()[0], 5);
+    const before = mine.getWeights()[0].dataSync()[0];
+    tf.train.sgd(1).applyGradients(grads);
+    const kernelGrad = grads[mine.layers[0].name + '/kernel']!.dataSync()[0];
+    expect(mine.getWeights()[0].dataSync()[0]).toBeCloseTo(before - kernelGrad, 6);
+    expect(() => tf.train.sgd(1).applyGradients({ [mine.layers[0].name + '/kernel']: grads[mine.layers[0].name + '/kernel']!, nonsense: tf.scalar(1) })).toThrow(/nonsense/);
+  });
+});
