@@ -54,3 +54,7 @@ export * as losses from './losses.js';
 export { Reduction } from './losses.js';
 export * as metrics from './metrics.js';
 export * as util from './util.js';
+export * as data from './data.js';
+export * as serialization from './serialization.js';
+export * as io from './io.js';
+export type { CSVConfig, ColumnConfig, CSVDataset } from './data.js';

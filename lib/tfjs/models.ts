@@ -19,7 +19,9 @@ import {
   type EvaluationResult, type FitOptions, type Functional, type History, type LoadOptions, type Logs, type ModelData, type ModelOptions, type PredictOptions,
   type Sequential, type SequentialOptions, type SymbolicTensor, type Tensor, type TrainingBatch,
 } from '../index.js';
-import { checkChoice, checkFunction, checkObject, checkOptions, checkPositiveInteger, describe, typeError } from '../validate.js';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkBoolean, checkChoice, checkFunction, checkObject, checkOptions, checkString, checkPositiveInteger, describe, typeError } from '../validate.js';
 import { nextFrame } from './ops.js';
 import { isRecording } from './gradients.js';
 import { registerModel } from './model-weights.js';
@@ -91,6 +93,7 @@ export interface TfjsModelMethods {
   fit(x: ModelData, y: ModelData, args?: ModelFitArgs | null): Promise<History>;
   fitDataset(dataset: Dataset<TrainingBatch>, args?: ModelFitDatasetArgs | null): Promise<History>;
   evaluateDataset(dataset: Dataset<TrainingBatch>, args?: ModelEvaluateDatasetArgs | null): Promise<Tensor | Tensor[]>;
+  save(handlerOrURL: string, config?: { includeOptimizer?: boolean | null; trainableOnly?: boolean | null } | null): Promise<SaveResult>;
 }
 
 /** A Dendrite model with tfjs's `evaluate`/`fit`/`fitDataset`/`evaluateDataset` (tfjs `LayersModel`). */
@@ -281,6 +284,47 @@ async function evaluateDataset(this: Model, dataset: Dataset<TrainingBatch>, arg
 const fitWithDataset = Model.prototype.fit as (this: Model, dataset: Dataset<TrainingBatch>, options?: FitOptions) => Promise<History>;
 const evaluateWithDataset = Model.prototype.evaluate as (this: Model, dataset: Dataset<TrainingBatch>, options?: { steps?: number }) => Promise<EvaluationResult>;
 
+/** What tfjs's `model.save` resolves to (`SaveResult.modelArtifactsInfo`), read back from the files written. */
+export interface SaveResult {
+  modelArtifactsInfo: {
+    dateSaved: Date;
+    modelTopologyType: 'JSON';
+    modelTopologyBytes: number;
+    weightSpecsBytes: number;
+    weightDataBytes: number;
+  };
+}
+
+/**
+ * tfjs's `model.save(url)`: the tfjs layers-model format (`model.json` and `.bin` shards), which
+ * `tf.loadLayersModel` of tfjs and of Dendrite read. `includeOptimizer` and `trainableOnly` are refused:
+ * Dendrite's tfjs writer saves the whole model without the optimizer (`dn` `model.save` keeps that).
+ */
+async function save(this: Model, handlerOrURL: string, config?: { includeOptimizer?: boolean | null; trainableOnly?: boolean | null } | null): Promise<SaveResult> {
+  const where = 'save';
+  const o = withoutNulls(where, config);
+  for (const key of Object.keys(o)) checkChoice(where, 'option name', key, ['includeOptimizer', 'trainableOnly'] as const);
+  for (const key of ['includeOptimizer', 'trainableOnly']) {
+    if (o[key] !== undefined && checkBoolean(where, key, o[key])) {
+      throw new ValueError(`${where}: ${key} is not supported in the tfjs format here; Dendrite's own format keeps the optimizer: dn's model.save(path, { includeOptimizer: true })`);
+    }
+  }
+  await Model.prototype.save.call(this, handlerOrURL, { format: 'tfjs' });
+  const directory = checkString(where, 'handlerOrURL', handlerOrURL).replace(/^file:\/\//, '');
+  const modelJson = JSON.parse(await readFile(join(directory, 'model.json'), 'utf8')) as { modelTopology: unknown; weightsManifest: { paths: string[]; weights: unknown[] }[] };
+  let weightDataBytes = 0;
+  for (const group of modelJson.weightsManifest) for (const path of group.paths) weightDataBytes += (await stat(join(directory, path))).size;
+  return {
+    modelArtifactsInfo: {
+      dateSaved: new Date(),
+      modelTopologyType: 'JSON',
+      modelTopologyBytes: JSON.stringify(modelJson.modelTopology).length,
+      weightSpecsBytes: JSON.stringify(modelJson.weightsManifest.flatMap((g) => g.weights)).length,
+      weightDataBytes,
+    },
+  };
+}
+
 /**
  * tfjs's `predict`: inside `tf.grad`, `tf.variableGrads` or `optimizer.minimize` it records
  * gradients (Dendrite's `apply`, the whole batch at once), elsewhere it is Dendrite's `predict`.
@@ -295,7 +339,7 @@ function predict(this: Model, x: ModelData, args?: PredictOptions | null): Tenso
   return Model.prototype.predict.call(this, x, rest);
 }
 
-const TFJS_METHODS = { evaluate, fit, fitDataset, evaluateDataset, predict };
+const TFJS_METHODS = { evaluate, fit, fitDataset, evaluateDataset, predict, save };
 
 /** Gives `model` tfjs's `evaluate`, `fit`, `fitDataset` and `evaluateDataset` (on the object, not its class). */
 export function asLayersModel<M extends AnyModel>(model: M): LayersModel<M> {

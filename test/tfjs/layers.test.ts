@@ -34,3 +34,52 @@ describe('tf.layers names', () => {
     expect(() => tf.layers.dense('dense' as never)).toThrow(dn.DendriteError);
   });
 });
+
+describe('tf.serialization.registerClass and tf.io.listModels', () => {
+  class Gain extends tf.layers.Layer {
+    static readonly className = 'TfjsTestGain';
+    readonly className = 'TfjsTestGain';
+    private gain: dn.LayerVariable | null = null;
+    constructor(options: { name?: string; inputShape?: number[] } = {}) {
+      super('gain', options, 'TfjsTestGain');
+    }
+    protected override buildWeights(inputShape: dn.layers.Shape): void {
+      this.gain = this.addWeight('gain', [inputShape[inputShape.length - 1] as number], 'ones');
+    }
+    override computeOutputShape(inputShape: readonly (number | null)[]): dn.layers.Shape {
+      return inputShape.slice();
+    }
+    override call(input: dn.Tensor): dn.Tensor {
+      return input.mul(this.gain!.value);
+    }
+  }
+
+  it('registers a custom layer by its static className, so a saved model with it loads', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'dendrite-tfjs-register-'));
+    try {
+      const model = tf.sequential({ layers: [new Gain({ inputShape: [2] }), tf.layers.dense({ units: 1 })] });
+      model.setWeights([tf.tensor1d([2, 3]), ...model.getWeights().slice(1)]);
+      await expect(model.save(dir)).rejects.toThrow(/TfjsTestGain/);
+      expect(tf.serialization.registerClass(Gain)).toBe(Gain);
+      expect(dn.layers.registeredLayers()).toEqual(expect.arrayContaining(['TfjsTestGain', 'Custom>TfjsTestGain']));
+      await model.save(dir);
+      const loaded = await tf.loadLayersModel(join(dir, 'model.json'));
+      expect(loaded.layers[0]).toBeInstanceOf(Gain);
+      const x = tf.tensor2d([[1, 1]]);
+      expect((loaded.predict(x) as dn.Tensor).toArray()).toEqual((model.predict(x) as dn.Tensor).toArray());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses classes that are not layers or lack a className, and listModels is empty in Node as tfjs-node', async () => {
+    class Plain { static readonly className = 'Plain'; }
+    expect(() => tf.serialization.registerClass(Plain)).toThrow(/not a layer class/);
+    expect(() => tf.serialization.registerClass(class NoName extends tf.layers.Layer {} as never)).toThrow(/static className/);
+    expect(() => tf.serialization.registerClass(3 as never)).toThrow(dn.ArgumentTypeError);
+    expect(await tf.io.listModels()).toEqual({});
+  });
+});

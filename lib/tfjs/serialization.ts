@@ -1,0 +1,3 @@
+/** `tf.serialization` of `dendrite/tfjs`. */
+export { registerClass } from './registry.js';
+export type { SerializableConstructor } from './registry.js';
