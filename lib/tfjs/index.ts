@@ -57,4 +57,5 @@ export * as util from './util.js';
 export * as data from './data.js';
 export * as serialization from './serialization.js';
 export * as io from './io.js';
+export * as node from './node.js';
 export type { CSVConfig, ColumnConfig, CSVDataset } from './data.js';
