@@ -8,6 +8,9 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '../../lib/tfjs/index.js';
 import * as dn from '../../lib/index.js';
 
+// A CPU with only the scalar path is, in CI, the emulated one (qemu): the larger runs are skipped there.
+const emulated = !dn.backendInfo().isas.some((isa) => isa !== 'scalar');
+
 const work = mkdtempSync(join(tmpdir(), 'dendrite-tfjs-examples-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -112,7 +115,7 @@ describe('abalone-node (tf.data.csv, fitDataset, save and loadLayersModel)', () 
       result.dataSync());
   }
 
-  it('trains from the CSV, saves in the tfjs format, reloads and predicts', async () => {
+  it('trains from the CSV, saves in the tfjs format, reloads and predicts', { timeout: 60_000 }, async () => {
     const csvPath = join(work, 'abalone.csv');
     writeAbaloneCsv(csvPath);
     dn.seed(1);
@@ -121,5 +124,131 @@ describe('abalone-node (tf.data.csv, fitDataset, save and loadLayersModel)', () 
     const prediction = Number(lines[0].split('the inference result from the model is ')[1]);
     expect(Number.isFinite(prediction)).toBe(true);
     expect(prediction).toBeGreaterThan(1); // three epochs of sgd move the output toward the rings (about 10)
+  });
+});
+
+describe('baseball-node pitch type (tf.data.csv pipeline, fitDataset with onEpochEnd, positional evaluate, save)', () => {
+  // The pitch CSVs the example downloads: a header and rows of 7 measurements, the pitcher's hand and
+  // the pitch class, grouped by class (the example's per-class evaluation counts on that). Generated:
+  // each class has its own mean speed and spin.
+  function writePitchCsv(path: string, rows: number, seed: number): void {
+    const random = new dn.Generator(seed);
+    const lines = ['vx0,vy0,vz0,ax,ay,az,start_speed,left_handed_pitcher,pitch_code'];
+    const perClass = rows / 7;
+    for (let pitch = 0; pitch < 7; pitch++) {
+      for (let i = 0; i < perClass; i++) {
+        const noise = (): number => random.normal();
+        const speed = 70 + pitch * 4 + noise();
+        const values = [pitch * 4 - 12 + noise(), -90 - pitch * 8 + noise(), pitch * 2 - 8 + noise(), pitch * 9 - 40 + noise(),
+          15 + pitch * 4 + noise(), -45 + pitch * 6 + noise(), speed, i % 2, pitch];
+        lines.push(values.map((v) => (Number.isInteger(v) ? String(v) : v.toFixed(3))).join(','));
+      }
+    }
+    writeFileSync(path, lines.join('\n'));
+  }
+
+  // --- baseball-node/utils.js ---
+  function normalize(value: number, min?: number, max?: number) {
+    if (min === undefined || max === undefined) {
+      return value;
+    }
+    return (value - min) / (max - min);
+  }
+
+  // --- baseball-node/pitch_type.js (its module body; the data paths are local files here) ---
+  function pitchType(TRAIN_DATA_PATH: string, TEST_DATA_PATH: string) {
+    const VX0_MIN = -18.885;
+    const VX0_MAX = 18.065;
+    const VY0_MIN = -152.463;
+    const VY0_MAX = -86.374;
+    const VZ0_MIN = -15.5146078412997;
+    const VZ0_MAX = 9.974;
+    const AX_MIN = -48.0287647107959;
+    const AX_MAX = 30.592;
+    const AY_MIN = 9.397;
+    const AY_MAX = 49.18;
+    const AZ_MIN = -49.339;
+    const AZ_MAX = 2.95522851438373;
+    const START_SPEED_MIN = 59;
+    const START_SPEED_MAX = 104.4;
+    const NUM_PITCH_CLASSES = 7;
+    const TRAINING_DATA_LENGTH = 7000;
+    const TEST_DATA_LENGTH = 700;
+    const csvTransform =
+      ({ xs, ys }: any) => {
+        const values = [
+          normalize(xs.vx0, VX0_MIN, VX0_MAX),
+          normalize(xs.vy0, VY0_MIN, VY0_MAX),
+          normalize(xs.vz0, VZ0_MIN, VZ0_MAX), normalize(xs.ax, AX_MIN, AX_MAX),
+          normalize(xs.ay, AY_MIN, AY_MAX), normalize(xs.az, AZ_MIN, AZ_MAX),
+          normalize(xs.start_speed, START_SPEED_MIN, START_SPEED_MAX),
+          xs.left_handed_pitcher,
+        ];
+        return { xs: values, ys: ys.pitch_code };
+      };
+    const trainingData =
+      tf.data.csv(TRAIN_DATA_PATH, { columnConfigs: { pitch_code: { isLabel: true } } })
+        .map(csvTransform)
+        .shuffle(TRAINING_DATA_LENGTH)
+        .batch(100);
+    const testValidationData =
+      tf.data.csv(TEST_DATA_PATH, { columnConfigs: { pitch_code: { isLabel: true } } })
+        .map(csvTransform)
+        .batch(TEST_DATA_LENGTH);
+    const model = tf.sequential();
+    model.add(tf.layers.dense({ units: 250, activation: 'relu', inputShape: [8] }));
+    model.add(tf.layers.dense({ units: 175, activation: 'relu' }));
+    model.add(tf.layers.dense({ units: 150, activation: 'relu' }));
+    model.add(tf.layers.dense({ units: NUM_PITCH_CLASSES, activation: 'softmax' }));
+    model.compile({
+      optimizer: tf.train.adam(),
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
+    return { model, trainingData, testValidationData, TEST_DATA_LENGTH };
+  }
+
+  // --- baseball-node/train_pitch_type.js, run() ---
+  async function run(pitch_type: ReturnType<typeof pitchType>, epochCount: number, savePath: string | null) {
+    pitch_type.model.summary();
+    await pitch_type.model.fitDataset(pitch_type.trainingData, {
+      epochs: epochCount,
+      callbacks: {
+        onEpochEnd: async (epoch, logs) => {
+          console.log(`Epoch: ${epoch} - loss: ${logs.loss.toFixed(3)}`);
+        },
+      },
+      verbose: 0,
+    });
+    // Eval against test data:
+    await pitch_type.testValidationData.forEachAsync((data: any) => {
+      const evalOutput = pitch_type.model.evaluate(
+        data.xs, data.ys, pitch_type.TEST_DATA_LENGTH) as tf.Tensor[];
+      console.log(
+        `\nEvaluation result:\n` +
+        `  Loss = ${evalOutput[0].dataSync()[0].toFixed(3)}; ` +
+        `Accuracy = ${evalOutput[1].dataSync()[0].toFixed(3)}`);
+    });
+    if (savePath !== null) {
+      await pitch_type.model.save(`file://${savePath}`);
+      console.log(`Saved model to path: ${savePath}`);
+    }
+  }
+
+  it.runIf(!emulated)('trains for two epochs, evaluates the test pitches and saves', { timeout: 60_000 }, async () => {
+    const train = join(work, 'pitch_type_training_data.csv');
+    const test = join(work, 'pitch_type_test_data.csv');
+    writePitchCsv(train, 7000, 11);
+    writePitchCsv(test, 700, 12);
+    dn.seed(2);
+    const savePath = join(work, 'pitch-model');
+    const lines = await printed(() => run(pitchType(train, test), 2, savePath));
+    const epochs = lines.filter((l) => l.startsWith('Epoch: '));
+    expect(epochs).toHaveLength(2);
+    const evaluation = lines.find((l) => l.includes('Evaluation result'))!;
+    const accuracy = Number(/Accuracy = ([\d.]+)/.exec(evaluation)![1]);
+    expect(accuracy).toBeGreaterThan(0.5); // 7 separable classes: chance is 0.14
+    expect(lines[lines.length - 1]).toBe(`Saved model to path: ${savePath}`);
+    expect((await tf.loadLayersModel(`file://${savePath}/model.json`)).layers).toHaveLength(4);
   });
 });
