@@ -1,7 +1,10 @@
 // tensorflow/tfjs-examples Node programs run through dendrite/tfjs. Each program is written from the
 // published example with only its import changed (`require('@tensorflow/tfjs-node')` becomes this
 // entry); what it downloads is generated here instead, and it runs for fewer epochs.
+import assert from 'node:assert';
+import * as fs from 'node:fs';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as util from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -449,6 +452,232 @@ describe('quantization/train_housing (tf.data.csv iterator, tf.moments, tf.util.
     const lines = await printed(() => main(csv, { epochs: 8, batchSize: 128, validationSplit: 0.2, evaluationSplit: 0.1, modelSavePath }));
     const loss = Number(/Loss = ([\d.]+)/.exec(lines.find((l) => l.includes('Evaluation result'))!)![1]);
     expect(loss).toBeLessThan(0.75); // mean absolute error in standard deviations; predicting the mean gives about 0.8
+    expect(lines[lines.length - 1]).toBe(`Saved model to path: ${modelSavePath}`);
+  });
+});
+
+describe('mnist-node (idx files, conv2d/maxPooling2d/dropout, fit with validationSplit, evaluate, save)', () => {
+  const IMAGE_HEADER_MAGIC_NUM = 2051;
+  const IMAGE_HEADER_BYTES = 16;
+  const IMAGE_HEIGHT = 28;
+  const IMAGE_WIDTH = 28;
+  const IMAGE_FLAT_SIZE = IMAGE_HEIGHT * IMAGE_WIDTH;
+  const LABEL_HEADER_MAGIC_NUM = 2049;
+  const LABEL_HEADER_BYTES = 8;
+  const LABEL_RECORD_BYTE = 1;
+  const LABEL_FLAT_SIZE = 10;
+  // The unzipped idx files the example keeps after downloading (in the test's folder here).
+  const TRAIN_IMAGES_FILE = join(work, 'train-images-idx3-ubyte');
+  const TRAIN_LABELS_FILE = join(work, 'train-labels-idx1-ubyte');
+  const TEST_IMAGES_FILE = join(work, 't10k-images-idx3-ubyte');
+  const TEST_LABELS_FILE = join(work, 't10k-labels-idx1-ubyte');
+
+  /** Generated digits: class k is a bright 7x7 block at the k-th of ten places, on faint noise. */
+  function writeIdx(imagesFile: string, labelsFile: string, count: number, seed: number): void {
+    const random = new dn.Generator(seed);
+    const images = Buffer.alloc(IMAGE_HEADER_BYTES + count * IMAGE_FLAT_SIZE);
+    const labels = Buffer.alloc(LABEL_HEADER_BYTES + count);
+    [IMAGE_HEADER_MAGIC_NUM, count, IMAGE_HEIGHT, IMAGE_WIDTH].forEach((v, i) => images.writeUInt32BE(v, i * 4));
+    [LABEL_HEADER_MAGIC_NUM, count].forEach((v, i) => labels.writeUInt32BE(v, i * 4));
+    for (let n = 0; n < count; n++) {
+      const label = n % 10;
+      labels.writeUInt8(label, LABEL_HEADER_BYTES + n);
+      const top = 2 + 12 * Math.floor(label / 5);
+      const left = 1 + 5 * (label % 5);
+      for (let y = 0; y < IMAGE_HEIGHT; y++) {
+        for (let x = 0; x < IMAGE_WIDTH; x++) {
+          const inBlock = y >= top && y < top + 7 && x >= left && x < left + 7;
+          images.writeUInt8(Math.min(255, Math.floor((inBlock ? 200 : 0) + 40 * random.uniform())), IMAGE_HEADER_BYTES + n * IMAGE_FLAT_SIZE + y * IMAGE_WIDTH + x);
+        }
+      }
+    }
+    writeFileSync(imagesFile, images);
+    writeFileSync(labelsFile, labels);
+  }
+
+  // --- mnist-node/data.js (the files exist, so nothing is downloaded) ---
+  const readFile = util.promisify(fs.readFile);
+  async function fetchOnceAndSaveToDiskWithBuffer(filename: string): Promise<Buffer> {
+    return new Promise(resolve => {
+      if (fs.existsSync(filename)) {
+        resolve(readFile(filename));
+        return;
+      }
+      throw new Error(`no network here: ${filename} must be generated first`);
+    });
+  }
+  function loadHeaderValues(buffer: Buffer, headerLength: number) {
+    const headerValues: number[] = [];
+    for (let i = 0; i < headerLength / 4; i++) {
+      // Header data is stored in-order (aka big-endian)
+      headerValues[i] = buffer.readUInt32BE(i * 4);
+    }
+    return headerValues;
+  }
+  async function loadImages(filename: string) {
+    const buffer = await fetchOnceAndSaveToDiskWithBuffer(filename);
+    const headerBytes = IMAGE_HEADER_BYTES;
+    const recordBytes = IMAGE_HEIGHT * IMAGE_WIDTH;
+    const headerValues = loadHeaderValues(buffer, headerBytes);
+    assert.equal(headerValues[0], IMAGE_HEADER_MAGIC_NUM);
+    assert.equal(headerValues[2], IMAGE_HEIGHT);
+    assert.equal(headerValues[3], IMAGE_WIDTH);
+    const images: Float32Array[] = [];
+    let index = headerBytes;
+    while (index < buffer.byteLength) {
+      const array = new Float32Array(recordBytes);
+      for (let i = 0; i < recordBytes; i++) {
+        // Normalize the pixel values into the 0-1 interval, from
+        // the original 0-255 interval.
+        array[i] = buffer.readUInt8(index++) / 255;
+      }
+      images.push(array);
+    }
+    assert.equal(images.length, headerValues[1]);
+    return images;
+  }
+  async function loadLabels(filename: string) {
+    const buffer = await fetchOnceAndSaveToDiskWithBuffer(filename);
+    const headerBytes = LABEL_HEADER_BYTES;
+    const recordBytes = LABEL_RECORD_BYTE;
+    const headerValues = loadHeaderValues(buffer, headerBytes);
+    assert.equal(headerValues[0], LABEL_HEADER_MAGIC_NUM);
+    const labels: Int32Array[] = [];
+    let index = headerBytes;
+    while (index < buffer.byteLength) {
+      const array = new Int32Array(recordBytes);
+      for (let i = 0; i < recordBytes; i++) {
+        array[i] = buffer.readUInt8(index++);
+      }
+      labels.push(array);
+    }
+    assert.equal(labels.length, headerValues[1]);
+    return labels;
+  }
+  class MnistDataset {
+    dataset: any[] | null = null;
+    trainSize = 0;
+    testSize = 0;
+    async loadData() {
+      this.dataset = await Promise.all([
+        loadImages(TRAIN_IMAGES_FILE), loadLabels(TRAIN_LABELS_FILE),
+        loadImages(TEST_IMAGES_FILE), loadLabels(TEST_LABELS_FILE),
+      ]);
+      this.trainSize = this.dataset[0].length;
+      this.testSize = this.dataset[2].length;
+    }
+    getTrainData() {
+      return this.getData_(true);
+    }
+    getTestData() {
+      return this.getData_(false);
+    }
+    getData_(isTrainingData: boolean) {
+      let imagesIndex;
+      let labelsIndex;
+      if (isTrainingData) {
+        imagesIndex = 0;
+        labelsIndex = 1;
+      } else {
+        imagesIndex = 2;
+        labelsIndex = 3;
+      }
+      const size = this.dataset![imagesIndex].length;
+      tf.util.assert(
+        this.dataset![labelsIndex].length === size,
+        `Mismatch in the number of images (${size}) and ` +
+            `the number of labels (${this.dataset![labelsIndex].length})`);
+      // Only create one big array to hold batch of images.
+      const imagesShape: [number, number, number, number] = [size, IMAGE_HEIGHT, IMAGE_WIDTH, 1];
+      const images = new Float32Array(tf.util.sizeFromShape(imagesShape));
+      const labels = new Int32Array(tf.util.sizeFromShape([size, 1]));
+      let imageOffset = 0;
+      let labelOffset = 0;
+      for (let i = 0; i < size; ++i) {
+        images.set(this.dataset![imagesIndex][i], imageOffset);
+        labels.set(this.dataset![labelsIndex][i], labelOffset);
+        imageOffset += IMAGE_FLAT_SIZE;
+        labelOffset += 1;
+      }
+      return {
+        images: tf.tensor4d(images, imagesShape),
+        labels: tf.oneHot(tf.tensor1d(labels, 'int32'), LABEL_FLAT_SIZE).toFloat(),
+      };
+    }
+  }
+
+  // --- mnist-node/model.js ---
+  function mnistModel() {
+    const model = tf.sequential();
+    model.add(tf.layers.conv2d({
+      inputShape: [28, 28, 1],
+      filters: 32,
+      kernelSize: 3,
+      activation: 'relu',
+    }));
+    model.add(tf.layers.conv2d({
+      filters: 32,
+      kernelSize: 3,
+      activation: 'relu',
+    }));
+    model.add(tf.layers.maxPooling2d({ poolSize: [2, 2] }));
+    model.add(tf.layers.conv2d({
+      filters: 64,
+      kernelSize: 3,
+      activation: 'relu',
+    }));
+    model.add(tf.layers.conv2d({
+      filters: 64,
+      kernelSize: 3,
+      activation: 'relu',
+    }));
+    model.add(tf.layers.maxPooling2d({ poolSize: [2, 2] }));
+    model.add(tf.layers.flatten());
+    model.add(tf.layers.dropout({ rate: 0.25 }));
+    model.add(tf.layers.dense({ units: 512, activation: 'relu' }));
+    model.add(tf.layers.dropout({ rate: 0.5 }));
+    model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+    const optimizer = 'rmsprop';
+    model.compile({
+      optimizer: optimizer,
+      loss: 'categoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
+    return model;
+  }
+
+  // --- mnist-node/main.js, run() ---
+  async function run(data: MnistDataset, model: ReturnType<typeof mnistModel>, epochs: number, batchSize: number, modelSavePath: string | null) {
+    await data.loadData();
+    const { images: trainImages, labels: trainLabels } = data.getTrainData();
+    model.summary();
+    const validationSplit = 0.15;
+    await model.fit(trainImages, trainLabels, {
+      epochs,
+      batchSize,
+      validationSplit,
+      verbose: 0,
+    });
+    const { images: testImages, labels: testLabels } = data.getTestData();
+    const evalOutput = model.evaluate(testImages, testLabels) as tf.Tensor[];
+    console.log(
+      `\nEvaluation result:\n` +
+      `  Loss = ${evalOutput[0].dataSync()[0].toFixed(3)}; ` +
+      `Accuracy = ${evalOutput[1].dataSync()[0].toFixed(3)}`);
+    if (modelSavePath != null) {
+      await model.save(`file://${modelSavePath}`);
+      console.log(`Saved model to path: ${modelSavePath}`);
+    }
+  }
+
+  it.runIf(!emulated)('reads the idx files, trains the convnet for 2 epochs, evaluates far above chance and saves', { timeout: 120_000 }, async () => {
+    writeIdx(TRAIN_IMAGES_FILE, TRAIN_LABELS_FILE, 400, 21);
+    writeIdx(TEST_IMAGES_FILE, TEST_LABELS_FILE, 100, 22);
+    dn.seed(4);
+    const modelSavePath = join(work, 'mnist-model');
+    const lines = await printed(() => run(new MnistDataset(), mnistModel(), 2, 64, modelSavePath));
+    const accuracy = Number(/Accuracy = ([\d.]+)/.exec(lines.find((l) => l.includes('Evaluation result'))!)![1]);
+    expect(accuracy).toBeGreaterThan(0.5); // ten classes: chance is 0.1
     expect(lines[lines.length - 1]).toBe(`Saved model to path: ${modelSavePath}`);
   });
 });
