@@ -30,7 +30,7 @@ export type { DType, TensorLike } from '../index.js';
 export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, buffer, TensorBuffer } from './tensors.js';
 export { argMax, argMin, matMul, fill, oneHot, nextFrame, ready } from './ops.js';
 export { tidy, keep, dispose, memory } from './memory.js';
-export { randomNormal, randomUniform, truncatedNormal, moments } from './random.js';
+export { randomNormal, randomUniform, truncatedNormal, moments, multinomial } from './random.js';
 // TensorFlow.js's tensor methods (arraySync, print, argMax, as2D, toInt, ...) on Dendrite's Tensor.
 import './tensor-methods.js';
 export type { TensorContainer, MemoryInfo } from './memory.js';
