@@ -7,12 +7,35 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { data, tensor, ValueError } from '../index.js';
+import { data, tensor, ValueError, type Tensor } from '../index.js';
 import { checkBoolean, checkChoice, checkEach, checkObject, checkString, describe, typeError } from '../validate.js';
 
-/** Dendrite's Dataset class (tfjs `tf.data.Dataset`). */
+/** Dendrite's Dataset class (tfjs `tf.data.Dataset`); the datasets this module makes have the methods of {@link Dataset}. */
 export const Dataset = data.Dataset;
-export type Dataset<T> = data.Dataset<T>;
+
+/** A dataset of `dendrite/tfjs` (tfjs `tf.data.Dataset`): Dendrite's Dataset with tfjs's `batch` and `shuffle`. */
+export interface Dataset<T> {
+  /** Batches of `batchSize` elements, an array of numbers stacked into one tensor; `smallLastBatch` false drops a short last batch. */
+  batch(batchSize: number, smallLastBatch?: boolean): Dataset<TensorContainer>;
+  /** The elements in an order shuffled within a window of `bufferSize`; `seed` (a string or a number) repeats it. */
+  shuffle(bufferSize: number, seed?: string | number | null, reshuffleEachIteration?: boolean): Dataset<T>;
+  map<U>(fn: (element: T) => U | Promise<U>): Dataset<U>;
+  mapAsync<U>(fn: (element: T) => Promise<U>): Dataset<U>;
+  filter(predicate: (element: T) => boolean | Promise<boolean>): Dataset<T>;
+  take(count: number): Dataset<T>;
+  skip(count: number): Dataset<T>;
+  repeat(count?: number): Dataset<T>;
+  prefetch(bufferSize: number): Dataset<T>;
+  concatenate(other: Dataset<T>): Dataset<T>;
+  forEachAsync(fn: (element: T) => void | Promise<void>): Promise<void>;
+  toArray(): Promise<T[]>;
+  iterator(): Promise<AsyncIterator<T>>;
+  /** The number of elements when known, else null. */
+  readonly size: number | null;
+}
+
+/** A batched element: tensors, or arrays and objects of them (tfjs `TensorContainer`). */
+export type TensorContainer = Tensor | TensorContainer[] | { [key: string]: TensorContainer } | number | string | undefined;
 
 /** Whether `value` is an array of numbers (or of such arrays): what tfjs's batching makes one tensor of. */
 function isNumericArray(value: unknown): value is NestedNumbers {
@@ -46,9 +69,9 @@ const CHAINED = ['map', 'mapAsync', 'filter', 'take', 'skip', 'repeat', 'prefetc
  * `batch` keeps arrays as structures), `shuffle(bufferSize, seed, reshuffleEachIteration)` takes
  * tfjs's positional (string) seed.
  */
-function tfjsDataset<T>(dataset: Dataset<T>): Dataset<T> {
-  const proto = data.Dataset.prototype as unknown as Record<string, (...args: unknown[]) => Dataset<unknown>>;
-  const define = (name: string, method: (...args: unknown[]) => Dataset<unknown>): void => {
+function tfjsDataset<T>(dataset: data.Dataset<T>): Dataset<T> {
+  const proto = data.Dataset.prototype as unknown as Record<string, (...args: unknown[]) => data.Dataset<unknown>>;
+  const define = (name: string, method: (...args: unknown[]) => unknown): void => {
     Object.defineProperty(dataset, name, { value: method, writable: true, configurable: true, enumerable: false });
   };
   for (const name of CHAINED) define(name, (...args) => tfjsDataset(proto[name].apply(dataset, args)));
@@ -66,7 +89,7 @@ function tfjsDataset<T>(dataset: Dataset<T>): Dataset<T> {
     if (reshuffleEachIteration !== undefined) options.reshuffleEachIteration = checkBoolean('Dataset.shuffle', 'reshuffleEachIteration', reshuffleEachIteration);
     return tfjsDataset(proto.shuffle.call(dataset, bufferSize, options));
   });
-  return dataset;
+  return dataset as unknown as Dataset<T>;
 }
 
 /** A dataset of `items` as they are (tfjs `tf.data.array`), batching as tfjs. */
@@ -80,7 +103,9 @@ export function generator<T>(fn: Parameters<typeof data.generator<T>>[0]): Datas
 }
 
 /** A dataset of tuples or objects of the elements of several datasets (tfjs `tf.data.zip`), batching as tfjs. */
-export const zip: typeof data.zip = ((datasets: Parameters<typeof data.zip>[0]) => tfjsDataset(data.zip(datasets))) as typeof data.zip;
+export function zip<T>(datasets: readonly Dataset<unknown>[] | { [key: string]: Dataset<unknown> }): Dataset<T> {
+  return tfjsDataset(data.zip(datasets as never) as data.Dataset<T>);
+}
 
 declare module '../data/dataset.js' {
   interface Dataset<T> {
@@ -91,7 +116,7 @@ declare module '../data/dataset.js' {
 
 if (!('mapAsync' in data.Dataset.prototype)) {
   Object.defineProperty(data.Dataset.prototype, 'mapAsync', {
-    value: function mapAsync<T, U>(this: Dataset<T>, fn: (element: T) => Promise<U>) {
+    value: function mapAsync<T, U>(this: data.Dataset<T>, fn: (element: T) => Promise<U>) {
       return this.map(fn);
     },
     writable: true, configurable: true, enumerable: false,
@@ -247,7 +272,7 @@ export function csv(source: string, csvConfig?: CSVConfig): CSVDataset {
       });
       yield Object.keys(labels).length === 0 ? features : { xs: features, ys: labels };
     }
-  }) as CSVDataset;
+  }) as unknown as CSVDataset;
   Object.defineProperty(rows, 'columnNames', { value: async () => (await read()).names, enumerable: false });
   return rows;
 }

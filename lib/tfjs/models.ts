@@ -23,10 +23,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkBoolean, checkChoice, checkFunction, checkObject, checkOptions, checkString, checkPositiveInteger, describe, typeError } from '../validate.js';
 import { nextFrame } from './ops.js';
+import type { Dataset as TfjsDataset } from './data.js';
 import { isRecording } from './gradients.js';
 import { registerModel } from './model-weights.js';
 
-type Dataset<T> = data.Dataset<T>;
+/** A dataset of batches: Dendrite's, or one of `tf.data` (the same objects, typed as tfjs's). */
+type Dataset<T> = data.Dataset<T> | TfjsDataset<unknown>;
 
 /** tfjs's `yieldEvery`: when `fit` hands the event loop back (Dendrite does after every batch anyway). */
 export type YieldEveryOptions = 'auto' | 'batch' | 'epoch' | 'never' | number;
@@ -268,7 +270,7 @@ async function fitDataset(this: Model, dataset: Dataset<TrainingBatch>, args?: M
   const options: Record<string, unknown> = { ...rest, callbacks: toCallbacks(where, callbacks, yieldEvery) };
   if (batchesPerEpoch !== undefined) options.stepsPerEpoch = batchesPerEpoch;
   if (validationBatches !== undefined) options.validationSteps = validationBatches;
-  return await fitWithDataset.call(this, dataset, options as FitOptions);
+  return await fitWithDataset.call(this, dataset as data.Dataset<TrainingBatch>, options as FitOptions);
 }
 
 async function evaluateDataset(this: Model, dataset: Dataset<TrainingBatch>, args?: ModelEvaluateDatasetArgs | null): Promise<Tensor | Tensor[]> {
@@ -276,13 +278,13 @@ async function evaluateDataset(this: Model, dataset: Dataset<TrainingBatch>, arg
   if (!(dataset instanceof data.Dataset)) typeError(where, 'dataset', 'a dataset (tf.data)', dataset);
   const { batches, verbose: _verbose, ...rest } = withoutNulls(where, args);
   for (const key of Object.keys(rest)) checkChoice(where, 'option name', key, ['batches', 'verbose'] as const);
-  const result = await evaluateWithDataset.call(this, dataset, batches === undefined ? {} : { steps: batches as number });
+  const result = await evaluateWithDataset.call(this, dataset as data.Dataset<TrainingBatch>, batches === undefined ? {} : { steps: batches as number });
   return asScalars(result);
 }
 
 // Dendrite's own methods, in their dataset form.
-const fitWithDataset = Model.prototype.fit as (this: Model, dataset: Dataset<TrainingBatch>, options?: FitOptions) => Promise<History>;
-const evaluateWithDataset = Model.prototype.evaluate as (this: Model, dataset: Dataset<TrainingBatch>, options?: { steps?: number }) => Promise<EvaluationResult>;
+const fitWithDataset = Model.prototype.fit as (this: Model, dataset: data.Dataset<TrainingBatch>, options?: FitOptions) => Promise<History>;
+const evaluateWithDataset = Model.prototype.evaluate as (this: Model, dataset: data.Dataset<TrainingBatch>, options?: { steps?: number }) => Promise<EvaluationResult>;
 
 /** What tfjs's `model.save` resolves to (`SaveResult.modelArtifactsInfo`), read back from the files written. */
 export interface SaveResult {
@@ -341,9 +343,35 @@ function predict(this: Model, x: ModelData, args?: PredictOptions | null): Tenso
 
 const TFJS_METHODS = { evaluate, fit, fitDataset, evaluateDataset, predict, save };
 
+/** What tfjs's `model.inputs`/`model.outputs` hold (symbolic tensors), for a Sequential model: name, shape with the batch, dtype. */
+export interface SymbolicTensorInfo {
+  readonly name: string;
+  readonly shape: (number | null)[];
+  readonly dtype: 'float32';
+}
+
+/** tfjs's `inputs` and `outputs` of a Sequential model (Dendrite's functional models have their own). */
+export interface SequentialEnds {
+  readonly inputs: SymbolicTensorInfo[];
+  readonly outputs: SymbolicTensorInfo[];
+}
+
+type Shape = readonly (number | null)[];
+
+function ends(names: readonly string[], shape: Shape | null): SymbolicTensorInfo[] {
+  return shape === null ? [] : [{ name: names[0], shape: [...shape], dtype: 'float32' }];
+}
+
 /** Gives `model` tfjs's `evaluate`, `fit`, `fitDataset` and `evaluateDataset` (on the object, not its class). */
 export function asLayersModel<M extends AnyModel>(model: M): LayersModel<M> {
   registerModel(model);
+  if (!('inputs' in model)) {
+    const sequential = model as unknown as Sequential;
+    // The shape declared on the first layer, as tfjs keeps it (Dendrite's recurrent layers build for any length).
+    const inputShape = (): Shape | null => sequential.layers[0]?.batchInputShape ?? sequential.inputShape;
+    Object.defineProperty(model, 'inputs', { get: () => ends(sequential.inputNames, inputShape()), configurable: true, enumerable: false });
+    Object.defineProperty(model, 'outputs', { get: () => ends(sequential.outputNames, sequential.outputShape), configurable: true, enumerable: false });
+  }
   for (const [name, method] of Object.entries(TFJS_METHODS)) {
     Object.defineProperty(model, name, { value: method, writable: true, configurable: true, enumerable: false });
   }
@@ -351,8 +379,8 @@ export function asLayersModel<M extends AnyModel>(model: M): LayersModel<M> {
 }
 
 /** A Sequential model (tfjs `tf.sequential`), with tfjs's `evaluate`/`fit`/`fitDataset`. */
-export function sequential(options?: SequentialOptions): LayersModel<Sequential> {
-  return asLayersModel(dnSequential(options));
+export function sequential(options?: SequentialOptions): LayersModel<Sequential> & SequentialEnds {
+  return asLayersModel(dnSequential(options)) as LayersModel<Sequential> & SequentialEnds;
 }
 
 /** A functional model from inputs and outputs (tfjs `tf.model`), with tfjs's `evaluate`/`fit`/`fitDataset`. */

@@ -681,3 +681,234 @@ describe('mnist-node (idx files, conv2d/maxPooling2d/dropout, fit with validatio
     expect(lines[lines.length - 1]).toBe(`Saved model to path: ${modelSavePath}`);
   });
 });
+
+describe('lstm-text-generation train_node (TensorBuffer, lstm, rmsprop, fit per epoch with hooks, multinomial sampling, save)', () => {
+  // --- lstm-text-generation/data.js, TextData (the text is a file written here, not a download) ---
+  class TextData {
+    dataIdentifier_: string; textString_: string; textLen_: number; sampleLen_: number; sampleStep_: number;
+    charSet_: string[] = []; charSetSize_ = 0; indices_: Uint16Array = new Uint16Array(0);
+    exampleBeginIndices_: number[] = []; examplePosition_ = 0;
+    constructor(dataIdentifier: string, textString: string, sampleLen: number, sampleStep: number) {
+      tf.util.assert(
+        sampleLen > 0,
+        `Expected sampleLen to be a positive integer, but got ${sampleLen}`);
+      tf.util.assert(
+        sampleStep > 0,
+        `Expected sampleStep to be a positive integer, but got ${sampleStep}`);
+      if (!dataIdentifier) {
+        throw new Error('Model identifier is not provided.');
+      }
+      this.dataIdentifier_ = dataIdentifier;
+      this.textString_ = textString;
+      this.textLen_ = textString.length;
+      this.sampleLen_ = sampleLen;
+      this.sampleStep_ = sampleStep;
+      this.getCharSet_();
+      this.convertAllTextToIndices_();
+    }
+    sampleLen() {
+      return this.sampleLen_;
+    }
+    charSetSize() {
+      return this.charSetSize_;
+    }
+    nextDataEpoch(numExamples: number) {
+      this.generateExampleBeginIndices_();
+      if (numExamples == null) {
+        numExamples = this.exampleBeginIndices_.length;
+      }
+      const xsBuffer = new tf.TensorBuffer([
+        numExamples, this.sampleLen_, this.charSetSize_]);
+      const ysBuffer = new tf.TensorBuffer([numExamples, this.charSetSize_]);
+      for (let i = 0; i < numExamples; ++i) {
+        const beginIndex = this.exampleBeginIndices_[
+          this.examplePosition_ % this.exampleBeginIndices_.length];
+        for (let j = 0; j < this.sampleLen_; ++j) {
+          xsBuffer.set(1, i, j, this.indices_[beginIndex + j]);
+        }
+        ysBuffer.set(1, i, this.indices_[beginIndex + this.sampleLen_]);
+        this.examplePosition_++;
+      }
+      return [xsBuffer.toTensor(), ysBuffer.toTensor()];
+    }
+    getFromCharSet(index: number) {
+      return this.charSet_[index];
+    }
+    textToIndices(text: string) {
+      const indices: number[] = [];
+      for (let i = 0; i < text.length; ++i) {
+        indices.push(this.charSet_.indexOf(text[i]));
+      }
+      return indices;
+    }
+    getRandomSlice(): [string, number[]] {
+      const startIndex =
+        Math.round(Math.random() * (this.textLen_ - this.sampleLen_ - 1));
+      const textSlice = this.slice_(startIndex, startIndex + this.sampleLen_);
+      return [textSlice, this.textToIndices(textSlice)];
+    }
+    slice_(startIndex: number, endIndex: number) {
+      return this.textString_.slice(startIndex, endIndex);
+    }
+    getCharSet_() {
+      this.charSet_ = [];
+      for (let i = 0; i < this.textLen_; ++i) {
+        if (this.charSet_.indexOf(this.textString_[i]) === -1) {
+          this.charSet_.push(this.textString_[i]);
+        }
+      }
+      this.charSetSize_ = this.charSet_.length;
+    }
+    convertAllTextToIndices_() {
+      this.indices_ = new Uint16Array(this.textToIndices(this.textString_));
+    }
+    generateExampleBeginIndices_() {
+      this.exampleBeginIndices_ = [];
+      for (let i = 0;
+        i < this.textLen_ - this.sampleLen_ - 1;
+        i += this.sampleStep_) {
+        this.exampleBeginIndices_.push(i);
+      }
+      tf.util.shuffle(this.exampleBeginIndices_);
+      this.examplePosition_ = 0;
+    }
+  }
+
+  // --- lstm-text-generation/model.js ---
+  function createModel(sampleLen: number, charSetSize: number, lstmLayerSizes: number | number[]) {
+    if (!Array.isArray(lstmLayerSizes)) {
+      lstmLayerSizes = [lstmLayerSizes];
+    }
+    const model = tf.sequential();
+    for (let i = 0; i < lstmLayerSizes.length; ++i) {
+      const lstmLayerSize = lstmLayerSizes[i];
+      model.add(tf.layers.lstm({
+        units: lstmLayerSize,
+        returnSequences: i < lstmLayerSizes.length - 1,
+        inputShape: i === 0 ? [sampleLen, charSetSize] : undefined,
+      }));
+    }
+    model.add(
+      tf.layers.dense({ units: charSetSize, activation: 'softmax' }));
+    return model;
+  }
+  function compileModel(model: ReturnType<typeof createModel>, learningRate: number) {
+    const optimizer = tf.train.rmsprop(learningRate);
+    model.compile({ optimizer: optimizer, loss: 'categoricalCrossentropy' });
+    console.log(`Compiled model with learning rate ${learningRate}`);
+    model.summary();
+  }
+  async function fitModel(
+    model: ReturnType<typeof createModel>, textData: TextData, numEpochs: number, examplesPerEpoch: number, batchSize: number,
+    validationSplit: number, callbacks: tf.CustomCallbackArgs) {
+    for (let i = 0; i < numEpochs; ++i) {
+      const [xs, ys] = textData.nextDataEpoch(examplesPerEpoch);
+      await model.fit(xs, ys, {
+        epochs: 1,
+        batchSize: batchSize,
+        validationSplit,
+        callbacks,
+        verbose: 0,
+      });
+      xs.dispose();
+      ys.dispose();
+    }
+  }
+  async function generateText(
+    model: ReturnType<typeof createModel>, textData: TextData, sentenceIndices: number[], length: number, temperature: number,
+    onTextGenerationChar?: (c: string) => Promise<void>) {
+    const sampleLen = model.inputs[0].shape[1] as number;
+    const charSetSize = model.inputs[0].shape[2] as number;
+    sentenceIndices = sentenceIndices.slice();
+    let generated = '';
+    while (generated.length < length) {
+      const inputBuffer =
+        new tf.TensorBuffer([1, sampleLen, charSetSize]);
+      for (let i = 0; i < sampleLen; ++i) {
+        inputBuffer.set(1, 0, i, sentenceIndices[i]);
+      }
+      const input = inputBuffer.toTensor();
+      const output = model.predict(input) as tf.Tensor;
+      const winnerIndex = sample(tf.squeeze(output), temperature);
+      const winnerChar = textData.getFromCharSet(winnerIndex);
+      if (onTextGenerationChar != null) {
+        await onTextGenerationChar(winnerChar);
+      }
+      generated += winnerChar;
+      sentenceIndices = sentenceIndices.slice(1);
+      sentenceIndices.push(winnerIndex);
+      input.dispose();
+      output.dispose();
+    }
+    return generated;
+  }
+  function sample(probs: tf.Tensor, temperature: number) {
+    return tf.tidy(() => {
+      const logits = tf.div(tf.log(probs), Math.max(temperature, 1e-6));
+      const isNormalized = false;
+      return tf.multinomial(logits, 1, null, isNormalized).dataSync()[0];
+    });
+  }
+
+  // --- lstm-text-generation/train_node.js, main() (its arguments given here, smaller) ---
+  async function main(args: {
+    textDatasetPath: string; sampleLen: number; sampleStep: number; learningRate: number; epochs: number; examplesPerEpoch: number;
+    batchSize: number; validationSplit: number; displayLength: number; savePath: string; lstmLayerSize: string;
+  }) {
+    const localTextDataPath = args.textDatasetPath;
+    const text = fs.readFileSync(localTextDataPath, { encoding: 'utf-8' });
+    const textData =
+      new TextData('text-data', text, args.sampleLen, args.sampleStep);
+    const lstmLayerSize = args.lstmLayerSize.indexOf(',') === -1 ?
+      Number.parseInt(args.lstmLayerSize) :
+      args.lstmLayerSize.split(',').map(x => Number.parseInt(x));
+    const model = createModel(
+      textData.sampleLen(), textData.charSetSize(), lstmLayerSize);
+    compileModel(model, args.learningRate);
+    const [seed, seedIndices] = textData.getRandomSlice();
+    console.log(`Seed text:\n"${seed}"\n`);
+    const DISPLAY_TEMPERATURES = [0, 0.25, 0.5, 0.75];
+    let epochCount = 0;
+    await fitModel(
+      model, textData, args.epochs, args.examplesPerEpoch, args.batchSize,
+      args.validationSplit, {
+        onTrainBegin: async () => {
+          epochCount++;
+          console.log(`Epoch ${epochCount} of ${args.epochs}:`);
+        },
+        onTrainEnd: async () => {
+          DISPLAY_TEMPERATURES.forEach(async temperature => {
+            const generated = await generateText(
+              model, textData, seedIndices, args.displayLength, temperature);
+            console.log(
+              `Generated text (temperature=${temperature}):\n` +
+              `"${generated}"\n`);
+          });
+        },
+      });
+    if (args.savePath != null && args.savePath.length > 0) {
+      await model.save(`file://${args.savePath}`);
+      console.log(`Saved model to ${args.savePath}`);
+    }
+  }
+
+  it.runIf(!emulated)('trains two epochs on a text file, prints samples at four temperatures and saves', { timeout: 120_000 }, async () => {
+    const textDatasetPath = join(work, 'text.txt');
+    writeFileSync(textDatasetPath, 'the quick brown fox jumps over the lazy dog. '.repeat(60));
+    dn.seed(8);
+    const savePath = join(work, 'lstm-model');
+    const lines = await printed(() => main({
+      textDatasetPath, sampleLen: 20, sampleStep: 3, learningRate: 1e-2, epochs: 2, examplesPerEpoch: 256, batchSize: 64,
+      validationSplit: 0.0625, displayLength: 30, savePath, lstmLayerSize: '32',
+    }));
+    expect(lines.filter((l) => /^Epoch \d of 2:$/.test(l))).toHaveLength(2);
+    const samples = lines.filter((l) => l.startsWith('Generated text'));
+    expect(samples).toHaveLength(8); // four temperatures after each of the two epochs
+    for (const line of samples) {
+      const generated = /"(.*)"/s.exec(line)![1];
+      expect(generated).toHaveLength(30);
+      expect([...generated].every((c) => 'the quick brown fox jumps over the lazy dog. '.includes(c))).toBe(true);
+    }
+    expect(lines[lines.length - 1]).toBe(`Saved model to ${savePath}`);
+  });
+});

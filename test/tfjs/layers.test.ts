@@ -78,7 +78,8 @@ describe('tf.serialization.registerClass and tf.io.listModels', () => {
   it('refuses classes that are not layers or lack a className, and listModels is empty in Node as tfjs-node', async () => {
     class Plain { static readonly className = 'Plain'; }
     expect(() => tf.serialization.registerClass(Plain)).toThrow(/not a layer class/);
-    expect(() => tf.serialization.registerClass(class NoName extends tf.layers.Layer {} as never)).toThrow(/static className/);
+    abstract class NoName extends tf.layers.Layer {}
+    expect(() => tf.serialization.registerClass(NoName as never)).toThrow(/static className/);
     expect(() => tf.serialization.registerClass(3 as never)).toThrow(dn.ArgumentTypeError);
     expect(await tf.io.listModels()).toEqual({});
   });
