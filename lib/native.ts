@@ -69,6 +69,35 @@ export interface NativeBinding {
   ): void;
 
   /**
+   * Packs s8 weights `[k, n]` (row-major) once into the int8 GEMM's panel layout (`packed`, int8PackedLength(k, n)
+   * bytes) and their column sums (`columnSums`, n), which correct for the activations' zero point. k <= 32768.
+   */
+  packInt8Weights(weights: Int8Array, k: number, n: number, packed: Int8Array, columnSums: Int32Array): void;
+  /** Bytes of packInt8Weights' `packed` for k x n weights. */
+  int8PackedLength(k: number, n: number): number;
+  /** q[i] = clamp(round(x[i] / scale) + zeroPoint, 0, 255) for the first n elements (ties to even, NaN to 0). */
+  quantizeU8(x: Float32Array, n: number, scale: number, zeroPoint: number, q: Uint8Array): void;
+  /**
+   * int8 GEMM (kernel `int8_gemm`): c[i, j] = act(fma(float(sum_p a[i, p] * w[p, j] - aZeroPoint * columnSums[j]),
+   * aScale * scales[j], bias[j])) with a u8 [m, k] (lda >= k), w the packed s8 weights; exact int32 sums, so every
+   * ISA returns the same bits (activations past leakyRelu / relu6 are the ISA's unary kernel, as in sgemm).
+   */
+  int8Gemm(
+    m: number, n: number, k: number, a: Uint8Array, lda: number, aZeroPoint: number, aScale: number,
+    packed: Int8Array, columnSums: Int32Array, scales: Float32Array, bias: Float32Array | null,
+    activation: number, activationParam: number, c: Float32Array, ldc: number,
+  ): void;
+  /**
+   * An int8 Dense layer on float rows: x [rows, inputs] is quantised to u8 with aScale / aZeroPoint (aScale 0:
+   * from the rows' range, widened to hold 0), then int8Gemm into y [rows, units].
+   */
+  int8Dense(
+    x: Float32Array, rows: number, inputs: number, units: number, packed: Int8Array, columnSums: Int32Array,
+    scales: Float32Array, bias: Float32Array | null, activation: number, activationParam: number,
+    aScale: number, aZeroPoint: number, y: Float32Array,
+  ): void;
+
+  /**
    * Benchmark helper: median seconds of one `sgemm` call of the current kernel table on contiguous
    * random operands (m, n, k <= 8192), timed in C++ over `reps` calls after a warm-up call.
    * threads = 0 keeps the pool's thread count; otherwise the pool is resized for the call and restored.

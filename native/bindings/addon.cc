@@ -27,6 +27,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterTransformer(env, exports);
   RegisterMemory(env, exports);
   RegisterFileLock(env, exports);
+  RegisterInt8(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

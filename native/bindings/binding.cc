@@ -96,6 +96,25 @@ int32_t* Args::Ints(size_t index, const char* name, int64_t min_length) const {
   return array.Data();
 }
 
+template <typename Array>
+auto Args::SizedArray(size_t index, const char* name, napi_typedarray_type type, const char* type_name,
+                      int64_t min_length) const {
+  auto array = TypedArray<Array>(index, name, type, type_name);
+  if (static_cast<int64_t>(array.ElementLength()) < min_length) {
+    ThrowValueError(env(), Where(name) + " needs at least " + std::to_string(min_length) + " elements, got " +
+                               std::to_string(array.ElementLength()));
+  }
+  return array.Data();
+}
+
+int8_t* Args::Int8s(size_t index, const char* name, int64_t min_length) const {
+  return SizedArray<Napi::Int8Array>(index, name, napi_int8_array, "Int8Array", min_length);
+}
+
+uint8_t* Args::Uint8s(size_t index, const char* name, int64_t min_length) const {
+  return SizedArray<Napi::Uint8Array>(index, name, napi_uint8_array, "Uint8Array", min_length);
+}
+
 int32_t* Args::OptionalInts(size_t index, const char* name, int64_t min_length) const {
   if (info_[index].IsNull() || info_[index].IsUndefined()) return nullptr;
   return Ints(index, name, min_length);

@@ -51,6 +51,8 @@ class Args {
   float* OptionalFloats(size_t index, const char* name, int64_t min_length) const;
   int32_t* Ints(size_t index, const char* name, int64_t min_length) const;
   int32_t* OptionalInts(size_t index, const char* name, int64_t min_length) const;
+  int8_t* Int8s(size_t index, const char* name, int64_t min_length) const;    // an Int8Array
+  uint8_t* Uint8s(size_t index, const char* name, int64_t min_length) const;  // a Uint8Array
   // Element count of the typed array at `index` (Float32Array or Int32Array).
   int64_t Length(size_t index) const;
   // An integer in [min, max].
@@ -65,6 +67,10 @@ class Args {
  private:
   template <typename Array>
   Array TypedArray(size_t index, const char* name, napi_typedarray_type type, const char* type_name) const;
+  // TypedArray's data, with at least min_length elements (a ValueError otherwise).
+  template <typename Array>
+  auto SizedArray(size_t index, const char* name, napi_typedarray_type type, const char* type_name,
+                  int64_t min_length) const;
 
   const Napi::CallbackInfo& info_;
   const char* function_;
@@ -91,5 +97,6 @@ void RegisterRecurrent(Napi::Env env, Napi::Object exports);
 void RegisterTransformer(Napi::Env env, Napi::Object exports);
 void RegisterMemory(Napi::Env env, Napi::Object exports);
 void RegisterFileLock(Napi::Env env, Napi::Object exports);
+void RegisterInt8(Napi::Env env, Napi::Object exports);
 
 }  // namespace dendrite::binding

@@ -359,6 +359,34 @@ struct AttentionArgs {
 
 // The kernel table. The reference (scalar) kernels fill every row; each ISA overrides the rows
 // it implements. Adding an op: one row here, one `ref` kernel, then any ISA versions.
+// int8 inference (u8 activations x s8 weights, int32 accumulation):
+//   c[i, j] = act(fma(float(sum_p a[i, p] * B[p, j] - a_zero_point * column_sums[j]), a_scale * b_scales[j], bias[j]))
+// (bias 0 when null; the activation as GemmArgs applies it). A is m x k u8, row-major (lda >= k). B (k x n s8) is
+// stored packed once by PackInt8Weights (kernels/ref/ref.h) in panels of kInt8PanelColumns columns: the byte for
+// B[4 g + q, 16 t + col] is packed_b[((t * groups + g) * 16 + col) * 4 + q] (groups = ceil(k / 4); zero past k
+// and n), the layout vpdpbusd reads (four consecutive depths of one column in one 32-bit lane).
+// column_sums[j] = sum_p B[p, j] (the zero-point correction). The integer sum is exact on every path (no
+// saturation anywhere), and k <= kInt8MaxDepth keeps it and the correction within int32, so every ISA returns
+// bit-identical results.
+constexpr int64_t kInt8PanelColumns = 16;
+constexpr int64_t kInt8GroupDepth = 4;
+constexpr int64_t kInt8MaxDepth = 32768;
+struct Int8GemmArgs {
+  int64_t m = 0, n = 0, k = 0;
+  const uint8_t* a = nullptr;
+  int64_t lda = 0;
+  int32_t a_zero_point = 0;  // in [0, 255]
+  float a_scale = 1.0f;
+  const int8_t* packed_b = nullptr;     // Int8PackedBytes(k, n) bytes
+  const int32_t* column_sums = nullptr;  // length n
+  const float* b_scales = nullptr;       // length n
+  const float* bias = nullptr;           // length n, or null
+  UnaryOp activation = UnaryOp::kIdentity;
+  float activation_param = 0.0f;
+  float* c = nullptr;
+  int64_t ldc = 0;
+};
+
 struct KernelTable {
   Isa isa = Isa::kScalar;
 
@@ -467,6 +495,11 @@ struct KernelTable {
   // Scaled dot-product attention, forward and backward (AttentionArgs).
   Status (*attention_forward)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
   Status (*attention_backward)(const AttentionArgs& args, ThreadPool* pool) = nullptr;
+
+  // int8 GEMM with its float epilogue (Int8GemmArgs).
+  Status (*int8_gemm)(const Int8GemmArgs& args, ThreadPool* pool) = nullptr;
+  // Affine u8 quantisation: q[i] = clamp(nearbyint(x[i] / scale) + zero_point, 0, 255), ties to even, NaN to 0.
+  Status (*quantize_u8)(const float* x, int64_t n, float scale, int32_t zero_point, uint8_t* q) = nullptr;
 };
 
 // Each ISA folder provides Fill() in its own namespace (kernels/<isa>/table.cc), which sets the rows

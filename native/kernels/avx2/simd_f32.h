@@ -101,6 +101,28 @@ inline Vi SelectI(Cond c, Vi if_true, Vi if_false) {
 }
 inline void StoreI(int32_t* p, Vi v) { _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v); }
 inline void StoreTailI(int32_t* p, Vi v, Tail tail) { _mm256_maskstore_epi32(p, tail.mask, v); }
+// int8 inference (kernels/simd/int8.inc): int32 lanes to and from floats, and bytes.
+inline Vi LoadTailZeroI(const int32_t* p, Tail tail) { return _mm256_maskload_epi32(p, tail.mask); }
+inline Vi SubI(Vi a, Vi b) { return _mm256_sub_epi32(a, b); }
+inline Vi MulLowI(Vi a, Vi b) { return _mm256_mullo_epi32(a, b); }
+inline Vf ToFloat(Vi v) { return _mm256_cvtepi32_ps(v); }
+inline Vf RoundNearest(Vf v) { return _mm256_round_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline Vi ToInt(Vf v) { return _mm256_cvtps_epi32(v); }
+// The low byte of each of the tail's lanes, to p[0 .. tail lanes).
+inline void StoreTailU8(uint8_t* p, Vi v, Tail tail) {
+  const __m256i pick = _mm256_setr_epi8(0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,  //
+                                        0, 4, 8, 12, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1);
+  const __m256i bytes = _mm256_shuffle_epi8(v, pick);
+  const __m128i packed = _mm_unpacklo_epi32(_mm256_castsi256_si128(bytes), _mm256_extracti128_si256(bytes, 1));
+  const int lanes = __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_castsi256_ps(tail.mask))));
+  if (lanes == kLanes) {
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), packed);
+    return;
+  }
+  alignas(16) uint8_t staged[16];
+  _mm_store_si128(reinterpret_cast<__m128i*>(staged), packed);
+  for (int i = 0; i < lanes; ++i) p[i] = staged[i];
+}
 
 // Double lanes (regression losses are summed in double): a float vector widens to two.
 inline Vd ToDoubleLow(Vf v) { return _mm256_cvtps_pd(_mm256_castps256_ps128(v)); }

@@ -104,6 +104,15 @@ inline Vi AddI(Vi a, Vi b) { return _mm512_add_epi32(a, b); }
 inline Vi SelectI(Cond c, Vi if_true, Vi if_false) { return _mm512_mask_blend_epi32(c, if_false, if_true); }
 inline void StoreI(int32_t* p, Vi v) { _mm512_storeu_si512(p, v); }
 inline void StoreTailI(int32_t* p, Vi v, Tail tail) { _mm512_mask_storeu_epi32(p, tail.mask, v); }
+// int8 inference (kernels/simd/int8.inc): int32 lanes to and from floats, and bytes.
+inline Vi LoadTailZeroI(const int32_t* p, Tail tail) { return _mm512_maskz_loadu_epi32(tail.mask, p); }
+inline Vi SubI(Vi a, Vi b) { return _mm512_sub_epi32(a, b); }
+inline Vi MulLowI(Vi a, Vi b) { return _mm512_mullo_epi32(a, b); }
+inline Vf ToFloat(Vi v) { return _mm512_cvtepi32_ps(v); }
+inline Vf RoundNearest(Vf v) { return _mm512_roundscale_ps(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+inline Vi ToInt(Vf v) { return _mm512_cvtps_epi32(v); }
+// The low byte of each of the tail's lanes, to p[0 .. tail lanes).
+inline void StoreTailU8(uint8_t* p, Vi v, Tail tail) { _mm512_mask_cvtepi32_storeu_epi8(p, tail.mask, v); }
 
 // Double lanes (regression losses are summed in double): a float vector widens to two.
 inline Vd ToDoubleLow(Vf v) { return _mm512_cvtps_pd(LowerHalf(v)); }

@@ -56,4 +56,15 @@ bool AttentionKeep(uint64_t seed, uint64_t index, uint32_t threshold);
 // factors[j] = kept, or 0 for a dropped score, for the scores of indices first .. first + count - 1.
 void AttentionDropoutRow(uint64_t seed, uint64_t first, int64_t count, uint32_t threshold, float kept, float* factors);
 
+// Shared by every ISA's int8 GEMM (kernels/ref/int8.cc, baseline code): the packed weight layout of
+// Int8GemmArgs, the packing (done once, when a model is quantised) and the checks a kernel makes itself.
+constexpr int64_t Int8Groups(int64_t k) { return (k + kInt8GroupDepth - 1) / kInt8GroupDepth; }
+constexpr int64_t Int8PanelBytes(int64_t k) { return Int8Groups(k) * kInt8GroupDepth * kInt8PanelColumns; }
+constexpr int64_t Int8PackedBytes(int64_t k, int64_t n) {
+  return (n + kInt8PanelColumns - 1) / kInt8PanelColumns * Int8PanelBytes(k);
+}
+// weights: k x n row-major; packed: Int8PackedBytes(k, n) bytes; column_sums: n.
+void PackInt8Weights(const int8_t* weights, int64_t k, int64_t n, int8_t* packed, int32_t* column_sums);
+bool Int8GemmArgsAreValid(const Int8GemmArgs& args);
+
 }  // namespace dendrite::ref

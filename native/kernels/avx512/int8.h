@@ -1,0 +1,13 @@
+// The int8 GEMM paths of this folder by name (the kernel table's int8_gemm picks one by CPU feature bits),
+// so the native tests can run each against the reference. Declarations only: call a path only when the CPU
+// has its features (HasVnni).
+#pragma once
+
+#include "dendrite/kernels.h"
+
+namespace dendrite::avx512 {
+
+bool HasVnni();  // AVX512_VNNI
+Status Int8GemmVnni(const Int8GemmArgs& args, ThreadPool* pool);
+
+}  // namespace dendrite::avx512
