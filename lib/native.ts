@@ -30,6 +30,38 @@ export interface RawBackendInfo {
   defaultThreads: number;
 }
 
+/** The int8 inference functions of the binding (`binding.int8`). */
+export interface Int8Binding {
+  /**
+   * Packs s8 weights `[k, n]` (row-major) once into the int8 GEMM's panel layout (`packed`, packedLength(k, n)
+   * bytes) and their column sums (`columnSums`, n), which correct for the activations' zero point. k <= 32768.
+   */
+  packWeights(weights: Int8Array, k: number, n: number, packed: Int8Array, columnSums: Int32Array): void;
+  /** Bytes of packWeights' `packed` for k x n weights. */
+  packedLength(k: number, n: number): number;
+  /** q[i] = clamp(round(x[i] / scale) + zeroPoint, 0, 255) for the first n elements (ties to even, NaN to 0). */
+  quantizeU8(x: Float32Array, n: number, scale: number, zeroPoint: number, q: Uint8Array): void;
+  /**
+   * int8 GEMM (kernel `int8_gemm`): c[i, j] = act(fma(float(sum_p a[i, p] * w[p, j] - aZeroPoint * columnSums[j]),
+   * aScale * scales[j], bias[j])) with a u8 [m, k] (lda >= k), w the packed s8 weights; exact int32 sums, so every
+   * ISA returns the same bits (activations past leakyRelu / relu6 are the ISA's unary kernel, as in sgemm).
+   */
+  gemm(
+    m: number, n: number, k: number, a: Uint8Array, lda: number, aZeroPoint: number, aScale: number,
+    packed: Int8Array, columnSums: Int32Array, scales: Float32Array, bias: Float32Array | null,
+    activation: number, activationParam: number, c: Float32Array, ldc: number,
+  ): void;
+  /**
+   * An int8 Dense layer on float rows: x [rows, inputs] is quantised to u8 with aScale / aZeroPoint (aScale 0:
+   * from the rows' range, widened to hold 0), then gemm into y [rows, units].
+   */
+  dense(
+    x: Float32Array, rows: number, inputs: number, units: number, packed: Int8Array, columnSums: Int32Array,
+    scales: Float32Array, bias: Float32Array | null, activation: number, activationParam: number,
+    aScale: number, aZeroPoint: number, y: Float32Array,
+  ): void;
+}
+
 /** The raw binding. Sizes are element counts; every array must hold at least what the sizes imply. */
 export interface NativeBinding {
   /** Hands Dendrite's error classes to C++, so it throws them. Called once at load. */
@@ -68,34 +100,8 @@ export interface NativeBinding {
     batch: number, strideA: number, strideB: number, strideC: number,
   ): void;
 
-  /**
-   * Packs s8 weights `[k, n]` (row-major) once into the int8 GEMM's panel layout (`packed`, int8PackedLength(k, n)
-   * bytes) and their column sums (`columnSums`, n), which correct for the activations' zero point. k <= 32768.
-   */
-  packInt8Weights(weights: Int8Array, k: number, n: number, packed: Int8Array, columnSums: Int32Array): void;
-  /** Bytes of packInt8Weights' `packed` for k x n weights. */
-  int8PackedLength(k: number, n: number): number;
-  /** q[i] = clamp(round(x[i] / scale) + zeroPoint, 0, 255) for the first n elements (ties to even, NaN to 0). */
-  quantizeU8(x: Float32Array, n: number, scale: number, zeroPoint: number, q: Uint8Array): void;
-  /**
-   * int8 GEMM (kernel `int8_gemm`): c[i, j] = act(fma(float(sum_p a[i, p] * w[p, j] - aZeroPoint * columnSums[j]),
-   * aScale * scales[j], bias[j])) with a u8 [m, k] (lda >= k), w the packed s8 weights; exact int32 sums, so every
-   * ISA returns the same bits (activations past leakyRelu / relu6 are the ISA's unary kernel, as in sgemm).
-   */
-  int8Gemm(
-    m: number, n: number, k: number, a: Uint8Array, lda: number, aZeroPoint: number, aScale: number,
-    packed: Int8Array, columnSums: Int32Array, scales: Float32Array, bias: Float32Array | null,
-    activation: number, activationParam: number, c: Float32Array, ldc: number,
-  ): void;
-  /**
-   * An int8 Dense layer on float rows: x [rows, inputs] is quantised to u8 with aScale / aZeroPoint (aScale 0:
-   * from the rows' range, widened to hold 0), then int8Gemm into y [rows, units].
-   */
-  int8Dense(
-    x: Float32Array, rows: number, inputs: number, units: number, packed: Int8Array, columnSums: Int32Array,
-    scales: Float32Array, bias: Float32Array | null, activation: number, activationParam: number,
-    aScale: number, aZeroPoint: number, y: Float32Array,
-  ): void;
+  /** int8 inference (native/bindings/int8_binding.cc). */
+  readonly int8: Int8Binding;
 
   /**
    * Benchmark helper: median seconds of one `sgemm` call of the current kernel table on contiguous

@@ -130,12 +130,16 @@ static void Int8Dense(const Napi::CallbackInfo& info) {
   CheckStatus(info.Env(), "int8Dense", Int8DenseForward(backend.kernels, backend.pool.get(), layer, x, rows, y, &activations));
 }
 
+// The int8 functions sit in one object, binding.int8 (lib/native.ts: Int8Binding); they are fuzzed by
+// test/native/int8-fuzz.test.ts.
 void RegisterInt8(Napi::Env env, Napi::Object exports) {
-  exports.Set("packInt8Weights", Napi::Function::New(env, PackInt8Weights, "packInt8Weights"));
-  exports.Set("int8PackedLength", Napi::Function::New(env, Int8PackedLength, "int8PackedLength"));
-  exports.Set("quantizeU8", Napi::Function::New(env, QuantizeU8, "quantizeU8"));
-  exports.Set("int8Gemm", Napi::Function::New(env, Int8Gemm, "int8Gemm"));
-  exports.Set("int8Dense", Napi::Function::New(env, Int8Dense, "int8Dense"));
+  Napi::Object int8 = Napi::Object::New(env);
+  int8.Set("packWeights", Napi::Function::New(env, PackInt8Weights, "packInt8Weights"));
+  int8.Set("packedLength", Napi::Function::New(env, Int8PackedLength, "int8PackedLength"));
+  int8.Set("quantizeU8", Napi::Function::New(env, QuantizeU8, "quantizeU8"));
+  int8.Set("gemm", Napi::Function::New(env, Int8Gemm, "int8Gemm"));
+  int8.Set("dense", Napi::Function::New(env, Int8Dense, "int8Dense"));
+  exports.Set("int8", int8);
 }
 
 }  // namespace dendrite::binding

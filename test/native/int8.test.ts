@@ -29,16 +29,16 @@ function problem(m: number, n: number, k: number, seed: number, extremes = false
   const random = lcg(seed);
   const a = new Uint8Array(m * k).map(() => (extremes ? 255 : Math.floor(random() * 256)));
   const weights = new Int8Array(k * n).map(() => (extremes ? (random() < 0.5 ? -128 : 127) : Math.floor(random() * 256) - 128));
-  const packed = new Int8Array(binding.int8PackedLength(k, n));
+  const packed = new Int8Array(binding.int8.packedLength(k, n));
   const columnSums = new Int32Array(n);
-  binding.packInt8Weights(weights, k, n, packed, columnSums);
+  binding.int8.packWeights(weights, k, n, packed, columnSums);
   const scales = new Float32Array(n).map(() => 1e-3 * (1 + Math.floor(random() * 50)));
   return { m, n, k, a, weights, packed, columnSums, scales, bias: bias ? new Float32Array(n).map(() => random() - 0.5) : null };
 }
 
 function gemm(p: Problem, zeroPoint: number, scale: number, activation: number, scales = p.scales, bias = p.bias): Float32Array {
   const c = new Float32Array(p.m * p.n).fill(Number.NaN);
-  binding.int8Gemm(p.m, p.n, p.k, p.a, p.k, zeroPoint, scale, p.packed, p.columnSums, scales, bias, activation, 0.1, c, p.n);
+  binding.int8.gemm(p.m, p.n, p.k, p.a, p.k, zeroPoint, scale, p.packed, p.columnSums, scales, bias, activation, 0.1, c, p.n);
   return c;
 }
 
@@ -87,7 +87,7 @@ describe('int8 GEMM', () => {
     for (const isa of isas) {
       binding.setIsa(isa);
       const q = new Uint8Array(x.length);
-      binding.quantizeU8(x, x.length, 1, 10, q);
+      binding.int8.quantizeU8(x, x.length, 1, 10, q);
       expect(Array.from(q), isa).toEqual(Array.from(expected));
     }
   });
@@ -108,15 +108,15 @@ describe('int8Dense', () => {
       scales[j] = max / 127;
     }
     const wq = new Int8Array(inputs * units).map((_, i) => Math.round(w[i]! / scales[i % units]!));
-    const packed = new Int8Array(binding.int8PackedLength(inputs, units));
+    const packed = new Int8Array(binding.int8.packedLength(inputs, units));
     const columnSums = new Int32Array(units);
-    binding.packInt8Weights(wq, inputs, units, packed, columnSums);
+    binding.int8.packWeights(wq, inputs, units, packed, columnSums);
     const aScale = (3 - -1) / 255;
     for (const isa of isas) {
       binding.setIsa(isa);
       for (const dynamic of [true, false]) {
         const y = new Float32Array(rows * units);
-        binding.int8Dense(x, rows, inputs, units, packed, columnSums, scales, bias, unary.linear!, 0,
+        binding.int8.dense(x, rows, inputs, units, packed, columnSums, scales, bias, unary.linear!, 0,
           dynamic ? 0 : aScale, dynamic ? 0 : Math.round(1 / aScale), y);
         for (let i = 0; i < rows; ++i) {
           for (let j = 0; j < units; ++j) {
@@ -139,7 +139,7 @@ describe('int8Dense', () => {
   it('rejects bad arguments with typed errors', () => {
     const p = problem(2, 3, 4, 1);
     const c = new Float32Array(6);
-    const call = (...args: unknown[]) => (binding.int8Gemm as (...values: unknown[]) => void)(...args);
+    const call = (...args: unknown[]) => (binding.int8.gemm as (...values: unknown[]) => void)(...args);
     const base = [2, 3, 4, p.a, 4, 0, 1, p.packed, p.columnSums, p.scales, null, unary.linear, 0, c, 3];
     expect(() => call(...base)).not.toThrow();
     const replace = (index: number, value: unknown) => base.map((v, i) => (i === index ? value : v));
@@ -151,9 +151,9 @@ describe('int8Dense', () => {
     expect(() => call(...replace(5, 256))).toThrow(ValueError);
     expect(() => call(...replace(2, 40000))).toThrow(/at most 32768/);
     expect(() => call(...replace(4, 3))).toThrow(ValueError);
-    expect(() => binding.quantizeU8(new Float32Array(2), 2, 0, 0, new Uint8Array(2))).toThrow(ValueError);
-    expect(() => binding.quantizeU8(new Float32Array(2), 3, 1, 0, new Uint8Array(3))).toThrow(ValueError);
-    expect(() => binding.packInt8Weights(new Int8Array(5), 2, 3, new Int8Array(64), new Int32Array(3))).toThrow(ValueError);
-    expect(() => binding.int8Dense(new Float32Array(8), 2, 4, 3, p.packed, p.columnSums, p.scales, null, 0, 0, -1, 0, c)).toThrow(ValueError);
+    expect(() => binding.int8.quantizeU8(new Float32Array(2), 2, 0, 0, new Uint8Array(2))).toThrow(ValueError);
+    expect(() => binding.int8.quantizeU8(new Float32Array(2), 3, 1, 0, new Uint8Array(3))).toThrow(ValueError);
+    expect(() => binding.int8.packWeights(new Int8Array(5), 2, 3, new Int8Array(64), new Int32Array(3))).toThrow(ValueError);
+    expect(() => binding.int8.dense(new Float32Array(8), 2, 4, 3, p.packed, p.columnSums, p.scales, null, 0, 0, -1, 0, c)).toThrow(ValueError);
   });
 });

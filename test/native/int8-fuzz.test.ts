@@ -1,0 +1,66 @@
+// Fuzz of binding.int8 (native/bindings/int8_binding.cc): valid calls with one argument replaced by a wrong
+// type, a bad size or a short buffer end in a result or a Dendrite error, never a crash or another error.
+import { describe, expect, it } from 'vitest';
+import { DendriteError } from '../../lib/errors.js';
+import { binding } from '../../lib/native.js';
+import { Rng } from '../helpers/rng.js';
+
+const BAD = [-1, 0.5, Number.NaN, Infinity, 2 ** 40, 2 ** 53, -0, 1e300, '3', null, undefined, {}, [], true];
+
+function valid(r: Rng): { fn: string; args: unknown[] } {
+  const m = r.int(0, 6), n = r.int(0, 40), k = r.int(0, 70);
+  const packed = new Int8Array(binding.int8.packedLength(k, n));
+  const columnSums = new Int32Array(n);
+  const scales = new Float32Array(n).fill(0.01);
+  const bias = r.chance(0.5) ? new Float32Array(n) : null;
+  const activation = r.int(0, 21);
+  switch (r.int(0, 4)) {
+    case 0: return { fn: 'packWeights', args: [new Int8Array(k * n), k, n, packed, columnSums] };
+    case 1: return { fn: 'packedLength', args: [k, n] };
+    case 2: return { fn: 'quantizeU8', args: [new Float32Array(m * k), m * k, 0.5, r.int(0, 255), new Uint8Array(m * k)] };
+    case 3: return {
+      fn: 'gemm',
+      args: [m, n, k, new Uint8Array(m * k), k, r.int(0, 255), 0.1, packed, columnSums, scales, bias, activation, 0, new Float32Array(m * n), n],
+    };
+    default: return {
+      fn: 'dense',
+      args: [new Float32Array(m * k).fill(0.5), m, k, n, packed, columnSums, scales, bias, activation, 0, r.chance(0.5) ? 0 : 0.1, r.int(0, 255), new Float32Array(m * n)],
+    };
+  }
+}
+
+function mutate(r: Rng, args: unknown[]): string {
+  const index = r.int(0, args.length - 1);
+  const value = args[index];
+  if (r.chance(0.1)) {
+    args.length = r.int(0, args.length + 1);
+    return `arity ${args.length}`;
+  }
+  if (ArrayBuffer.isView(value) && r.chance(0.5)) {
+    const array = value as unknown as { length: number; subarray(a: number, b: number): unknown };
+    args[index] = r.chance(0.5) ? array.subarray(0, Math.max(0, array.length - r.int(1, 3))) : new Float64Array(array.length);
+    return `arg ${index} short or wrong type`;
+  }
+  args[index] = r.pick(BAD);
+  return `arg ${index} = ${String(args[index])}`;
+}
+
+describe('binding.int8 fuzz', () => {
+  it('2000 valid and malformed calls end in a result or a Dendrite error', () => {
+    const r = new Rng(15);
+    const failures: string[] = [];
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const { fn, args } = valid(r);
+      const change = r.chance(0.8) ? mutate(r, args) : 'valid';
+      seen.add(fn);
+      try {
+        (binding.int8 as unknown as Record<string, (...a: unknown[]) => unknown>)[fn]!(...args);
+      } catch (error) {
+        if (!(error instanceof DendriteError)) failures.push(`${fn} (${change}): ${String(error)}`);
+      }
+    }
+    expect(failures.slice(0, 10)).toEqual([]);
+    expect([...seen].sort()).toEqual(Object.keys(binding.int8).sort());
+  });
+});
