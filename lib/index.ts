@@ -90,6 +90,9 @@ export type { Callback, Logs, ModelCheckpointOptions } from './model/callbacks.j
 export { distill, distillationLoss, Distiller } from './compression/distillation.js';
 export type { DistillOptions, DistillationOptions } from './compression/distillation.js';
 export * as pruning from './compression/pruning/index.js';
+// Post-training int8 quantisation.
+export { quantize, QuantizedDense } from './compression/quantization/index.js';
+export type { QuantizeOptions, QuantizedDenseOptions, QuantizedDenseWeights, ActivationQuantization } from './compression/quantization/index.js';
 
 // Explaining models: attributions of outputs to inputs.
 export * as explain from './explain/index.js';

@@ -179,6 +179,10 @@ export function encodeModel(model: AnyModel, where: string, includeOptimizer: bo
   }
   const className = (model as unknown as { className?: unknown }).className;
   if (typeof className !== 'string') throw new SerializationError(`${where}: ${describe(model)} cannot be saved: it has no className`);
+  const quantized = model.flatLayers.find((layer) => layer.className === 'QuantizedDense');
+  if (quantized !== undefined) {
+    throw new SerializationError(`${where}: layer '${quantized.name}' is int8 (dn.quantize), and int8 layers cannot be saved yet: save the float32 model and quantise it after loading`);
+  }
   const config = JSON.parse(JSON.stringify(model.getConfig())) as Record<string, unknown>;
   const layerConfigs = Array.isArray(config.layers) ? (config.layers as unknown[]) : [];
   // Each layer is rebuilt from its JSON, so a layer that could not be loaded back (a custom

@@ -1,0 +1,99 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as dn from '../../lib/index.js';
+import { rangeParameters, quantizeKernel } from '../../lib/compression/quantization/index.js';
+
+function accuracy(model: dn.Model, x: dn.Tensor, labels: dn.Tensor): number {
+  const predicted = (model.predict(x) as dn.Tensor).argmax(-1).toArray() as number[];
+  const truth = labels.toArray() as number[];
+  return predicted.filter((p, i) => p === truth[i]).length / truth.length;
+}
+
+describe('dn.quantize', () => {
+  let model: dn.Sequential;
+  let x: dn.Tensor, y: dn.Tensor, xt: dn.Tensor, yt: dn.Tensor;
+
+  beforeAll(async () => {
+    const digits = dn.datasets.digits();
+    x = digits.xTrain.div(16);
+    y = digits.yTrain;
+    xt = digits.xTest.div(16);
+    yt = digits.yTest;
+    dn.seed(0);
+    model = dn.sequential({ layers: [
+      dn.layers.dense({ units: 64, activation: 'relu', inputShape: [64] }),
+      dn.layers.dense({ units: 32, activation: 'relu' }),
+      dn.layers.dense({ units: 10, activation: 'softmax' }),
+    ] });
+    model.compile({ optimizer: dn.optimizers.adam(3e-3), loss: 'sparseCategoricalCrossentropy' });
+    await model.fit(x, y, { epochs: 15, batchSize: 32, verbose: 0, seed: 0 });
+  }, 60_000);
+
+  it('static int8 accuracy on digits is within 0.5 points of float32; min-max and percentile calibrators', () => {
+    const float = accuracy(model, xt, yt);
+    expect(float).toBeGreaterThan(0.85);
+    for (const calibrator of ['minMax', 'percentile'] as const) {
+      const int8 = dn.quantize(model, { mode: 'static', calibrationData: x.slice(0, 512), calibrator });
+      expect(int8).not.toBe(model);
+      expect(int8.layers.map((l) => l.className)).toEqual(['QuantizedDense', 'QuantizedDense', 'QuantizedDense']);
+      expect(Math.abs(accuracy(int8, xt, yt) - float), calibrator).toBeLessThanOrEqual(0.005);
+    }
+    // The original is unchanged and still float32.
+    expect(model.layers.map((l) => l.className)).toEqual(['Dense', 'Dense', 'Dense']);
+  });
+
+  it('keeps each output within the documented error bound of float32 (dynamic, one layer)', () => {
+    const linear = dn.sequential({ layers: [dn.layers.dense({ units: 16, inputShape: [64] })] });
+    linear.setWeights(model.layers[0]!.getWeights().map((w, i) => (i === 0 ? w.slice([0, 0], [64, 16]) : w.slice(0, 16))));
+    const int8 = dn.quantize(linear, { mode: 'dynamic' });
+    const batch = xt.slice(0, 40);
+    const got = int8.predict(batch).toArray() as number[][];
+    const want = linear.predict(batch).toArray() as number[][];
+    const kernel = linear.layers[0]!.getWeights()[0]!.toArray() as number[][];
+    const flat = Float32Array.from(kernel.flat());
+    const { scales } = quantizeKernel(flat, 64, 16, true);
+    const inputs = batch.toArray() as number[][];
+    const { scale: sx } = rangeParameters(Math.min(...inputs.flat()), Math.max(...inputs.flat()));
+    for (let i = 0; i < 40; i++) {
+      for (let j = 0; j < 16; j++) {
+        let bound = 0;
+        for (let p = 0; p < 64; p++) bound += Math.abs(inputs[i]![p]!) * scales[j]! / 2 + (Math.abs(kernel[p]![j]!) + scales[j]! / 2) * sx / 2;
+        expect(Math.abs(got[i]![j]! - want[i]![j]!)).toBeLessThanOrEqual(bound * 1.001 + 1e-6);
+      }
+    }
+  });
+
+  it('dynamic mode, exclude, a graph model, predictAsync equal to predict', async () => {
+    const dynamic = dn.quantize(model, { exclude: [model.layers[2]!.name] });
+    expect(dynamic.layers.map((l) => l.className)).toEqual(['QuantizedDense', 'QuantizedDense', 'Dense']);
+    expect(Math.abs(accuracy(dynamic, xt, yt) - accuracy(model, xt, yt))).toBeLessThanOrEqual(0.02);
+    const batch = xt.slice(0, 33);
+    expect(await dynamic.predictAsync(batch).then((t) => t.toArray())).toEqual(dynamic.predict(batch).toArray());
+
+    const input = dn.input({ shape: [64] });
+    const hidden = dn.layers.dense({ units: 24, activation: 'relu' }).apply(input) as dn.SymbolicTensor;
+    const graph = dn.model({ inputs: input, outputs: dn.layers.dense({ units: 10 }).apply(hidden) as dn.SymbolicTensor });
+    const q = dn.quantize(graph, { mode: 'static', calibrationData: x.slice(0, 100) });
+    const diff = q.predict(batch).sub(graph.predict(batch)).abs().max().item();
+    expect(diff).toBeLessThan(0.05);
+  });
+
+  it('rejects bad arguments with typed errors', async () => {
+    expect(() => dn.quantize({} as dn.Sequential)).toThrow(dn.ArgumentTypeError);
+    const unbuilt = dn.sequential({ layers: [dn.layers.dense({ units: 3 })] });
+    expect(() => dn.quantize(unbuilt)).toThrow(/not built yet/);
+    expect(() => dn.quantize(model, { mode: 'static' })).toThrow(/needs calibrationData/);
+    expect(() => dn.quantize(model, { mode: 'static', calibrationData: dn.zeros([4, 63]) })).toThrow(dn.ShapeError);
+    expect(() => dn.quantize(model, { mode: 'static', calibrationData: [x, x] })).toThrow(/one per model input/);
+    expect(() => dn.quantize(model, { calibrationData: x })).toThrow(/option of mode 'static'/);
+    expect(() => dn.quantize(model, { exclude: ['nope'] })).toThrow(/not a layer of the model/);
+    expect(() => dn.quantize(model, { mode: 'fast' as 'static' })).toThrow(dn.ValueError);
+    expect(() => dn.quantize(model, { mode: 'static', calibrationData: x, calibrator: 'minMax', percentile: 99 })).toThrow(/percentile/);
+    expect(() => dn.quantize(model, { exclude: model.layers.map((l) => l.name) })).toThrow(/no Dense layer to quantise/);
+    const withDropout = dn.sequential({ layers: [dn.layers.dense({ units: 4, inputShape: [3] }), dn.layers.dropout({ rate: 0.5 })] });
+    expect(() => dn.quantize(withDropout, { exclude: [withDropout.layers[1]!.name] })).toThrow(/only Dense layers are quantised/);
+    expect(() => dn.quantize(model, { perChannel: 1 as unknown as boolean })).toThrow(dn.ArgumentTypeError);
+    expect(() => dn.quantize(model, { unknownOption: 1 } as never)).toThrow(dn.ValueError);
+    // Saving int8 layers is refused (not silently written without their weights).
+    await expect(dn.quantize(model).saveToBuffer()).rejects.toThrow(dn.SerializationError);
+  });
+});
