@@ -25,7 +25,8 @@ import type { AnyModel, Model } from '../model/training.js';
 import { deserializeOptimizer } from '../optimizers/index.js';
 import { getLoss, type LossConfig } from '../losses/index.js';
 import { deserializeMetric } from '../metrics.js';
-import { decodeSafetensors, type SafetensorsFile } from './safetensors.js';
+import { decodeSafetensors, type SafetensorsFile, type StoredTensor } from './safetensors.js';
+import { loadQuantizedTensors, QuantizedDense } from '../compression/quantization/quantized-dense.js';
 import { unpackSparseKernels } from './sparse-weights.js';
 import { countLayers, LOAD_LIMITS, parseBoundedJson } from './limits.js';
 import { loadModelFiles, MODEL_FILE, WEIGHTS_FILE } from './model-files.js';
@@ -145,6 +146,17 @@ class TensorSupply implements WeightSource {
     return makeTensor(stored.data as Float32Array | Int32Array, stored.shape);
   }
 
+  /** A tensor of another dtype than a layer weight's (an int8 layer's), checked against the file before it is copied. */
+  takeStored(name: string, dtype: string, shape: readonly number[]): StoredTensor['data'] {
+    const entry = this.remaining.get(name);
+    if (entry === undefined) this.fail(`the weights file lacks tensor '${name}' ${formatShape(shape)}, which the architecture needs`);
+    const shapeMatches = entry!.shape.length === shape.length && entry!.shape.every((d, i) => d === shape[i]);
+    if (!shapeMatches) this.fail(`tensor '${name}' has shape ${formatShape(entry!.shape)} in the weights file but the architecture needs ${formatShape(shape)}`);
+    if (entry!.dtype !== dtype) this.fail(`tensor '${name}' is ${entry!.dtype} in the weights file but the architecture needs ${dtype}`);
+    this.remaining.delete(name);
+    return this.file.read(name).data;
+  }
+
   /** The named tensors, in order; missing ones are all named in one message. */
   takeAll(expected: ReadonlyArray<{ name: string; tensor: Tensor }>, what: string): Tensor[] {
     const missing = expected.filter(({ name }) => !this.remaining.has(name));
@@ -169,6 +181,9 @@ export function decodeModel(description: unknown, file: SafetensorsFile, where: 
   // The layers take their weights from the file as they are built (sparse kernels read as dense ones).
   const supply = new TensorSupply(fail, unpackSparseKernels(file, fail));
   const model = buildingFrom(supply, () => rebuildArchitecture(fail, `${where}: ${source}`, d.architecture));
+  for (const layer of model.flatLayers) {
+    if (layer instanceof QuantizedDense) loadQuantizedTensors(layer, (name, dtype, shape) => supply.takeStored(name, dtype, shape));
+  }
   const remaining = supply.remaining;
 
   const training = d.trainingConfig;

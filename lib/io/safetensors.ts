@@ -9,21 +9,24 @@ import { SerializationError } from '../errors.js';
 import { describe, formatShape, MAX_TENSOR_SIZE } from '../validate.js';
 import { LOAD_LIMITS, parseBoundedJson } from './limits.js';
 
-/** The element types Dendrite reads and writes (U8: the bitmaps of sparse kernels, see sparse-weights.ts). */
-export type SafetensorsDType = 'F32' | 'I32' | 'U8';
+/**
+ * The element types Dendrite reads and writes (U8: the bitmaps of sparse kernels, see sparse-weights.ts; I8: the
+ * kernels of int8 layers, see compression/quantization/quantized-dense.ts).
+ */
+export type SafetensorsDType = 'F32' | 'I32' | 'U8' | 'I8';
 
 /** A named tensor as stored: its dtype, shape and data. */
 export interface StoredTensor {
   dtype: SafetensorsDType;
   shape: number[];
-  data: Float32Array | Int32Array | Uint8Array;
+  data: Float32Array | Int32Array | Uint8Array | Int8Array;
 }
 
 /** The element types other libraries write (PyTorch: half precision, float64, int64 counters), read as float32 by {@link SafetensorsFile.readFloat32}. */
 export type ForeignDType = 'F16' | 'BF16' | 'F64' | 'I64';
 const FOREIGN_DTYPES: readonly ForeignDType[] = ['F16', 'BF16', 'F64', 'I64'];
 
-const BYTES_PER_ELEMENT: Record<SafetensorsDType | ForeignDType, number> = { F32: 4, I32: 4, U8: 1, F16: 2, BF16: 2, F64: 8, I64: 8 };
+const BYTES_PER_ELEMENT: Record<SafetensorsDType | ForeignDType, number> = { F32: 4, I32: 4, U8: 1, I8: 1, F16: 2, BF16: 2, F64: 8, I64: 8 };
 
 // bfloat16 is the top half of a float32: its bits are placed there and read back.
 const bf16Value = new Float32Array(1);
@@ -98,11 +101,13 @@ export class SafetensorsFile {
   read(name: string): StoredTensor {
     const entry = this.entries.get(name);
     if (entry === undefined) throw new SerializationError(`safetensors: no tensor '${name}'`);
-    if (entry.dtype !== 'F32' && entry.dtype !== 'I32' && entry.dtype !== 'U8') throw new SerializationError(`safetensors: tensor '${name}' is ${entry.dtype}; read it with readFloat32`);
+    if (entry.dtype !== 'F32' && entry.dtype !== 'I32' && entry.dtype !== 'U8' && entry.dtype !== 'I8') throw new SerializationError(`safetensors: tensor '${name}' is ${entry.dtype}; read it with readFloat32`);
     const bytes = new Uint8Array(entry.end - entry.begin);
     bytes.set(this.data.subarray(entry.begin, entry.end));
     const length = bytes.length / BYTES_PER_ELEMENT[entry.dtype];
-    const data = entry.dtype === 'F32' ? new Float32Array(bytes.buffer, 0, length) : entry.dtype === 'I32' ? new Int32Array(bytes.buffer, 0, length) : bytes;
+    const data = entry.dtype === 'F32' ? new Float32Array(bytes.buffer, 0, length)
+      : entry.dtype === 'I32' ? new Int32Array(bytes.buffer, 0, length)
+        : entry.dtype === 'I8' ? new Int8Array(bytes.buffer, 0, length) : bytes;
     return { dtype: entry.dtype, shape: entry.shape.slice(), data };
   }
 
@@ -119,6 +124,7 @@ export class SafetensorsFile {
         case 'F32': out[i] = view.getFloat32(i * 4, true); break;
         case 'I32': out[i] = view.getInt32(i * 4, true); break;
         case 'U8': out[i] = bytes[i]; break;
+        case 'I8': out[i] = view.getInt8(i); break;
         case 'F64': out[i] = view.getFloat64(i * 8, true); break;
         case 'I64': out[i] = Number(view.getBigInt64(i * 8, true)); break;
         case 'F16': out[i] = halfToFloat(view.getUint16(i * 2, true)); break;
@@ -146,7 +152,7 @@ function quoted(name: string): string {
  * costs no more memory than the file itself.
  */
 export function decodeSafetensors(file: Uint8Array, options: { foreign?: boolean } = {}): SafetensorsFile {
-  const accepted: readonly string[] = options.foreign === true ? ['F32', 'I32', 'U8', ...FOREIGN_DTYPES] : ['F32', 'I32', 'U8'];
+  const accepted: readonly string[] = options.foreign === true ? ['F32', 'I32', 'U8', 'I8', ...FOREIGN_DTYPES] : ['F32', 'I32', 'U8', 'I8'];
   const fail = (message: string): never => {
     throw new SerializationError(`safetensors: ${message}`);
   };

@@ -43,6 +43,7 @@ import { serializeLoss, type Loss, type LossFunction } from '../losses/index.js'
 import { serializeMetric, type Metric } from '../metrics.js';
 import { encodeSafetensors, type StoredTensor } from './safetensors.js';
 import { packSparseKernels, SPARSE_METADATA_KEY } from './sparse-weights.js';
+import { QuantizedDense, quantizedTensors } from '../compression/quantization/quantized-dense.js';
 import { saveModelFiles } from './model-files.js';
 import { parseModelLocation } from './locations.js';
 
@@ -171,7 +172,7 @@ function trainingConfigOf(model: AnyModel, facts: CompiledFacts | null): { confi
  * @internal Turns a model into model.json's content, its tensors and the weights file's metadata.
  * Throws SerializationError (nothing written yet) when the model cannot be saved.
  */
-export function encodeModel(model: AnyModel, where: string, includeOptimizer: boolean, facts: CompiledFacts | null): EncodedModel {
+export function encodeModel(model: AnyModel, where: string, includeOptimizer: boolean, facts: CompiledFacts | null, int8 = false): EncodedModel {
   if (!model.built) {
     throw new ValueError(
       `${where}: the model is not built yet, so it has no weights to save: give its first layer an inputShape, or call fit/predict on data first`,
@@ -179,9 +180,9 @@ export function encodeModel(model: AnyModel, where: string, includeOptimizer: bo
   }
   const className = (model as unknown as { className?: unknown }).className;
   if (typeof className !== 'string') throw new SerializationError(`${where}: ${describe(model)} cannot be saved: it has no className`);
-  const quantized = model.flatLayers.find((layer) => layer.className === 'QuantizedDense');
-  if (quantized !== undefined) {
-    throw new SerializationError(`${where}: layer '${quantized.name}' is int8 (dn.quantize), and int8 layers cannot be saved yet: save the float32 model and quantise it after loading`);
+  const quantized = model.flatLayers.find((layer) => layer instanceof QuantizedDense);
+  if (quantized !== undefined && !int8) {
+    throw new SerializationError(`${where}: layer '${quantized.name}' is int8 (dn.quantize), which only Dendrite's own format stores: save without format 'tfjs'`);
   }
   const config = JSON.parse(JSON.stringify(model.getConfig())) as Record<string, unknown>;
   const layerConfigs = Array.isArray(config.layers) ? (config.layers as unknown[]) : [];
@@ -256,9 +257,16 @@ export function encodeModel(model: AnyModel, where: string, includeOptimizer: bo
  * their non-zero values (other formats, tfjs's, take the dense tensors of {@link encodeModel}).
  */
 function encodeDendriteModel(model: AnyModel, where: string, includeOptimizer: boolean, facts: CompiledFacts | null): EncodedModel {
-  const encoded = encodeModel(model, where, includeOptimizer, facts);
+  const encoded = encodeModel(model, where, includeOptimizer, facts, true);
   const packed = packSparseKernels(encoded.tensors);
   const metadata = packed.metadata === null ? encoded.metadata : { ...encoded.metadata, [SPARSE_METADATA_KEY]: packed.metadata };
+  for (const layer of model.flatLayers) {
+    if (!(layer instanceof QuantizedDense)) continue;
+    for (const [name, tensor] of quantizedTensors(layer)) {
+      if (packed.tensors.has(name)) throw new SerializationError(`${where}: two weights are named '${name}'; give the layers unique names`);
+      packed.tensors.set(name, tensor);
+    }
+  }
   return { description: encoded.description, tensors: packed.tensors, metadata };
 }
 

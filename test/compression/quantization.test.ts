@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { rangeParameters, quantizeKernel } from '../../lib/compression/quantization/index.js';
@@ -93,7 +96,58 @@ describe('dn.quantize', () => {
     expect(() => dn.quantize(withDropout, { exclude: [withDropout.layers[1]!.name] })).toThrow(/only Dense layers are quantised/);
     expect(() => dn.quantize(model, { perChannel: 1 as unknown as boolean })).toThrow(dn.ArgumentTypeError);
     expect(() => dn.quantize(model, { unknownOption: 1 } as never)).toThrow(dn.ValueError);
-    // Saving int8 layers is refused (not silently written without their weights).
-    await expect(dn.quantize(model).saveToBuffer()).rejects.toThrow(dn.SerializationError);
+    // int8 layers are stored only in Dendrite's own format.
+    const folder = mkdtempSync(join(tmpdir(), 'dendrite-int8-'));
+    try {
+      await expect(dn.quantize(model).save(folder, { format: 'tfjs' })).rejects.toThrow(/only Dendrite's own format/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('saves and loads int8 models bit for bit (folder and buffer), with typed errors for bad files', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'dendrite-int8-'));
+    try {
+      for (const mode of ['static', 'dynamic'] as const) {
+        const int8 = dn.quantize(model, mode === 'static' ? { mode, calibrationData: x.slice(0, 200) } : { mode, exclude: [model.layers[2]!.name] });
+        const path = join(folder, mode);
+        await int8.save(path);
+        const loaded = await dn.loadModel(path);
+        expect(loaded.layers.map((l) => l.className)).toEqual(int8.layers.map((l) => l.className));
+        for (let i = 0; i < int8.layers.length; i++) {
+          const a = int8.layers[i]!, b = loaded.layers[i]!;
+          if (a instanceof dn.QuantizedDense) {
+            const qa = a.quantizedWeights!, qb = (b as dn.QuantizedDense).quantizedWeights!;
+            expect(Buffer.from(qb.kernel.buffer, qb.kernel.byteOffset, qb.kernel.byteLength).equals(Buffer.from(qa.kernel.buffer, qa.kernel.byteOffset, qa.kernel.byteLength))).toBe(true);
+            expect(Array.from(qb.kernelScales)).toEqual(Array.from(qa.kernelScales));
+            expect(Array.from(qb.bias!)).toEqual(Array.from(qa.bias!));
+            expect([(b as dn.QuantizedDense).inputScale, (b as dn.QuantizedDense).inputZeroPoint]).toEqual([a.inputScale, a.inputZeroPoint]);
+          }
+        }
+        expect(loaded.predict(xt).toArray()).toEqual(int8.predict(xt).toArray());
+        const fromBuffer = await dn.loadModelFromBuffer(await int8.saveToBuffer());
+        expect(fromBuffer.predict(xt).toArray()).toEqual(int8.predict(xt).toArray());
+      }
+      // The int8 file is much smaller than the float32 one.
+      await model.save(join(folder, 'float'));
+      const size = (name: string) => statSync(join(folder, name, 'weights.safetensors')).size;
+      expect(size('static')).toBeLessThan(0.35 * size('float'));
+      // A kernel stored with another dtype is a SerializationError naming it.
+      const weightsPath = join(folder, 'static', 'weights.safetensors');
+      const file = readFileSync(weightsPath);
+      const headerLength = Number(file.readBigUInt64LE(0));
+      const header = file.subarray(8, 8 + headerLength).toString('utf8');
+      const name = `${model.layers[0]!.name}/kernel`;
+      expect(header).toContain(`"${name}":{"dtype":"I8"`);
+      const patched = Buffer.from(file);
+      patched.write(header.replace(`"${name}":{"dtype":"I8"`, `"${name}":{"dtype":"U8"`), 8, 'utf8');
+      const description = JSON.parse(readFileSync(join(folder, 'static', 'model.json'), 'utf8'));
+      writeFileSync(weightsPath, patched);
+      description.weights.sha256 = (await import('node:crypto')).createHash('sha256').update(patched).digest('hex');
+      writeFileSync(join(folder, 'static', 'model.json'), JSON.stringify(description));
+      await expect(dn.loadModel(join(folder, 'static'))).rejects.toThrow(new RegExp(`tensor '${name}' is U8 in the weights file but the architecture needs I8`));
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

@@ -15,6 +15,7 @@ import { applyFused, type FusedOp } from '../../ops/fused.js';
 import { checkChoice, checkInteger, checkNumber, checkOptions, MAX_TENSOR_SIZE } from '../../validate.js';
 import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type Shape } from '../../layers/layer.js';
 import { registerLayer } from '../../layers/registry.js';
+import type { StoredTensor } from '../../io/safetensors.js';
 
 /** How a quantised layer finds its input's scale and zero point. */
 export type ActivationQuantization = 'dynamic' | 'static';
@@ -159,6 +160,33 @@ export class QuantizedDense extends Layer {
     for (const [key, value] of Object.entries(config)) if (value !== null && key !== 'trainable') options[key] = value;
     return new QuantizedDense(options as unknown as QuantizedDenseOptions);
   }
+}
+
+/**
+ * The tensors an int8 layer saves (Dendrite's folder and buffer formats): `<name>/kernel` (I8, [inputDim, units]),
+ * `<name>/kernel_scale` (F32, [units]) and `<name>/bias` (F32, [units], with a bias). The input's scale and zero
+ * point (static mode) are in the layer's config in model.json.
+ */
+export function quantizedTensors(layer: QuantizedDense): Array<[string, StoredTensor]> {
+  const weights = layer.quantizedWeights;
+  if (weights === null) throw new ValueError(`${layer.name}: the layer has no int8 weights to save`);
+  const tensors: Array<[string, StoredTensor]> = [
+    [`${layer.name}/kernel`, { dtype: 'I8', shape: [layer.inputDim, layer.units], data: weights.kernel.slice() }],
+    [`${layer.name}/kernel_scale`, { dtype: 'F32', shape: [layer.units], data: weights.kernelScales.slice() }],
+  ];
+  if (weights.bias !== null) tensors.push([`${layer.name}/bias`, { dtype: 'F32', shape: [layer.units], data: weights.bias.slice() }]);
+  return tensors;
+}
+
+/**
+ * Gives a loaded int8 layer its weights from the file's tensors (as {@link quantizedTensors} names them); `take`
+ * checks each tensor's dtype and shape and throws a SerializationError naming it.
+ */
+export function loadQuantizedTensors(layer: QuantizedDense, take: (name: string, dtype: 'I8' | 'F32', shape: number[]) => StoredTensor['data']): void {
+  const kernel = take(`${layer.name}/kernel`, 'I8', [layer.inputDim, layer.units]) as Int8Array;
+  const kernelScales = take(`${layer.name}/kernel_scale`, 'F32', [layer.units]) as Float32Array;
+  const bias = layer.useBias ? take(`${layer.name}/bias`, 'F32', [layer.units]) as Float32Array : null;
+  layer.setQuantizedWeights({ kernel, kernelScales, bias });
 }
 
 registerLayer('QuantizedDense', QuantizedDense);
