@@ -60,6 +60,13 @@ export interface Int8Binding {
     scales: Float32Array, bias: Float32Array | null, activation: number, activationParam: number,
     aScale: number, aZeroPoint: number, y: Float32Array,
   ): void;
+  /**
+   * Benchmark probe: GOP/s (2 per u8 x s8 product) of independent vpdpbusd chains on `threads` threads for about
+   * `seconds`, the int8 GEMM's ceiling; gops 0 and instruction 'none' without AVX512_VNNI.
+   */
+  benchPeak(threads: number, seconds: number): { gops: number; instruction: string };
+  /** Benchmark helper: median seconds of one int8 GEMM call (m, n, k <= 8192) of the current kernel table. */
+  benchGemm(m: number, n: number, k: number, threads: number, reps: number): number;
 }
 
 /** The raw binding. Sizes are element counts; every array must hold at least what the sizes imply. */

@@ -9,7 +9,9 @@
 #if defined(DENDRITE_HAVE_X86_KERNELS)
 #include "kernels/avx2/gemm_probe.h"
 #include "kernels/avx512/gemm_probe.h"
+#include "kernels/avx512/int8.h"
 #endif
+#include "kernels/ref/ref.h"
 
 namespace dendrite::binding {
 
@@ -123,19 +125,42 @@ static Napi::Value BenchConv(const Napi::CallbackInfo& info) {
 
 namespace {
 
-struct FmaProbeTask {
-  Isa isa;
+// One probe loop (returning a value that depends on all its work) run on each of the pool's threads.
+struct ProbeTask {
+  double (*probe)(int64_t iterations);
   int64_t iterations;
-  float sink[kMaxThreads];
+  double sink[kMaxThreads];
 
   static void Run(void* self, int64_t begin, int64_t end, int thread_index) {
-    auto* task = static_cast<FmaProbeTask*>(self);
-#if defined(DENDRITE_HAVE_X86_KERNELS)
-    task->sink[thread_index] =
-        task->isa == Isa::kAvx512 ? avx512::FmaProbe(task->iterations) : avx2::FmaProbe(task->iterations);
-#endif
+    auto* task = static_cast<ProbeTask*>(self);
+    task->sink[thread_index] = task->probe(task->iterations);
   }
 };
+
+// Probe iterations per second summed over `threads` threads running at once for about `seconds`.
+double MeasureProbe(Backend& backend, int threads, double seconds, double (*probe)(int64_t)) {
+  ScopedThreadCount scoped(backend.pool.get(), threads);
+  auto task = std::make_unique<ProbeTask>();
+  task->probe = probe;
+  // Calibrate on one thread, then size the run to `seconds`.
+  task->iterations = 1 << 20;
+  Clock::time_point start = Clock::now();
+  ProbeTask::Run(task.get(), 0, 1, 0);
+  const double calibration = SecondsSince(start);
+  task->iterations = std::max<int64_t>(1 << 16, static_cast<int64_t>((1 << 20) * seconds / calibration));
+  start = Clock::now();
+  backend.pool->RunOnEach(threads, ProbeTask::Run, task.get());
+  const double elapsed = SecondsSince(start);
+  return static_cast<double>(task->iterations) * threads / elapsed;
+}
+
+double FmaProbeOf(Isa isa, int64_t iterations) {
+#if defined(DENDRITE_HAVE_X86_KERNELS)
+  return isa == Isa::kAvx512 ? avx512::FmaProbe(iterations) : avx2::FmaProbe(iterations);
+#else
+  return 0.0;
+#endif
+}
 
 double FlopsPerIteration(Isa isa) {
 #if defined(DENDRITE_HAVE_X86_KERNELS)
@@ -163,19 +188,9 @@ static Napi::Value BenchFmaPeak(const Napi::CallbackInfo& info) {
     result.Set("gflops", 0.0);
     return result;
   }
-  ScopedThreadCount scoped(backend.pool.get(), threads);
-  auto task = std::make_unique<FmaProbeTask>();
-  task->isa = isa;
-  // Calibrate on one thread, then size the run to `seconds`.
-  task->iterations = 1 << 20;
-  Clock::time_point start = Clock::now();
-  FmaProbeTask::Run(task.get(), 0, 1, 0);
-  const double calibration = SecondsSince(start);
-  task->iterations = std::max<int64_t>(1 << 16, static_cast<int64_t>((1 << 20) * seconds / calibration));
-  start = Clock::now();
-  backend.pool->RunOnEach(threads, FmaProbeTask::Run, task.get());
-  const double elapsed = SecondsSince(start);
-  result.Set("gflops", flops_per_iteration * static_cast<double>(task->iterations) * threads / elapsed * 1e-9);
+  const double per_second = isa == Isa::kAvx512 ? MeasureProbe(backend, threads, seconds, [](int64_t n) { return FmaProbeOf(Isa::kAvx512, n); })
+                                                : MeasureProbe(backend, threads, seconds, [](int64_t n) { return FmaProbeOf(Isa::kAvx2, n); });
+  result.Set("gflops", flops_per_iteration * per_second * 1e-9);
   return result;
 }
 
@@ -223,6 +238,72 @@ static Napi::Value BenchTriad(const Napi::CallbackInfo& info) {
     best = std::min(best, SecondsSince(start));
   }
   return Napi::Number::New(info.Env(), 3.0 * sizeof(float) * static_cast<double>(count) / best * 1e-9);
+}
+
+// int8.benchPeak(threads, seconds): GOP/s (a multiply and an add per u8 x s8 product) of independent vpdpbusd
+// chains on `threads` threads at once: the int8 GEMM's ceiling. { gops, instruction }; gops is 0 (instruction
+// 'none') without AVX512_VNNI.
+Napi::Value BenchInt8Peak(const Napi::CallbackInfo& info) {
+  Args args(info, "int8.benchPeak", 2);
+  const int threads = static_cast<int>(args.Integer(0, "threads", 1, kMaxThreads));
+  const double seconds = args.Number(1, "seconds");
+  if (!(seconds > 0.0 && seconds <= 60.0)) ThrowValueError(info.Env(), args.Where("seconds") + " must be in (0, 60]");
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("instruction", "none");
+  result.Set("gops", 0.0);
+#if defined(DENDRITE_HAVE_X86_KERNELS)
+  Backend& backend = GetBackend(info.Env());
+  bool avx512 = false;
+  for (Isa isa : backend.available) avx512 = avx512 || isa == Isa::kAvx512;
+  if (avx512 && avx512::HasVnni()) {
+    const double per_second = MeasureProbe(backend, threads, seconds, [](int64_t n) { return static_cast<double>(avx512::VnniProbe(n)); });
+    result.Set("instruction", "vpdpbusd zmm");
+    result.Set("gops", 2.0 * avx512::kVnniProbeChains * 64 * per_second * 1e-9);
+  }
+#endif
+  return result;
+}
+
+// int8.benchGemm(m, n, k, threads, reps): median seconds of one int8_gemm call of the current kernel table on
+// random u8 activations and packed s8 weights (relu epilogue with bias), timed in C++ after a warm-up call.
+Napi::Value BenchInt8Gemm(const Napi::CallbackInfo& info) {
+  Args args(info, "int8.benchGemm", 5);
+  Int8GemmArgs g;
+  g.m = args.Integer(0, "m", 1, kMaxBenchDimension);
+  g.n = args.Integer(1, "n", 1, kMaxBenchDimension);
+  g.k = args.Integer(2, "k", 1, kMaxBenchDimension);
+  const int threads = static_cast<int>(args.Integer(3, "threads", 0, kMaxThreads));
+  const int64_t reps = args.Integer(4, "reps", 1, 1000000);
+  std::vector<uint8_t> a(static_cast<size_t>(g.m * g.k));
+  std::vector<int8_t> weights(static_cast<size_t>(g.k * g.n)), packed(static_cast<size_t>(ref::Int8PackedBytes(g.k, g.n)));
+  std::vector<int32_t> column_sums(static_cast<size_t>(g.n));
+  std::vector<float> scales(static_cast<size_t>(g.n), 0.001f), bias(static_cast<size_t>(g.n), 0.5f), c(static_cast<size_t>(g.m * g.n));
+  uint32_t seed = 7;
+  for (uint8_t& v : a) v = static_cast<uint8_t>((seed = seed * 1664525u + 1013904223u) >> 24);
+  for (int8_t& v : weights) v = static_cast<int8_t>(static_cast<int>((seed = seed * 1664525u + 1013904223u) >> 24) - 128);
+  ref::PackInt8Weights(weights.data(), g.k, g.n, packed.data(), column_sums.data());
+  g.a = a.data();
+  g.lda = g.k;
+  g.a_zero_point = 128;
+  g.a_scale = 0.01f;
+  g.packed_b = packed.data();
+  g.column_sums = column_sums.data();
+  g.b_scales = scales.data();
+  g.bias = bias.data();
+  g.activation = UnaryOp::kRelu;
+  g.c = c.data();
+  g.ldc = g.n;
+  Backend& backend = GetBackend(info.Env());
+  ScopedThreadCount scoped(backend.pool.get(), threads);
+  CheckStatus(info.Env(), "int8.benchGemm", backend.kernels.int8_gemm(g, backend.pool.get()));
+  std::vector<double> times(static_cast<size_t>(reps));
+  for (double& time : times) {
+    Clock::time_point start = Clock::now();
+    backend.kernels.int8_gemm(g, backend.pool.get());
+    time = SecondsSince(start);
+  }
+  std::nth_element(times.begin(), times.begin() + reps / 2, times.end());
+  return Napi::Number::New(info.Env(), times[reps / 2]);
 }
 
 void RegisterBench(Napi::Env env, Napi::Object exports) {

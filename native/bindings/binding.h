@@ -98,5 +98,8 @@ void RegisterTransformer(Napi::Env env, Napi::Object exports);
 void RegisterMemory(Napi::Env env, Napi::Object exports);
 void RegisterFileLock(Napi::Env env, Napi::Object exports);
 void RegisterInt8(Napi::Env env, Napi::Object exports);
+// The int8 benchmark helpers (bench_binding.cc), registered on binding.int8 by RegisterInt8.
+Napi::Value BenchInt8Peak(const Napi::CallbackInfo& info);
+Napi::Value BenchInt8Gemm(const Napi::CallbackInfo& info);
 
 }  // namespace dendrite::binding

@@ -139,6 +139,8 @@ void RegisterInt8(Napi::Env env, Napi::Object exports) {
   int8.Set("quantizeU8", Napi::Function::New(env, QuantizeU8, "quantizeU8"));
   int8.Set("gemm", Napi::Function::New(env, Int8Gemm, "int8Gemm"));
   int8.Set("dense", Napi::Function::New(env, Int8Dense, "int8Dense"));
+  int8.Set("benchPeak", Napi::Function::New(env, BenchInt8Peak, "benchInt8Peak"));
+  int8.Set("benchGemm", Napi::Function::New(env, BenchInt8Gemm, "benchInt8Gemm"));
   exports.Set("int8", int8);
 }
 

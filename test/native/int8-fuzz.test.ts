@@ -14,7 +14,10 @@ function valid(r: Rng): { fn: string; args: unknown[] } {
   const scales = new Float32Array(n).fill(0.01);
   const bias = r.chance(0.5) ? new Float32Array(n) : null;
   const activation = r.int(0, 21);
-  switch (r.int(0, 4)) {
+  switch (r.int(0, 5)) {
+    case 5: return r.chance(0.5)
+      ? { fn: 'benchPeak', args: [r.pick([0, -1, 2 ** 40, Number.NaN]), r.pick([0, -1, 61, Number.NaN, 0.001])] }
+      : { fn: 'benchGemm', args: [r.pick([0, 8193, -1, Number.NaN]), 4, 4, r.pick([0, 1, -1]), 1] };
     case 0: return { fn: 'packWeights', args: [new Int8Array(k * n), k, n, packed, columnSums] };
     case 1: return { fn: 'packedLength', args: [k, n] };
     case 2: return { fn: 'quantizeU8', args: [new Float32Array(m * k), m * k, 0.5, r.int(0, 255), new Uint8Array(m * k)] };

@@ -78,6 +78,73 @@ bool HasVnni() {
   return __builtin_cpu_supports("avx512vnni");
 }
 
+// In assembly, with one local variable per chain: written with intrinsics on an array in a loop, GCC 12 kept
+// the accumulators in memory (a store per instruction), which measured the stores, not vpdpbusd.
+int32_t VnniProbe(int64_t iterations) {
+  static_assert(kVnniProbeChains == 24, "one variable per chain below");
+  __m512i c0 = _mm512_set1_epi32(0);
+  __m512i c1 = _mm512_set1_epi32(1);
+  __m512i c2 = _mm512_set1_epi32(2);
+  __m512i c3 = _mm512_set1_epi32(3);
+  __m512i c4 = _mm512_set1_epi32(4);
+  __m512i c5 = _mm512_set1_epi32(5);
+  __m512i c6 = _mm512_set1_epi32(6);
+  __m512i c7 = _mm512_set1_epi32(7);
+  __m512i c8 = _mm512_set1_epi32(8);
+  __m512i c9 = _mm512_set1_epi32(9);
+  __m512i c10 = _mm512_set1_epi32(10);
+  __m512i c11 = _mm512_set1_epi32(11);
+  __m512i c12 = _mm512_set1_epi32(12);
+  __m512i c13 = _mm512_set1_epi32(13);
+  __m512i c14 = _mm512_set1_epi32(14);
+  __m512i c15 = _mm512_set1_epi32(15);
+  __m512i c16 = _mm512_set1_epi32(16);
+  __m512i c17 = _mm512_set1_epi32(17);
+  __m512i c18 = _mm512_set1_epi32(18);
+  __m512i c19 = _mm512_set1_epi32(19);
+  __m512i c20 = _mm512_set1_epi32(20);
+  __m512i c21 = _mm512_set1_epi32(21);
+  __m512i c22 = _mm512_set1_epi32(22);
+  __m512i c23 = _mm512_set1_epi32(23);
+  const __m512i a = _mm512_set1_epi8(3), b = _mm512_set1_epi8(-1);
+  for (int64_t it = 0; it < iterations; ++it) {
+    // Two statements of 12 chains: an asm statement takes at most 30 operands.
+    asm volatile(
+        "vpdpbusd %[b], %[a], %0\n\t"
+        "vpdpbusd %[b], %[a], %1\n\t"
+        "vpdpbusd %[b], %[a], %2\n\t"
+        "vpdpbusd %[b], %[a], %3\n\t"
+        "vpdpbusd %[b], %[a], %4\n\t"
+        "vpdpbusd %[b], %[a], %5\n\t"
+        "vpdpbusd %[b], %[a], %6\n\t"
+        "vpdpbusd %[b], %[a], %7\n\t"
+        "vpdpbusd %[b], %[a], %8\n\t"
+        "vpdpbusd %[b], %[a], %9\n\t"
+        "vpdpbusd %[b], %[a], %10\n\t"
+        "vpdpbusd %[b], %[a], %11\n\t"
+        : "+v"(c0), "+v"(c1), "+v"(c2), "+v"(c3), "+v"(c4), "+v"(c5), "+v"(c6), "+v"(c7), "+v"(c8), "+v"(c9), "+v"(c10), "+v"(c11)
+        : [a] "v"(a), [b] "v"(b));
+    asm volatile(
+        "vpdpbusd %[b], %[a], %0\n\t"
+        "vpdpbusd %[b], %[a], %1\n\t"
+        "vpdpbusd %[b], %[a], %2\n\t"
+        "vpdpbusd %[b], %[a], %3\n\t"
+        "vpdpbusd %[b], %[a], %4\n\t"
+        "vpdpbusd %[b], %[a], %5\n\t"
+        "vpdpbusd %[b], %[a], %6\n\t"
+        "vpdpbusd %[b], %[a], %7\n\t"
+        "vpdpbusd %[b], %[a], %8\n\t"
+        "vpdpbusd %[b], %[a], %9\n\t"
+        "vpdpbusd %[b], %[a], %10\n\t"
+        "vpdpbusd %[b], %[a], %11\n\t"
+        : "+v"(c12), "+v"(c13), "+v"(c14), "+v"(c15), "+v"(c16), "+v"(c17), "+v"(c18), "+v"(c19), "+v"(c20), "+v"(c21), "+v"(c22), "+v"(c23)
+        : [a] "v"(a), [b] "v"(b));
+  }
+  __m512i sum = c0;
+  sum = _mm512_add_epi32(sum, c1); sum = _mm512_add_epi32(sum, c2); sum = _mm512_add_epi32(sum, c3); sum = _mm512_add_epi32(sum, c4); sum = _mm512_add_epi32(sum, c5); sum = _mm512_add_epi32(sum, c6); sum = _mm512_add_epi32(sum, c7); sum = _mm512_add_epi32(sum, c8); sum = _mm512_add_epi32(sum, c9); sum = _mm512_add_epi32(sum, c10); sum = _mm512_add_epi32(sum, c11); sum = _mm512_add_epi32(sum, c12); sum = _mm512_add_epi32(sum, c13); sum = _mm512_add_epi32(sum, c14); sum = _mm512_add_epi32(sum, c15); sum = _mm512_add_epi32(sum, c16); sum = _mm512_add_epi32(sum, c17); sum = _mm512_add_epi32(sum, c18); sum = _mm512_add_epi32(sum, c19); sum = _mm512_add_epi32(sum, c20); sum = _mm512_add_epi32(sum, c21); sum = _mm512_add_epi32(sum, c22); sum = _mm512_add_epi32(sum, c23);
+  return _mm512_reduce_add_epi32(sum);
+}
+
 Status Int8GemmVnni(const Int8GemmArgs& args, ThreadPool* pool) { return Int8GemmTiles<VnniTraits>(args, pool); }
 
 Status Int8Gemm(const Int8GemmArgs& args, ThreadPool* pool) {
