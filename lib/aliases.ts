@@ -40,6 +40,7 @@ const LOSS_ALIASES: Readonly<Record<string, string>> = {
   Poisson: 'poisson',
   cosine_similarity: 'cosineSimilarity', CosineSimilarity: 'cosineSimilarity',
   cosineProximity: 'cosineSimilarity', cosine_proximity: 'cosineSimilarity',
+  CTC: 'ctc',
 };
 
 /** The other spellings of each kind's names, each standing for a canonical name (see the file's comment). */

@@ -175,6 +175,17 @@ export interface NativeBinding {
     rowLoss: Float32Array, grad: Float32Array | null, gradScale: number,
   ): void;
   /**
+   * CTC loss (dendrite/ctc.h): for each of `batch` sequences of logits `[time, classes]` (log-softmax taken
+   * inside), writes -log p(labels | logits) into `loss[b]` and, if `grad` is given, d loss[b] / d logits
+   * times `gradScale[b]` (1 when null). Labels are `[batch, maxLabel]`, the first `labelLengths[b]` of row b
+   * used; an infeasible labelling gives Infinity (NaN gradient), or 0 (0 gradient) with `zeroInfinity`.
+   */
+  ctcLoss(
+    logits: Float32Array, labels: Int32Array, inputLengths: Int32Array, labelLengths: Int32Array,
+    batch: number, time: number, classes: number, maxLabel: number, blank: number, zeroInfinity: boolean,
+    loss: Float32Array, grad: Float32Array | null, gradScale: Float32Array | null,
+  ): void;
+  /**
    * Sigmoid + binary cross-entropy from logits, elementwise: loss = max(x, 0) - x*t + log1p(exp(-|x|)); if `grad`
    * is given, (sigmoid(x) - t) * gradScale (kernel `sigmoid_cross_entropy`).
    */

@@ -3,7 +3,7 @@
  * `'mae'`, `'meanAbsolutePercentageError'` or `'mape'`, `'meanSquaredLogarithmicError'` or `'msle'`,
  * `'huber'`, `'logCosh'`, `'binaryCrossentropy'`, `'categoricalCrossentropy'`,
  * `'sparseCategoricalCrossentropy'`, `'hinge'`, `'squaredHinge'`, `'categoricalHinge'`,
- * `'kullbackLeiblerDivergence'` or `'kld'`, `'poisson'`, `'cosineSimilarity'`; every other spelling of
+ * `'kullbackLeiblerDivergence'` or `'kld'`, `'poisson'`, `'cosineSimilarity'`, `'ctc'`; every other spelling of
  * Keras and TensorFlow.js is in lib/aliases.ts), as functions (`dn.losses.meanSquaredError(yTrue,
  * yPred)`), as objects with options (`dn.losses.get('binaryCrossentropy', { fromLogits: true })`), or
  * any function `(yTrue, yPred) => Tensor` that autograd differentiates.
@@ -28,6 +28,7 @@ import { LogCosh } from './logCosh.js';
 import { KullbackLeiblerDivergence, kullbackLeiblerDivergence } from './kullbackLeiblerDivergence.js';
 import { Poisson } from './poisson.js';
 import { CosineSimilarity } from './cosineSimilarity.js';
+import { CTC } from './ctc.js';
 
 export { Loss, REDUCTIONS } from './loss.js';
 export type { LossOptions, Reduction } from './loss.js';
@@ -50,6 +51,8 @@ export { LogCosh, logCosh } from './logCosh.js';
 export { KullbackLeiblerDivergence, kullbackLeiblerDivergence } from './kullbackLeiblerDivergence.js';
 export { Poisson, poisson } from './poisson.js';
 export { CosineSimilarity, cosineSimilarity } from './cosineSimilarity.js';
+export { CTC, ctc } from './ctc.js';
+export type { CtcOptions } from './ctc.js';
 
 /** `mse`: the same function as {@link meanSquaredError}. */
 export const mse = meanSquaredError;
@@ -93,6 +96,7 @@ const classes: Record<string, LossClass> = {
   kullbackLeiblerDivergence: KullbackLeiblerDivergence,
   poisson: Poisson,
   cosineSimilarity: CosineSimilarity,
+  ctc: CTC,
 };
 
 /** The loss names {@link get} and `compile` accept: the canonical ones and the short forms (all spellings: lib/aliases.ts). */

@@ -1,10 +1,12 @@
-// Bindings of the loss kernels: softmax, softmaxGrad, softmaxCrossEntropy, sigmoidCrossEntropy, regressionLoss.
+// Bindings of the loss kernels: softmax, softmaxGrad, softmaxCrossEntropy, sigmoidCrossEntropy, regressionLoss,
+// ctcLoss.
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <string>
 
 #include "bindings/binding.h"
+#include "dendrite/ctc.h"
 #include "dendrite/parallel_kernels.h"
 
 namespace dendrite::binding {
@@ -130,6 +132,33 @@ Napi::Value RegressionLoss(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sum);
 }
 
+// ctcLoss(logits, labels, inputLengths, labelLengths, batch, time, classes, maxLabel, blank, zeroInfinity, loss,
+// grad, gradScale): the kernel checks every length and label itself (kInvalidArgument, before writing).
+Napi::Value CtcLoss(const Napi::CallbackInfo& info) {
+  Args args(info, "ctcLoss", 13);
+  CtcArgs a;
+  a.batch = args.Integer(4, "batch");
+  a.time = args.Integer(5, "time");
+  a.classes = args.Integer(6, "classes", 1);
+  a.max_label = args.Integer(7, "maxLabel");
+  const int64_t sequence = MatrixSize(args, a.time, a.classes);
+  const int64_t size = MatrixSize(args, a.batch, sequence);
+  const int64_t label_count = MatrixSize(args, a.batch, a.max_label);
+  a.blank = static_cast<int32_t>(args.Integer(8, "blank", 0, a.classes - 1));
+  a.zero_infinity = args.Boolean(9, "zeroInfinity");
+  a.logits = args.Floats(0, "logits", size);
+  a.labels = args.Ints(1, "labels", label_count);
+  a.input_lengths = args.Ints(2, "inputLengths", a.batch);
+  a.label_lengths = args.Ints(3, "labelLengths", a.batch);
+  a.loss = args.Floats(10, "loss", a.batch);
+  a.grad = args.OptionalFloats(11, "grad", size);
+  a.grad_scale = args.OptionalFloats(12, "gradScale", a.batch);
+  if (a.batch == 0) return info.Env().Undefined();
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "ctcLoss", dendrite::CtcLoss(backend.kernels, backend.pool.get(), a));
+  return info.Env().Undefined();
+}
+
 }  // namespace
 
 void RegisterLoss(Napi::Env env, Napi::Object exports) {
@@ -138,6 +167,7 @@ void RegisterLoss(Napi::Env env, Napi::Object exports) {
   exports.Set("softmaxCrossEntropy", Napi::Function::New(env, SoftmaxCrossEntropy, "softmaxCrossEntropy"));
   exports.Set("sigmoidCrossEntropy", Napi::Function::New(env, SigmoidCrossEntropy, "sigmoidCrossEntropy"));
   exports.Set("regressionLoss", Napi::Function::New(env, RegressionLoss, "regressionLoss"));
+  exports.Set("ctcLoss", Napi::Function::New(env, CtcLoss, "ctcLoss"));
 }
 
 }  // namespace dendrite::binding
