@@ -14,14 +14,15 @@
  * and the output says so. Then the convolution kernels (`benchConv`, timed in C++): conv2d 3x3 'same'
  * [32, 28, 28, 32] -> 64 in NHWC, forward and both gradients, and the LeNet-style layers, as GFLOP/s and
  * as a fraction of the same-run FMA probe at each thread count, with the issue's targets (forward >= 75%
- * of the probe on 1 thread and >= 70% on 2, each gradient >= 60% on 1). Then the elementwise kernels
- * (bench/kernels-elementwise.ts) if present.
+ * of the probe on 1 thread and >= 70% on 2, each gradient >= 60% on 1). Then the CTC loss + gradient
+ * on [32, 200, 29] (bench/kernels-ctc.ts) and the elementwise kernels (bench/kernels-elementwise.ts) if present.
  * Results: bench/results/kernels.json, replaced only with `-- --write`.
  */
 import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { binding } from '../lib/native.js';
 import { publishResults } from './results.js';
+import { benchCtc, printCtcRows } from './kernels-ctc.js';
 
 const quick = process.argv.includes('--quick');
 const KNOWN = { fmaPerCore: 174, fmaTwoCores: 327, avx2PerCore: 91, triadOneCore: 13, triadTwoCores: 25 };
@@ -314,6 +315,10 @@ const convTargetRows = convTargets(convRows);
 console.log('\nConvolution targets (against this run\'s FMA probe)');
 for (const t of convTargetRows) console.log(`  [${t.met ? 'met' : 'NOT met'}] ${t.target}: ${t.measured}`);
 
+const ctcRows = benchCtc({ quick });
+printCtcRows(ctcRows);
+console.log(`  (same-run FMA probe: ${probes.map((p) => `${p.fmaGflops.toFixed(0)} GFLOP/s on ${p.threads} thread(s)`).join(', ')})`);
+
 const benchElementwise = await loadElementwise();
 let elementwiseRows: ElementwiseRow[] = [];
 if (benchElementwise) {
@@ -331,5 +336,5 @@ const elapsed = (Date.now() - startedAt) / 1000;
 console.log(`\n${elapsed.toFixed(0)} s`);
 publishResults('kernels', {
   date: new Date().toISOString(), quick, cpu: cpus()[0]?.model, backend: info, known: KNOWN,
-  probes, loaded, gemm: gemmRows, targets: targetRows, conv: convRows, convTargets: convTargetRows, elementwise: elementwiseRows, seconds: elapsed,
+  probes, loaded, gemm: gemmRows, targets: targetRows, conv: convRows, convTargets: convTargetRows, ctc: ctcRows, elementwise: elementwiseRows, seconds: elapsed,
 });

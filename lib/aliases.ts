@@ -40,7 +40,6 @@ const LOSS_ALIASES: Readonly<Record<string, string>> = {
   Poisson: 'poisson',
   cosine_similarity: 'cosineSimilarity', CosineSimilarity: 'cosineSimilarity',
   cosineProximity: 'cosineSimilarity', cosine_proximity: 'cosineSimilarity',
-  CTC: 'ctc',
 };
 
 /** The other spellings of each kind's names, each standing for a canonical name (see the file's comment). */
@@ -69,7 +68,8 @@ export const ALIASES: Readonly<Record<RegistryKind, Readonly<Record<string, Alia
     log_softmax: 'logSoftmax',
     gelu_new: { name: 'gelu', config: { approximate: true } },
   },
-  loss: LOSS_ALIASES,
+  // Keras 3's CTC loss is a loss only (no metric of that name).
+  loss: { ...LOSS_ALIASES, CTC: 'ctc' },
   // Every loss is a metric too; Keras 3's metric class names and snake_case
   // (keras.metrics.ALL_OBJECTS_DICT), 'acc' of Keras' and tfjs' compile, tfjs' metric names ('cosine',
   // and 'ce' for the crossentropy chosen from the loss).

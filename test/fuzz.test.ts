@@ -918,9 +918,23 @@ function recurrentTemplate(r: Rng): Template {
   return { fn: 'recurrentBackward', args: [spec], sizes: [], buffers: [], numbers: [] };
 }
 
+/** A valid call of ctcLoss: small sizes, lengths within bounds, labels other than the blank. */
+function ctcTemplate(r: Rng): Template {
+  const batch = r.int(0, 3), time = r.int(0, 5), classes = r.int(2, 4), maxLabel = r.int(0, 3), blank = r.int(0, classes - 1);
+  const labels = Int32Array.from({ length: batch * maxLabel }, () => (blank + r.int(1, classes - 1)) % classes);
+  const lengths = (max: number): Int32Array => Int32Array.from({ length: batch }, () => r.int(0, max));
+  const grad = r.chance(0.5) ? floats(r, batch * time * classes) : null;
+  return {
+    fn: 'ctcLoss',
+    args: [floats(r, batch * time * classes), labels, lengths(time), lengths(maxLabel), batch, time, classes, maxLabel, blank, r.chance(0.5), floats(r, batch), grad, r.chance(0.5) ? floats(r, batch) : null],
+    sizes: [4, 5, 6, 7], buffers: [0, 1, 2, 3, 10, 11, 12], numbers: [8],
+  };
+}
+
 function templates(r: Rng): Template {
   const n = r.int(0, 12);
-  const which = r.int(0, 23);
+  const which = r.int(0, 24);
+  if (which === 24) return ctcTemplate(r);
   if (which >= 20) return which === 20 ? rowsTemplate(r) : which === 21 ? recurrentTemplate(r) : transformerTemplate(r);
   if (which >= 16) return convTemplate(r, which - 16);
   switch (which) {
@@ -1156,9 +1170,9 @@ const rawGenerators: Array<[number, Generator]> = [
     const fn = binding[t.fn] as (...args: unknown[]) => unknown;
     return { target: `binding.${t.fn}`, typed: true, run: () => fn.apply(binding, t.args), detail: change };
   }],
-  [1, (r) => {
+  [2, (r) => {
     // Functions whose valid calls are slow or change global state: only invalid arguments (the file
-    // locks: a file of the test's own, or a descriptor that is not open).
+    // locks: a file of the test's own, or a descriptor that is not open). Weight 2: its 13 functions must each be called.
     const which = r.int(0, 12);
     const bad = (): number => r.pick(BAD_SIZES);
     const run = (): unknown => {

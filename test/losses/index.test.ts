@@ -8,7 +8,7 @@ describe('getLoss: should throw', () => {
   it('lists the valid names for an unknown one', () => {
     expect(() => getLoss('binaryCrossEntropy')).toThrow(ValueError);
     expect(() => getLoss('binaryCrossEntropy')).toThrow(
-      "getLoss: unknown loss 'binaryCrossEntropy' (did you mean 'binaryCrossentropy'?); expected one of 'meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'hinge', 'squaredHinge', 'categoricalHinge', 'logCosh', 'kullbackLeiblerDivergence', 'poisson', 'cosineSimilarity', 'mse', 'mae', 'mape', 'msle', 'kld', a loss object or a function (yTrue, yPred) => Tensor",
+      "getLoss: unknown loss 'binaryCrossEntropy' (did you mean 'binaryCrossentropy'?); expected one of 'meanSquaredError', 'meanAbsoluteError', 'huber', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy', 'meanAbsolutePercentageError', 'meanSquaredLogarithmicError', 'hinge', 'squaredHinge', 'categoricalHinge', 'logCosh', 'kullbackLeiblerDivergence', 'poisson', 'cosineSimilarity', 'ctc', 'mse', 'mae', 'mape', 'msle', 'kld', a loss object or a function (yTrue, yPred) => Tensor",
     );
     expect(() => getLoss(42 as never)).toThrow(ArgumentTypeError);
     expect(() => dn.losses.get('msee')).toThrow(/did you mean 'mse'/);
