@@ -1,6 +1,7 @@
 /**
  * Layers: `dn.layers.dense({...})`, `activation`, `dropout`, `flatten`, `reshape`, `inputLayer`,
- * `embedding`, `masking`, the recurrent layers (`simpleRNN`, `lstm`, `gru`) and their wrappers
+ * `embedding`, `masking`, the training-only augmentation layers (`timeMasking`, `frequencyMasking`,
+ * `gaussianNoise`), the recurrent layers (`simpleRNN`, `lstm`, `gru`) and their wrappers
  * (`bidirectional`, `timeDistributed`), the convolution, pooling, normalization and image reshaping
  * layers, the base {@link Layer} for custom layers, and the registry used to rebuild layers from
  * saved configs.
@@ -56,6 +57,14 @@ export { MelSpectrogram, melSpectrogram } from './audio/mel-spectrogram.js';
 export type { MelSpectrogramLayerOptions } from './audio/mel-spectrogram.js';
 export { SpatialDropout2D, spatialDropout2d } from './spatial-dropout2d.js';
 export type { SpatialDropout2dOptions } from './spatial-dropout2d.js';
+export { AxisMasking } from './augmentation/axis-masking.js';
+export type { AxisMaskingOptions } from './augmentation/axis-masking.js';
+export { TimeMasking, timeMasking } from './augmentation/time-masking.js';
+export type { TimeMaskingOptions } from './augmentation/time-masking.js';
+export { FrequencyMasking, frequencyMasking } from './augmentation/frequency-masking.js';
+export type { FrequencyMaskingOptions } from './augmentation/frequency-masking.js';
+export { GaussianNoise, gaussianNoise } from './augmentation/gaussian-noise.js';
+export type { GaussianNoiseOptions } from './augmentation/gaussian-noise.js';
 export {
   Merge, ElementwiseMerge, Add, add, Subtract, subtract, Multiply, multiply, Average, average, Maximum, maximum, Minimum, minimum,
   Concatenate, concatenate, Dot, dot,

@@ -1,4 +1,5 @@
 // The CTC forward-backward recursion for one sequence, in log space (see dendrite/ctc.h).
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -26,7 +27,12 @@ float LogAddExp3(float a, float b, float c) {
   float m = a > b ? a : b;
   m = m > c ? m : c;
   if (m == kNegInf) return kNegInf;
-  return m + std::log(std::exp(a - m) + std::exp(b - m) + std::exp(c - m));
+  // exp(-inf) is 0: the -inf terms (unreachable states, no skip) cost no exp.
+  float sum = 0.0f;
+  if (a != kNegInf) sum += std::exp(a - m);
+  if (b != kNegInf) sum += std::exp(b - m);
+  if (c != kNegInf) sum += std::exp(c - m);
+  return m + std::log(sum);
 }
 
 }  // namespace
@@ -59,13 +65,19 @@ void CtcSequence(const KernelTable& kernels, const float* logits, int64_t classe
       const float* prev = alpha + (t - 1) * states;
       float* cur = alpha + t * states;
       const float* lp_t = lp + t * classes;
-      for (int64_t s = 0; s < states; ++s) {
+      // Only the states the start can reach by step t and from which the end stays reachable are
+      // visited (the lattice's band); the others stay -inf, which saves their exps and logs.
+      const int64_t first = std::max<int64_t>(0, states - 2 * (t_len - t));
+      const int64_t last = std::min<int64_t>(states, 2 * (t + 1));
+      for (int64_t s = 0; s < first; ++s) cur[s] = kNegInf;
+      for (int64_t s = first; s < last; ++s) {
         float a = prev[s];
         float b = s >= 1 ? prev[s - 1] : kNegInf;
         float c = can_skip(s) ? prev[s - 2] : kNegInf;
         float sum = LogAddExp3(a, b, c);
         cur[s] = sum == kNegInf ? kNegInf : sum + lp_t[label_of(s)];
       }
+      for (int64_t s = std::max(first, last); s < states; ++s) cur[s] = kNegInf;
     }
     const float* last = alpha + (t_len - 1) * states;
     log_likelihood = states > 1 ? LogAddExp(last[states - 1], last[states - 2]) : last[0];
@@ -92,13 +104,17 @@ void CtcSequence(const KernelTable& kernels, const float* logits, int64_t classe
     const float* next = beta + (t + 1) * states;
     float* cur = beta + t * states;
     const float* lp_t = lp + t * classes;
-    for (int64_t s = 0; s < states; ++s) {
+    const int64_t first = std::max<int64_t>(0, states - 2 * (t_len - t));
+    const int64_t last = std::min<int64_t>(states, 2 * (t + 1));
+    for (int64_t s = 0; s < first; ++s) cur[s] = kNegInf;
+    for (int64_t s = first; s < last; ++s) {
       float a = next[s];
       float b = s + 1 < states ? next[s + 1] : kNegInf;
       float c = s + 2 < states && can_skip(s + 2) ? next[s + 2] : kNegInf;
       float sum = LogAddExp3(a, b, c);
       cur[s] = sum == kNegInf ? kNegInf : sum + lp_t[label_of(s)];
     }
+    for (int64_t s = std::max(first, last); s < states; ++s) cur[s] = kNegInf;
   }
 
   // d loss / d logit[t, c] = softmax - exp(log sum_{s: l'_s = c} alpha beta - lp + loss).
@@ -107,15 +123,19 @@ void CtcSequence(const KernelTable& kernels, const float* logits, int64_t classe
     const float* a_t = alpha + t * states;
     const float* b_t = beta + t * states;
     const float* lp_t = lp + t * classes;
-    for (int64_t c = 0; c < classes; ++c) class_sum[c] = kNegInf;
+    // Per class, sum exp(alpha + beta - m) in linear space, m the step's largest alpha + beta (the largest
+    // term is 1, none overflows), then one log per class instead of one per state.
+    float m = kNegInf;
+    for (int64_t s = 0; s < states; ++s) m = std::max(m, a_t[s] + b_t[s]);
+    for (int64_t c = 0; c < classes; ++c) class_sum[c] = 0.0f;
     for (int64_t s = 0; s < states; ++s) {
-      const int32_t c = label_of(s);
-      class_sum[c] = LogAddExp(class_sum[c], a_t[s] + b_t[s]);
+      const float ab = a_t[s] + b_t[s];
+      if (ab != kNegInf) class_sum[label_of(s)] += std::exp(ab - m);
     }
     float* g_t = grad + t * classes;
     for (int64_t c = 0; c < classes; ++c) {
       const float p = std::exp(lp_t[c]);
-      const float occupancy = class_sum[c] == kNegInf ? 0.0f : std::exp(class_sum[c] + nll - lp_t[c]);
+      const float occupancy = class_sum[c] == 0.0f ? 0.0f : std::exp(std::log(class_sum[c]) + m + nll - lp_t[c]);
       g_t[c] = (p - occupancy) * grad_scale;
     }
   }
