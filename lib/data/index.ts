@@ -19,6 +19,8 @@ export type { TextOutputMode, TextSplit, TextStandardize, TextVectorizationOptio
 export { BpeTokenizer, bpeTokenizer } from './bpeTokenizer.js';
 export type { BpeTokenizerConfig, BpeTokenizerOptions } from './bpeTokenizer.js';
 export type { BundledDataset, DigitsOptions, TextDataset } from './datasets.js';
+export { audioDatasetFromDirectory } from './audio-dataset.js';
+export type { AudioBatch, AudioDataset, AudioDatasetOptions } from './audio-dataset.js';
 export { readIdx } from './idx.js';
 export type { MnistOptions, ReadIdxOptions } from './idx.js';
 import * as datasetFunctions from './datasets.js';
