@@ -1,11 +1,12 @@
 // ONNX import: exported models come back as Dendrite models with bit-identical weights and the same
-// predictions, train further, and files that are not ONNX models (truncated, corrupted, unknown
+// predictions (to rounding), train further, and files that are not ONNX models (truncated, corrupted, unknown
 // operators) are typed errors naming what is wrong.
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import * as dn from '../../lib/index.js';
 import { DendriteError, SerializationError, UnsupportedError } from '../../lib/errors.js';
 import { encodeModel, decodeModel } from '../../lib/onnx/proto.js';
+import { expectClose } from '../helpers/close.js';
 import { Rng } from '../helpers/rng.js';
 
 const randn = (shape: number[], seed: number) => {
@@ -25,7 +26,13 @@ async function roundTrip(model: dn.Model<dn.Tensor | dn.Tensor[]>, inputs: dn.Te
   const expected = model.predict(inputs.length === 1 ? inputs[0] : inputs);
   const actual = loaded.predict(inputs.length === 1 ? inputs[0] : inputs);
   const list = (t: dn.Tensor | dn.Tensor[]) => (Array.isArray(t) ? t : [t]);
-  list(actual).forEach((t, i) => expect(t.dataSync()).toEqual(list(expected)[i].dataSync()));
+  // Predictions agree to rounding, not always bit for bit: an activation exported as a subgraph (swish as
+  // x · sigmoid(x)) comes back as two layers, which round differently from the one fused kernel on some
+  // ISA paths (the scalar one computes swish in double precision and rounds once).
+  list(actual).forEach((t, i) => {
+    const want = list(expected)[i].dataSync();
+    expectClose(t.dataSync(), want, 1e-6 * Math.max(1, ...Array.from(want, Math.abs)));
+  });
   return loaded;
 }
 
