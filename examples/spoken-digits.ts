@@ -26,7 +26,7 @@ export const DATA_DIR = fileURLToPath(new URL('../data/spoken_digits/isolated', 
 
 /** Options of {@link runSpokenDigits} (the test runs it with a few steps). */
 export interface SpokenDigitsOptions {
-  /** Default 30. */
+  /** Default 60. */
   epochs?: number;
   /** Use only this many training clips (default all 1,600; a balanced prefix of each word's folder). */
   trainClips?: number;
@@ -94,7 +94,7 @@ export function keywordModel(): dn.Sequential {
 }
 
 export async function runSpokenDigits(options: SpokenDigitsOptions = {}): Promise<SpokenDigitsResult> {
-  const { epochs = 30, trainClips = Infinity, seed = 0, verbose = 1, log = console.log } = options;
+  const { epochs = 60, trainClips = Infinity, seed = 0, verbose = 1, log = console.log } = options;
   if (!existsSync(DATA_DIR)) throw new Error(`spoken digits: ${DATA_DIR} is missing (it is in the git repository, not in the npm package)`);
   const train = loadSplit('train', Math.ceil(trainClips / WORDS.length));
   const test = loadSplit('test');
