@@ -31,6 +31,10 @@ async function generationIn(dir: string, format: 'dendrite' | 'tfjs' = 'dendrite
 /** The files a tfjs-format save of saverModel leaves. */
 const TFJS_FILES = ['group1-shard1of1.bin', 'model.json'];
 
+// The tests with a process holding the folder start a second Node process and wait on it: under emulation
+// (CI's qemu run) on a busy machine that took over the default 60 s.
+const HOLDER_TIMEOUT = 180_000;
+
 describe('saves from several processes', () => {
   it.runIf(posix)('two processes saving into one folder (by its path and a link) and killed at random leave a whole model', async () => {
     const dir = join(scratch, 'raced');
@@ -64,7 +68,7 @@ describe('saves from several processes', () => {
     await save;
     expect(await generationIn(dir)).toBe(2);
     expect(readdirSync(dir).sort()).toEqual(['model.json', 'weights.safetensors']);
-  });
+  }, HOLDER_TIMEOUT);
 });
 
 describe('saves from one process', () => {
@@ -113,7 +117,7 @@ describe("saves in TensorFlow.js's format take the same lock and queue", () => {
     await save;
     expect(await generationIn(dir, 'tfjs')).toBe(2);
     expect(readdirSync(dir).sort()).toEqual(TFJS_FILES);
-  });
+  }, HOLDER_TIMEOUT);
 
   it.runIf(posix)('two processes saving tfjs files into one folder, killed at random, leave a whole model', async () => {
     const dir = join(scratch, 'tfjs-raced');
