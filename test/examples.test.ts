@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ValueError } from '../lib/errors.js';
 import { binding, packageRoot } from '../lib/native.js';
+import { emulated } from './helpers/emulation.js';
 import { runXor, xorAccuracy } from '../examples/xor.js';
 import { confusionMatrix, formatConfusion, runDigits } from '../examples/digits.js';
 import { runIris } from '../examples/iris.js';
@@ -41,8 +42,6 @@ try {
 } catch {
   mnistInstalled = false;
 }
-// A CPU with only the scalar path is, in CI, the emulated one (qemu): MNIST is too much work for it.
-const emulated = !binding.backendInfo().isas.some((isa) => isa !== 'scalar');
 
 const folder = mkdtempSync(join(tmpdir(), 'dendrite-examples-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));

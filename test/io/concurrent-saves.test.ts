@@ -11,10 +11,9 @@ import { SerializationError } from '../../lib/errors.js';
 import { LOCK_FILE } from '../../lib/io/folder-lock.js';
 import { saverModel } from '../helpers/saver-model.js';
 import { killSaver, saverBundle, startSaver } from '../helpers/saver-process.js';
+import { emulated } from '../helpers/emulation.js';
 
 const posix = process.platform !== 'win32';
-// CI's emulated CPU (qemu, scalar kernels only): see the tfjs holder test below.
-const emulated = !dn.backendInfo().isas.some((isa) => isa !== 'scalar');
 const scratch = mkdtempSync(join(tmpdir(), 'dendrite-concurrent-saves-'));
 let bundle = '';
 beforeAll(() => {

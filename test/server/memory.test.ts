@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
 import { binding } from '../../lib/native.js';
+import { emulated } from '../helpers/emulation.js';
 
 // A garbage collector to call, without --expose-gc on the command line (vitest starts the workers).
 setFlagsFromString('--expose-gc');
@@ -30,9 +31,8 @@ function model(inputs: number, units: number): dn.Sequential {
   return m;
 }
 
-// A CPU with only the scalar path is, in CI, the emulated one (qemu, some 30 times slower per call):
+// On the emulated CPU (qemu, some 30 times slower per call):
 // there the counts are a tenth, and the buffers ten times larger so the limits still catch a leak.
-const emulated = !binding.backendInfo().isas.some((isa) => isa !== 'scalar');
 const scale = emulated ? 0.1 : 1;
 const underAddressSanitizer = /libasan/.test(process.env.LD_PRELOAD ?? '');
 

@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '../../lib/tfjs/index.js';
 import * as dn from '../../lib/index.js';
-
-// A CPU with only the scalar path is, in CI, the emulated one (qemu): the larger runs are skipped there.
-const emulated = !dn.backendInfo().isas.some((isa) => isa !== 'scalar');
+import { emulated } from '../helpers/emulation.js';
 
 const work = mkdtempSync(join(tmpdir(), 'dendrite-tfjs-examples-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
