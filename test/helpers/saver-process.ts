@@ -21,7 +21,7 @@ export interface Saver {
   process: ChildProcess;
   saved: number;
   errors: string[];
-  /** Resolves when it printed `line`. */
+  /** Resolves once it has printed `line` (at once if it already has). */
   printed(line: string): Promise<void>;
 }
 
@@ -32,9 +32,12 @@ export type SaverMode = 'save' | 'save-tfjs' | 'save-large' | 'save-files' | 'ho
 export function startSaver(bundle: string, mode: SaverMode, paths: readonly string[], generation = 1, fsyncMs = 3): Promise<Saver> {
   const child = spawn(process.execPath, [bundle, mode, paths.join(','), String(generation), String(fsyncMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const waiting = new Map<string, () => void>();
+  // Lines already printed: two lines can arrive in one chunk ("ready" and "locked" do when this
+  // process is slow, as under emulation), before anyone waits for the second.
+  const seen = new Set<string>();
   const saver: Saver = {
     process: child, saved: 0, errors: [],
-    printed: (line) => new Promise((resolve) => waiting.set(line, resolve)),
+    printed: (line) => new Promise((resolve) => (seen.has(line) ? resolve() : waiting.set(line, resolve))),
   };
   let buffered = '';
   child.stdout!.on('data', (data: Buffer) => {
@@ -44,6 +47,7 @@ export function startSaver(bundle: string, mode: SaverMode, paths: readonly stri
       buffered = buffered.slice(newline + 1);
       if (line === 'saved') saver.saved++;
       else if (line.startsWith('error ')) saver.errors.push(line.slice(6));
+      seen.add(line);
       waiting.get(line)?.();
       waiting.delete(line);
     }

@@ -11,7 +11,6 @@ import { SerializationError } from '../../lib/errors.js';
 import { LOCK_FILE } from '../../lib/io/folder-lock.js';
 import { saverModel } from '../helpers/saver-model.js';
 import { killSaver, saverBundle, startSaver } from '../helpers/saver-process.js';
-import { emulated } from '../helpers/emulation.js';
 
 const posix = process.platform !== 'win32';
 const scratch = mkdtempSync(join(tmpdir(), 'dendrite-concurrent-saves-'));
@@ -104,9 +103,7 @@ describe("saves in TensorFlow.js's format take the same lock and queue", () => {
     expect(readdirSync(dir).sort()).toEqual(TFJS_FILES);
   });
 
-  // Under qemu this test hung past 3 minutes in two CI runs (the same test in the folder format passes there,
-  // and this one passes on every native ISA path): skipped under emulation until that is understood.
-  it.runIf(posix && !emulated)('a tfjs save waits while another process holds the folder, and goes on once that process is killed', async () => {
+  it.runIf(posix)('a tfjs save waits while another process holds the folder, and goes on once that process is killed', async () => {
     const dir = join(scratch, 'tfjs-held');
     await saverModel(1).save(dir, { format: 'tfjs' });
     const holder = await startSaver(bundle, 'hold', [dir]);
