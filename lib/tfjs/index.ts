@@ -36,10 +36,10 @@ import './tensor-methods.js';
 export type { TensorContainer, MemoryInfo } from './memory.js';
 
 // Models and layers: tfjs's and Dendrite's are the same API.
-export { input, initializers, regularizers, callbacks, Sequential } from '../index.js';
+export { input, initializers, regularizers, callbacks } from '../index.js';
 export { layers } from './layers.js';
 export { Model as LayersModel } from '../index.js';
-export { sequential, model, loadLayersModel, asLayersModel } from './models.js';
+export { Sequential, sequential, model, loadLayersModel, asLayersModel } from './models.js';
 export type {
   LayersModel as TfjsLayersModel, TfjsModelMethods, ModelFitArgs, ModelFitDatasetArgs, ModelEvaluateArgs, ModelEvaluateDatasetArgs,
   CustomCallbackArgs, YieldEveryOptions,

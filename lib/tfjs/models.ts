@@ -15,9 +15,9 @@
  */
 import {
   Model, scalar, ValueError, callbacks as dnCallbacks, data,
-  loadLayersModel as dnLoadLayersModel, model as dnModel, sequential as dnSequential,
+  loadLayersModel as dnLoadLayersModel, model as dnModel, Sequential as DnSequential,
   type EvaluationResult, type FitOptions, type Functional, type History, type LoadOptions, type Logs, type ModelData, type ModelOptions, type PredictOptions,
-  type Sequential, type SequentialOptions, type SymbolicTensor, type Tensor, type TrainingBatch,
+  type SequentialOptions, type SymbolicTensor, type Tensor, type TrainingBatch,
 } from '../index.js';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -366,7 +366,7 @@ function ends(names: readonly string[], shape: Shape | null): SymbolicTensorInfo
 export function asLayersModel<M extends AnyModel>(model: M): LayersModel<M> {
   registerModel(model);
   if (!('inputs' in model)) {
-    const sequential = model as unknown as Sequential;
+    const sequential = model as unknown as DnSequential;
     // The shape declared on the first layer, as tfjs keeps it (Dendrite's recurrent layers build for any length).
     const inputShape = (): Shape | null => sequential.layers[0]?.batchInputShape ?? sequential.inputShape;
     Object.defineProperty(model, 'inputs', { get: () => ends(sequential.inputNames, inputShape()), configurable: true, enumerable: false });
@@ -378,9 +378,23 @@ export function asLayersModel<M extends AnyModel>(model: M): LayersModel<M> {
   return model as LayersModel<M>;
 }
 
+/** A Sequential model of the tfjs entry: Dendrite's, with tfjs's `evaluate`/`fit`/`fitDataset`, `inputs` and `outputs`. */
+export type Sequential = LayersModel<DnSequential> & SequentialEnds;
+
+/**
+ * tfjs's `new tf.Sequential(config)`: the model `tf.sequential(config)` makes (an instance of
+ * Dendrite's `Sequential` too, which saves and loads as one).
+ */
+export const Sequential = class Sequential extends DnSequential {
+  constructor(options?: SequentialOptions) {
+    super(options);
+    asLayersModel(this);
+  }
+} as unknown as new (options?: SequentialOptions) => Sequential;
+
 /** A Sequential model (tfjs `tf.sequential`), with tfjs's `evaluate`/`fit`/`fitDataset`. */
-export function sequential(options?: SequentialOptions): LayersModel<Sequential> & SequentialEnds {
-  return asLayersModel(dnSequential(options)) as LayersModel<Sequential> & SequentialEnds;
+export function sequential(options?: SequentialOptions): Sequential {
+  return new Sequential(options);
 }
 
 /** A functional model from inputs and outputs (tfjs `tf.model`), with tfjs's `evaluate`/`fit`/`fitDataset`. */

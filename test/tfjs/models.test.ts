@@ -251,3 +251,23 @@ describe('predict records gradients inside tf.grad, variableGrads and minimize, 
     expect(() => tf.train.sgd(1).applyGradients({ [mine.layers[0].name + '/kernel']: grads[mine.layers[0].name + '/kernel']!, nonsense: tf.scalar(1) })).toThrow(/nonsense/);
   });
 });
+
+// Last in the file: its layers would shift the layer names that tests above compare with tfjs's.
+describe('new tf.Sequential()', () => {
+  it('makes the model tf.sequential() makes: a Dendrite Sequential with tfjs\'s evaluate and inputs', () => {
+    const { x, y } = data();
+    const { mine } = twins(['accuracy']);
+    const made = new tf.Sequential({ layers: [tf.layers.dense({ units: 4, activation: 'tanh', inputShape: [3] }), tf.layers.dense({ units: 1, activation: 'sigmoid' })] });
+    expect(made).toBeInstanceOf(dn.Sequential);
+    expect(made).toBeInstanceOf(tf.Sequential);
+    expect(tf.sequential()).toBeInstanceOf(tf.Sequential);
+    made.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    made.setWeights(mine.getWeights());
+    const result = made.evaluate(tf.tensor2d(x), tf.tensor2d(y), { batchSize: 4 }) as dn.Tensor[];
+    const expected = mine.evaluate(tf.tensor2d(x), tf.tensor2d(y), { batchSize: 4 }) as dn.Tensor[];
+    expect(result.map((r) => r.dataSync()[0])).toEqual(expected.map((r) => r.dataSync()[0]));
+    expect(made.inputs[0].shape).toEqual([null, 3]);
+    expect(made.getConfig()).toMatchObject({ layers: [{ className: 'Dense' }, { className: 'Dense' }] });
+    expect(() => new tf.Sequential({ layers: 'dense' as never })).toThrow(/sequential: layers/);
+  });
+});
