@@ -23,7 +23,10 @@ export {
   add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, square, clip, clipByValue,
 } from './ops/elementwise.js';
 export type { OutOptions } from './ops/elementwise.js';
-export { equal, notEqual, greater, greaterEqual, less, lessEqual, where } from './ops/compare.js';
+export {
+  equal, notEqual, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, where,
+} from './ops/compare.js';
+export { floorDiv, mod } from './ops/floor-division.js';
 export {
   relu, leakyRelu, elu, sigmoid, tanh, gelu, geluTanh, softplus, silu, swish, softmax, logSoftmax,
   selu, softsign, hardSigmoid, hardSwish, relu6, mish,

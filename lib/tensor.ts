@@ -19,6 +19,7 @@ import type { GradNode } from './autograd/engine.js';
 import { backward as runBackward, type BackwardOptions } from './autograd/engine.js';
 import * as elementwise from './ops/elementwise.js';
 import * as compare from './ops/compare.js';
+import * as floorDivision from './ops/floor-division.js';
 import * as activations from './ops/activations.js';
 import * as reduce from './ops/reduce.js';
 import * as matmulOps from './ops/matmul.js';
@@ -397,7 +398,7 @@ export class Tensor {
     return elementwise.clip(this, min, max, options);
   }
 
-  // --- comparisons (float32 masks of 0 and 1) -------------------------------------------------
+  // --- comparisons and logical operators (float32 masks of 0 and 1), floor division ------------
 
   /** 1 where `this == b`, else 0. See {@link equal}. */
   equal(b: TensorLike): Tensor {
@@ -422,6 +423,30 @@ export class Tensor {
   /** 1 where `this <= b`, else 0. */
   lessEqual(b: TensorLike): Tensor {
     return compare.lessEqual(this, b);
+  }
+  /** 1 where `this` and `b` are both nonzero, else 0. */
+  logicalAnd(b: TensorLike): Tensor {
+    return compare.logicalAnd(this, b);
+  }
+  /** 1 where `this` or `b` is nonzero, else 0. */
+  logicalOr(b: TensorLike): Tensor {
+    return compare.logicalOr(this, b);
+  }
+  /** 1 where exactly one of `this` and `b` is nonzero, else 0. */
+  logicalXor(b: TensorLike): Tensor {
+    return compare.logicalXor(this, b);
+  }
+  /** 1 where `this` is 0, else 0. */
+  logicalNot(): Tensor {
+    return compare.logicalNot(this);
+  }
+  /** `floor(this / b)`. See {@link floorDiv}. */
+  floorDiv(b: TensorLike): Tensor {
+    return floorDivision.floorDiv(this, b);
+  }
+  /** The floored remainder of `this / b`, with the sign of `b`. See {@link mod}. */
+  mod(b: TensorLike): Tensor {
+    return floorDivision.mod(this, b);
   }
 
   // --- activations ----------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 /**
- * Comparisons and `where`, written as plain loops (they move and test values, no arithmetic).
- * Comparisons broadcast like arithmetic and return float32 masks of 0 and 1 — not a boolean
- * dtype — so a mask multiplies, sums and averages directly: `pred.equal(labels).mean()` is the
- * accuracy. Comparisons accept float32 and int32 operands (mixed too); they have no gradient.
+ * Comparisons, logical operators and `where`, written as plain loops (they move and test values, no
+ * arithmetic). Comparisons broadcast like arithmetic and return float32 masks of 0 and 1 — not a
+ * boolean dtype — so a mask multiplies, sums and averages directly: `pred.equal(labels).mean()` is
+ * the accuracy. The logical operators read any nonzero value (NaN too) as true, so they combine
+ * masks. All accept float32 and int32 operands (mixed too); they have no gradient.
  */
 import { dtypeError } from '../validate.js';
 import { outputTensor, Tensor, toTensor, type TensorLike } from '../tensor.js';
@@ -17,6 +18,9 @@ const enum Comparison {
   GreaterEqual,
   Less,
   LessEqual,
+  And,
+  Or,
+  Xor,
 }
 
 function compareOp(where: string, kind: Comparison, a0: unknown, b0: unknown): Tensor {
@@ -39,7 +43,10 @@ function compareOp(where: string, kind: Comparison, a0: unknown, b0: unknown): T
       case Comparison.Greater: r = u > v; break;
       case Comparison.GreaterEqual: r = u >= v; break;
       case Comparison.Less: r = u < v; break;
-      default: r = u <= v; break;
+      case Comparison.LessEqual: r = u <= v; break;
+      case Comparison.And: r = u !== 0 && v !== 0; break;
+      case Comparison.Or: r = u !== 0 || v !== 0; break;
+      default: r = (u !== 0) !== (v !== 0); break;
     }
     result[i] = r ? 1 : 0;
   }
@@ -69,6 +76,22 @@ export function less(a: TensorLike, b: TensorLike): Tensor {
 /** 1 where `a <= b`, else 0 (float32 mask, broadcasting). */
 export function lessEqual(a: TensorLike, b: TensorLike): Tensor {
   return compareOp('lessEqual', Comparison.LessEqual, a, b);
+}
+/** 1 where both `a` and `b` are nonzero, else 0 (float32 mask, broadcasting; tfjs `logicalAnd`). */
+export function logicalAnd(a: TensorLike, b: TensorLike): Tensor {
+  return compareOp('logicalAnd', Comparison.And, a, b);
+}
+/** 1 where `a` or `b` is nonzero, else 0 (float32 mask, broadcasting; tfjs `logicalOr`). */
+export function logicalOr(a: TensorLike, b: TensorLike): Tensor {
+  return compareOp('logicalOr', Comparison.Or, a, b);
+}
+/** 1 where exactly one of `a` and `b` is nonzero, else 0 (float32 mask, broadcasting; tfjs `logicalXor`). */
+export function logicalXor(a: TensorLike, b: TensorLike): Tensor {
+  return compareOp('logicalXor', Comparison.Xor, a, b);
+}
+/** 1 where `x` is 0, else 0 (float32 mask; tfjs `logicalNot`). */
+export function logicalNot(x: TensorLike): Tensor {
+  return compareOp('logicalNot', Comparison.Equal, toTensor('logicalNot', 'x', x), 0);
 }
 
 /**

@@ -18,8 +18,8 @@ export {
 // Tensors and ops with tfjs's names and signatures.
 export {
   Tensor, tensor, scalar, zeros, ones, zerosLike, onesLike, eye, linspace, log, sqrt,
-  equal, notEqual, greater, greaterEqual, less, lessEqual, where,
-  elu, sigmoid, tanh, softplus, selu, softmax, logSoftmax,
+  equal, notEqual, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, where,
+  floorDiv, mod, elu, sigmoid, tanh, softplus, selu, softmax, logSoftmax,
   reshape, squeeze, expandDims, broadcastTo, split, concat, stack, gather, cast, clone,
 } from '../index.js';
 // Arithmetic with tfjs's dtype rules (int32 kept or promoted to float32 as tfjs does).

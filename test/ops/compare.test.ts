@@ -52,3 +52,51 @@ describe('compare: gradients (central differences, see helpers/gradcheck.ts for 
     gradcheck((x, y) => dn.where(condition, x, y), [randomTensor(sa, { seed: 1 }), randomTensor(sb, { seed: 2 })]);
   });
 });
+
+describe('logical operators', () => {
+  it('combine masks, reading any nonzero value (NaN too) as true, broadcasting', () => {
+    const a = dn.tensor([[0, 1, 2, NaN]]);
+    const b = dn.tensor([[0], [-3]]);
+    expect(dn.logicalAnd(a, b).toArray()).toEqual([[0, 0, 0, 0], [0, 1, 1, 1]]);
+    expect(a.logicalOr(b).toArray()).toEqual([[0, 1, 1, 1], [1, 1, 1, 1]]);
+    expect(dn.logicalXor(a, b).toArray()).toEqual([[0, 1, 1, 1], [1, 0, 0, 0]]);
+    expect(dn.logicalNot(a).toArray()).toEqual([[1, 0, 0, 0]]);
+    expect(dn.logicalAnd(dn.tensor([1, 0], undefined, 'int32'), dn.greater(dn.tensor([5, 5]), 2)).toArray()).toEqual([1, 0]);
+  });
+  it('name bad arguments', () => {
+    expect(() => dn.logicalNot('x' as never)).toThrow(/^logicalNot: x/);
+    expect(() => dn.logicalOr(dn.zeros([2]), dn.zeros([3]))).toThrow(/^logicalOr: shapes/);
+  });
+});
+
+describe('floorDiv and mod', () => {
+  it('floor the quotient and give the remainder the sign of the divisor, as TensorFlow', () => {
+    const a = dn.tensor([7, -7, 7, -7, 1, 5.5]);
+    const b = dn.tensor([2, 2, -2, -2, 0.1, 2]);
+    expect(dn.floorDiv(a, b).toArray()).toEqual([3, -4, -4, 3, 10, 2]);
+    const remainder = a.mod(b).toArray() as number[];
+    [1, 1, -1, -1].forEach((expected, i) => expect(remainder[i]).toBe(expected));
+    expect(remainder[5]).toBe(1.5);
+    expect(dn.mod(dn.tensor([1]), dn.tensor([0])).toArray()).toEqual([NaN]);
+  });
+  it('keep two int32 operands int32 and exact (division by zero is 0), and broadcast', () => {
+    const a = dn.tensor([[7, -7, 9]], undefined, 'int32');
+    const b = dn.tensor([[2], [0]], undefined, 'int32');
+    const quotient = dn.floorDiv(a, b);
+    expect(quotient.dtype).toBe('int32');
+    expect(quotient.toArray()).toEqual([[3, -4, 4], [0, 0, 0]]);
+    expect(dn.mod(a, b).toArray()).toEqual([[1, 1, 1], [0, 0, 0]]);
+    expect(dn.mod(a, 2).dtype).toBe('float32');
+  });
+  it('mod has gradients dy to a and -floor(a / b) dy to b; floorDiv has none', () => {
+    gradcheck(dn.mod, [dn.tensor([2.3, -1.7, 5.1]), dn.tensor([1.1, 1.3, -2.2])]);
+    gradcheck(dn.mod, [dn.tensor([[2.3], [-1.7]]), dn.tensor([1.1, -2.2])]);
+    const x = dn.tensor([2.5]);
+    x.requiresGrad = true;
+    expect(dn.floorDiv(x, 2).requiresGrad).toBe(false);
+  });
+  it('name bad arguments', () => {
+    expect(() => dn.floorDiv('a' as never, 1)).toThrow(/^floorDiv: a/);
+    expect(() => dn.mod(dn.zeros([2]), dn.zeros([3]))).toThrow(/^mod: shapes/);
+  });
+});
