@@ -10,7 +10,9 @@
  *     chain `x.mul(2).add(1).relu()` on 1 Mi floats, each making a new result per call against the same
  *     op writing into reused tensors; unpinned, and pinned to one CPU (`taskset -c 0`, as in a
  *     one-CPU container) in a child process of this bench, when `taskset` exists. Targets: fresh >= 90 %
- *     of `{ out }` at 256^3 and >= 80 % at 64^3, pinned;
+ *     of `{ out }` at 256^3 and >= 80 % at 64^3, pinned. Both forms are timed in a loop's steady state,
+ *     after 96 MiB of results each; the warm-up's own cost per call (fresh pages until the first
+ *     collections) is printed beside them;
  *  5. a custom training loop of the 784-256-128-10 MLP written with tensor ops, `backward` and
  *     `optimizer.step`, against the same network's `model.fit`, unpinned and pinned (target >= 70 %);
  *  6. conv2d in channelsFirst against channelsLast (issue 12): the same 3x3 'same' convolution
@@ -196,6 +198,11 @@ interface FreshRow {
   fresh: Timing;
   /** The same op writing into reused tensors. */
   out: Timing;
+  /**
+   * CPU seconds per call of the fresh form's warm-up: its first WARM_BYTES of results, made before the
+   * process's first collections have freed blocks for the allocator to hand back (fresh pages then).
+   */
+  warmUpCpu: number;
   /** GFLOP/s of the fresh form (matmul rows), from its wall time. */
   gflops?: number;
   /** The fresh form's speed as a fraction of the `{ out }` form's (CPU time: less sensitive to other processes). */
@@ -208,23 +215,34 @@ function medianOf(list: Timing[]): Timing {
   return { wall: median(list.map((t) => t.wall)), cpu: median(list.map((t) => t.cpu)) };
 }
 
-/** Median timings of `fresh` and `out`, alternating batch by batch so a change of load hits both alike. */
-function compareForms(perBatch: number, fresh: () => unknown, out: () => unknown): { fresh: Timing; out: Timing } {
+// Fresh results are timed in the steady state of a loop. Until V8's first collections free dead
+// results, each new one is memory the process has never touched: every page of it faults in (on this
+// virtual machine ~15 us a page, so ~60 us for a 16 KiB result) and the allocator's cache has nothing to
+// hand back yet. V8 collects young garbage after a few tens of MiB of results, so each form first makes
+// WARM_BYTES of results; that warm-up's cost per call is reported beside the steady figures.
+const WARM_BYTES = 96 * 2 ** 20;
+
+/**
+ * Median timings of `fresh` and `out` (each making `bytes` of result per call), alternating batch by
+ * batch so a change of load hits both alike, after a warm-up of WARM_BYTES of results each.
+ */
+function compareForms(perBatch: number, bytes: number, fresh: () => unknown, out: () => unknown): { fresh: Timing; out: Timing; warmUpCpu: number } {
   const samples = { fresh: [] as Timing[], out: [] as Timing[] };
-  const batch = (call: () => unknown): Timing => {
+  const batch = (call: () => unknown, calls = perBatch): Timing => {
     const startCpu = process.cpuUsage();
     const start = performance.now();
-    for (let i = 0; i < perBatch; i++) call();
+    for (let i = 0; i < calls; i++) call();
     const used = process.cpuUsage(startCpu);
-    return { wall: (performance.now() - start) / 1000 / perBatch, cpu: (used.user + used.system) / 1e6 / perBatch };
+    return { wall: (performance.now() - start) / 1000 / calls, cpu: (used.user + used.system) / 1e6 / calls };
   };
-  batch(fresh);
-  batch(out);
+  const warmCalls = Math.max(perBatch, Math.ceil(WARM_BYTES / bytes));
+  const warmUpCpu = batch(fresh, warmCalls).cpu;
+  batch(out, warmCalls);
   for (let b = 0; b < BATCHES; b++) {
     samples.fresh.push(batch(fresh));
     samples.out.push(batch(out));
   }
-  return { fresh: medianOf(samples.fresh), out: medianOf(samples.out) };
+  return { fresh: medianOf(samples.fresh), out: medianOf(samples.out), warmUpCpu };
 }
 
 function freshRows(): FreshRow[] {
@@ -238,12 +256,12 @@ function freshRows(): FreshRow[] {
     const a = dn.randn([n, n], { seed: 1 });
     const b = dn.randn([n, n], { seed: 2 });
     const out = dn.zeros([n, n]);
-    const timing = compareForms(perBatch, () => dn.matmul(a, b), () => dn.matmul(a, b, { out }));
+    const timing = compareForms(perBatch, n * n * 4, () => dn.matmul(a, b), () => dn.matmul(a, b, { out }));
     result.push({ name: `matmul ${n}^3`, ...timing, gflops: (2 * n ** 3) / timing.fresh.wall / 1e9, ratio: timing.out.cpu / timing.fresh.cpu, target });
   }
   const x = dn.randn([1 << 20], { seed: 3 });
   const out = dn.zeros([1 << 20]);
-  const timing = compareForms(quick ? 10 : 40, () => x.mul(2).add(1).relu(), () => dn.relu(dn.add(dn.mul(x, 2, { out }), 1, { out }), { out }));
+  const timing = compareForms(quick ? 10 : 40, 3 * 4 << 20, () => x.mul(2).add(1).relu(), () => dn.relu(dn.add(dn.mul(x, 2, { out }), 1, { out }), { out }));
   result.push({ name: 'x.mul(2).add(1).relu() 1 Mi', ...timing, ratio: timing.out.cpu / timing.fresh.cpu });
   return result;
 }
@@ -341,6 +359,8 @@ function printFreshRows(title: string, list: readonly FreshRow[]): void {
     const rate = r.gflops === undefined ? '' : `, fresh ${r.gflops.toFixed(0)} GFLOP/s`;
     console.log(`  ${r.name.padEnd(30)} ${us(r.fresh.wall)} ${us(r.fresh.cpu)} ${us(r.out.wall)} ${us(r.out.cpu)}   ${r.ratio.toFixed(2)}${verdict}${rate}`);
   }
+  const warm = list.map((r) => `${r.name} ${(r.warmUpCpu * 1e6).toFixed(0)} us`).join(', ');
+  console.log(`  warm-up (the first ${WARM_BYTES / 2 ** 20} MiB of fresh results, CPU per call): ${warm}`);
 }
 
 const fresh = freshRows();
@@ -364,9 +384,11 @@ function layoutRows(): LayoutRow[] {
   const filterFirst = filter.permute([3, 2, 0, 1]).contiguous();
   const perBatch = quick ? 4 : 8;
   const name = `conv2d 3x3 [${n},28,28,32]->64`;
-  const op = compareForms(perBatch, () => dn.conv2d(xFirst, filterFirst, { padding: 'same', dataFormat: 'channelsFirst' }), () => dn.conv2d(x, filter, { padding: 'same' }));
+  const bytes = n * h * w * o * 4;
+  const op = compareForms(perBatch, bytes, () => dn.conv2d(xFirst, filterFirst, { padding: 'same', dataFormat: 'channelsFirst' }), () => dn.conv2d(x, filter, { padding: 'same' }));
   const read = compareForms(
     perBatch,
+    2 * bytes,
     () => dn.conv2d(xFirst, filterFirst, { padding: 'same', dataFormat: 'channelsFirst' }).contiguous(),
     () => dn.conv2d(x, filter, { padding: 'same' }).contiguous(),
   );

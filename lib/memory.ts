@@ -25,7 +25,7 @@
  * millisecond) each time about 32 MiB of young buffers have been allocated, and nothing here adds
  * to that, so a loop of 256 KiB results collects once per ~128 ops.
  *
- * Tensors up to 2 KiB are carved from shared 32 KiB slabs instead (see `carve`).
+ * Tensors up to 16 KiB are carved from shared slabs instead (see `carve`).
  */
 import { Buffer } from 'node:buffer';
 import * as v8 from 'node:v8';
@@ -53,8 +53,9 @@ export interface MemoryOptions {
    */
   cacheLimit?: number;
   /**
-   * After this many milliseconds without a tensor allocation above 2 KiB, the cache is trimmed: its
-   * free pages go back to the operating system (default 5000; 0 never trims).
+   * After this many milliseconds without a tensor allocation from the C allocator (storage above
+   * 16 KiB, or a new 256 KiB slab), the cache is trimmed: its free pages go back to the operating
+   * system (default 5000; 0 never trims).
    */
   idleTrimMs?: number;
   /**
@@ -199,30 +200,42 @@ function armIdleTrim(): void {
 
 // A small typed array created with `new Float32Array(n)` lives on the V8 heap; the first time it
 // crosses into native code V8 must move it off the heap, which costs more than the op itself
-// (measured: ~450 ns of a ~600 ns tiny op). Small tensors are therefore carved from shared slabs,
-// the way Node's Buffer pool does it. A slab is freed when no tensor views it any more; a
-// long-lived small tensor can keep at most one slab (32 KiB) alive.
-const SLAB_BYTES = 32 * 1024;
+// (measured: ~450 ns of a ~600 ns tiny op). And every ArrayBuffer of its own costs a call into C++
+// to make and a finalization to free (~1 us each: a fifth of a 64^3 matmul on one CPU). Small tensors
+// are therefore carved from shared slabs, the way Node's Buffer pool does it: up to 2 KiB from 32 KiB
+// slabs, up to 16 KiB from 256 KiB slabs. A slab is freed when no tensor views it any more; a
+// long-lived small tensor can keep at most one slab of its class alive (16 times its size at most).
+interface SlabClass {
+  /** Largest storage carved from this class's slabs, in bytes. */
+  maxBytes: number;
+  slabBytes: number;
+  slab: ArrayBuffer;
+  offset: number;
+  /** Whether the current slab was zero-filled when it was made (carved arrays need no zeroing then). */
+  zeroed: boolean;
+}
+const SLAB_CLASSES: SlabClass[] = [
+  { maxBytes: 2048, slabBytes: 32 * 1024 },
+  { maxBytes: 16 * 1024, slabBytes: 256 * 1024 },
+].map(({ maxBytes, slabBytes }) => ({ maxBytes, slabBytes, slab: new ArrayBuffer(0), offset: slabBytes, zeroed: true }));
 /** Storage of at most this many bytes is carved from a slab. */
-export const SLAB_MAX_BYTES = 2048;
+export const SLAB_MAX_BYTES = SLAB_CLASSES[SLAB_CLASSES.length - 1].maxBytes;
 // 64-byte alignment: an AVX-512 vector per cache line, so small kernels never straddle lines.
 const SLAB_ALIGN = 64;
-let slab = new ArrayBuffer(SLAB_BYTES);
-let slabOffset = 0;
-// Whether the current slab was zero-filled when it was made (carved arrays need no zeroing then).
-let slabZeroed = true;
 
 function carve(dtype: Dtype, length: number, zeroed: boolean): Storage {
   const bytes = length * 4;
-  if (slabOffset + bytes > SLAB_BYTES) {
-    slabZeroed = !cacheOn;
-    slab = slabZeroed ? new ArrayBuffer(SLAB_BYTES) : Buffer.allocUnsafeSlow(SLAB_BYTES).buffer;
-    slabOffset = 0;
+  const c = bytes <= SLAB_CLASSES[0].maxBytes ? SLAB_CLASSES[0] : SLAB_CLASSES[1];
+  if (c.offset + bytes > c.slabBytes) {
+    c.zeroed = !cacheOn;
+    c.slab = c.zeroed ? new ArrayBuffer(c.slabBytes) : Buffer.allocUnsafeSlow(c.slabBytes).buffer;
+    c.offset = 0;
+    if (c.slabBytes > SLAB_CLASSES[0].slabBytes) noteLargeAllocation(c.slabBytes);
   }
-  const storage = dtype === 'float32' ? new Float32Array(slab, slabOffset, length) : new Int32Array(slab, slabOffset, length);
+  const storage = dtype === 'float32' ? new Float32Array(c.slab, c.offset, length) : new Int32Array(c.slab, c.offset, length);
   // Slab bytes are never handed out twice: an uninitialized slab's bytes are fresh malloc memory.
-  slabOffset += (bytes + SLAB_ALIGN - 1) & ~(SLAB_ALIGN - 1);
-  if (!slabZeroed) {
+  c.offset += (bytes + SLAB_ALIGN - 1) & ~(SLAB_ALIGN - 1);
+  if (!c.zeroed) {
     if (zeroed) storage.fill(0);
     else if (fillUninitialized) fillGarbage(storage);
   }
@@ -252,12 +265,18 @@ function allocate(dtype: Dtype, length: number, zeroed: boolean): Storage {
   }
 }
 
+/** Counts an allocation from the C allocator for the idle trim and {@link memory}'s estimate. */
+function noteLargeAllocation(bytes: number): void {
+  if (!cacheOn) return;
+  bytesAllocatedSinceTrim += bytes;
+  if (++allocationsSinceCheck === 1 && trimTimer === null) armIdleTrim();
+}
+
 /** {@link allocate} of more than a slab carves: from the C allocator (and its cache when on). */
 function allocateLarge(dtype: Dtype, length: number, zeroed: boolean): Storage {
   const bytes = length * 4;
   if (!cacheOn) return dtype === 'float32' ? new Float32Array(length) : new Int32Array(length);
-  bytesAllocatedSinceTrim += bytes;
-  if (++allocationsSinceCheck === 1 && trimTimer === null) armIdleTrim();
+  noteLargeAllocation(bytes);
   if (zeroed) return dtype === 'float32' ? new Float32Array(length) : new Int32Array(length);
   // A Buffer of its own (never Node's shared pool), from malloc without zeroing.
   const buffer = Buffer.allocUnsafeSlow(bytes).buffer;

@@ -45,9 +45,9 @@ function lcg(seed: number): () => number {
   };
 }
 
-// Sizes in elements: carved from slabs, just above the slab limit, around the allocator's old 128 KiB
+// Sizes in elements: carved from each slab class and just above its limit, around the allocator's old 128 KiB
 // threshold, and a few MiB.
-const SIZES = [1, 7, 64, SLAB_MAX_BYTES / 4, SLAB_MAX_BYTES / 4 + 1, 4096, 32768, 32769, 65536, 262144];
+const SIZES = [1, 7, 64, 512, 513, SLAB_MAX_BYTES / 4, SLAB_MAX_BYTES / 4 + 1, 32768, 32769, 65536, 262144];
 
 describe('storage', () => {
   it('never hands out a block that a live tensor still uses, across many allocations and forced collections', () => {
@@ -180,9 +180,10 @@ describe('dn.memory()', () => {
     };
     const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
     try {
-      // An allocation every few milliseconds: never idle for the 250 ms a trim waits for.
+      // An allocation every few milliseconds (above the slab limit: from the allocator): never idle
+      // for the 250 ms a trim waits for.
       for (let i = 0; i < 100; i++) {
-        dn.full([1024], i);
+        dn.full([SLAB_MAX_BYTES / 4 + 1], i);
         await tick();
       }
       expect(trims).toBe(0);
