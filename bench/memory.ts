@@ -1,5 +1,5 @@
 /**
- * Memory benchmark: `npm run bench:memory` (about a minute on an idle machine; `-- --quick` for a
+ * Memory benchmark: `npm run bench:memory` (a few minutes on an idle machine; `-- --quick` for a
  * tenth of the work).
  *
  * Runs, on a small model (8-32-16-1, tanh/relu, sigmoid output, binary cross-entropy, Adam):
@@ -8,10 +8,13 @@
  *    PyTorch style (`model.apply`, `loss.backward()`, `optimizer.step`) and 50,000 in the functional
  *    style (`dn.valueAndGrad`, `optimizer.applyGradients`): no recorded graph may be left behind;
  *  - 1,000,000 `predict` calls (batch 1);
- *  - 100,000 `predictAsync` calls (batch 4; native worker, up to 64 in flight).
+ *  - 100,000 `predictAsync` calls (batch 4; native worker, up to 64 in flight);
+ *  - a server of the 784-256-128-10 MLP at batch 32, whose tensors come from the allocator's cache
+ *    rather than slabs: 100,000 `predict` calls and 20,000 custom steps (apply, backward, optimizer.step).
  * and prints RSS, V8 heap used, and the memory held outside the heap (typed arrays, native) after
  * a warm-up (the first 10 % of each phase) and at the end, after a full garbage collection each time.
- * Target: flat within 10 % from after warm-up to the end.
+ * Target: flat within 10 % from after warm-up to the end. It also prints each phase's RSS over time (after
+ * every chunk, no collection forced) and whether the tensor memory cache was on (it is by default).
  *
  * Then predictAsync under load, each case in a fresh process (its peak RSS is the process's own):
  *  - 300 concurrent `predictAsync` calls (one sample each) on a 6.5 MB model (784-2048-10) against a
@@ -64,18 +67,33 @@ function model(): dn.Sequential {
   return m;
 }
 
-interface Phase { name: string; count: number; seconds: number; afterWarmUp: Snapshot; end: Snapshot }
+interface Phase {
+  name: string; count: number; seconds: number; afterWarmUp: Snapshot; end: Snapshot;
+  /** RSS in MB after each chunk, as the process runs (no collection forced: garbage included). */
+  rssOverTimeMB: number[];
+}
 
-/** Runs `total` units of work in chunks, with a snapshot after the first 10 %. */
+/** Runs `total` units of work in chunks, with a snapshot after the first 10 % and RSS after every chunk. */
 async function phase(name: string, total: number, chunk: number, run: (count: number) => Promise<void> | void): Promise<Phase> {
   const warmUp = Math.round(total / 10);
   await run(warmUp);
   const afterWarmUp = snapshot();
+  const rssOverTimeMB: number[] = [];
   const start = performance.now();
-  for (let done = warmUp; done < total; done += chunk) await run(Math.min(chunk, total - done));
+  for (let done = warmUp; done < total; done += chunk) {
+    await run(Math.min(chunk, total - done));
+    rssOverTimeMB.push(process.memoryUsage.rss() / 2 ** 20);
+  }
   const seconds = (performance.now() - start) / 1000;
   const end = snapshot();
-  return { name, count: total, seconds, afterWarmUp, end };
+  return { name, count: total, seconds, afterWarmUp, end, rssOverTimeMB };
+}
+
+/** At most `points` evenly spaced values of `series` (its first and last included), as a line of MB. */
+function overTime(series: readonly number[], points = 12): string {
+  if (series.length === 0) return '';
+  const picked = series.length <= points ? series : Array.from({ length: points }, (_, i) => series[Math.round((i * (series.length - 1)) / (points - 1))]);
+  return picked.map((v) => v.toFixed(0)).join(' ');
 }
 
 // --- predictAsync under load: each case runs in a process of its own ------------------------------
@@ -187,6 +205,28 @@ phases.push(await phase(`${asyncPredicts.toLocaleString('en-US')} predictAsync c
   }
 }));
 
+// A server of the 784-256-128-10 MLP: its results (batch 32: 32 KiB and more) come from the C allocator
+// and its cache, where the small network's above are carved from slabs.
+const mlp = dn.sequential({ layers: [
+  dn.layers.dense({ units: 256, activation: 'relu', inputShape: [784], kernelInitializer: dn.initializers.glorotUniform({ seed: 5 }) }),
+  dn.layers.dense({ units: 128, activation: 'relu', kernelInitializer: dn.initializers.glorotUniform({ seed: 6 }) }),
+  dn.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: dn.initializers.glorotUniform({ seed: 7 }) }),
+] });
+const mlpX = dn.randn([32, 784], { seed: 8 });
+const mlpY = dn.oneHot(dn.tensor(Array.from({ length: 32 }, (_, i) => i % 10), undefined, 'int32'), 10);
+const mlpOptimizer = dn.optimizers.adam();
+const mlpSteps = Math.round(20_000 * scale);
+const mlpPredicts = Math.round(100_000 * scale);
+phases.push(await phase(`${mlpPredicts.toLocaleString('en-US')} predict calls, 784 MLP (batch 32)`, mlpPredicts, 1000, (count) => {
+  for (let i = 0; i < count; i++) mlp.predict(mlpX);
+}));
+phases.push(await phase(`${mlpSteps.toLocaleString('en-US')} custom steps, 784 MLP (batch 32)`, mlpSteps, 200, (count) => {
+  for (let i = 0; i < count; i++) {
+    dn.losses.categoricalCrossentropy(mlpY, mlp.apply(mlpX, { training: true }) as dn.Tensor).backward();
+    mlpOptimizer.step(mlp.trainableWeights);
+  }
+}));
+
 const growth = (a: number, b: number): number => (b - a) / a;
 const format = (s: Snapshot): string =>
   `RSS ${s.rssMB.toFixed(1)} MB, heap ${s.heapUsedMB.toFixed(1)} MB, external ${s.externalMB.toFixed(1)} MB (array buffers ${s.arrayBuffersMB.toFixed(1)} MB)`;
@@ -202,6 +242,9 @@ const rows = phases.map((p) => {
   console.log(`| ${p.name} | ${p.seconds.toFixed(1)} | ${triple(p.afterWarmUp)} | ${triple(p.end)} | ${(rss * 100).toFixed(1)} % | ${(heap * 100).toFixed(1)} % | ${flat ? 'yes' : 'NO'} |`);
   return { ...p, rssGrowth: rss, heapGrowth: heap, flat };
 });
+const cacheState = dn.memory();
+console.log(`\nRSS over time (MB, after each chunk past the warm-up, no collection forced; tensor memory cache ${cacheState.cache ? `on, cap ${cacheState.cacheLimit / 2 ** 20} MiB` : 'OFF'}):`);
+for (const p of phases) console.log(`  ${p.name}: ${overTime(p.rssOverTimeMB)} (peak ${Math.max(...p.rssOverTimeMB).toFixed(0)})`);
 const final = snapshot();
 console.log(`\nAt the end: ${format(final)}`);
 
