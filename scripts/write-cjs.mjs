@@ -23,8 +23,9 @@ const common = {
 };
 await build({ ...common, entryPoints: ['dist/index.js'], outfile: 'dist/cjs/index.cjs' });
 
-// dist/tfjs/*.js may import Dendrite's public entry (../index.js, made external as ./index.cjs) and
-// its argument checks (../validate.js, stateless; its errors come from ./index.cjs too). Anything
+// dist/tfjs/*.js may import Dendrite's public entry (../index.js, made external as ./index.cjs), its
+// argument checks (../validate.js) and the PNG codec (../image/png.js): both stateless, their errors
+// from ./index.cjs too. Anything
 // else of Dendrite would be a second copy of its state, so the build refuses it.
 const shareDendrite = {
   name: 'share-dendrite',
@@ -34,7 +35,7 @@ const shareDendrite = {
       const dist = resolve('dist');
       if (dirname(target) === resolve(dist, 'tfjs')) return undefined;
       if (target === resolve(dist, 'index.js') || target === resolve(dist, 'errors.js')) return { path: './index.cjs', external: true };
-      if (target === resolve(dist, 'validate.js')) return undefined;
+      if (target === resolve(dist, 'validate.js') || target === resolve(dist, 'image', 'png.js')) return undefined;
       return { errors: [{ text: `dendrite/tfjs may import only Dendrite's public entry: ${basename(args.importer)} imports ${args.path}` }] };
     });
   },
