@@ -204,7 +204,7 @@ function armIdleTrim(): void {
 // to make and a finalization to free (~1 us each: a fifth of a 64^3 matmul on one CPU). Small tensors
 // are therefore carved from shared slabs, the way Node's Buffer pool does it: up to 2 KiB from 32 KiB
 // slabs, up to 16 KiB from 256 KiB slabs. A slab is freed when no tensor views it any more; a
-// long-lived small tensor can keep at most one slab of its class alive (16 times its size at most).
+// long-lived small tensor can keep at most one slab of its class alive (32 KiB or 256 KiB).
 interface SlabClass {
   /** Largest storage carved from this class's slabs, in bytes. */
   maxBytes: number;
