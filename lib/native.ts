@@ -69,6 +69,43 @@ export interface Int8Binding {
   benchGemm(m: number, n: number, k: number, threads: number, reps: number): number;
 }
 
+/**
+ * The bfloat16 inference functions of the binding (`binding.bf16`). bf16 values are Uint16Arrays of their bit
+ * patterns (the upper half of a float32's bits).
+ */
+export interface Bf16Binding {
+  /** Converts float32 weights `[k, n]` (row-major) to bf16 and packs them once into the bf16 GEMM's panel layout. */
+  packWeights(weights: Float32Array, k: number, n: number, packed: Uint16Array): void;
+  /** Elements of packWeights' `packed` for k x n weights. */
+  packedLength(k: number, n: number): number;
+  /**
+   * y[i] = bf16(x[i]) for the first n elements: round to nearest even; subnormals become a zero of their sign
+   * (as vcvtneps2bf16 treats them); NaN stays NaN (quiet).
+   */
+  convert(x: Float32Array, n: number, y: Uint16Array): void;
+  /**
+   * bf16 GEMM (kernel `bf16_gemm`): c[i, j] = act(sum_p a[i, p] * w[p, j] + bias[j]) with a bf16 [m, k] (lda >= k)
+   * and w the packed weights, accumulated in float32 in a fixed order (vdpbf16ps's: each depth pair's odd product
+   * first, subnormal sums flushed to zero), so every ISA returns the same bits.
+   */
+  gemm(
+    m: number, n: number, k: number, a: Uint16Array, lda: number, packed: Uint16Array, bias: Float32Array | null,
+    activation: number, activationParam: number, c: Float32Array, ldc: number,
+  ): void;
+  /** A bf16 Dense layer on float rows: x [rows, inputs] converted to bf16, then gemm into y [rows, units]. */
+  dense(
+    x: Float32Array, rows: number, inputs: number, units: number, packed: Uint16Array, bias: Float32Array | null,
+    activation: number, activationParam: number, y: Float32Array,
+  ): void;
+  /**
+   * Benchmark probe: GFLOP/s (2 per bf16 product) of independent vdpbf16ps chains on `threads` threads for about
+   * `seconds`, the bf16 GEMM's ceiling; gflops 0 and instruction 'none' without AVX512_BF16.
+   */
+  benchPeak(threads: number, seconds: number): { gflops: number; instruction: string };
+  /** Benchmark helper: median seconds of one bf16 GEMM call (m, n, k <= 8192) of the current kernel table. */
+  benchGemm(m: number, n: number, k: number, threads: number, reps: number): number;
+}
+
 /** The raw binding. Sizes are element counts; every array must hold at least what the sizes imply. */
 export interface NativeBinding {
   /** Hands Dendrite's error classes to C++, so it throws them. Called once at load. */
@@ -109,6 +146,8 @@ export interface NativeBinding {
 
   /** int8 inference (native/bindings/int8_binding.cc). */
   readonly int8: Int8Binding;
+  /** bfloat16 inference (native/bindings/bf16_binding.cc). */
+  readonly bf16: Bf16Binding;
 
   /**
    * Benchmark helper: median seconds of one `sgemm` call of the current kernel table on contiguous

@@ -28,6 +28,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterMemory(env, exports);
   RegisterFileLock(env, exports);
   RegisterInt8(env, exports);
+  RegisterBf16(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

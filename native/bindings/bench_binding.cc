@@ -9,6 +9,7 @@
 #if defined(DENDRITE_HAVE_X86_KERNELS)
 #include "kernels/avx2/gemm_probe.h"
 #include "kernels/avx512/gemm_probe.h"
+#include "kernels/avx512/bf16.h"
 #include "kernels/avx512/int8.h"
 #endif
 #include "kernels/ref/ref.h"
@@ -300,6 +301,67 @@ Napi::Value BenchInt8Gemm(const Napi::CallbackInfo& info) {
   for (double& time : times) {
     Clock::time_point start = Clock::now();
     backend.kernels.int8_gemm(g, backend.pool.get());
+    time = SecondsSince(start);
+  }
+  std::nth_element(times.begin(), times.begin() + reps / 2, times.end());
+  return Napi::Number::New(info.Env(), times[reps / 2]);
+}
+
+// bf16.benchPeak(threads, seconds): GFLOP/s (a multiply and an add per bf16 product) of independent vdpbf16ps
+// chains on `threads` threads at once: the bf16 GEMM's ceiling. { gflops, instruction }; gflops is 0
+// (instruction 'none') without AVX512_BF16.
+Napi::Value BenchBf16Peak(const Napi::CallbackInfo& info) {
+  Args args(info, "bf16.benchPeak", 2);
+  const int threads = static_cast<int>(args.Integer(0, "threads", 1, kMaxThreads));
+  const double seconds = args.Number(1, "seconds");
+  if (!(seconds > 0.0 && seconds <= 60.0)) ThrowValueError(info.Env(), args.Where("seconds") + " must be in (0, 60]");
+  Napi::Object result = Napi::Object::New(info.Env());
+  result.Set("instruction", "none");
+  result.Set("gflops", 0.0);
+#if defined(DENDRITE_HAVE_X86_KERNELS)
+  Backend& backend = GetBackend(info.Env());
+  bool avx512 = false;
+  for (Isa isa : backend.available) avx512 = avx512 || isa == Isa::kAvx512;
+  if (avx512 && avx512::HasBf16()) {
+    const double per_second = MeasureProbe(backend, threads, seconds, [](int64_t n) { return static_cast<double>(avx512::Bf16Probe(n)); });
+    result.Set("instruction", "vdpbf16ps zmm");
+    result.Set("gflops", 2.0 * avx512::kBf16ProbeChains * 32 * per_second * 1e-9);
+  }
+#endif
+  return result;
+}
+
+// bf16.benchGemm(m, n, k, threads, reps): median seconds of one bf16_gemm call of the current kernel table on
+// random bf16 activations and packed bf16 weights (relu epilogue with bias), timed in C++ after a warm-up call.
+Napi::Value BenchBf16Gemm(const Napi::CallbackInfo& info) {
+  Args args(info, "bf16.benchGemm", 5);
+  Bf16GemmArgs g;
+  g.m = args.Integer(0, "m", 1, kMaxBenchDimension);
+  g.n = args.Integer(1, "n", 1, kMaxBenchDimension);
+  g.k = args.Integer(2, "k", 1, kMaxBenchDimension);
+  const int threads = static_cast<int>(args.Integer(3, "threads", 0, kMaxThreads));
+  const int64_t reps = args.Integer(4, "reps", 1, 1000000);
+  std::vector<float> x(static_cast<size_t>(g.m * g.k)), weights(static_cast<size_t>(g.k * g.n));
+  std::vector<float> bias(static_cast<size_t>(g.n), 0.5f), c(static_cast<size_t>(g.m * g.n));
+  std::vector<uint16_t> a(x.size()), packed(static_cast<size_t>(ref::Bf16PackedLength(g.k, g.n)));
+  Fill(x, 7);
+  Fill(weights, 11);
+  Backend& backend = GetBackend(info.Env());
+  CheckStatus(info.Env(), "bf16.benchGemm", backend.kernels.convert_bf16(x.data(), g.m * g.k, a.data()));
+  ref::PackBf16Weights(weights.data(), g.k, g.n, packed.data());
+  g.a = a.data();
+  g.lda = g.k;
+  g.packed_b = packed.data();
+  g.bias = bias.data();
+  g.activation = UnaryOp::kRelu;
+  g.c = c.data();
+  g.ldc = g.n;
+  ScopedThreadCount scoped(backend.pool.get(), threads);
+  CheckStatus(info.Env(), "bf16.benchGemm", backend.kernels.bf16_gemm(g, backend.pool.get()));
+  std::vector<double> times(static_cast<size_t>(reps));
+  for (double& time : times) {
+    Clock::time_point start = Clock::now();
+    backend.kernels.bf16_gemm(g, backend.pool.get());
     time = SecondsSince(start);
   }
   std::nth_element(times.begin(), times.begin() + reps / 2, times.end());

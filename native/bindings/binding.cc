@@ -115,6 +115,10 @@ uint8_t* Args::Uint8s(size_t index, const char* name, int64_t min_length) const 
   return SizedArray<Napi::Uint8Array>(index, name, napi_uint8_array, "Uint8Array", min_length);
 }
 
+uint16_t* Args::Uint16s(size_t index, const char* name, int64_t min_length) const {
+  return SizedArray<Napi::Uint16Array>(index, name, napi_uint16_array, "Uint16Array", min_length);
+}
+
 int32_t* Args::OptionalInts(size_t index, const char* name, int64_t min_length) const {
   if (info_[index].IsNull() || info_[index].IsUndefined()) return nullptr;
   return Ints(index, name, min_length);

@@ -53,6 +53,7 @@ class Args {
   int32_t* OptionalInts(size_t index, const char* name, int64_t min_length) const;
   int8_t* Int8s(size_t index, const char* name, int64_t min_length) const;    // an Int8Array
   uint8_t* Uint8s(size_t index, const char* name, int64_t min_length) const;  // a Uint8Array
+  uint16_t* Uint16s(size_t index, const char* name, int64_t min_length) const;  // a Uint16Array (bf16 values)
   // Element count of the typed array at `index` (Float32Array or Int32Array).
   int64_t Length(size_t index) const;
   // An integer in [min, max].
@@ -101,5 +102,9 @@ void RegisterInt8(Napi::Env env, Napi::Object exports);
 // The int8 benchmark helpers (bench_binding.cc), registered on binding.int8 by RegisterInt8.
 Napi::Value BenchInt8Peak(const Napi::CallbackInfo& info);
 Napi::Value BenchInt8Gemm(const Napi::CallbackInfo& info);
+void RegisterBf16(Napi::Env env, Napi::Object exports);
+// The bf16 benchmark helpers (bench_binding.cc), registered on binding.bf16 by RegisterBf16.
+Napi::Value BenchBf16Peak(const Napi::CallbackInfo& info);
+Napi::Value BenchBf16Gemm(const Napi::CallbackInfo& info);
 
 }  // namespace dendrite::binding

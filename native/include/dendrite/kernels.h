@@ -387,6 +387,31 @@ struct Int8GemmArgs {
   int64_t ldc = 0;
 };
 
+// bf16 inference (bf16 activations x bf16 weights, float32 accumulation):
+//   c[i, j] = act(acc[i, j] + bias[j]), acc = 0 then, for each depth pair p = 2g, 2g + 1 in order,
+//   acc = ftz(fma(a[i, p + 1], B[p + 1, j], acc)); acc = ftz(fma(a[i, p], B[p, j], acc))
+// where ftz flushes a subnormal result to zero of the same sign. That is exactly what vdpbf16ps computes
+// (AVX512_BF16: the odd product first, each add rounded to nearest even, denormals flushed), and the FMA
+// paths and the reference compute the same sequence, so every ISA returns the same bits (a bf16 product is
+// exact in float32, so each fma is the one rounding of the add). bf16 values are the upper halves of
+// float32s (Bf16FromFloat in kernels/ref/ref.h converts: round to nearest even, subnormals to signed zero,
+// NaN stays NaN). A is m x k bf16, row-major (lda >= k). B (k x n) is stored packed once by PackBf16Weights
+// in panels of kBf16PanelColumns columns: B[2 g + q, 16 t + col] is packed_b[((t * pairs + g) * 16 + col) * 2 + q]
+// (pairs = ceil(k / 2); zero past k and n), the layout vdpbf16ps reads (two depths of one column per 32-bit lane).
+constexpr int64_t kBf16PanelColumns = 16;
+constexpr int64_t kBf16GroupDepth = 2;
+struct Bf16GemmArgs {
+  int64_t m = 0, n = 0, k = 0;
+  const uint16_t* a = nullptr;
+  int64_t lda = 0;
+  const uint16_t* packed_b = nullptr;  // Bf16PackedLength(k, n) values
+  const float* bias = nullptr;         // length n, or null
+  UnaryOp activation = UnaryOp::kIdentity;
+  float activation_param = 0.0f;
+  float* c = nullptr;
+  int64_t ldc = 0;
+};
+
 struct KernelTable {
   Isa isa = Isa::kScalar;
 
@@ -500,6 +525,12 @@ struct KernelTable {
   Status (*int8_gemm)(const Int8GemmArgs& args, ThreadPool* pool) = nullptr;
   // Affine u8 quantisation: q[i] = clamp(nearbyint(x[i] / scale) + zero_point, 0, 255), ties to even, NaN to 0.
   Status (*quantize_u8)(const float* x, int64_t n, float scale, int32_t zero_point, uint8_t* q) = nullptr;
+
+  // bf16 GEMM with float32 accumulation and its epilogue (Bf16GemmArgs).
+  Status (*bf16_gemm)(const Bf16GemmArgs& args, ThreadPool* pool) = nullptr;
+  // float32 -> bf16, y[i] = Bf16FromFloat(x[i]) (kernels/ref/ref.h: round to nearest even, subnormals to
+  // signed zero, NaN to a quiet NaN), as vcvtneps2bf16 converts.
+  Status (*convert_bf16)(const float* x, int64_t n, uint16_t* y) = nullptr;
 };
 
 // Each ISA folder provides Fill() in its own namespace (kernels/<isa>/table.cc), which sets the rows

@@ -67,4 +67,21 @@ constexpr int64_t Int8PackedBytes(int64_t k, int64_t n) {
 void PackInt8Weights(const int8_t* weights, int64_t k, int64_t n, int8_t* packed, int32_t* column_sums);
 bool Int8GemmArgsAreValid(const Int8GemmArgs& args);
 
+// Shared by every ISA's bf16 GEMM (kernels/ref/bf16.cc, baseline code): the conversions, the packed weight
+// layout of Bf16GemmArgs, the packing (once, when a model is quantised) and the checks a kernel makes itself.
+// float32 -> bf16 exactly as vcvtneps2bf16: zero and subnormal inputs give a zero of their sign (the
+// instruction treats denormals as zero); NaN keeps its sign and top payload bits with the quiet bit set;
+// everything else (infinities included) rounds to nearest, ties to even, by adding 0x7FFF plus the lowest
+// kept bit to the float's bits (a carry into the exponent is the correct rounding, up to infinity).
+uint16_t Bf16FromFloat(float x);
+float FloatFromBf16(uint16_t value);  // exact: the bf16's bits are the float's upper half
+constexpr int64_t Bf16Pairs(int64_t k) { return (k + kBf16GroupDepth - 1) / kBf16GroupDepth; }
+constexpr int64_t Bf16PanelLength(int64_t k) { return Bf16Pairs(k) * kBf16GroupDepth * kBf16PanelColumns; }
+constexpr int64_t Bf16PackedLength(int64_t k, int64_t n) {
+  return (n + kBf16PanelColumns - 1) / kBf16PanelColumns * Bf16PanelLength(k);
+}
+// weights: k x n float32, row-major; packed: Bf16PackedLength(k, n) values (converted by Bf16FromFloat).
+void PackBf16Weights(const float* weights, int64_t k, int64_t n, uint16_t* packed);
+bool Bf16GemmArgsAreValid(const Bf16GemmArgs& args);
+
 }  // namespace dendrite::ref
