@@ -100,6 +100,8 @@ export * as pruning from './compression/pruning/index.js';
 // Post-training int8 quantisation.
 export { quantize, QuantizedDense } from './compression/quantization/index.js';
 export type { QuantizeOptions, QuantizedDenseOptions, QuantizedDenseWeights, ActivationQuantization } from './compression/quantization/index.js';
+export { Bf16Dense } from './compression/quantization/index.js';
+export type { Bf16DenseOptions, Bf16DenseWeights } from './compression/quantization/index.js';
 
 // Explaining models: attributions of outputs to inputs.
 export * as explain from './explain/index.js';

@@ -27,6 +27,7 @@ import { getLoss, type LossConfig } from '../losses/index.js';
 import { deserializeMetric } from '../metrics.js';
 import { decodeSafetensors, type SafetensorsFile, type StoredTensor } from './safetensors.js';
 import { loadQuantizedTensors, QuantizedDense } from '../compression/quantization/quantized-dense.js';
+import { Bf16Dense, loadBf16Tensors } from '../compression/quantization/bf16-dense.js';
 import { unpackSparseKernels } from './sparse-weights.js';
 import { countLayers, LOAD_LIMITS, parseBoundedJson } from './limits.js';
 import { loadModelFiles, MODEL_FILE, WEIGHTS_FILE } from './model-files.js';
@@ -183,6 +184,7 @@ export function decodeModel(description: unknown, file: SafetensorsFile, where: 
   const model = buildingFrom(supply, () => rebuildArchitecture(fail, `${where}: ${source}`, d.architecture));
   for (const layer of model.flatLayers) {
     if (layer instanceof QuantizedDense) loadQuantizedTensors(layer, (name, dtype, shape) => supply.takeStored(name, dtype, shape));
+    if (layer instanceof Bf16Dense) loadBf16Tensors(layer, (name, dtype, shape) => supply.takeStored(name, dtype, shape));
   }
   const remaining = supply.remaining;
 

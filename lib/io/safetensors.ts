@@ -11,20 +11,21 @@ import { LOAD_LIMITS, parseBoundedJson } from './limits.js';
 
 /**
  * The element types Dendrite reads and writes (U8: the bitmaps of sparse kernels, see sparse-weights.ts; I8: the
- * kernels of int8 layers, see compression/quantization/quantized-dense.ts).
+ * kernels of int8 layers, see compression/quantization/quantized-dense.ts; BF16: the kernels of bfloat16 layers, as
+ * the raw 16-bit patterns, see compression/quantization/bf16-dense.ts).
  */
-export type SafetensorsDType = 'F32' | 'I32' | 'U8' | 'I8';
+export type SafetensorsDType = 'F32' | 'I32' | 'U8' | 'I8' | 'BF16';
 
 /** A named tensor as stored: its dtype, shape and data. */
 export interface StoredTensor {
   dtype: SafetensorsDType;
   shape: number[];
-  data: Float32Array | Int32Array | Uint8Array | Int8Array;
+  data: Float32Array | Int32Array | Uint8Array | Int8Array | Uint16Array;
 }
 
 /** The element types other libraries write (PyTorch: half precision, float64, int64 counters), read as float32 by {@link SafetensorsFile.readFloat32}. */
-export type ForeignDType = 'F16' | 'BF16' | 'F64' | 'I64';
-const FOREIGN_DTYPES: readonly ForeignDType[] = ['F16', 'BF16', 'F64', 'I64'];
+export type ForeignDType = 'F16' | 'F64' | 'I64';
+const FOREIGN_DTYPES: readonly ForeignDType[] = ['F16', 'F64', 'I64'];
 
 const BYTES_PER_ELEMENT: Record<SafetensorsDType | ForeignDType, number> = { F32: 4, I32: 4, U8: 1, I8: 1, F16: 2, BF16: 2, F64: 8, I64: 8 };
 
@@ -101,13 +102,14 @@ export class SafetensorsFile {
   read(name: string): StoredTensor {
     const entry = this.entries.get(name);
     if (entry === undefined) throw new SerializationError(`safetensors: no tensor '${name}'`);
-    if (entry.dtype !== 'F32' && entry.dtype !== 'I32' && entry.dtype !== 'U8' && entry.dtype !== 'I8') throw new SerializationError(`safetensors: tensor '${name}' is ${entry.dtype}; read it with readFloat32`);
+    if (entry.dtype !== 'F32' && entry.dtype !== 'I32' && entry.dtype !== 'U8' && entry.dtype !== 'I8' && entry.dtype !== 'BF16') throw new SerializationError(`safetensors: tensor '${name}' is ${entry.dtype}; read it with readFloat32`);
     const bytes = new Uint8Array(entry.end - entry.begin);
     bytes.set(this.data.subarray(entry.begin, entry.end));
     const length = bytes.length / BYTES_PER_ELEMENT[entry.dtype];
     const data = entry.dtype === 'F32' ? new Float32Array(bytes.buffer, 0, length)
       : entry.dtype === 'I32' ? new Int32Array(bytes.buffer, 0, length)
-        : entry.dtype === 'I8' ? new Int8Array(bytes.buffer, 0, length) : bytes;
+        : entry.dtype === 'I8' ? new Int8Array(bytes.buffer, 0, length)
+          : entry.dtype === 'BF16' ? new Uint16Array(bytes.buffer, 0, length) : bytes;
     return { dtype: entry.dtype, shape: entry.shape.slice(), data };
   }
 
@@ -152,7 +154,7 @@ function quoted(name: string): string {
  * costs no more memory than the file itself.
  */
 export function decodeSafetensors(file: Uint8Array, options: { foreign?: boolean } = {}): SafetensorsFile {
-  const accepted: readonly string[] = options.foreign === true ? ['F32', 'I32', 'U8', 'I8', ...FOREIGN_DTYPES] : ['F32', 'I32', 'U8', 'I8'];
+  const accepted: readonly string[] = options.foreign === true ? ['F32', 'I32', 'U8', 'I8', 'BF16', ...FOREIGN_DTYPES] : ['F32', 'I32', 'U8', 'I8', 'BF16'];
   const fail = (message: string): never => {
     throw new SerializationError(`safetensors: ${message}`);
   };

@@ -44,6 +44,7 @@ import { serializeMetric, type Metric } from '../metrics.js';
 import { encodeSafetensors, type StoredTensor } from './safetensors.js';
 import { packSparseKernels, SPARSE_METADATA_KEY } from './sparse-weights.js';
 import { QuantizedDense, quantizedTensors } from '../compression/quantization/quantized-dense.js';
+import { Bf16Dense, bf16Tensors } from '../compression/quantization/bf16-dense.js';
 import { saveModelFiles } from './model-files.js';
 import { parseModelLocation } from './locations.js';
 
@@ -180,9 +181,10 @@ export function encodeModel(model: AnyModel, where: string, includeOptimizer: bo
   }
   const className = (model as unknown as { className?: unknown }).className;
   if (typeof className !== 'string') throw new SerializationError(`${where}: ${describe(model)} cannot be saved: it has no className`);
-  const quantized = model.flatLayers.find((layer) => layer instanceof QuantizedDense);
+  const quantized = model.flatLayers.find((layer) => layer instanceof QuantizedDense || layer instanceof Bf16Dense);
   if (quantized !== undefined && !int8) {
-    throw new SerializationError(`${where}: layer '${quantized.name}' is int8 (dn.quantize), which only Dendrite's own format stores: save without format 'tfjs'`);
+    const kind = quantized instanceof Bf16Dense ? 'bfloat16' : 'int8';
+    throw new SerializationError(`${where}: layer '${quantized.name}' is ${kind} (dn.quantize), which only Dendrite's own format stores: save without format 'tfjs'`);
   }
   const config = JSON.parse(JSON.stringify(model.getConfig())) as Record<string, unknown>;
   const layerConfigs = Array.isArray(config.layers) ? (config.layers as unknown[]) : [];
@@ -261,8 +263,8 @@ function encodeDendriteModel(model: AnyModel, where: string, includeOptimizer: b
   const packed = packSparseKernels(encoded.tensors);
   const metadata = packed.metadata === null ? encoded.metadata : { ...encoded.metadata, [SPARSE_METADATA_KEY]: packed.metadata };
   for (const layer of model.flatLayers) {
-    if (!(layer instanceof QuantizedDense)) continue;
-    for (const [name, tensor] of quantizedTensors(layer)) {
+    if (!(layer instanceof QuantizedDense) && !(layer instanceof Bf16Dense)) continue;
+    for (const [name, tensor] of layer instanceof Bf16Dense ? bf16Tensors(layer) : quantizedTensors(layer)) {
       if (packed.tensors.has(name)) throw new SerializationError(`${where}: two weights are named '${name}'; give the layers unique names`);
       packed.tensors.set(name, tensor);
     }

@@ -12,9 +12,15 @@ import type { AnyLayer, CallContext } from '../../layers/layer.js';
 import { Tensor } from '../../tensor.js';
 import { checkBoolean, checkChoice, checkOptions, describe, typeError } from '../../validate.js';
 import { MAX_INT8_DEPTH, QuantizedDense, type ActivationQuantization } from './quantized-dense.js';
+import { Bf16Dense, toBfloat16 } from './bf16-dense.js';
 
 /** Options of {@link quantize}. */
 export interface QuantizeOptions {
+  /**
+   * 'int8' (default): int8 weights and u8 activations (the options below); 'bfloat16': bf16 weights and activations
+   * with float32 accumulation ({@link Bf16Dense}), which takes only `exclude`.
+   */
+  dtype?: 'int8' | 'bfloat16';
   /** 'dynamic' (default): each call quantises a layer's input from that batch's range; 'static': from calibration. */
   mode?: ActivationQuantization;
   /** Static mode: inputs the model sees in use (a few hundred samples), as `predict` takes them. Required then. */
@@ -31,7 +37,7 @@ export interface QuantizeOptions {
   batchSize?: number;
 }
 
-const OPTION_NAMES = ['mode', 'calibrationData', 'calibrator', 'percentile', 'perChannel', 'exclude', 'batchSize'];
+const OPTION_NAMES = ['dtype', 'mode', 'calibrationData', 'calibrator', 'percentile', 'perChannel', 'exclude', 'batchSize'];
 
 /** Round half to even (as the native quantiser does). */
 function roundEven(value: number): number {
@@ -109,7 +115,7 @@ function percentileObserver(percentile: number): RangeObserver {
 }
 
 /** The Dense layers to quantise: the model's own layers (not those of nested models), less `exclude`. */
-function targetLayers(where: string, model: AnyModel, exclude: readonly string[]): Dense[] {
+function targetLayers(where: string, model: AnyModel, exclude: readonly string[], maxDepth: number): Dense[] {
   const layers = model.layers;
   for (const name of exclude) {
     const layer = layers.find((l) => l.name === name);
@@ -122,7 +128,7 @@ function targetLayers(where: string, model: AnyModel, exclude: readonly string[]
   }
   const targets = layers.filter((l): l is Dense => l instanceof Dense && !exclude.includes(l.name));
   for (const dense of targets) {
-    if ((dense.inputDim ?? 0) > MAX_INT8_DEPTH) {
+    if ((dense.inputDim ?? 0) > maxDepth) {
       throw new ValueError(`${where}: layer '${dense.name}' has ${dense.inputDim} inputs, more than the int8 kernel's ${MAX_INT8_DEPTH}: list it in exclude`);
     }
   }
@@ -172,6 +178,13 @@ function calibrate(model: AnyModel, targets: readonly Dense[], data: Tensor[], o
  * const int8 = dn.quantize(model, { mode: 'static', calibrationData: xTrain.slice(0, 256) });
  * int8.predict(xTest);
  * ```
+ * With `dtype: 'bfloat16'` the Dense layers become {@link Bf16Dense} layers instead: weights and each call's inputs
+ * rounded to bf16 (nearest even), products accumulated in float32 (`vdpbf16ps` where the CPU has AVX512_BF16).
+ * No calibration; half the kernel bytes. Before its activation, each output differs from the float32 layer's by at
+ * most (2^-7 + 2^-15 + (k + 1) 2^-23) (sum_p |x_p w_p| + |b|) (k inputs: bf16 keeps 8 significant bits, so x and w
+ * are each within 2^-8 relative, their product within 2^-7 + 2^-16; then the float32 sums and bias of both layers;
+ * tested in test/compression/bf16.test.ts).
+ *
  * The model must be built. Errors: a ValueError for an unbuilt model, static mode without calibration data, a
  * name in `exclude` that is not a Dense layer of the model; a ShapeError for calibration data the model does not take.
  */
@@ -182,6 +195,12 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
   if (!model.built) {
     throw new ValueError(`${where}: the model ${model.name} is not built yet (its weights do not exist): give its first layer an inputShape, or train it first`);
   }
+  const dtype = o.dtype === undefined ? 'int8' : checkChoice(where, 'dtype', o.dtype, ['int8', 'bfloat16'] as const);
+  if (dtype === 'bfloat16') {
+    for (const name of ['mode', 'calibrationData', 'calibrator', 'percentile', 'perChannel'] as const) {
+      if (o[name] !== undefined) throw new ValueError(`${where}: ${name} is an option of dtype 'int8' (dtype is 'bfloat16', which needs no calibration)`);
+    }
+  }
   const mode = o.mode === undefined ? 'dynamic' : checkChoice(where, 'mode', o.mode, ['dynamic', 'static'] as const);
   const perChannel = o.perChannel === undefined ? true : checkBoolean(where, 'perChannel', o.perChannel);
   if (o.exclude !== undefined && (!Array.isArray(o.exclude) || o.exclude.some((name) => typeof name !== 'string'))) {
@@ -189,7 +208,7 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
   }
   const batchSize = o.batchSize === undefined ? 256 : o.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${where}: batchSize must be a positive integer, got ${describe(batchSize)}`);
-  const targets = targetLayers(where, model, o.exclude ?? []);
+  const targets = targetLayers(where, model, o.exclude ?? [], dtype === 'int8' ? MAX_INT8_DEPTH : Infinity);
 
   let ranges: Map<string, [number, number]> | null = null;
   if (mode === 'static') {
@@ -225,9 +244,12 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
   const layers = config.layers.map((entry) => {
     const dense = byName.get(entry.config.name as string);
     if (dense === undefined) return entry;
+    const shape = entry.config.batchInputShape === undefined ? {} : { batchInputShape: entry.config.batchInputShape };
+    if (dtype === 'bfloat16') {
+      return { ...entry, className: 'Bf16Dense', config: { name: dense.name, ...shape, units: dense.units, inputDim: dense.inputDim, activation: entry.config.activation, useBias: dense.bias !== null } };
+    }
     const range = ranges?.get(dense.name);
     const input = range === undefined ? {} : (({ scale, zeroPoint }) => ({ inputScale: scale, inputZeroPoint: zeroPoint }))(rangeParameters(range[0], range[1]));
-    const shape = entry.config.batchInputShape === undefined ? {} : { batchInputShape: entry.config.batchInputShape };
     return {
       ...entry,
       className: 'QuantizedDense',
@@ -242,6 +264,9 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
       const dense = original as Dense;
       const { kernel, scales } = quantizeKernel(dense.kernel!.value.storage as Float32Array, dense.inputDim!, dense.units, perChannel);
       layer.setQuantizedWeights({ kernel, kernelScales: scales, bias: dense.bias === null ? null : Float32Array.from(dense.bias.value.storage as Float32Array) });
+    } else if (layer instanceof Bf16Dense) {
+      const dense = original as Dense;
+      layer.setBf16Weights({ kernel: toBfloat16(dense.kernel!.value.storage as Float32Array), bias: dense.bias === null ? null : Float32Array.from(dense.bias.value.storage as Float32Array) });
     } else if (original.weights.length > 0) {
       if (!layer.built) throw new ArgumentTypeError(`${where}: layer '${layer.name}' of the rebuilt model is not built`);
       layer.setWeights(original.getWeights());
