@@ -6,7 +6,9 @@
  *    probe of the same thread count (the issue's target: >= 70 %);
  *  - the 784-256-128-10 MLP (relu, relu, softmax): float32 against dn.quantize static and dynamic, predict at
  *    batch 256 (samples/s, median of the runs) and at batch 1 (latency, median), with the issue's targets
- *    (batch 256: >= 2.5x float32's samples/s; batch 1: <= 0.6x its latency).
+ *    (batch 256: >= 2.5x float32's samples/s; batch 1: <= 0.6x its latency);
+ *  - the same for bfloat16: the vdpbf16ps probe (binding.bf16.benchPeak, 2 FLOP per bf16 product), the bf16 GEMM
+ *    as a fraction of it, and dn.quantize(mlp, { dtype: 'bfloat16' }) in the MLP table.
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -23,12 +25,15 @@ const threadCounts = [...new Set([1, all])];
 console.log(`int8 inference (${binding.backendInfo().isa} kernels), load average ${loadavg()[0].toFixed(2)}`);
 
 const peaks = new Map<number, number>();
+const bf16Peaks = new Map<number, number>();
 console.log('\nProbes:');
 for (const threads of threadCounts) {
   const fma = binding.benchFmaPeak(threads, 0.3);
   const vnni = binding.int8.benchPeak(threads, 0.3);
+  const dp = binding.bf16.benchPeak(threads, 0.3);
   peaks.set(threads, vnni.gops);
-  console.log(`  ${threads} thread(s): FMA ${fma.gflops.toFixed(0)} GFLOP/s (${fma.isa}), ${vnni.instruction} ${vnni.gops.toFixed(0)} GOP/s`);
+  bf16Peaks.set(threads, dp.gflops);
+  console.log(`  ${threads} thread(s): FMA ${fma.gflops.toFixed(0)} GFLOP/s (${fma.isa}), ${vnni.instruction} ${vnni.gops.toFixed(0)} GOP/s, ${dp.instruction} ${dp.gflops.toFixed(0)} GFLOP/s`);
 }
 
 console.log('\nint8 GEMM (u8 x s8 -> int32, relu epilogue), median of the runs, timed in C++:');
@@ -38,6 +43,16 @@ for (const [m, n, k] of [[256, 256, 784], [256, 128, 256], [1024, 1024, 1024], [
     const gops = (2 * m * n * k) / seconds / 1e9;
     const peak = peaks.get(threads)!;
     console.log(`  ${m}x${n}x${k}, ${threads} thread(s): ${gops.toFixed(0)} GOP/s${peak > 0 ? ` (${((100 * gops) / peak).toFixed(0)} % of the vpdpbusd probe)` : ''}`);
+  }
+}
+
+console.log('\nbf16 GEMM (bf16 x bf16 -> float32, relu epilogue), median of the runs, timed in C++:');
+for (const [m, n, k] of [[256, 256, 784], [256, 128, 256], [1024, 1024, 1024], [1, 256, 784]] as const) {
+  for (const threads of threadCounts) {
+    const seconds = binding.bf16.benchGemm(m, n, k, threads, m === 1 ? 2000 : 50);
+    const gflops = (2 * m * n * k) / seconds / 1e9;
+    const peak = bf16Peaks.get(threads)!;
+    console.log(`  ${m}x${n}x${k}, ${threads} thread(s): ${gflops.toFixed(0)} GFLOP/s${peak > 0 ? ` (${((100 * gflops) / peak).toFixed(0)} % of the vdpbf16ps probe)` : ''}`);
   }
 }
 
@@ -54,6 +69,7 @@ const models: Array<[string, dn.Model]> = [
   ['float32', mlp],
   ['int8 static', dn.quantize(mlp, { mode: 'static', calibrationData: calibration })],
   ['int8 dynamic', dn.quantize(mlp, { mode: 'dynamic' })],
+  ['bfloat16', dn.quantize(mlp, { dtype: 'bfloat16' })],
 ];
 const batch256 = uniform(256);
 const batch1 = uniform(1);
