@@ -9,7 +9,7 @@
 import { ValueError } from './errors.js';
 import { binding } from './native.js';
 import { Tensor } from './tensor.js';
-import { unaryOp } from './ops/elementwise.js';
+import { add, clip, mul, unaryOp } from './ops/elementwise.js';
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from './ops/activations.js';
 import {
   checkFunction, checkInteger, checkNumber, checkObject, checkOptions, didYouMean, typeError,
@@ -215,12 +215,45 @@ export function softsign(): Activation {
   return new Elementwise('softsign', 'softsign', 0, false);
 }
 
+/** Options of {@link hardSigmoid}. */
+export interface HardSigmoidOptions {
+  /**
+   * The slope of the ramp `clip(slope · x + 0.5, 0, 1)`. Default 1/6 (Keras 3, PyTorch, MobileNetV3);
+   * TensorFlow.js and Keras 2 use 0.2.
+   */
+  slope?: number;
+}
+
 /**
- * `relu6(x + 3) / 6` = `clip(x / 6 + 0.5, 0, 1)`: Keras 3's slope 1/6 (also PyTorch's and MobileNetV3's).
- * TensorFlow.js and Keras 2 use `clip(0.2 x + 0.5, 0, 1)`, so a model trained there gives other outputs.
+ * A hard sigmoid of another slope than 1/6 (TensorFlow.js's and Keras 2's 0.2), from ops: no native
+ * kernel has it, so layers using it run their composite path.
  */
-export function hardSigmoid(): Activation {
-  return new Elementwise('hardSigmoid', 'hardSigmoid', 0, true);
+class HardSigmoidRamp implements Activation {
+  readonly name = 'hardSigmoid';
+  readonly unaryCode = null;
+  readonly param = 0;
+  readonly gradFromOutput = false;
+  constructor(readonly slope: number) {}
+
+  apply(x: Tensor): Tensor {
+    return clip(add(mul(x, this.slope), 0.5), 0, 1);
+  }
+
+  getConfig(): Record<string, unknown> {
+    return { slope: this.slope };
+  }
+}
+
+/**
+ * `relu6(x + 3) / 6` = `clip(x / 6 + 0.5, 0, 1)`: Keras 3's slope 1/6 (also PyTorch's and MobileNetV3's),
+ * on native kernels. `hardSigmoid({ slope: 0.2 })` is TensorFlow.js's and Keras 2's `clip(0.2 x + 0.5, 0, 1)`.
+ */
+export function hardSigmoid(options: HardSigmoidOptions = {}): Activation {
+  const o = checkOptions<HardSigmoidOptions>('hardSigmoid', options, ['slope']);
+  if (o.slope === undefined || o.slope === 1 / 6) return new Elementwise('hardSigmoid', 'hardSigmoid', 0, true);
+  const slope = checkNumber('hardSigmoid', 'slope', o.slope);
+  if (!(slope > 0) || !Number.isFinite(slope)) throw new ValueError(`hardSigmoid: slope must be a positive finite number; received ${slope}`);
+  return new HardSigmoidRamp(slope);
 }
 
 /** `x * relu6(x + 3) / 6` (MobileNetV3's hard swish; Keras `hard_silu`). */

@@ -4,6 +4,7 @@ import * as dn from '../lib/index.js';
 import { ArgumentTypeError, ValueError } from '../lib/errors.js';
 import { binding } from '../lib/native.js';
 import { ACTIVATION_NAMES, getActivation, serializeActivation } from '../lib/activations.js';
+import { gradcheck } from './helpers/gradcheck.js';
 
 describe('activations: should throw', () => {
   it('lists the valid names for an unknown one', () => {
@@ -118,6 +119,28 @@ describe('activations', () => {
     const custom = getActivation((t: dn.Tensor) => t.mul(3));
     expect(custom.apply(dn.tensor([2])).item()).toBe(6);
     expect(serializeActivation(custom)).toBeNull();
+  });
+});
+
+describe("hardSigmoid({ slope }): TensorFlow.js's and Keras 2's hard sigmoid", () => {
+  it('is clip(slope x + 0.5, 0, 1) with its gradient, serializes with its slope, and runs in layers', () => {
+    const ramp = dn.activations.hardSigmoid({ slope: 0.2 });
+    expect(ramp.apply(dn.tensor([-5, -1, 0, 1.5, 2.5, 7])).toArray()).toEqual([0, 0.3, 0.5, 0.8, 1, 1].map(Math.fround));
+    gradcheck((x) => ramp.apply(x), [dn.tensor([-3.1, -0.7, 0.4, 1.9, 2.6])]);
+    expect(serializeActivation(ramp)).toEqual({ className: 'hardSigmoid', config: { slope: 0.2 } });
+    expect(getActivation({ className: 'hardSigmoid', config: { slope: 0.2 } }).apply(dn.tensor([1])).item()).toBeCloseTo(0.7, 6);
+    // The default slope (1/6) is the native kernel's, the same as no option.
+    expect(dn.activations.hardSigmoid({ slope: 1 / 6 }).unaryCode).toBe(dn.activations.hardSigmoid().unaryCode);
+    const layer = dn.layers.dense({ units: 2, activation: ramp, inputShape: [2] });
+    const model = dn.sequential({ layers: [layer] });
+    model.setWeights([dn.tensor([[1, 0], [0, 1]]), dn.tensor([0, 0])]);
+    expect(model.predict(dn.tensor([[1, -10]])).toArray()).toEqual([[Math.fround(0.7), 0]]);
+    expect(dn.layers.dense({ units: 1, activation: ramp }).getConfig().activation).toEqual({ className: 'hardSigmoid', config: { slope: 0.2 } });
+  });
+  it('refuses a slope that is not a positive finite number', () => {
+    expect(() => dn.activations.hardSigmoid({ slope: 0 })).toThrow(/hardSigmoid: slope must be a positive finite number; received 0/);
+    expect(() => dn.activations.hardSigmoid({ slope: 'x' as never })).toThrow(ArgumentTypeError);
+    expect(() => dn.activations.hardSigmoid({ alpha: 0.2 } as never)).toThrow(/hardSigmoid: unknown option 'alpha'/);
   });
 });
 

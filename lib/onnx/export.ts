@@ -143,7 +143,7 @@ class Exporter {
       case 'softsign': return b.op('Softsign', [x], base);
       case 'selu': return b.op('Selu', [x], base, { alpha: float(1.6732632423543772), gamma: float(1.0507009873554805) });
       case 'exponential': return b.op('Exp', [x], base);
-      case 'hardSigmoid': return b.op('HardSigmoid', [x], base, { alpha: float(1 / 6), beta: float(0.5) });
+      case 'hardSigmoid': return b.op('HardSigmoid', [x], base, { alpha: float((config.slope as number | undefined) ?? 1 / 6), beta: float(0.5) });
       case 'hardSwish': return b.op('HardSwish', [x], base);
       case 'relu6': return b.op('Clip', [x, b.scalar(`${base}_min`, 0), b.scalar(`${base}_max`, 6)], base);
       case 'softmax':

@@ -186,7 +186,8 @@ function activationOf(op: string, attributes: Attributes, constantOf: (name: str
     case 'Elu': return getActivation({ className: 'elu', config: { alpha: attributes.float('alpha', 1) } });
     case 'HardSigmoid': {
       const alpha = attributes.float('alpha', 0.2), beta = attributes.float('beta', 0.5);
-      return Math.abs(alpha - 1 / 6) < 1e-6 && Math.abs(beta - 0.5) < 1e-6 ? getActivation('hardSigmoid') : null;
+      if (Math.abs(beta - 0.5) > 1e-6 || !(alpha > 0)) return null;
+      return getActivation(Math.abs(alpha - 1 / 6) < 1e-6 ? 'hardSigmoid' : { className: 'hardSigmoid', config: { slope: alpha } });
     }
     case 'Clip': {
       const bound = (i: number) => {
@@ -682,7 +683,7 @@ function graphInputs(graph: GraphProto, constants: ReadonlyMap<string, Constant>
  * ```
  *
  * Operators read: MatMul (+ Add of a bias) and Gemm → dense; Relu, LeakyRelu, Elu, Selu, Sigmoid,
- * Tanh, Softmax, LogSoftmax, Softplus, Softsign, HardSigmoid (Keras' 1/6 slope), HardSwish, Exp, Clip
+ * Tanh, Softmax, LogSoftmax, Softplus, Softsign, HardSigmoid (beta 0.5, any slope), HardSwish, Exp, Clip
  * (0–6) → activations; Add, Sub, Mul, Sum, Mean, Max, Min, Concat → merge layers; Conv (1-D, 2-D,
  * groups, dilation) → conv1d/conv2d; MaxPool, AveragePool, GlobalAveragePool, GlobalMaxPool → pooling;
  * BatchNormalization, LayerNormalization; Reshape (constant shape keeping the batch), Flatten, Pad

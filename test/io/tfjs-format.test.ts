@@ -129,7 +129,7 @@ describe('each layer family, both ways: tfjs → Dendrite → tfjs predicts as t
     const b = tf.layers.dense({ units: 4 }).apply(x) as tf.SymbolicTensor;
     return tf.model({ inputs: x, outputs: tf.layers.dense({ units: 2 }).apply(merge([a, b])) as tf.SymbolicTensor });
   };
-  // tfjs's LSTM and GRU default to its hard sigmoid, which Dendrite refuses (see the test below): these use 'sigmoid'.
+  // tfjs's LSTM and GRU default to its hard sigmoid (its own test below): these use 'sigmoid', on native kernels.
   const gate = { recurrentActivation: 'sigmoid' } as const;
   const families: [string, () => tf.LayersModel, number[], 'int' | 'float'][] = [
     ['activation, reshape, flatten', () => sequentialOf([tf.layers.reshape({ targetShape: [3, 4], inputShape: [12] }), tf.layers.activation({ activation: 'selu' }), tf.layers.flatten(), tf.layers.dense({ units: 2 })]), [2, 12], 'float'],
@@ -162,10 +162,18 @@ describe('each layer family, both ways: tfjs → Dendrite → tfjs predicts as t
     });
   }
 
-  it("tfjs's LSTM default (its hard sigmoid gate) is refused, naming the layer", async () => {
-    const directory = folder('lstm-hard-sigmoid');
-    await saveWithTfjs(sequentialOf([tf.layers.lstm({ units: 2, inputShape: [3, 2], name: 'memory' })]), directory);
-    await expect(dn.loadLayersModel(directory)).rejects.toThrow(/'memory'.*hard_sigmoid/);
+  it("tfjs's LSTM and GRU defaults (its hard sigmoid gate, clip(0.2x + 0.5)) load as hardSigmoid({ slope: 0.2 }) and go back", async () => {
+    const model = sequentialOf([tf.layers.lstm({ units: 4, inputShape: [5, 3], returnSequences: true }), tf.layers.gru({ units: 3 })]);
+    const values = Array.from({ length: 30 }, (_, i) => 3 * Math.sin(i * 1.3));
+    const expected = (model.predict(tf.tensor(values, [2, 5, 3])) as tf.Tensor).dataSync();
+    const directory = folder('recurrent-hard-sigmoid');
+    await saveWithTfjs(model, directory);
+    const loaded = await dn.loadLayersModel(directory);
+    expect(loaded.layers[0].getConfig().recurrentActivation).toEqual({ className: 'hardSigmoid', config: { slope: 0.2 } });
+    expectClose((loaded.predict(dn.tensor(values, [2, 5, 3])) as dn.Tensor).dataSync(), expected);
+    const back = folder('recurrent-hard-sigmoid-back');
+    await loaded.save(back, { format: 'tfjs' });
+    expectClose(((await loadWithTfjs(back)).predict(tf.tensor(values, [2, 5, 3])) as tf.Tensor).dataSync(), expected);
   });
 });
 
@@ -376,13 +384,16 @@ describe('bad tfjs files are typed errors', () => {
     }
   });
 
-  it("a hard sigmoid is refused both ways (tfjs's is clip(0.2x + 0.5), Dendrite's relu6(x + 3) / 6)", async () => {
+  it("tfjs's hard sigmoid (clip(0.2x + 0.5)) loads as hardSigmoid({ slope: 0.2 }); Dendrite's default one (relu6(x + 3) / 6) cannot be saved for tfjs", async () => {
     const model = tf.sequential();
     model.add(tf.layers.dense({ units: 2, activation: 'hardSigmoid', inputShape: [3], name: 'gate' }));
     const directory = folder('hard-sigmoid');
     await saveWithTfjs(model, directory);
-    await expect(dn.loadLayersModel(directory)).rejects.toThrow(/layer 0 'gate': TensorFlow.js's hard_sigmoid/);
-    const own = dn.sequential({ layers: [dn.layers.dense({ units: 2, activation: 'hardSigmoid', inputShape: [3] })] });
+    const x = [[-4, 0.3, 2], [1, -1, 9]];
+    const loaded = await dn.loadLayersModel(directory);
+    expectClose((loaded.predict(dn.tensor(x)) as dn.Tensor).dataSync(), (model.predict(tf.tensor(x)) as tf.Tensor).dataSync());
+    const own = dn.sequential({ layers: [dn.layers.dense({ units: 2, activation: 'hardSigmoid', inputShape: [3], name: 'own' })] });
+    await expect(own.save(folder('hard-sigmoid-out'), { format: 'tfjs' })).rejects.toThrow(/layer 'own': Dendrite's hardSigmoid is relu6\(x \+ 3\) \/ 6/);
     await expect(own.save(folder('hard-sigmoid-out'), { format: 'tfjs' })).rejects.toThrow(SerializationError);
   });
 

@@ -51,7 +51,7 @@ const randn = (shape: number[], seed: number) => {
 };
 
 describe('onnx.exportModel runs in onnxruntime with predict\'s outputs', () => {
-  it('an MLP with every built-in activation, dropout and a softmax', async () => {
+  it('an MLP with every built-in activation (and tfjs\'s hard sigmoid), dropout and a softmax', async () => {
     dn.seed(1);
     const acts = ['relu', 'leakyRelu', 'elu', 'sigmoid', 'tanh', 'gelu', 'swish', 'softplus', 'selu', 'softsign', 'hardSigmoid', 'hardSwish', 'relu6', 'mish', 'exponential', 'linear'] as const;
     const layers: dn.layers.Layer[] = [dn.layers.dense({ units: 12, inputShape: [6] })];
@@ -60,6 +60,7 @@ describe('onnx.exportModel runs in onnxruntime with predict\'s outputs', () => {
       if (activation === 'relu') layers.push(dn.layers.dropout({ rate: 0.5 }));
     }
     layers.push(dn.layers.activation({ activation: dn.activations.gelu({ approximate: true }) }));
+    layers.push(dn.layers.dense({ units: 12, activation: dn.activations.hardSigmoid({ slope: 0.2 }) }));
     layers.push(dn.layers.dense({ units: 4, activation: 'softmax' }));
     const model = dn.sequential({ layers });
     await expectSameOutputs(model, [randn([5, 6], 2)]);

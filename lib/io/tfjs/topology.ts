@@ -34,8 +34,12 @@ function tfjsSnake(name: string): string {
   return name.replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2').replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
-/** Why a hard sigmoid cannot cross between the two (see README, "Activations"). */
-const HARD_SIGMOID = "TensorFlow.js's hard_sigmoid is clip(0.2x + 0.5, 0, 1) and Dendrite's hardSigmoid is relu6(x + 3) / 6 (Keras 3): the model would compute other outputs, so it is refused";
+/**
+ * tfjs's (and Keras 2's) hard sigmoid, `clip(0.2x + 0.5, 0, 1)`, in Dendrite's terms: Dendrite's
+ * `'hardSigmoid'` alone is Keras 3's slope 1/6, which a tfjs file cannot hold.
+ */
+const TFJS_HARD_SIGMOID = { className: 'hardSigmoid', config: { slope: 0.2 } };
+const HARD_SIGMOID_1_6 = "Dendrite's hardSigmoid is relu6(x + 3) / 6 (Keras 3's slope 1/6) and TensorFlow.js's hard_sigmoid is clip(0.2x + 0.5, 0, 1): a tfjs file cannot hold it (hardSigmoid({ slope: 0.2 }) can be saved)";
 
 /** Layer config keys tfjs writes that Dendrite's layers have no option for, with the value that means "as Dendrite does". */
 const DEFAULTED_KEYS: Readonly<Record<string, (value: unknown) => boolean>> = {
@@ -118,7 +122,7 @@ function cleanLayerConfig(where: string, className: string, config: Record<strin
     if (isDefault(config[key])) delete config[key];
   }
   for (const key of ['activation', 'recurrentActivation']) {
-    if (config[key] === 'hardSigmoid') throw new SerializationError(`${where}${typeof config.name === 'string' ? ` '${config.name}'` : ''}: ${HARD_SIGMOID}`);
+    if (config[key] === 'hardSigmoid') config[key] = TFJS_HARD_SIGMOID;
   }
   // Keras 3 names an input's shape batch_shape.
   if (config.batchShape !== undefined && config.batchInputShape === undefined) {
@@ -215,6 +219,22 @@ function nested(where: string, value: unknown, index: number): { className: stri
   return layerFromPython(where, value, index);
 }
 
+/**
+ * A layer's config (and its wrapped layer's) with the hard sigmoid of slope 0.2 as tfjs's
+ * `'hardSigmoid'`; Dendrite's default one (slope 1/6) has no tfjs spelling.
+ */
+function hardSigmoidForTfjs(config: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...config };
+  for (const key of ['activation', 'recurrentActivation']) {
+    const activation = out[key];
+    if (activation === 'hardSigmoid') throw new SerializationError(`layer '${String(config.name)}': ${HARD_SIGMOID_1_6}`);
+    if (isObject(activation) && activation.className === 'hardSigmoid' && isObject(activation.config) && Math.fround(Number(activation.config.slope)) === Math.fround(0.2)) out[key] = 'hardSigmoid';
+  }
+  const wrapped = out.layer;
+  if (isObject(wrapped) && isObject(wrapped.config)) out.layer = { ...wrapped, config: hardSigmoidForTfjs(wrapped.config) };
+  return out;
+}
+
 /** Dendrite's architecture (a model's `className` and `getConfig()`) as a tfjs `modelTopology`. */
 export function topologyFromArchitecture(className: string, config: Record<string, unknown>, kerasVersion: string): Record<string, unknown> {
   return { class_name: className === 'Functional' ? 'Model' : className, config: modelConfigToPython(className, config), keras_version: kerasVersion, backend: 'tensor_flow.js' };
@@ -222,14 +242,11 @@ export function topologyFromArchitecture(className: string, config: Record<strin
 
 function modelConfigToPython(className: string, config: Record<string, unknown>): Record<string, unknown> {
   const layers = (config.layers as Record<string, unknown>[]).map((layer) => {
-    const layerConfig = layer.config as Record<string, unknown>;
-    if (layerConfig.activation === 'hardSigmoid' || layerConfig.recurrentActivation === 'hardSigmoid') {
-      throw new SerializationError(`layer '${String(layerConfig.name)}': ${HARD_SIGMOID}`);
-    }
+    const layerConfig = hardSigmoidForTfjs(layer.config as Record<string, unknown>);
     const inner = layer.className === 'Sequential' || layer.className === 'Functional';
     const out: Record<string, unknown> = inner
       ? { class_name: layer.className === 'Functional' ? 'Model' : layer.className, config: modelConfigToPython(layer.className as string, layer.config as Record<string, unknown>) }
-      : { class_name: layer.className, config: toPython(layer.config, null) };
+      : { class_name: layer.className, config: toPython(layerConfig, null) };
     if (typeof layer.name === 'string') out.name = layer.name;
     if (layer.inboundNodes !== undefined) out.inbound_nodes = layer.inboundNodes;
     return out;
