@@ -349,13 +349,16 @@ describe('examples', () => {
     expect(result.pruned.bytes).toBeLessThan(0.4 * result.float32.bytes);
     expect(result.distilled.parameters).toBeLessThanOrEqual(result.float32.parameters / 4 + 10);
     expect(result.undistilled.parameters).toBe(result.distilled.parameters);
-    for (const row of [result.float32, result.pruned, result.distilled, result.undistilled]) {
+    expect(Math.abs(result.bfloat16.accuracy - result.float32.accuracy)).toBeLessThanOrEqual(0.02);
+    expect(result.bfloat16.bytes).toBeLessThan(0.7 * result.float32.bytes);
+    for (const row of [result.float32, result.bfloat16, result.pruned, result.distilled, result.undistilled]) {
       expect(row.accuracy, row.name).toBeGreaterThan(0.3);
       expect(row.latencyMicroseconds, row.name).toBeGreaterThan(0);
     }
     const text = lines.join('\n');
     expect(text).toMatch(/\| float32 +\| 9610 +\| \d+\.\d % +\| \d+\.\d KiB \(100 %\)/);
     expect(text).toMatch(/\| pruned 80 % +\| 9610 /);
+    expect(text).toMatch(/\| bfloat16 +\| 9610 /);
     expect(text).toMatch(/\| distilled 64-32-10 +\| 2410 /);
     expect(text).toMatch(/Pruned kernels: 80\.0 % zeros/);
   });
