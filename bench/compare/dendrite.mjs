@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import {
   accuracy, argmaxRows, checkConv, checkConvGradient, checkGemm, checkLenet, kerasLenet, convOutputSize, lenetWeights, loadDigits, makeRandom, oneHot, repoRoot,
 } from './lib/common.mjs';
+import { ctcLabels } from './lib/cases.mjs';
 
 export async function open({ threads, engine }) {
   const source = process.env.DENDRITE_COMPARE_SOURCE === 'lib' ? 'lib' : 'dist';
@@ -336,9 +337,71 @@ async function setup(dn, binding, { workload, params }) {
         },
       };
     }
+    case 'trainKeywordCnn':
+    case 'ctcLoss':
+      return setupSpeech(dn, workload, params, random);
     default:
       return { skip: `no runner for ${workload}` };
   }
+}
+
+/** The 'speech' cases: the keyword CNN of examples/spoken-digits.ts trained with fit, and dn.ctcLoss with backward. */
+function setupSpeech(dn, workload, params, random) {
+  if (workload === 'ctcLoss') {
+    const missing = missingApi(dn, ['ctcLoss', 'tensor']);
+    if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+    const { batch, time, classes } = params;
+    const labels = ctcLabels(batch, classes);
+    const logits = dn.tensor(random.fill(batch * time * classes, -2, 2), { shape: [batch, time, classes], requiresGrad: true });
+    const step = () => {
+      logits.grad = null;
+      const loss = dn.ctcLoss(logits, labels);
+      loss.backward();
+      return loss;
+    };
+    const loss = step().item();
+    // Each step's gradient is softmax minus the alignments' posterior: its classes sum to 0 (/ label length, / batch).
+    const grad = values(logits.grad);
+    let worst = 0;
+    for (let row = 0; row < batch * time; row++) {
+      let sum = 0;
+      for (let c = 0; c < classes; c++) sum += grad[row * classes + c];
+      worst = Math.max(worst, Math.abs(sum));
+    }
+    if (!Number.isFinite(loss) || worst > 1e-6) throw new Error(`wrong CTC result: loss ${loss}, a gradient row sums to ${worst}`);
+    return {
+      units: batch,
+      run(iterations) {
+        for (let i = 0; i < iterations; i++) step();
+      },
+    };
+  }
+  const missing = missingApi(dn, [...MODEL_API, 'layers.melSpectrogram', 'layers.conv2d', 'layers.batchNormalization']);
+  if (missing.length) return { skip: `Dendrite API not there yet: dn.${missing.join(', dn.')}` };
+  const { batch, samples, stepsPerCall } = params;
+  const model = dn.sequential({ layers: [
+    dn.layers.melSpectrogram({ samplingRate: 8000, fftLength: 256, sequenceLength: 200, sequenceStride: 80, numMelBins: 40, inputShape: [samples] }),
+    dn.layers.batchNormalization({ axis: 1 }),
+    dn.layers.reshape({ targetShape: [40, 1 + samples / 80, 1] }),
+    dn.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu', padding: 'same' }),
+    dn.layers.maxPooling2d({ poolSize: 2 }),
+    dn.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu', padding: 'same' }),
+    dn.layers.maxPooling2d({ poolSize: 2 }),
+    dn.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', padding: 'same' }),
+    dn.layers.globalAveragePooling2d(),
+    dn.layers.dropout({ rate: 0.2 }),
+    dn.layers.dense({ units: 10, activation: 'softmax' }),
+  ] });
+  model.compile({ optimizer: adam(dn), loss: 'sparseCategoricalCrossentropy' });
+  const rows = batch * stepsPerCall;
+  const x = dn.tensor(random.fill(rows * samples, -0.5, 0.5), [rows, samples]);
+  const y = dn.tensor(random.integers(rows, 10), [rows], 'int32');
+  return {
+    units: rows,
+    async run(iterations) {
+      for (let i = 0; i < iterations; i++) await model.fit(x, y, { batchSize: batch, epochs: 1, shuffle: false, verbose: 0 });
+    },
+  };
 }
 
 

@@ -190,7 +190,49 @@ export function buildCases(mode) {
     },
   });
   cases.push(...convCases(quick));
+  cases.push(...speechCases(quick));
   return cases;
+}
+
+/**
+ * Speech (issue 20): training the keyword CNN of examples/spoken-digits.ts from raw audio (log-mel features
+ * inside the model: centred reflect-padded 200-sample Hann frames every 80 samples, FFT 256, 40 mel bands
+ * in dB; batch normalization over the bands; Conv 16-32-64 3×3 'same' relu, max-pool 2 after the first two,
+ * global average pooling, dropout 0.2, dense 10 softmax), one second at 8 kHz, batch 32, Adam 1e-3, random
+ * audio (the speed does not depend on it); and the CTC loss with its gradient on [32, 200, 29] logits
+ * (log-softmax inside; labels of 20-50 of the 28 non-blank classes, the same in every engine).
+ */
+function speechCases(quick) {
+  const notHere = 'no runner: TF.js and onnxruntime have no CTC loss or spectrogram-layer training';
+  const peersSkip = { 'tfjs-cpu': { skip: notHere }, 'tfjs-wasm': { skip: notHere }, onnxruntime: { skip: notHere } };
+  const keywordSteps = quick ? 1 : 4;
+  return [
+    {
+      id: 'train-keyword-cnn',
+      group: 'speech',
+      label: 'Train the keyword CNN of examples/spoken-digits.ts (log-mel layer, Conv 16-32-64), 1 s at 8 kHz, batch 32, Adam',
+      short: 'Train keyword CNN, samples/s',
+      workload: 'trainKeywordCnn',
+      params: { batch: 32, samples: 8000, stepsPerCall: keywordSteps },
+      metric: rate('samples/s'),
+      overrides: peersSkip,
+    },
+    {
+      id: 'ctc-loss',
+      group: 'speech',
+      label: 'CTC loss + gradient, logits [32, 200, 29], labels 20-50',
+      short: 'CTC loss + gradient, sequences/s',
+      workload: 'ctcLoss',
+      params: { batch: 32, time: 200, classes: 29 },
+      metric: rate('sequences/s'),
+      overrides: peersSkip,
+    },
+  ];
+}
+
+/** The labels of the 'ctc-loss' case, the same in every engine: sequence b has 20 + (7b mod 31) labels in 1..classes-1. */
+export function ctcLabels(batch, classes) {
+  return Array.from({ length: batch }, (_, b) => Array.from({ length: 20 + ((7 * b) % 31) }, (_, i) => 1 + ((13 * b + 7 * i) % (classes - 1))));
 }
 
 /**

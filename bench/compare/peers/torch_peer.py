@@ -444,7 +444,106 @@ def setup_infer_lenet(p):
     return Task(batch, run)
 
 
+def ctc_labels(batch, classes):
+    """The 'ctc-loss' case's labels, as lib/cases.mjs ctcLabels makes them."""
+    return [[1 + (13 * b + 7 * i) % (classes - 1) for i in range(20 + (7 * b) % 31)] for b in range(batch)]
+
+
+def setup_ctc_loss(p):
+    batch, steps, classes = p["batch"], p["time"], p["classes"]
+    labels = ctc_labels(batch, classes)
+    targets = torch.tensor([c for row in labels for c in row], dtype=torch.long)
+    target_lengths = torch.tensor([len(row) for row in labels], dtype=torch.long)
+    input_lengths = torch.full((batch,), steps, dtype=torch.long)
+    logits = uniform(batch, steps, classes, low=-2.0, high=2.0).requires_grad_()
+
+    def step():
+        logits.grad = None
+        log_probs = torch.nn.functional.log_softmax(logits, dim=2).transpose(0, 1)  # [time, batch, classes]
+        loss = torch.nn.functional.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean")
+        loss.backward()
+        return loss
+
+    loss = step().item()
+    worst = logits.grad.sum(dim=2).abs().max().item()
+    if not (loss == loss and abs(loss) != float("inf")) or worst > 1e-5:
+        raise ValueError("wrong CTC result: loss %r, a gradient row sums to %g" % (loss, worst))
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            step()
+
+    return Task(batch, run)
+
+
+def mel_matrix(bins, fft_bins, rate):
+    """Triangular HTK mel filters [fft_bins, bins] (Keras' MelSpectrogram layer uses the same shape of matrix)."""
+    mel = lambda hz: 2595.0 * torch.log10(1.0 + hz / 700.0)  # noqa: E731
+    edges = torch.linspace(float(mel(torch.tensor(0.0))), float(mel(torch.tensor(rate / 2.0))), bins + 2)
+    hz = torch.linspace(0.0, rate / 2.0, fft_bins)
+    mels = mel(hz)
+    lower, center, upper = edges[:-2], edges[1:-1], edges[2:]
+    rising = (mels[:, None] - lower) / (center - lower)
+    falling = (upper - mels[:, None]) / (upper - center)
+    return torch.clamp(torch.minimum(rising, falling), min=0.0)
+
+
+def keyword_cnn(samples):
+    """examples/spoken-digits.ts' model: Keras MelSpectrogram (centred reflect-padded frames, dB, top 80 dB)
+    as torch.stft + a mel matrix, batch normalization over the bands, Conv 16-32-64, global average pooling,
+    dropout 0.2, dense 10 (softmax inside the cross-entropy)."""
+
+    class KeywordCnn(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("window", torch.hann_window(200, periodic=True))
+            self.register_buffer("mel", mel_matrix(40, 129, 8000))
+            self.norm = torch.nn.BatchNorm1d(40, eps=1e-3, momentum=0.01)
+            self.conv1 = torch.nn.Conv2d(1, 16, 3, padding=1)
+            self.conv2 = torch.nn.Conv2d(16, 32, 3, padding=1)
+            self.conv3 = torch.nn.Conv2d(32, 64, 3, padding=1)
+            self.dropout = torch.nn.Dropout(0.2)
+            self.dense = torch.nn.Linear(64, 10)
+
+        def forward(self, audio):
+            spectrum = torch.stft(audio, n_fft=256, hop_length=80, win_length=200, window=self.window,
+                                  center=True, pad_mode="reflect", return_complex=True)
+            power = spectrum.real ** 2 + spectrum.imag ** 2  # [batch, 129, frames]
+            mel = torch.matmul(power.transpose(1, 2), self.mel).transpose(1, 2)  # [batch, 40, frames]
+            db = 10.0 * torch.log10(torch.clamp(mel, min=1e-10))
+            db = torch.maximum(db, db.max() - 80.0)
+            x = self.norm(db).unsqueeze(1)  # [batch, 1, 40, frames]
+            x = torch.nn.functional.max_pool2d(torch.relu(self.conv1(x)), 2)
+            x = torch.nn.functional.max_pool2d(torch.relu(self.conv2(x)), 2)
+            x = torch.relu(self.conv3(x)).mean(dim=(2, 3))
+            return self.dense(self.dropout(x))
+
+    return KeywordCnn()
+
+
+def setup_train_keyword_cnn(p):
+    batch, samples, steps = p["batch"], p["samples"], p["stepsPerCall"]
+    model = keyword_cnn(samples)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    x = uniform(batch * steps, samples, low=-0.5, high=0.5)
+    y = torch.randint(0, 10, (batch * steps,))
+    loss_fn = torch.nn.CrossEntropyLoss()
+    model.train()
+
+    def run(iterations, _repetition):
+        for _ in range(iterations):
+            for s in range(steps):
+                optimizer.zero_grad()
+                loss = loss_fn(model(x[s * batch:(s + 1) * batch]), y[s * batch:(s + 1) * batch])
+                loss.backward()
+                optimizer.step()
+
+    return Task(batch * steps, run)
+
+
 SETUPS = {
+    "trainKeywordCnn": setup_train_keyword_cnn,
+    "ctcLoss": setup_ctc_loss,
     "convForward": lambda p: setup_conv(p, "convForward"),
     "convGradient": lambda p: setup_conv(p, "convGradient"),
     "trainLenet": setup_train_lenet,
