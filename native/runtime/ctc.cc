@@ -69,7 +69,7 @@ int64_t CtcScratchFloats(int64_t time, int64_t classes, int64_t max_label) {
   }
   const int64_t states = 2 * max_label + 1;
   if (time > 0 && (classes > kMaxCtcSize / time || states > kMaxCtcSize / (2 * time))) return -1;
-  return time * classes + 2 * time * states + classes;
+  return ref::CtcSequenceScratchFloats(time, classes, max_label);
 }
 
 Status CtcLoss(const KernelTable& kernels, ThreadPool* pool, const CtcArgs& args) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "dendrite/ctc.h"
@@ -61,6 +62,37 @@ void BruteForce(const float* logits, int64_t time, int64_t classes, const std::v
   for (int64_t i = 0; i < time * classes; ++i) (*grad)[i] = std::exp(lp[i]) - occupancy[i] / total;
 }
 
+// -log p(labels) by the forward recursion in log space in double (for inputs too long to enumerate).
+double ForwardInDouble(const float* logits, int64_t time, int64_t classes, const std::vector<int32_t>& labels, int32_t blank) {
+  const double neg_inf = -std::numeric_limits<double>::infinity();
+  auto log_add = [&](double a, double b) {
+    if (a < b) std::swap(a, b);
+    return b == neg_inf ? a : a + std::log1p(std::exp(b - a));
+  };
+  const int64_t states = 2 * static_cast<int64_t>(labels.size()) + 1;
+  auto label_of = [&](int64_t s) { return (s & 1) == 0 ? blank : labels[s >> 1]; };
+  std::vector<double> alpha(states, neg_inf), next(states);
+  for (int64_t t = 0; t < time; ++t) {
+    double m = -1e300, sum = 0.0;
+    for (int64_t c = 0; c < classes; ++c) m = std::fmax(m, logits[t * classes + c]);
+    for (int64_t c = 0; c < classes; ++c) sum += std::exp(logits[t * classes + c] - m);
+    auto lp = [&](int32_t c) { return logits[t * classes + c] - m - std::log(sum); };
+    for (int64_t s = 0; s < states; ++s) {
+      double into;
+      if (t == 0) {
+        into = s < 2 ? 0.0 : neg_inf;
+      } else {
+        into = alpha[s];
+        if (s >= 1) into = log_add(into, alpha[s - 1]);
+        if ((s & 1) == 1 && s >= 2 && labels[s >> 1] != labels[(s >> 1) - 1]) into = log_add(into, alpha[s - 2]);
+      }
+      next[s] = into == neg_inf ? neg_inf : into + lp(label_of(s));
+    }
+    alpha.swap(next);
+  }
+  return -(states > 1 ? log_add(alpha[states - 1], alpha[states - 2]) : alpha[0]);
+}
+
 bool Near(double got, double want, double tolerance) { return std::fabs(got - want) <= tolerance * (1.0 + std::fabs(want)); }
 
 }  // namespace
@@ -99,6 +131,74 @@ DN_TEST(CtcLossAndGradientMatchEveryAlignmentSummed) {
         const double expected = i < input_lengths[b] * classes ? want_grad[i] : 0.0;
         DN_EXPECT(Near(grad[i], expected, 1e-5));
       }
+    }
+  });
+}
+
+// Probabilities below double's range: the scaled linear-space recursion gives up and the log-space one
+// computes the sequence. The blank has logit 1000 at every step and the labels 0, so every alignment of
+// "1 2" costs exp(-2000): the ten that emit each label at one step (t1 < t2) dominate, and
+// loss = 2000 - log(10); the occupancy of label 1 at step t is the share of those with t1 = t.
+// Long inputs (200 steps, 50 labels, logits spread over [-24, 24]): the rescaled recursion keeps the loss to
+// float precision, as a log-space recursion in double computes it, and each step's gradient sums to 0.
+DN_TEST(CtcLossOfLongSequencesMatchesALogSpaceRecursionInDouble) {
+  test::ForEachIsa([](const KernelTable& kernels) {
+    ThreadPool pool(2);
+    const int64_t batch = 2, time = 200, classes = 29, max_label = 50;
+    std::vector<float> logits = RandomLogits(batch * time * classes, 5);
+    for (float& v : logits) v *= 8.0f;
+    std::vector<int32_t> labels(batch * max_label);
+    for (size_t i = 0; i < labels.size(); ++i) labels[i] = 1 + static_cast<int32_t>((i * 11 + i / 3) % (classes - 1));
+    const std::vector<int32_t> input_lengths = {200, 150}, label_lengths = {50, 20};
+    CtcArgs a;
+    a.logits = logits.data();
+    a.labels = labels.data();
+    a.input_lengths = input_lengths.data();
+    a.label_lengths = label_lengths.data();
+    a.batch = batch, a.time = time, a.classes = classes, a.max_label = max_label;
+    std::vector<float> loss(batch), grad(batch * time * classes);
+    a.loss = loss.data();
+    a.grad = grad.data();
+    DN_EXPECT(CtcLoss(kernels, &pool, a) == Status::kOk);
+    for (int64_t b = 0; b < batch; ++b) {
+      const std::vector<int32_t> row(labels.begin() + b * max_label, labels.begin() + b * max_label + label_lengths[b]);
+      DN_EXPECT(Near(loss[b], ForwardInDouble(logits.data() + b * time * classes, input_lengths[b], classes, row, 0), 1e-5));
+      for (int64_t t = 0; t < input_lengths[b]; ++t) {
+        double sum = 0.0;
+        for (int64_t c = 0; c < classes; ++c) sum += grad[(b * time + t) * classes + c];
+        DN_EXPECT(Near(sum, 0.0, 1e-5));
+      }
+    }
+  });
+}
+
+DN_TEST(CtcLossBelowDoublesRangeFallsBackToLogSpace) {
+  test::ForEachIsa([](const KernelTable& kernels) {
+    ThreadPool pool(1);
+    const int64_t time = 5, classes = 4;
+    std::vector<float> logits(time * classes, 0.0f);
+    for (int64_t t = 0; t < time; ++t) logits[t * classes] = 1000.0f;
+    const std::vector<int32_t> labels = {1, 2};
+    const int32_t input_length = 5, label_length = 2;
+    CtcArgs a;
+    a.logits = logits.data();
+    a.labels = labels.data();
+    a.input_lengths = &input_length;
+    a.label_lengths = &label_length;
+    a.batch = 1, a.time = time, a.classes = classes, a.max_label = 2;
+    float loss = 0.0f;
+    std::vector<float> grad(time * classes, -7.0f);
+    a.loss = &loss;
+    a.grad = grad.data();
+    DN_EXPECT(CtcLoss(kernels, &pool, a) == Status::kOk);
+    DN_EXPECT(Near(loss, 2000.0 - std::log(10.0), 1e-6));
+    const double first_label_share[5] = {0.4, 0.3, 0.2, 0.1, 0.0};
+    for (int64_t t = 0; t < time; ++t) {
+      DN_EXPECT(Near(grad[t * classes + 1], -first_label_share[t], 1e-4));
+      DN_EXPECT(Near(grad[t * classes + 3], 0.0, 1e-6));
+      double row = 0.0;
+      for (int64_t c = 0; c < classes; ++c) row += grad[t * classes + c];
+      DN_EXPECT(Near(row, 0.0, 1e-4));
     }
   });
 }

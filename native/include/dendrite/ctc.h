@@ -9,7 +9,10 @@
 //   loss_b = -log p(l | x) = -logsumexp(alpha_{T-1}(S-1), alpha_{T-1}(S-2))
 //   d loss_b / d logit[t, c] = softmax[t, c] - exp(logsumexp_{s: l'_s = c}(alpha_t(s) + beta_t(s)) - lp[t, c] + loss_b)
 // with lp the log-softmax of the logits (taken here: the caller passes raw logits). Steps t >= T get a
-// zero gradient. Everything is computed in log space (float), so long inputs never underflow.
+// zero gradient. The recursion runs in linear space in double, each step's variables rescaled to sum to 1
+// (a multiply-add per state; the occupancies come out as ratios, with no exp or log per state); when a
+// step's sum is 0 (an infeasible labelling, or probabilities below double's range) the sequence is
+// computed again in log space (float), which is exact for every input, so long inputs never underflow.
 //
 // A labelling that no alignment of T steps produces (L plus its adjacent repeats exceeds T) has
 // probability 0: its loss is +inf and its gradient NaN, or 0 and 0 with zero_infinity (PyTorch's
@@ -42,8 +45,9 @@ struct CtcArgs {
   const float* grad_scale = nullptr;     // [batch] or null (1 for every sequence)
 };
 
-// Scratch floats one sequence needs (log-probabilities, alpha, beta and per-class sums), or -1 when the
-// sizes overflow.
+// Scratch floats one sequence needs (log-probabilities, then the probabilities, alpha, beta and
+// per-class sums in double, or the log-space recursion's float alpha, beta and sums), or -1 when the sizes
+// overflow.
 int64_t CtcScratchFloats(int64_t time, int64_t classes, int64_t max_label);
 
 // Checks every size, length and label; then computes the losses (and gradient) of the whole batch.
@@ -53,10 +57,13 @@ namespace ref {
 
 // One sequence: logits [time, classes] (only the first input_length steps are read), its labels, its
 // loss and gradient rows ([time, classes], or null). `scratch` holds CtcScratchFloats(input_length,
-// classes, label_length) floats. The log-softmax is computed with `kernels.softmax`.
+// classes, label_length) floats, 8-byte aligned. The log-softmax is computed with `kernels.softmax`.
 void CtcSequence(const KernelTable& kernels, const float* logits, int64_t classes, int64_t time,
                  int64_t input_length, const int32_t* labels, int64_t label_length, int32_t blank,
                  bool zero_infinity, float grad_scale, float* scratch, float* loss, float* grad);
+
+// CtcScratchFloats without the overflow checks.
+int64_t CtcSequenceScratchFloats(int64_t time, int64_t classes, int64_t max_label);
 
 }  // namespace ref
 
