@@ -30,6 +30,22 @@ export interface RawBackendInfo {
   defaultThreads: number;
 }
 
+/** The real-input FFT of the binding (`binding.fft`, native/bindings/signal_binding.cc). */
+export interface FftBinding {
+  /**
+   * Real-input FFT (dendrite/fft.h, kernel `real_fft`): each of `rows` rows of `signal` (`samples` <= n values,
+   * zero-padded to n) gives bins 0 .. n/2 in `spectrum` `[rows, 2 * (n/2 + 1)]`, each row its real parts then its
+   * imaginary parts; unnormalised (numpy.fft.rfft). Plans are cached per length.
+   */
+  realFft(signal: Float32Array, rows: number, samples: number, n: number, spectrum: Float32Array): void;
+  /**
+   * The inverse of realFft (kernel `inverse_real_fft`): `spectrum` `[rows, 2 * (n/2 + 1)]` as realFft writes it
+   * gives `signal` `[rows, n]`, scaled by 1 / n; the imaginary parts of bin 0 and (even n) bin n/2 are ignored
+   * (numpy.fft.irfft).
+   */
+  inverseRealFft(spectrum: Float32Array, rows: number, n: number, signal: Float32Array): void;
+}
+
 /** The int8 inference functions of the binding (`binding.int8`). */
 export interface Int8Binding {
   /**
@@ -148,6 +164,7 @@ export interface NativeBinding {
   readonly int8: Int8Binding;
   /** bfloat16 inference (native/bindings/bf16_binding.cc). */
   readonly bf16: Bf16Binding;
+  readonly fft: FftBinding;
 
   /**
    * Benchmark helper: median seconds of one `sgemm` call of the current kernel table on contiguous

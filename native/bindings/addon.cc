@@ -29,6 +29,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFileLock(env, exports);
   RegisterInt8(env, exports);
   RegisterBf16(env, exports);
+  RegisterSignal(env, exports);
   RegisterBench(env, exports);
   return exports;
 }

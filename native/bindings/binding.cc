@@ -6,6 +6,14 @@ namespace dendrite::binding {
 
 AddonData& Data(Napi::Env env) { return *env.GetInstanceData<AddonData>(); }
 
+int64_t MatrixSize(const Args& args, int64_t rows, int64_t cols) {
+  if (cols != 0 && rows > kMaxSize / cols) {
+    ThrowValueError(args.env(), args.Where("rows * cols") + " must be at most " + std::to_string(kMaxSize) + ", got " +
+                                    std::to_string(rows) + " * " + std::to_string(cols));
+  }
+  return rows * cols;
+}
+
 [[noreturn]] static void ThrowWith(Napi::Env env, Napi::FunctionReference& type, const std::string& message, bool type_error) {
   if (!type.IsEmpty()) {
     Napi::Value error = type.New({Napi::String::New(env, message)});

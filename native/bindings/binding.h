@@ -6,11 +6,13 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "dendrite/backend.h"
+#include "dendrite/fft.h"
 
 namespace dendrite::binding {
 
@@ -24,6 +26,9 @@ struct AddonData {
   std::mutex async_mutex;
   // Dendrite's error classes, handed over by lib/native.ts at load (binding.setErrorClasses).
   Napi::FunctionReference value_error, argument_type_error, native_error;
+  // FFT plans by length (signal_binding.cc), kept while their twiddles total at most kMaxFftPlanFloats.
+  std::map<int64_t, std::shared_ptr<const FftPlan>> fft_plans;
+  size_t fft_plan_floats = 0;
 };
 
 AddonData& Data(Napi::Env env);
@@ -38,6 +43,10 @@ void CheckStatus(Napi::Env env, const char* function, Status status);
 
 // Largest size or dimension accepted from JS; keeps every product of two sizes within int64.
 constexpr int64_t kMaxSize = (int64_t{1} << 40);
+
+// rows * cols, or a ValueError naming `args`' function when it exceeds kMaxSize.
+class Args;
+int64_t MatrixSize(const Args& args, int64_t rows, int64_t cols);
 
 // Unpacks the arguments of one binding function; every error names the function and argument.
 class Args {
@@ -99,6 +108,7 @@ void RegisterTransformer(Napi::Env env, Napi::Object exports);
 void RegisterMemory(Napi::Env env, Napi::Object exports);
 void RegisterFileLock(Napi::Env env, Napi::Object exports);
 void RegisterInt8(Napi::Env env, Napi::Object exports);
+void RegisterSignal(Napi::Env env, Napi::Object exports);
 // The int8 benchmark helpers (bench_binding.cc), registered on binding.int8 by RegisterInt8.
 Napi::Value BenchInt8Peak(const Napi::CallbackInfo& info);
 Napi::Value BenchInt8Gemm(const Napi::CallbackInfo& info);

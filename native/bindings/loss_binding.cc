@@ -13,15 +13,6 @@ namespace dendrite::binding {
 
 namespace {
 
-// rows * cols, rejected (ValueError) when it exceeds kMaxSize, so no product overflows.
-int64_t MatrixSize(const Args& args, int64_t rows, int64_t cols) {
-  if (cols != 0 && rows > kMaxSize / cols) {
-    ThrowValueError(args.env(), args.Where("rows * cols") + " must be at most " + std::to_string(kMaxSize) + ", got " +
-                                    std::to_string(rows) + " * " + std::to_string(cols));
-  }
-  return rows * cols;
-}
-
 std::string FormatNumber(double value) {
   char text[32];
   std::snprintf(text, sizeof(text), "%.9g", value);

@@ -412,6 +412,22 @@ struct Bf16GemmArgs {
   int64_t ldc = 0;
 };
 
+// Real-input FFT over rows (dendrite/fft.h has the plan). Forward (real_fft): signal [rows, samples] with
+// samples <= plan->n (the rest of each row is zero) gives real and imag [rows, plan->bins], unnormalised
+// (numpy.fft.rfft). Inverse (inverse_real_fft): real and imag [rows, plan->bins] give signal [rows, plan->n]
+// (samples must be plan->n), scaled by 1 / n; the imaginary parts of bin 0 and (even n) bin n/2 are
+// ignored (numpy.fft.irfft). Rows are transformed in groups (one row per SIMD lane); a row's arithmetic
+// does not depend on its group, so no result depends on the thread count.
+struct FftPlan;
+struct RealFftArgs {
+  const FftPlan* plan = nullptr;
+  int64_t rows = 0, samples = 0;
+  float* signal = nullptr;  // forward input, inverse output
+  float* real = nullptr;    // forward outputs, inverse inputs
+  float* imag = nullptr;
+  int64_t spectrum_stride = 0;
+};
+
 struct KernelTable {
   Isa isa = Isa::kScalar;
 
@@ -531,6 +547,9 @@ struct KernelTable {
   // float32 -> bf16, y[i] = Bf16FromFloat(x[i]) (kernels/ref/ref.h: round to nearest even, subnormals to
   // signed zero, NaN to a quiet NaN), as vcvtneps2bf16 converts.
   Status (*convert_bf16)(const float* x, int64_t n, uint16_t* y) = nullptr;
+  // Real-input FFT and its inverse over rows (RealFftArgs).
+  Status (*real_fft)(const RealFftArgs& args, ThreadPool* pool) = nullptr;
+  Status (*inverse_real_fft)(const RealFftArgs& args, ThreadPool* pool) = nullptr;
 };
 
 // Each ISA folder provides Fill() in its own namespace (kernels/<isa>/table.cc), which sets the rows
