@@ -23,6 +23,7 @@ export {
   add, sub, mul, div, pow, maximum, minimum, neg, abs, exp, log, sqrt, square, clip, clipByValue,
 } from './ops/elementwise.js';
 export type { OutOptions } from './ops/elementwise.js';
+export { atan2 } from './ops/atan2.js';
 export {
   equal, notEqual, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, where,
 } from './ops/compare.js';

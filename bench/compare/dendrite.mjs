@@ -6,6 +6,7 @@
 // Loaded from lib/ (TypeScript, through tsx) when run.mjs finds tsx, else from the built dist/.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setupSpeechFeatures } from './lib/speech-features.mjs';
 import {
   accuracy, argmaxRows, checkConv, checkConvGradient, checkGemm, checkLenet, kerasLenet, convOutputSize, lenetWeights, loadDigits, makeRandom, oneHot, repoRoot,
 } from './lib/common.mjs';
@@ -307,6 +308,9 @@ async function setup(dn, binding, { workload, params }) {
         },
       };
     }
+    case 'logMel':
+    case 'kwsStream':
+      return setupSpeechFeatures(dn, workload, params);
     case 'convForward':
     case 'convGradient':
       return setupConv(dn, binding, workload, params, random);

@@ -242,6 +242,7 @@ function printCase(record, labels) {
     }
     let line = `  ${label} ${format(entry.median).padStart(10)}  [${format(entry.min)}–${format(entry.max)}]`;
     if (entry.accuracy) line += `  accuracy ${entry.accuracy.mean.toFixed(3)}`;
+    if (entry.p99Ms) line += `  p99 ${format(entry.p99Ms.median)} ms`;
     const ratio = record.ratios[name];
     if (ratio) line += `   Dendrite/peer ${format(ratio.ratio)}× [${format(ratio.min)}–${format(ratio.max)}]`;
     lines.push(line);
@@ -264,6 +265,7 @@ function markdownTables(result) {
         if (!entry || entry.skipped || entry.median == null) return '—';
         let cell = format(entry.median);
         if (entry.accuracy) cell += ` (acc ${entry.accuracy.mean.toFixed(3)})`;
+        if (entry.p99Ms) cell += ` (p99 ${format(entry.p99Ms.median)} ms)`;
         if (record.ratios[name]) cell += ` [${format(record.ratios[name].ratio)}×]`;
         return cell;
       });
@@ -371,6 +373,7 @@ async function main() {
     const probe = await probeMachine('start', settings.triadMegabytes);
     if (probe?.fmaGflops) log(`  probe: FMA ${format(probe.fmaGflops)} GFLOP/s, triad ${format(probe.triadGBs)} GB/s on ${threads} thread(s)`);
     for (const testCase of cases) {
+      if (testCase.threads && !testCase.threads.includes(threads)) continue;  // a case measured at given thread counts only
       const begin = performance.now();
       const record = await runCase(testCase, threads, ordered);
       record.seconds = Number(((performance.now() - begin) / 1000).toFixed(2));

@@ -191,6 +191,7 @@ export function buildCases(mode) {
   });
   cases.push(...convCases(quick));
   cases.push(...speechCases(quick));
+  cases.push(...speechFeatureCases(quick));
   return cases;
 }
 
@@ -226,6 +227,46 @@ function speechCases(quick) {
       params: { batch: 32, time: 200, classes: 29 },
       metric: rate('sequences/s'),
       overrides: peersSkip,
+    },
+  ];
+}
+
+/**
+ * Speech features (issue 20): log-mel features of the isolated spoken-digit clips (8 kHz, 1 s; 25 ms frames every
+ * 10 ms, FFT 256 and 40 mel bands as examples/spoken-digits.ts, power, log) against the NumPy rfft pipeline of
+ * peers/speech_features.py (run by the Python of the PyTorch peer); and streaming keyword spotting, 1 s windows
+ * every 100 ms through the example's model at batch 1 on one core, Dendrite alone (the goal is p99 <= 5 ms).
+ */
+function speechFeatureCases(quick) {
+  const audio = { samples: 8000, sampleRate: 8000 };
+  const clips = quick ? 200 : 2000;
+  const notNumpy = 'runs only where the peer computes it (the NumPy pipeline is in the PyTorch peer)';
+  const dendriteOnly = 'a latency bound for Dendrite alone (issue 20: p99 <= 5 ms a window on one core)';
+  return [
+    {
+      id: 'log-mel',
+      group: 'speech',
+      label: `Log-mel features of ${clips} spoken-digit clips (1 s at 8 kHz, 25 ms / 10 ms, FFT 256, 40 mel bins) vs NumPy rfft`,
+      short: 'Log-mel features, clips/s',
+      workload: 'logMel',
+      params: { ...audio, clips, frameLength: 200, frameStep: 80, fftLength: 256, melBins: 40, lowerHertz: 20, upperHertz: 4000 },
+      metric: rate('clips/s'),
+      overrides: { 'tfjs-cpu': { skip: notNumpy }, 'tfjs-wasm': { skip: notNumpy }, onnxruntime: { skip: notNumpy } },
+    },
+    {
+      id: 'kws-stream',
+      group: 'speech',
+      label: 'Streaming keyword spotting: 1 s windows every 100 ms, the spoken-digits model, predict at batch 1',
+      short: 'Keyword spotting, ms a window',
+      workload: 'kwsStream',
+      params: { ...audio, hop: 800, streamSeconds: 20 },
+      metric: time('ms', 1e3),
+      extraMetric: 'p99Ms',
+      threads: [1],
+      overrides: {
+        'tfjs-cpu': { skip: dendriteOnly }, 'tfjs-wasm': { skip: dendriteOnly }, onnxruntime: { skip: dendriteOnly },
+        pytorch: { skip: dendriteOnly }, 'pytorch-tuned': { skip: dendriteOnly },
+      },
     },
   ];
 }

@@ -11,6 +11,8 @@ import os
 import sys
 import time
 
+import speech_features
+
 PREFIX = "@@compare "
 ENGINE, THREADS = sys.argv[1], int(sys.argv[2])
 protocol_out = sys.stdout
@@ -544,6 +546,7 @@ def setup_train_keyword_cnn(p):
 SETUPS = {
     "trainKeywordCnn": setup_train_keyword_cnn,
     "ctcLoss": setup_ctc_loss,
+    "logMel": lambda p: speech_features.setup_log_mel(p, Task),
     "convForward": lambda p: setup_conv(p, "convForward"),
     "convGradient": lambda p: setup_conv(p, "convGradient"),
     "trainLenet": setup_train_lenet,

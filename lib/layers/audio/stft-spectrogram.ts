@@ -7,6 +7,7 @@
 import { ShapeError, ValueError } from '../../errors.js';
 import type { DataFormat } from '../../ops/conv.js';
 import { conv1d } from '../../ops/conv.js';
+import { atan2 } from '../../ops/atan2.js';
 import { add, log, maximum, sqrt, square } from '../../ops/elementwise.js';
 import { concat, pad, permute, reshape, slice } from '../../ops/shape.js';
 import { hammingWindow, hannWindow } from '../../signal/windows.js';
@@ -18,8 +19,8 @@ import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type Lay
 import { registerLayer } from '../registry.js';
 
 /** What the layer outputs (Keras' `mode`). */
-export type StftMode = 'log' | 'magnitude' | 'psd' | 'real' | 'imag' | 'stft';
-const MODES: readonly StftMode[] = ['log', 'magnitude', 'psd', 'real', 'imag', 'stft'];
+export type StftMode = 'log' | 'magnitude' | 'psd' | 'real' | 'imag' | 'angle' | 'stft';
+const MODES: readonly StftMode[] = ['log', 'magnitude', 'psd', 'real', 'imag', 'angle', 'stft'];
 /** Keras' backend epsilon, the floor under magnitudes before sqrt and log. */
 const EPSILON = 1e-7;
 
@@ -27,7 +28,8 @@ const EPSILON = 1e-7;
 export interface StftSpectrogramOptions extends LayerOptions {
   /**
    * 'log' (default: log magnitude), 'magnitude', 'psd' (one-sided power spectral density: power with the
-   * bins between DC and Nyquist doubled), 'real', 'imag', or 'stft' (real then imaginary bins).
+   * bins between DC and Nyquist doubled), 'real', 'imag', 'angle' (the phase, atan2(imag, real), in
+   * [-pi, pi]), or 'stft' (real then imaginary bins).
    */
   mode?: StftMode;
   /** Samples per frame (default 256). */
@@ -176,6 +178,7 @@ export class STFTSpectrogram extends Layer {
     let out: Tensor;
     if (this.mode === 'real') out = real as Tensor;
     else if (this.mode === 'imag') out = imag as Tensor;
+    else if (this.mode === 'angle') out = atan2(imag as Tensor, real as Tensor);
     else if (this.mode === 'stft') out = concat([real as Tensor, imag as Tensor], 3);
     else {
       const power = add(square(real as Tensor), square(imag as Tensor));

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as dn from '../../../lib/index.js';
-import { randomTensor } from '../../helpers/gradcheck.js';
+import { gradcheck, randomTensor } from '../../helpers/gradcheck.js';
 import { expectClose } from '../../helpers/close.js';
 import { bits, checkLayer } from '../../helpers/layers.js';
 
 describe('layers.stftSpectrogram: should throw', () => {
   it('checks its options and its input rank', () => {
-    expect(() => dn.layers.stftSpectrogram({ mode: 'angle' as never })).toThrow(/mode/);
+    expect(() => dn.layers.stftSpectrogram({ mode: 'phase' as never })).toThrow(/mode/);
     expect(() => dn.layers.stftSpectrogram({ frameLength: 64, frameStep: 65 })).toThrow(/frameStep must be a positive integer not greater than frameLength 64, got 65/);
     expect(() => dn.layers.stftSpectrogram({ frameLength: 64, fftLength: 32 })).toThrow(/fftLength must be at least frameLength 64, got 32/);
     expect(() => dn.layers.stftSpectrogram({ window: 'kaiser' as never })).toThrow(/window/);
@@ -30,6 +30,19 @@ describe('layers.stftSpectrogram', () => {
     expectClose(layer('imag').apply(x).dataSync(), reference.imag.dataSync(), 2e-5);
     const magnitude = dn.sqrt(dn.add(dn.square(reference.real), dn.square(reference.imag)));
     expectClose(layer('magnitude').apply(x).dataSync(), magnitude.dataSync(), 2e-5);
+  });
+
+  it("'angle' is the phase atan2(imag, real) of the STFT (Keras), and its gradient checks", () => {
+    const x = randomTensor([2, 100, 1], { seed: 3 });
+    const options = { frameLength: 16, frameStep: 6, fftLength: 32 };
+    const reference = dn.signal.stft(dn.reshape(x, [2, 100]), { ...options, window: dn.signal.hannWindow(16, false) });
+    const re = reference.real.dataSync(), im = reference.imag.dataSync();
+    const angle = dn.layers.stftSpectrogram({ ...options, mode: 'angle', scaling: null }).apply(x);
+    expect(angle.shape).toEqual([2, 15, 17]);
+    expectClose(angle.dataSync(), Array.from(re, (r, i) => Math.atan2(im[i], r)), 2e-4);
+    // Inner bins only: DC and Nyquist sit on the real axis, where the phase jumps between -pi and pi.
+    const layer = dn.layers.stftSpectrogram({ frameLength: 8, frameStep: 4, mode: 'angle', scaling: null });
+    gradcheck((signal) => dn.slice(layer.apply(signal), [0, 0, 1], [1, 5, 3]), [randomTensor([1, 24, 1], { seed: 4 })]);
   });
 
   it("'density' scaling divides by sqrt(sum(w^2)); 'log' is the log magnitude; 'psd' doubles the inner bins", () => {
