@@ -103,6 +103,8 @@ export { quantize, QuantizedDense } from './compression/quantization/index.js';
 export type { QuantizeOptions, QuantizedDenseOptions, QuantizedDenseWeights, ActivationQuantization } from './compression/quantization/index.js';
 export { Bf16Dense } from './compression/quantization/index.js';
 export type { Bf16DenseOptions, Bf16DenseWeights } from './compression/quantization/index.js';
+// Quantisation-aware training and the quantisation helpers (dn.quantization.quantizeAware, ...).
+export * as quantization from './compression/quantization/index.js';
 
 // Explaining models: attributions of outputs to inputs.
 export * as explain from './explain/index.js';

@@ -96,8 +96,14 @@ export class Dense extends Layer {
   }
 
   override call(x: Tensor, context: CallContext): Tensor {
-    const kernel = this.kernel!.value;
-    const bias = this.bias === null ? null : this.bias.value;
+    return this.forward(x, this.kernel!.value, this.bias === null ? null : this.bias.value, context);
+  }
+
+  /**
+   * `activation(x · kernel + bias)` with the given kernel and bias (the layer's own, or tensors computed from them,
+   * as the fake-quantised kernel of quantisation-aware training), recorded for autograd.
+   */
+  protected forward(x: Tensor, kernel: Tensor, bias: Tensor | null, context: CallContext): Tensor {
     const k = kernel.shape[0];
     const n = this.units;
     const m = k === 0 ? 0 : x.size / k;

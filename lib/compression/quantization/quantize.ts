@@ -13,6 +13,7 @@ import { Tensor } from '../../tensor.js';
 import { checkBoolean, checkChoice, checkOptions, describe, typeError } from '../../validate.js';
 import { MAX_INT8_DEPTH, QuantizedDense, type ActivationQuantization } from './quantized-dense.js';
 import { Bf16Dense, toBfloat16 } from './bf16-dense.js';
+import { QuantizeAwareDense } from './quantize-aware.js';
 
 /** Options of {@link quantize}. */
 export interface QuantizeOptions {
@@ -211,9 +212,13 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
   const targets = targetLayers(where, model, o.exclude ?? [], dtype === 'int8' ? MAX_INT8_DEPTH : Infinity);
 
   let ranges: Map<string, [number, number]> | null = null;
-  if (mode === 'static') {
+  // Layers trained by quantizeAware bring their input range (and their weight scales' granularity).
+  const learned = new Map(targets.flatMap((dense) => dense instanceof QuantizeAwareDense && dense.inputRange !== null ? [[dense.name, dense.inputRange] as const] : []));
+  if (mode === 'static' && o.calibrationData === undefined && learned.size === targets.length) {
+    ranges = learned;
+  } else if (mode === 'static') {
     if (o.calibrationData === undefined) {
-      throw new ValueError(`${where}: mode 'static' needs calibrationData (inputs as predict takes them, a few hundred samples) to fix each layer's input range; or use mode 'dynamic'`);
+      throw new ValueError(`${where}: mode 'static' needs calibrationData (inputs as predict takes them, a few hundred samples) to fix each layer's input range (layers trained by quantizeAware bring their own; ${targets.filter((d) => !learned.has(d.name)).map((d) => d.name).join(', ')} do not); or use mode 'dynamic'`);
     }
     const data = Array.isArray(o.calibrationData) ? o.calibrationData : [o.calibrationData];
     if (data.some((t) => !(t instanceof Tensor))) typeError(where, 'calibrationData', 'a tensor or an array of tensors (one per model input)', o.calibrationData);
@@ -232,6 +237,7 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
       percentile = o.percentile;
     }
     ranges = calibrate(model, targets, data, calibrator === 'minMax' ? minMaxObserver : () => percentileObserver(percentile), batchSize);
+    for (const [name, range] of learned) ranges.set(name, range);
   } else {
     for (const name of ['calibrationData', 'calibrator', 'percentile'] as const) {
       if (o[name] !== undefined) throw new ValueError(`${where}: ${name} is an option of mode 'static' (mode is '${mode}')`);
@@ -262,7 +268,8 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
     const original = originals.get(layer.name) as AnyLayer;
     if (layer instanceof QuantizedDense) {
       const dense = original as Dense;
-      const { kernel, scales } = quantizeKernel(dense.kernel!.value.storage as Float32Array, dense.inputDim!, dense.units, perChannel);
+      const channels = dense instanceof QuantizeAwareDense ? dense.perChannel : perChannel;
+      const { kernel, scales } = quantizeKernel(dense.kernel!.value.storage as Float32Array, dense.inputDim!, dense.units, channels);
       layer.setQuantizedWeights({ kernel, kernelScales: scales, bias: dense.bias === null ? null : Float32Array.from(dense.bias.value.storage as Float32Array) });
     } else if (layer instanceof Bf16Dense) {
       const dense = original as Dense;
