@@ -81,6 +81,15 @@ export interface Int8Binding {
    * `seconds`, the int8 GEMM's ceiling; gops 0 and instruction 'none' without AVX512_VNNI.
    */
   benchPeak(threads: number, seconds: number): { gops: number; instruction: string };
+  /**
+   * An int8 convolution (groups 1) on a float NHWC batch x: quantised to u8 (aScale / aZeroPoint; aScale 0:
+   * dynamic, over the whole batch), patches gathered with the zero point as padding, the int8 GEMM by the filter
+   * [kh, kw, inC, outC] packed as [kh * kw * inC, outC] (packWeights), the same epilogue as `dense`; y NHWC.
+   */
+  conv2d(
+    x: Float32Array, geometry: Int32Array, packed: Int8Array, columnSums: Int32Array, scales: Float32Array, bias: Float32Array | null,
+    activation: number, activationParam: number, aScale: number, aZeroPoint: number, y: Float32Array,
+  ): void;
   /** Benchmark helper: median seconds of one int8 GEMM call (m, n, k <= 8192) of the current kernel table. */
   benchGemm(m: number, n: number, k: number, threads: number, reps: number): number;
 }
@@ -521,6 +530,15 @@ export interface RecurrentBackwardSpec extends RecurrentSpec, RecurrentBuffers {
  */
 export type ForwardStep =
   | { kind: 'dense'; from?: number; kernel: Float32Array; bias: Float32Array | null; inputs: number; units: number; activation: number; param: number }
+  /**
+   * An int8 Dense layer (as `int8.dense`): `packed` and `columnSums` from `int8.packWeights`, `scales` the
+   * per-channel weight scales, `aScale` / `aZeroPoint` the input's static quantisation (aScale 0: dynamic, from
+   * each pass of `chunkRows` rows).
+   */
+  | {
+    kind: 'int8Dense'; from?: number; packed: Int8Array; columnSums: Int32Array; scales: Float32Array; bias: Float32Array | null;
+    inputs: number; units: number; activation: number; param: number; aScale: number; aZeroPoint: number;
+  }
   /**
    * A convolution of each row as one NHWC sample (`geometry` as conv2d takes it; its batch is ignored)
    * with its epilogue; `transpose`: the transposed convolution (conv2dBackwardData), taking the

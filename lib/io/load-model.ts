@@ -26,7 +26,8 @@ import { deserializeOptimizer } from '../optimizers/index.js';
 import { getLoss, type LossConfig } from '../losses/index.js';
 import { deserializeMetric } from '../metrics.js';
 import { decodeSafetensors, type SafetensorsFile, type StoredTensor } from './safetensors.js';
-import { loadQuantizedTensors, QuantizedDense } from '../compression/quantization/quantized-dense.js';
+import { loadQuantizedTensors } from '../compression/quantization/quantized-dense.js';
+import { isInt8Layer } from '../compression/quantization/quantized-conv.js';
 import { Bf16Dense, loadBf16Tensors } from '../compression/quantization/bf16-dense.js';
 import { unpackSparseKernels } from './sparse-weights.js';
 import { countLayers, LOAD_LIMITS, parseBoundedJson } from './limits.js';
@@ -183,7 +184,7 @@ export function decodeModel(description: unknown, file: SafetensorsFile, where: 
   const supply = new TensorSupply(fail, unpackSparseKernels(file, fail));
   const model = buildingFrom(supply, () => rebuildArchitecture(fail, `${where}: ${source}`, d.architecture));
   for (const layer of model.flatLayers) {
-    if (layer instanceof QuantizedDense) loadQuantizedTensors(layer, (name, dtype, shape) => supply.takeStored(name, dtype, shape));
+    if (isInt8Layer(layer)) loadQuantizedTensors(layer, (name, dtype, shape) => supply.takeStored(name, dtype, shape));
     if (layer instanceof Bf16Dense) loadBf16Tensors(layer, (name, dtype, shape) => supply.takeStored(name, dtype, shape));
   }
   const remaining = supply.remaining;

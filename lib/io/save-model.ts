@@ -43,7 +43,8 @@ import { serializeLoss, type Loss, type LossFunction } from '../losses/index.js'
 import { serializeMetric, type Metric } from '../metrics.js';
 import { encodeSafetensors, type StoredTensor } from './safetensors.js';
 import { packSparseKernels, SPARSE_METADATA_KEY } from './sparse-weights.js';
-import { QuantizedDense, quantizedTensors } from '../compression/quantization/quantized-dense.js';
+import { quantizedTensors } from '../compression/quantization/quantized-dense.js';
+import { isInt8Layer } from '../compression/quantization/quantized-conv.js';
 import { Bf16Dense, bf16Tensors } from '../compression/quantization/bf16-dense.js';
 import { saveModelFiles } from './model-files.js';
 import { parseModelLocation } from './locations.js';
@@ -181,7 +182,7 @@ export function encodeModel(model: AnyModel, where: string, includeOptimizer: bo
   }
   const className = (model as unknown as { className?: unknown }).className;
   if (typeof className !== 'string') throw new SerializationError(`${where}: ${describe(model)} cannot be saved: it has no className`);
-  const quantized = model.flatLayers.find((layer) => layer instanceof QuantizedDense || layer instanceof Bf16Dense);
+  const quantized = model.flatLayers.find((layer) => isInt8Layer(layer) || layer instanceof Bf16Dense);
   if (quantized !== undefined && !int8) {
     const kind = quantized instanceof Bf16Dense ? 'bfloat16' : 'int8';
     throw new SerializationError(`${where}: layer '${quantized.name}' is ${kind} (dn.quantize), which only Dendrite's own format stores: save without format 'tfjs'`);
@@ -263,7 +264,7 @@ function encodeDendriteModel(model: AnyModel, where: string, includeOptimizer: b
   const packed = packSparseKernels(encoded.tensors);
   const metadata = packed.metadata === null ? encoded.metadata : { ...encoded.metadata, [SPARSE_METADATA_KEY]: packed.metadata };
   for (const layer of model.flatLayers) {
-    if (!(layer instanceof QuantizedDense) && !(layer instanceof Bf16Dense)) continue;
+    if (!isInt8Layer(layer) && !(layer instanceof Bf16Dense)) continue;
     for (const [name, tensor] of layer instanceof Bf16Dense ? bf16Tensors(layer) : quantizedTensors(layer)) {
       if (packed.tensors.has(name)) throw new SerializationError(`${where}: two weights are named '${name}'; give the layers unique names`);
       packed.tensors.set(name, tensor);

@@ -153,7 +153,10 @@ export async function runOnWorker(snapshot: Snapshot, input: Float32Array, rows:
   const plan = snapshot.native;
   const width = plan.inputWidth;
   const outputWidth = plan.outputWidth;
-  const passRows = Math.max(1, Math.floor(PASS_FLOATS / Math.max(width, outputWidth)));
+  // A whole number of chunks per pass, so the worker's chunks are predict's batches (a dynamically quantised
+  // layer's result depends on the rows quantised together).
+  const fit = Math.max(1, Math.floor(PASS_FLOATS / Math.max(width, outputWidth)));
+  const passRows = fit >= chunkRows ? fit - (fit % chunkRows) : fit;
   snapshot.pending++;
   try {
     if (rows <= passRows) return await submit(plan, input, rows, chunkRows, true);

@@ -5,7 +5,9 @@
  * The native network is a graph over value slots, as the model's program is: the model's inputs are
  * slots 0..n-1 and each step writes the next slot, reading the slots it names. A plan computes
  * exactly what `predict` computes: each step is the kernel call the layer makes at inference (a
- * Dense layer's fused GEMM with bias and activation, then a softmax for a softmax activation; a
+ * Dense layer's fused GEMM with bias and activation, then a softmax for a softmax activation (an int8
+ * QuantizedDense layer's likewise, on the int8 GEMM: in dynamic mode its input range is each batch's, and
+ * the worker's batches are predict's); a
  * convolution's fused kernel; a pooling window; a batch normalization's per-channel affine map; a
  * global pooling's reduction; an activation layer's unary or softmax kernel; a merge layer's
  * elementwise ops, row sums and concatenation, in the order its `call` makes them), and no kernel's
@@ -27,6 +29,7 @@ import type { Tensor } from '../tensor.js';
 import type { AnyLayer } from '../layers/layer.js';
 import type { Program } from './program.js';
 import { Dense } from '../layers/dense.js';
+import { QuantizedDense } from '../compression/quantization/quantized-dense.js';
 import { ActivationLayer } from '../layers/activation.js';
 import { Dropout } from '../layers/dropout.js';
 import { Flatten } from '../layers/flatten.js';
@@ -135,6 +138,7 @@ class PlanBuilder {
     if (nested !== null) return this.program(nested, inputs);
     const [x] = inputs;
     if (isExactly(layer, Dense)) return this.dense(layer as Dense, x);
+    if (isExactly(layer, QuantizedDense)) return this.int8Dense(layer as QuantizedDense, x);
     if (isExactly(layer, ActivationLayer)) {
       const out = this.activation((layer as ActivationLayer).activation, x);
       return out === null ? null : [out];
@@ -177,6 +181,23 @@ class PlanBuilder {
       kind: 'dense', from: x.slot, kernel: values(kernel), bias: bias === null ? null : values(bias), inputs, units: dense.units,
       activation: fused ? activation.unaryCode! : LINEAR, param: fused ? activation.param : 0,
     }, [dense.units]);
+    if (fused) return [out];
+    const after = this.activation(activation, out);
+    return after === null ? null : [after];
+  }
+
+  /** As QuantizedDense.call: one int8Dense step (the activation in its epilogue, a softmax after it). */
+  private int8Dense(layer: QuantizedDense, x: Value): Value[] | null {
+    const weights = layer.quantizedWeights, packed = layer.packedWeights;
+    if (weights === null || packed === null || x.shape.length !== 1 || x.shape[0] !== layer.inputDim) return null;
+    const activation = layer.activation;
+    const fused = activation.unaryCode !== null;
+    if (!fused && activation.name !== 'linear' && this.activationStep(activation, [layer.units]) === null) return null;
+    const out = this.push({
+      kind: 'int8Dense', from: x.slot, packed: packed.packed, columnSums: packed.columnSums, scales: weights.kernelScales, bias: weights.bias,
+      inputs: layer.inputDim, units: layer.units, activation: fused ? activation.unaryCode! : LINEAR, param: fused ? activation.param : 0,
+      aScale: layer.inputScale, aZeroPoint: layer.inputZeroPoint,
+    }, [layer.units]);
     if (fused) return [out];
     const after = this.activation(activation, out);
     return after === null ? null : [after];
@@ -313,11 +334,11 @@ function readsOf(step: ForwardStep, slot: number): readonly number[] {
 /**
  * Whether `next` can become part of `step`'s epilogue with the same bits: an affine map (a batch
  * normalization) into a convolution without activation or folded affine map, an elementwise
- * activation into a dense or convolution step without activation (after its bias and affine map).
+ * activation into a dense (float or int8) or convolution step without activation (after its bias and affine map).
  */
 function foldable(step: ForwardStep, next: ForwardStep): boolean {
   if (next.kind === 'affine') return step.kind === 'conv2d' && step.activation === LINEAR && step.scale === null;
-  if (next.kind === 'unary') return (step.kind === 'conv2d' || step.kind === 'dense') && step.activation === LINEAR;
+  if (next.kind === 'unary') return (step.kind === 'conv2d' || step.kind === 'dense' || step.kind === 'int8Dense') && step.activation === LINEAR;
   return false;
 }
 

@@ -13,7 +13,8 @@
 // a row depends on the other rows). Steps: dense (a fused GEMM), conv2d (a fused convolution of each row
 // as one NHWC sample or, with `transpose`, a transposed one, with an optional folded normalization),
 // pool2d, affine (a per-channel scale and shift), reduce (global pooling), unary, softmax, binary, sum,
-// concat.
+// concat, int8Dense (an int8 Dense layer: the same Int8DenseForward as the int8Dense binding that predict
+// calls; in dynamic mode its input range is each pass's, so predictAsync's passes are predict's batches).
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -21,11 +22,13 @@
 #include <vector>
 
 #include "bindings/binding.h"
+#include "dendrite/int8_dense.h"
+#include "kernels/ref/ref.h"
 
 namespace dendrite::binding {
 namespace {
 
-enum class StepKind { kDense, kUnary, kSoftmax, kBinary, kSum, kConcat, kConv, kConvTranspose, kPool, kAffine, kReduce };
+enum class StepKind { kDense, kUnary, kSoftmax, kBinary, kSum, kConcat, kConv, kConvTranspose, kPool, kAffine, kReduce, kInt8Dense };
 
 struct Step {
   StepKind kind = StepKind::kUnary;
@@ -45,6 +48,12 @@ struct Step {
   PoolKind pool_kind = PoolKind::kMax;
   ReduceOp reduce = ReduceOp::kSum;  // over each row as [width / units, units]
   int64_t channels = 0;       // affine
+  // int8Dense: the packed int8 kernel, its column sums, the per-channel weight scales (in `scale`), the
+  // input's static scale and zero point (scale 0: dynamic).
+  std::vector<int8_t> packed;
+  std::vector<int32_t> column_sums;
+  float a_scale = 0.0f;
+  int32_t a_zero_point = 0;
 };
 
 // The snapshot: the steps with their own copy of the weights, never changed once made.
@@ -149,6 +158,21 @@ class ForwardWorker : public Napi::AsyncWorker {
         args.activation_param = step.param;
         return kernels_.sgemm(args, data_.async_pool.get());
       }
+      case StepKind::kInt8Dense: {
+        Int8DenseLayer layer;
+        layer.inputs = step.inputs;
+        layer.units = step.units;
+        layer.packed = step.packed.data();
+        layer.column_sums = step.column_sums.data();
+        layer.scales = step.scale.data();
+        layer.bias = step.bias.empty() ? nullptr : step.bias.data();
+        layer.activation = step.activation;
+        layer.activation_param = step.param;
+        layer.dynamic = step.a_scale == 0.0f;
+        layer.a_scale = step.a_scale;
+        layer.a_zero_point = step.a_zero_point;
+        return Int8DenseForward(kernels_, data_.async_pool.get(), layer, x, rows, y, &activations_);
+      }
       case StepKind::kUnary:
         return kernels_.unary(step.activation, step.param, x, y, rows * width);
       case StepKind::kSoftmax:
@@ -238,6 +262,7 @@ class ForwardWorker : public Napi::AsyncWorker {
   KernelTable kernels_;  // a copy: setIsa on the main thread cannot change it mid-run
   SharedNetwork network_;
   std::vector<float> input_, output_;
+  std::vector<uint8_t> activations_;  // int8Dense: the quantised rows
   int64_t rows_, chunk_rows_;
 };
 
@@ -254,20 +279,27 @@ int64_t StepInteger(const Napi::Object& step, const char* key, const std::string
 }
 
 // Copies a Float32Array of exactly `length` elements into `target` (whose capacity is reused).
-void AssignFloats(std::vector<float>& target, const Napi::Value& value, const std::string& where, int64_t length, bool optional) {
+// Copies a typed array of `length` elements of type T (napi `type`, named `type_name` in errors) into target.
+template <typename T>
+void AssignArray(std::vector<T>& target, const Napi::Value& value, const std::string& where, int64_t length, bool optional,
+                 napi_typedarray_type type, const char* type_name) {
   if (optional && (value.IsNull() || value.IsUndefined())) {
     target.clear();
     return;
   }
-  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    ThrowTypeError(value.Env(), where + " must be a Float32Array");
+  if (!value.IsTypedArray() || value.As<Napi::TypedArray>().TypedArrayType() != type) {
+    ThrowTypeError(value.Env(), where + " must be " + type_name);
   }
-  Napi::Float32Array array = value.As<Napi::Float32Array>();
+  Napi::TypedArrayOf<T> array = value.As<Napi::TypedArrayOf<T>>();
   if (static_cast<int64_t>(array.ElementLength()) != length) {
     ThrowValueError(value.Env(), where + " must hold " + std::to_string(length) + " elements, got " +
                                      std::to_string(array.ElementLength()));
   }
   target.assign(array.Data(), array.Data() + length);
+}
+
+void AssignFloats(std::vector<float>& target, const Napi::Value& value, const std::string& where, int64_t length, bool optional) {
+  AssignArray(target, value, where, length, optional, napi_float32_array, "a Float32Array");
 }
 
 // Reads a step's slot numbers (`from`): each a slot made before step `slot`, `count` of them (0: any number >= 2).
@@ -356,6 +388,24 @@ void ReadSteps(Napi::Env env, const Napi::Value& value, const Napi::Value& width
       AssignFloats(step.bias, object.Get("bias"), where + ".bias", step.units, true);
       network.bytes += static_cast<int64_t>((step.kernel.size() + step.bias.size()) * sizeof(float));
       out_width = step.units;
+    } else if (kind == "int8Dense") {
+      step.kind = StepKind::kInt8Dense;
+      step.inputs = StepInteger(object, "inputs", where, width, width);
+      if (step.inputs > kInt8MaxDepth) ThrowValueError(env, where + ".inputs must be at most " + std::to_string(kInt8MaxDepth));
+      step.units = StepInteger(object, "units", where, 1, kMaxSize);
+      if (step.units > kMaxSize / step.inputs) ThrowValueError(env, where + ": inputs x units is too large");
+      AssignArray(step.packed, object.Get("packed"), where + ".packed", ref::Int8PackedBytes(step.inputs, step.units), false, napi_int8_array, "an Int8Array");
+      AssignArray(step.column_sums, object.Get("columnSums"), where + ".columnSums", step.units, false, napi_int32_array, "an Int32Array");
+      AssignFloats(step.scale, object.Get("scales"), where + ".scales", step.units, false);
+      AssignFloats(step.bias, object.Get("bias"), where + ".bias", step.units, true);
+      Napi::Value a_scale = object.Get("aScale");
+      step.a_scale = a_scale.IsNumber() ? a_scale.As<Napi::Number>().FloatValue() : -1.0f;
+      if (!(step.a_scale == 0.0f || (step.a_scale > 0.0f && std::isfinite(step.a_scale)))) {
+        ThrowValueError(env, where + ".aScale must be 0 (dynamic) or a positive finite float32");
+      }
+      step.a_zero_point = static_cast<int32_t>(StepInteger(object, "aZeroPoint", where, 0, 255));
+      network.bytes += static_cast<int64_t>(step.packed.size() + (step.column_sums.size() + step.scale.size() + step.bias.size()) * 4);
+      out_width = step.units;
     } else if (kind == "conv2d") {
       step.kind = object.Get("transpose").ToBoolean().Value() ? StepKind::kConvTranspose : StepKind::kConv;
       step.conv = ReadConvGeometry(env, object.Get("geometry"), where + ".geometry");
@@ -430,9 +480,9 @@ void ReadSteps(Napi::Env env, const Napi::Value& value, const Napi::Value& width
       out_width = 0;
       for (int64_t source : step.from) out_width = AddWidth(env, out_width, network.widths[static_cast<size_t>(source)], where + " (concatenated)");
     } else {
-      ThrowValueError(env, where + ".kind must be 'dense', 'conv2d', 'pool2d', 'affine', 'reduce', 'unary', 'softmax', 'binary', 'sum' or 'concat', got '" + kind + "'");
+      ThrowValueError(env, where + ".kind must be 'dense', 'int8Dense', 'conv2d', 'pool2d', 'affine', 'reduce', 'unary', 'softmax', 'binary', 'sum' or 'concat', got '" + kind + "'");
     }
-    if (kind == "dense" || kind == "conv2d" || kind == "unary") {
+    if (kind == "dense" || kind == "int8Dense" || kind == "conv2d" || kind == "unary") {
       step.activation = static_cast<UnaryOp>(StepInteger(object, "activation", where, 0, kUnaryOpCount - 1));
       Napi::Value param = object.Get("param");
       step.param = param.IsNumber() ? param.As<Napi::Number>().FloatValue() : 0.0f;

@@ -130,6 +130,36 @@ static void Int8Dense(const Napi::CallbackInfo& info) {
   CheckStatus(info.Env(), "int8Dense", Int8DenseForward(backend.kernels, backend.pool.get(), layer, x, rows, y, &activations));
 }
 
+// int8Conv2d(x Float32Array [batch, inH, inW, inC], geometry Int32Array (as conv2d; groups 1), packed, columnSums,
+//            scales, bias, activation, activationParam, aScale, aZeroPoint, y Float32Array [batch, outH, outW, outC]);
+// the kernel [kh, kw, inC, outC] packed as [kh * kw * inC, outC]; aScale 0: dynamic (from the whole batch).
+static void Int8Conv2d(const Napi::CallbackInfo& info) {
+  Args args(info, "int8Conv2d", 11);
+  const ConvGeometry g = ReadConvGeometry(args, 1);
+  if (g.groups != 1) ThrowValueError(args.env(), args.Where("geometry") + ": the int8 convolution takes groups 1, got " + std::to_string(g.groups));
+  Int8DenseLayer layer;
+  layer.inputs = g.kernel_h * g.kernel_w * g.in_c;
+  CheckDepth(args, "the kernel's depth kernelH * kernelW * inC", layer.inputs);
+  layer.units = g.out_c;
+  if (layer.units > kMaxUnits) ThrowValueError(args.env(), args.Where("geometry") + ": outC must be at most " + std::to_string(kMaxUnits));
+  ReadLayer(args, 2, layer.inputs, layer.units, &layer.packed, &layer.column_sums, &layer.scales, &layer.bias,
+            &layer.activation, &layer.activation_param);
+  const double a_scale = args.Number(8, "aScale");
+  layer.a_zero_point = static_cast<int32_t>(args.Integer(9, "aZeroPoint", 0, 255));
+  layer.dynamic = a_scale == 0.0;
+  layer.a_scale = static_cast<float>(a_scale);
+  if (!layer.dynamic && !(layer.a_scale > 0.0f && std::isfinite(layer.a_scale))) {
+    ThrowValueError(args.env(), args.Where("aScale") + " must be 0 (dynamic) or a positive finite float32, got " + std::to_string(a_scale));
+  }
+  float* x = args.Floats(0, "x", Elements(args, "x", g.batch, g.in_h * g.in_w * g.in_c));
+  float* y = args.Floats(10, "y", Elements(args, "y", g.batch, g.out_h * g.out_w * g.out_c));
+  Elements(args, "the patches", g.out_h * g.out_w, layer.inputs);
+  if (g.batch == 0 || g.out_h * g.out_w * g.out_c == 0) return;
+  Backend& backend = GetBackend(info.Env());
+  thread_local std::vector<uint8_t> activations;
+  CheckStatus(info.Env(), "int8Conv2d", Int8Conv2DForward(backend.kernels, backend.pool.get(), layer, g, x, y, &activations));
+}
+
 // The int8 functions sit in one object, binding.int8 (lib/native.ts: Int8Binding); they are fuzzed by
 // test/native/int8-fuzz.test.ts.
 void RegisterInt8(Napi::Env env, Napi::Object exports) {
@@ -139,6 +169,7 @@ void RegisterInt8(Napi::Env env, Napi::Object exports) {
   int8.Set("quantizeU8", Napi::Function::New(env, QuantizeU8, "quantizeU8"));
   int8.Set("gemm", Napi::Function::New(env, Int8Gemm, "int8Gemm"));
   int8.Set("dense", Napi::Function::New(env, Int8Dense, "int8Dense"));
+  int8.Set("conv2d", Napi::Function::New(env, Int8Conv2d, "int8Conv2d"));
   int8.Set("benchPeak", Napi::Function::New(env, BenchInt8Peak, "benchInt8Peak"));
   int8.Set("benchGemm", Napi::Function::New(env, BenchInt8Gemm, "benchInt8Gemm"));
   exports.Set("int8", int8);

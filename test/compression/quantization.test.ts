@@ -3,24 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
+import { accuracy, scaledDigits } from '../helpers/digits.js';
 import { rangeParameters, quantizeKernel } from '../../lib/compression/quantization/index.js';
 
-function accuracy(model: dn.Model, x: dn.Tensor, labels: dn.Tensor): number {
-  const predicted = (model.predict(x) as dn.Tensor).argmax(-1).toArray() as number[];
-  const truth = labels.toArray() as number[];
-  return predicted.filter((p, i) => p === truth[i]).length / truth.length;
-}
 
 describe('dn.quantize', () => {
   let model: dn.Sequential;
   let x: dn.Tensor, y: dn.Tensor, xt: dn.Tensor, yt: dn.Tensor;
 
   beforeAll(async () => {
-    const digits = dn.datasets.digits();
-    x = digits.xTrain.div(16);
-    y = digits.yTrain;
-    xt = digits.xTest.div(16);
-    yt = digits.yTest;
+    ({ x, y, xt, yt } = scaledDigits());
     dn.seed(0);
     model = dn.sequential({ layers: [
       dn.layers.dense({ units: 64, activation: 'relu', inputShape: [64] }),
@@ -91,9 +83,9 @@ describe('dn.quantize', () => {
     expect(() => dn.quantize(model, { exclude: ['nope'] })).toThrow(/not a layer of the model/);
     expect(() => dn.quantize(model, { mode: 'fast' as 'static' })).toThrow(dn.ValueError);
     expect(() => dn.quantize(model, { mode: 'static', calibrationData: x, calibrator: 'minMax', percentile: 99 })).toThrow(/percentile/);
-    expect(() => dn.quantize(model, { exclude: model.layers.map((l) => l.name) })).toThrow(/no Dense layer to quantise/);
+    expect(() => dn.quantize(model, { exclude: model.layers.map((l) => l.name) })).toThrow(/no Dense or Conv layer to quantise/);
     const withDropout = dn.sequential({ layers: [dn.layers.dense({ units: 4, inputShape: [3] }), dn.layers.dropout({ rate: 0.5 })] });
-    expect(() => dn.quantize(withDropout, { exclude: [withDropout.layers[1]!.name] })).toThrow(/only Dense layers are quantised/);
+    expect(() => dn.quantize(withDropout, { exclude: [withDropout.layers[1]!.name] })).toThrow(/only Dense, Conv2D and Conv1D \(groups 1\) layers are quantised/);
     expect(() => dn.quantize(model, { perChannel: 1 as unknown as boolean })).toThrow(dn.ArgumentTypeError);
     expect(() => dn.quantize(model, { unknownOption: 1 } as never)).toThrow(dn.ValueError);
     // int8 layers are stored only in Dendrite's own format.

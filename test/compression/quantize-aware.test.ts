@@ -1,13 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as dn from '../../lib/index.js';
+import { accuracy, scaledDigits } from '../helpers/digits.js';
 import { binding } from '../../lib/native.js';
 import { fakeQuantizeInput, fakeQuantizeKernel, quantizeKernel, rangeParameters } from '../../lib/compression/quantization/index.js';
 
-function accuracy(model: dn.Model, x: dn.Tensor, labels: dn.Tensor): number {
-  const predicted = (model.predict(x) as dn.Tensor).argmax(-1).toArray() as number[];
-  const truth = labels.toArray() as number[];
-  return predicted.filter((p, i) => p === truth[i]).length / truth.length;
-}
 
 describe('fake quantisation (straight-through estimator)', () => {
   it('rounds an input as the u8 quantiser does and passes the gradient inside the range only', () => {
@@ -42,11 +38,7 @@ describe('dn.quantization.quantizeAware', () => {
   let x: dn.Tensor, y: dn.Tensor, xt: dn.Tensor, yt: dn.Tensor;
 
   beforeAll(async () => {
-    const digits = dn.datasets.digits();
-    x = digits.xTrain.div(16);
-    y = digits.yTrain;
-    xt = digits.xTest.div(16);
-    yt = digits.yTest;
+    ({ x, y, xt, yt } = scaledDigits());
     dn.seed(0);
     model = dn.sequential({ layers: [
       dn.layers.dense({ units: 32, activation: 'relu', inputShape: [64] }),

@@ -55,7 +55,7 @@ describe('forwardPlan / forwardAsync: bad arguments', () => {
     const shortKernel = mlp();
     (shortKernel[0] as { kernel: Float32Array }).kernel = new Float32Array(10);
     expect(() => binding.forwardPlan(shortKernel, 12)).toThrow(ValueError);
-    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12)).toThrow(/kind must be 'dense', 'conv2d', 'pool2d', 'affine', 'reduce', 'unary', 'softmax', 'binary', 'sum' or 'concat'/);
+    expect(() => binding.forwardPlan([{ kind: 'conv' } as unknown as ForwardStep], 12)).toThrow(/kind must be 'dense', 'int8Dense', 'conv2d', 'pool2d', 'affine', 'reduce', 'unary', 'softmax', 'binary', 'sum' or 'concat'/);
     expect(() => binding.forwardPlan([{ kind: 'unary', activation: 99, param: 0 }], 12)).toThrow(/activation must be an integer from 0/);
     expect(() => binding.forwardAsync(binding.forwardPlan(mlp(), 12), x, 2, 0)).toThrow(/chunkRows/);
   });

@@ -7,3 +7,5 @@ export type { Bf16DenseOptions, Bf16DenseWeights } from './bf16-dense.js';
 export { quantizeAware, QuantizeAwareDense } from './quantize-aware.js';
 export type { QuantizeAwareOptions, QuantizeAwareDenseOptions } from './quantize-aware.js';
 export { fakeQuantizeInput, fakeQuantizeKernel } from './fake-quantize.js';
+export { QuantizedConv } from './quantized-conv.js';
+export type { QuantizedConvOptions, QuantizedConvWeights } from './quantized-conv.js';

@@ -8,12 +8,32 @@
 import { ArgumentTypeError, ValueError } from '../../errors.js';
 import { Model, type AnyModel } from '../../model/training.js';
 import { Dense } from '../../layers/dense.js';
+import { Conv1D } from '../../layers/conv/conv1d.js';
+import { Conv2D } from '../../layers/conv/conv2d.js';
 import type { AnyLayer, CallContext } from '../../layers/layer.js';
 import { Tensor } from '../../tensor.js';
 import { checkBoolean, checkChoice, checkOptions, describe, typeError } from '../../validate.js';
 import { MAX_INT8_DEPTH, QuantizedDense, type ActivationQuantization } from './quantized-dense.js';
 import { Bf16Dense, toBfloat16 } from './bf16-dense.js';
 import { QuantizeAwareDense } from './quantize-aware.js';
+import { QuantizedConv } from './quantized-conv.js';
+
+/** The layers quantize converts: Dense, and Conv2D / Conv1D with groups 1. */
+type Target = Dense | Conv1D | Conv2D;
+
+function isTarget(layer: AnyLayer): layer is Target {
+  return layer instanceof Dense || ((layer.constructor === Conv2D || layer.constructor === Conv1D) && (layer as Conv2D).groups === 1);
+}
+
+/** A target's kernel as a [depth, outputs] matrix. */
+function kernelMatrix(layer: Target): { data: Float32Array; depth: number; units: number } {
+  const kernel = layer.kernel!.value;
+  const units = kernel.shape[kernel.shape.length - 1]!;
+  return { data: kernel.storage as Float32Array, depth: kernel.size / units, units };
+}
+
+/** The config options a QuantizedConv keeps of a convolution's (not its initializers, regularizers, constraints). */
+const CONV_KEPT = ['name', 'batchInputShape', 'filters', 'kernelSize', 'strides', 'padding', 'dataFormat', 'dilationRate', 'groups', 'activation', 'useBias'];
 
 /** Options of {@link quantize}. */
 export interface QuantizeOptions {
@@ -115,32 +135,33 @@ function percentileObserver(percentile: number): RangeObserver {
   };
 }
 
-/** The Dense layers to quantise: the model's own layers (not those of nested models), less `exclude`. */
-function targetLayers(where: string, model: AnyModel, exclude: readonly string[], maxDepth: number): Dense[] {
+/** The layers to quantise: the model's own Dense (and, for int8, Conv) layers (not those of nested models), less `exclude`. */
+function targetLayers(where: string, model: AnyModel, exclude: readonly string[], maxDepth: number, convolutions: boolean): Target[] {
   const layers = model.layers;
   for (const name of exclude) {
     const layer = layers.find((l) => l.name === name);
     if (layer === undefined) {
       throw new ValueError(`${where}: exclude names '${name}', which is not a layer of the model; its layers: ${layers.map((l) => l.name).join(', ')}`);
     }
-    if (!(layer instanceof Dense)) {
-      throw new ValueError(`${where}: exclude names '${name}' (${layer.className}), which quantize does not quantise: only Dense layers are quantised, every other layer stays float32`);
+    if (!isTarget(layer)) {
+      throw new ValueError(`${where}: exclude names '${name}' (${layer.className}), which quantize does not quantise: only Dense, Conv2D and Conv1D (groups 1) layers are quantised, every other layer stays float32`);
     }
   }
-  const targets = layers.filter((l): l is Dense => l instanceof Dense && !exclude.includes(l.name));
-  for (const dense of targets) {
-    if ((dense.inputDim ?? 0) > maxDepth) {
-      throw new ValueError(`${where}: layer '${dense.name}' has ${dense.inputDim} inputs, more than the int8 kernel's ${MAX_INT8_DEPTH}: list it in exclude`);
+  const targets = layers.filter((l): l is Target => (convolutions ? isTarget(l) : l instanceof Dense) && !exclude.includes(l.name));
+  for (const layer of targets) {
+    const { depth } = kernelMatrix(layer);
+    if (depth > maxDepth) {
+      throw new ValueError(`${where}: layer '${layer.name}' has ${depth} inputs per output, more than the int8 kernel's ${MAX_INT8_DEPTH}: list it in exclude`);
     }
   }
   if (targets.length === 0) {
-    throw new ValueError(`${where}: the model has no Dense layer to quantise (its layers: ${layers.map((l) => `${l.name} (${l.className})`).join(', ')}${exclude.length > 0 ? '; exclude lists ' + exclude.join(', ') : ''})`);
+    throw new ValueError(`${where}: the model has no Dense or Conv layer to quantise (its layers: ${layers.map((l) => `${l.name} (${l.className})`).join(', ')}${exclude.length > 0 ? '; exclude lists ' + exclude.join(', ') : ''})`);
   }
   return targets;
 }
 
 /** Runs the float model on the calibration data and returns each target's input range. */
-function calibrate(model: AnyModel, targets: readonly Dense[], data: Tensor[], observer: () => RangeObserver, batchSize: number): Map<string, [number, number]> {
+function calibrate(model: AnyModel, targets: readonly Target[], data: Tensor[], observer: () => RangeObserver, batchSize: number): Map<string, [number, number]> {
   const observers = new Map(targets.map((dense) => [dense, observer()] as const));
   const restore: Array<() => void> = [];
   for (const [dense, watch] of observers) {
@@ -209,7 +230,7 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
   }
   const batchSize = o.batchSize === undefined ? 256 : o.batchSize;
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`${where}: batchSize must be a positive integer, got ${describe(batchSize)}`);
-  const targets = targetLayers(where, model, o.exclude ?? [], dtype === 'int8' ? MAX_INT8_DEPTH : Infinity);
+  const targets = targetLayers(where, model, o.exclude ?? [], dtype === 'int8' ? MAX_INT8_DEPTH : Infinity, dtype === 'int8');
 
   let ranges: Map<string, [number, number]> | null = null;
   // Layers trained by quantizeAware bring their input range (and their weight scales' granularity).
@@ -251,11 +272,19 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
     const dense = byName.get(entry.config.name as string);
     if (dense === undefined) return entry;
     const shape = entry.config.batchInputShape === undefined ? {} : { batchInputShape: entry.config.batchInputShape };
-    if (dtype === 'bfloat16') {
+    if (dtype === 'bfloat16' && dense instanceof Dense) {
       return { ...entry, className: 'Bf16Dense', config: { name: dense.name, ...shape, units: dense.units, inputDim: dense.inputDim, activation: entry.config.activation, useBias: dense.bias !== null } };
     }
     const range = ranges?.get(dense.name);
     const input = range === undefined ? {} : (({ scale, zeroPoint }) => ({ inputScale: scale, inputZeroPoint: zeroPoint }))(rangeParameters(range[0], range[1]));
+    if (!(dense instanceof Dense)) {
+      const kept = Object.fromEntries(CONV_KEPT.filter((key) => entry.config[key] !== undefined).map((key) => [key, entry.config[key]]));
+      return {
+        ...entry,
+        className: dense.rank === 1 ? 'QuantizedConv1D' : 'QuantizedConv2D',
+        config: { ...kept, rank: dense.rank, inputChannels: kernelMatrix(dense).depth / dense.kernelSize.reduce((a, b) => a * b, 1), mode, ...input },
+      };
+    }
     return {
       ...entry,
       className: 'QuantizedDense',
@@ -266,11 +295,12 @@ export function quantize<M extends AnyModel>(model: M, options: QuantizeOptions 
   const originals = new Map(model.layers.map((layer) => [layer.name, layer] as const));
   for (const layer of rebuilt.layers) {
     const original = originals.get(layer.name) as AnyLayer;
-    if (layer instanceof QuantizedDense) {
-      const dense = original as Dense;
-      const channels = dense instanceof QuantizeAwareDense ? dense.perChannel : perChannel;
-      const { kernel, scales } = quantizeKernel(dense.kernel!.value.storage as Float32Array, dense.inputDim!, dense.units, channels);
-      layer.setQuantizedWeights({ kernel, kernelScales: scales, bias: dense.bias === null ? null : Float32Array.from(dense.bias.value.storage as Float32Array) });
+    if (layer instanceof QuantizedDense || layer instanceof QuantizedConv) {
+      const target = original as Target;
+      const channels = target instanceof QuantizeAwareDense ? target.perChannel : perChannel;
+      const { data, depth, units } = kernelMatrix(target);
+      const { kernel, scales } = quantizeKernel(data, depth, units, channels);
+      layer.setQuantizedWeights({ kernel, kernelScales: scales, bias: target.bias === null ? null : Float32Array.from(target.bias.value.storage as Float32Array) });
     } else if (layer instanceof Bf16Dense) {
       const dense = original as Dense;
       layer.setBf16Weights({ kernel: toBfloat16(dense.kernel!.value.storage as Float32Array), bias: dense.bias === null ? null : Float32Array.from(dense.bias.value.storage as Float32Array) });

@@ -32,6 +32,20 @@ export interface QuantizedDenseOptions extends LayerOptions {
   useBias?: boolean;
 }
 
+/**
+ * An int8 layer's input quantisation from its options: static mode's scale (a positive finite float32) and zero
+ * point (0 to 255), or dynamic mode's 0 and 0.
+ */
+export function checkInputQuantization(where: string, o: { mode?: unknown; inputScale?: unknown; inputZeroPoint?: unknown }): { mode: ActivationQuantization; inputScale: number; inputZeroPoint: number } {
+  const mode = checkChoice(where, 'mode', o.mode, ['dynamic', 'static'] as const);
+  if (mode === 'dynamic') return { mode, inputScale: 0, inputZeroPoint: 0 };
+  const inputScale = checkNumber(where, 'inputScale', o.inputScale);
+  if (!(inputScale > 0) || !Number.isFinite(inputScale) || Math.fround(inputScale) <= 0) {
+    throw new ValueError(`${where}: inputScale must be a positive finite float32, got ${inputScale}`);
+  }
+  return { mode, inputScale, inputZeroPoint: checkInteger(where, 'inputZeroPoint', o.inputZeroPoint, 0, 255) };
+}
+
 /** The int8 weights of a {@link QuantizedDense}. */
 export interface QuantizedDenseWeights {
   /** [inputDim, units] row-major, in [-127, 127]. */
@@ -69,18 +83,8 @@ export class QuantizedDense extends Layer {
     this.units = checkInteger(where, 'units', o.units, 1, MAX_TENSOR_SIZE);
     this.inputDim = inputDim;
     this.activation = getActivation(o.activation ?? 'linear', where);
-    this.mode = checkChoice(where, 'mode', o.mode, ['dynamic', 'static'] as const);
     this.useBias = o.useBias ?? true;
-    if (this.mode === 'static') {
-      this.inputScale = checkNumber(where, 'inputScale', o.inputScale);
-      if (!(this.inputScale > 0) || !Number.isFinite(this.inputScale) || Math.fround(this.inputScale) <= 0) {
-        throw new ValueError(`${where}: inputScale must be a positive finite float32, got ${this.inputScale}`);
-      }
-      this.inputZeroPoint = checkInteger(where, 'inputZeroPoint', o.inputZeroPoint, 0, 255);
-    } else {
-      this.inputScale = 0;
-      this.inputZeroPoint = 0;
-    }
+    ({ mode: this.mode, inputScale: this.inputScale, inputZeroPoint: this.inputZeroPoint } = checkInputQuantization(where, o));
   }
 
   /** The int8 weights (after {@link QuantizedDense.setQuantizedWeights}), or null. */
@@ -88,25 +92,20 @@ export class QuantizedDense extends Layer {
     return this.quantized;
   }
 
+  /** The kernel's shape `[inputDim, units]`. */
+  get kernelShape(): number[] {
+    return [this.inputDim, this.units];
+  }
+
+  /** The packed kernel and its column sums (the int8 GEMM's operands), or null before the weights are set. */
+  get packedWeights(): { packed: Int8Array; columnSums: Int32Array } | null {
+    return this.packed === null ? null : { packed: this.packed, columnSums: this.columnSums! };
+  }
+
   /** Sets the int8 weights and packs them once into the kernel's panel layout. */
   setQuantizedWeights(weights: QuantizedDenseWeights): void {
-    const where = `${this.name}: setQuantizedWeights`;
-    const { kernel, kernelScales, bias } = weights;
-    if (!(kernel instanceof Int8Array) || kernel.length !== this.inputDim * this.units) {
-      throw new ValueError(`${where}: kernel must be an Int8Array of ${this.inputDim * this.units} values ([${this.inputDim}, ${this.units}])`);
-    }
-    if (!(kernelScales instanceof Float32Array) || kernelScales.length !== this.units) {
-      throw new ValueError(`${where}: kernelScales must be a Float32Array of ${this.units} values`);
-    }
-    if (this.useBias !== (bias !== null) || (bias !== null && (!(bias instanceof Float32Array) || bias.length !== this.units))) {
-      throw new ValueError(`${where}: bias must be ${this.useBias ? `a Float32Array of ${this.units} values` : 'null (the layer has no bias)'}`);
-    }
-    const packed = new Int8Array(binding.int8.packedLength(this.inputDim, this.units));
-    const columnSums = new Int32Array(this.units);
-    binding.int8.packWeights(kernel, this.inputDim, this.units, packed, columnSums);
-    this.quantized = { kernel, kernelScales, bias };
-    this.packed = packed;
-    this.columnSums = columnSums;
+    ({ packed: this.packed, columnSums: this.columnSums } = packInt8Weights(`${this.name}: setQuantizedWeights`, weights, this.kernelShape, this.useBias));
+    this.quantized = weights;
   }
 
   override computeOutputShape(inputShape: readonly (number | null)[]): Shape {
@@ -163,18 +162,48 @@ export class QuantizedDense extends Layer {
 }
 
 /**
- * The tensors an int8 layer saves (Dendrite's folder and buffer formats): `<name>/kernel` (I8, [inputDim, units]),
- * `<name>/kernel_scale` (F32, [units]) and `<name>/bias` (F32, [units], with a bias). The input's scale and zero
- * point (static mode) are in the layer's config in model.json.
+ * Checks an int8 layer's weights against its kernel shape (the last axis the outputs) and packs the kernel once
+ * as the int8 GEMM's `[depth, outputs]` operand, with its column sums.
  */
-export function quantizedTensors(layer: QuantizedDense): Array<[string, StoredTensor]> {
+export function packInt8Weights(where: string, weights: QuantizedDenseWeights, kernelShape: readonly number[], useBias: boolean): { packed: Int8Array; columnSums: Int32Array } {
+  const { kernel, kernelScales, bias } = weights;
+  const units = kernelShape[kernelShape.length - 1]!, size = kernelShape.reduce((a, b) => a * b, 1), depth = size / units;
+  if (!(kernel instanceof Int8Array) || kernel.length !== size) throw new ValueError(`${where}: kernel must be an Int8Array of ${size} values ([${kernelShape.join(', ')}])`);
+  if (!(kernelScales instanceof Float32Array) || kernelScales.length !== units) throw new ValueError(`${where}: kernelScales must be a Float32Array of ${units} values`);
+  if (useBias !== (bias !== null) || (bias !== null && (!(bias instanceof Float32Array) || bias.length !== units))) {
+    throw new ValueError(`${where}: bias must be ${useBias ? `a Float32Array of ${units} values` : 'null (the layer has no bias)'}`);
+  }
+  const packed = new Int8Array(binding.int8.packedLength(depth, units));
+  const columnSums = new Int32Array(units);
+  binding.int8.packWeights(kernel, depth, units, packed, columnSums);
+  return { packed, columnSums };
+}
+
+/** What saving and loading need of an int8 layer (QuantizedDense, QuantizedConv). */
+export interface Int8Layer {
+  readonly name: string;
+  readonly useBias: boolean;
+  /** The kernel's shape; its last axis is the output channels. */
+  readonly kernelShape: number[];
+  readonly quantizedWeights: QuantizedDenseWeights | null;
+  setQuantizedWeights(weights: QuantizedDenseWeights): void;
+}
+
+/**
+ * The tensors an int8 layer saves (Dendrite's folder and buffer formats): `<name>/kernel` (I8, the kernel's shape:
+ * [inputDim, units], or a convolution's [...kernelSize, inChannels, filters]), `<name>/kernel_scale` (F32, one per
+ * output channel) and `<name>/bias` (F32, with a bias). The input's scale and zero point (static mode) are in the
+ * layer's config in model.json.
+ */
+export function quantizedTensors(layer: Int8Layer): Array<[string, StoredTensor]> {
   const weights = layer.quantizedWeights;
   if (weights === null) throw new ValueError(`${layer.name}: the layer has no int8 weights to save`);
+  const outputs = [layer.kernelShape[layer.kernelShape.length - 1]!];
   const tensors: Array<[string, StoredTensor]> = [
-    [`${layer.name}/kernel`, { dtype: 'I8', shape: [layer.inputDim, layer.units], data: weights.kernel.slice() }],
-    [`${layer.name}/kernel_scale`, { dtype: 'F32', shape: [layer.units], data: weights.kernelScales.slice() }],
+    [`${layer.name}/kernel`, { dtype: 'I8', shape: layer.kernelShape, data: weights.kernel.slice() }],
+    [`${layer.name}/kernel_scale`, { dtype: 'F32', shape: outputs, data: weights.kernelScales.slice() }],
   ];
-  if (weights.bias !== null) tensors.push([`${layer.name}/bias`, { dtype: 'F32', shape: [layer.units], data: weights.bias.slice() }]);
+  if (weights.bias !== null) tensors.push([`${layer.name}/bias`, { dtype: 'F32', shape: outputs, data: weights.bias.slice() }]);
   return tensors;
 }
 
@@ -182,10 +211,11 @@ export function quantizedTensors(layer: QuantizedDense): Array<[string, StoredTe
  * Gives a loaded int8 layer its weights from the file's tensors (as {@link quantizedTensors} names them); `take`
  * checks each tensor's dtype and shape and throws a SerializationError naming it.
  */
-export function loadQuantizedTensors(layer: QuantizedDense, take: (name: string, dtype: 'I8' | 'F32', shape: number[]) => StoredTensor['data']): void {
-  const kernel = take(`${layer.name}/kernel`, 'I8', [layer.inputDim, layer.units]) as Int8Array;
-  const kernelScales = take(`${layer.name}/kernel_scale`, 'F32', [layer.units]) as Float32Array;
-  const bias = layer.useBias ? take(`${layer.name}/bias`, 'F32', [layer.units]) as Float32Array : null;
+export function loadQuantizedTensors(layer: Int8Layer, take: (name: string, dtype: 'I8' | 'F32', shape: number[]) => StoredTensor['data']): void {
+  const outputs = [layer.kernelShape[layer.kernelShape.length - 1]!];
+  const kernel = take(`${layer.name}/kernel`, 'I8', layer.kernelShape) as Int8Array;
+  const kernelScales = take(`${layer.name}/kernel_scale`, 'F32', outputs) as Float32Array;
+  const bias = layer.useBias ? take(`${layer.name}/bias`, 'F32', outputs) as Float32Array : null;
   layer.setQuantizedWeights({ kernel, kernelScales, bias });
 }
 

@@ -33,4 +33,12 @@ void Int8RangeParameters(float lo, float hi, float* scale, int32_t* zero_point);
 Status Int8DenseForward(const KernelTable& kernels, ThreadPool* pool, const Int8DenseLayer& layer, const float* x,
                         int64_t rows, float* y, std::vector<uint8_t>* activations);
 
+// An int8 convolution (groups 1, NHWC, geometry g; the filter [kh, kw, in_c, out_c] packed as the layer's
+// [kh * kw * in_c, out_c] kernel, so layer.inputs = kh * kw * in_c and layer.units = out_c): x [batch, in_h,
+// in_w, in_c] is quantised to u8 (dynamic: over the whole batch), each sample's patches are gathered (im2col,
+// padding as the zero point, which stands for 0.0) and multiplied by the int8 GEMM with the same epilogue.
+// `activations` is scratch (grown as needed).
+Status Int8Conv2DForward(const KernelTable& kernels, ThreadPool* pool, const Int8DenseLayer& layer, const ConvGeometry& g,
+                         const float* x, float* y, std::vector<uint8_t>* activations);
+
 }  // namespace dendrite
