@@ -42,11 +42,14 @@ def setup_log_mel(p, task_class):
     window = (0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(frame) / frame)).astype(np.float32)
     mel = mel_matrix(fft // 2 + 1, p["melBins"], p["sampleRate"], p["lowerHertz"], p["upperHertz"])
 
-    def features():
-        frames = np.lib.stride_tricks.sliding_window_view(clips, frame, axis=1)[:, ::step] * window
+    def batch_features(batch):
+        frames = np.lib.stride_tricks.sliding_window_view(batch, frame, axis=1)[:, ::step] * window
         spectrum = np.fft.rfft(frames, n=fft, axis=-1)
         power = spectrum.real ** 2 + spectrum.imag ** 2
         return np.log(power.astype(np.float32) @ mel + 1e-6)
+
+    def features():  # in batches of p["batch"] clips, as Dendrite's side
+        return np.concatenate([batch_features(clips[i : i + p["batch"]]) for i in range(0, len(clips), p["batch"])])
 
     first = features()
     expected = (len(clips), 1 + (p["samples"] - frame) // step, p["melBins"])
