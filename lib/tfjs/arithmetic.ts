@@ -10,7 +10,7 @@
 import {
   Tensor, tensor, add as dnAdd, sub as dnSub, mul as dnMul, div as dnDiv, pow as dnPow, maximum as dnMaximum,
   minimum as dnMinimum, neg as dnNeg, abs as dnAbs, square as dnSquare, relu as dnRelu, exp as dnExp,
-  sum as dnSum, mean as dnMean, max as dnMax, min as dnMin, type TensorLike,
+  sum as dnSum, mean as dnMean, max as dnMax, min as dnMin, floorDiv as dnFloorDiv, type TensorLike,
 } from '../index.js';
 
 type Axis = number | readonly number[] | null;
@@ -52,6 +52,14 @@ export const pow = binary(dnPow);
 export const maximum = binary(dnMaximum);
 /** The smaller of `a` and `b` element-wise, with tfjs's dtype rules. */
 export const minimum = binary(dnMinimum);
+/**
+ * `floor(a / b)`, always int32 as tfjs's kernel makes it (an infinite or NaN quotient, as from a division
+ * by zero, becomes 0 as in tfjs's Int32Array; Dendrite's `dn.floorDiv` keeps float32 operands float32).
+ */
+export const floorDiv = (a: TensorLike, b: TensorLike): Tensor => {
+  const result = dnFloorDiv(a, b);
+  return result.dtype === 'int32' ? result : toInt32(result, (value) => value);
+};
 /** `(a - b)²` element-wise (tfjs `squaredDifference`), with tfjs's dtype rules. */
 export const squaredDifference = binary((a, b) => dnSquare(dnSub(a, b)));
 /** `-x`; int32 stays int32. */

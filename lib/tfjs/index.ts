@@ -17,14 +17,14 @@ export {
 
 // Tensors and ops with tfjs's names and signatures.
 export {
-  Tensor, tensor, scalar, zeros, ones, zerosLike, onesLike, eye, linspace, log, sqrt,
+  Tensor, tensor, scalar, zeros, ones, zerosLike, onesLike, eye, linspace, log, sqrt, atan2,
   equal, notEqual, greater, greaterEqual, less, lessEqual, logicalAnd, logicalOr, logicalXor, logicalNot, where,
-  floorDiv, mod, elu, sigmoid, tanh, softplus, selu, softmax, logSoftmax,
+  mod, elu, sigmoid, tanh, softplus, selu, softmax, logSoftmax,
   reshape, squeeze, expandDims, broadcastTo, split, concat, stack, gather, cast, clone,
 } from '../index.js';
 // Arithmetic with tfjs's dtype rules (int32 kept or promoted to float32 as tfjs does).
 export {
-  add, sub, mul, div, pow, maximum, minimum, squaredDifference, neg, abs, square, relu, exp, sum, mean, max, min,
+  add, sub, mul, div, floorDiv, pow, maximum, minimum, squaredDifference, neg, abs, square, relu, exp, sum, mean, max, min,
 } from './arithmetic.js';
 export type { DType, TensorLike } from '../index.js';
 export { tensor1d, tensor2d, tensor3d, tensor4d, tensor5d, tensor6d, buffer, TensorBuffer } from './tensors.js';

@@ -1,11 +1,9 @@
 // Fuzz of binding.int8 (native/bindings/int8_binding.cc): valid calls with one argument replaced by a wrong
 // type, a bad size or a short buffer end in a result or a Dendrite error, never a crash or another error.
 import { describe, expect, it } from 'vitest';
-import { DendriteError } from '../../lib/errors.js';
 import { binding } from '../../lib/native.js';
+import { fuzzBindingGroup } from '../helpers/binding-fuzz.js';
 import { Rng } from '../helpers/rng.js';
-
-const BAD = [-1, 0.5, Number.NaN, Infinity, 2 ** 40, 2 ** 53, -0, 1e300, '3', null, undefined, {}, [], true];
 
 function valid(r: Rng): { fn: string; args: unknown[] } {
   const m = r.int(0, 6), n = r.int(0, 40), k = r.int(0, 70);
@@ -44,38 +42,10 @@ function valid(r: Rng): { fn: string; args: unknown[] } {
   }
 }
 
-function mutate(r: Rng, args: unknown[]): string {
-  const index = r.int(0, args.length - 1);
-  const value = args[index];
-  if (r.chance(0.1)) {
-    args.length = r.int(0, args.length + 1);
-    return `arity ${args.length}`;
-  }
-  if (ArrayBuffer.isView(value) && r.chance(0.5)) {
-    const array = value as unknown as { length: number; subarray(a: number, b: number): unknown };
-    args[index] = r.chance(0.5) ? array.subarray(0, Math.max(0, array.length - r.int(1, 3))) : new Float64Array(array.length);
-    return `arg ${index} short or wrong type`;
-  }
-  args[index] = r.pick(BAD);
-  return `arg ${index} = ${String(args[index])}`;
-}
-
 describe('binding.int8 fuzz', () => {
   it('2000 valid and malformed calls end in a result or a Dendrite error', () => {
-    const r = new Rng(15);
-    const failures: string[] = [];
-    const seen = new Set<string>();
-    for (let i = 0; i < 2000; i++) {
-      const { fn, args } = valid(r);
-      const change = r.chance(0.8) ? mutate(r, args) : 'valid';
-      seen.add(fn);
-      try {
-        (binding.int8 as unknown as Record<string, (...a: unknown[]) => unknown>)[fn]!(...args);
-      } catch (error) {
-        if (!(error instanceof DendriteError)) failures.push(`${fn} (${change}): ${String(error)}`);
-      }
-    }
+    const { failures, seen } = fuzzBindingGroup(binding.int8, new Rng(15), 2000, valid);
     expect(failures.slice(0, 10)).toEqual([]);
-    expect([...seen].sort()).toEqual(Object.keys(binding.int8).sort());
+    expect(seen).toEqual(Object.keys(binding.int8).sort());
   });
 });

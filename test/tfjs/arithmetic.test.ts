@@ -22,11 +22,11 @@ function same(a: dn.Tensor, b: real.Tensor): void {
   expect(a.shape).toEqual(b.shape);
   const got = Array.from(a.dataSync());
   const want = Array.from(b.dataSync());
-  got.forEach((value, i) => expect(value).toBeCloseTo(want[i], 4));
+  got.forEach((value, i) => (Number.isNaN(want[i]) ? expect(value).toBeNaN() : expect(value).toBeCloseTo(want[i], 4)));
 }
 
 describe('binary arithmetic', () => {
-  const ops = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'squaredDifference'] as const;
+  const ops = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'squaredDifference', 'floorDiv', 'mod'] as const;
   const pairs: [string, Operand, Operand][] = [
     ['int32, int32', I, J], ['number, int32', 1, I], ['int32, number', I, 2], ['int32, float32', I, F], ['float32, int32', F, J],
   ];
@@ -72,5 +72,13 @@ describe('unary ops and reductions', () => {
   it('bad operands are still typed errors naming the op', () => {
     expect(() => tf.add('a' as never, 1)).toThrow(dn.DendriteError);
     expect(() => tf.sum(tf.tensor1d([1], 'int32'), 3)).toThrow(/sum/);
+  });
+});
+
+describe('atan2', () => {
+  it('is the angle of (x, y) in all four quadrants, as tfjs', () => {
+    const y = [1, 1, -1, -1, 0, 0];
+    const x = [1, -1, -1, 1, -2, 2];
+    same(tf.atan2(tf.tensor1d(y), tf.tensor1d(x)), real.atan2(real.tensor1d(y), real.tensor1d(x)));
   });
 });
