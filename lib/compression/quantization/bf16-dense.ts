@@ -6,16 +6,17 @@
  * in the same order: every path gives the same bits). Bias and activation are the GEMM's epilogue, in float32.
  * Half the kernel bytes of float32, no calibration. The layer does not train (it has no gradient).
  */
-import { ShapeError, ValueError } from '../../errors.js';
+import { ValueError } from '../../errors.js';
 import { binding } from '../../native.js';
 import type { Tensor } from '../../tensor.js';
 import { contiguous } from '../../ops/shape.js';
 import { getActivation, serializeActivation, type Activation, type ActivationIdentifier } from '../../activations.js';
 import { applyFused, type FusedOp } from '../../ops/fused.js';
 import { checkInteger, checkOptions, MAX_TENSOR_SIZE } from '../../validate.js';
-import { formatLayerShape, Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type Shape } from '../../layers/layer.js';
+import { Layer, LAYER_OPTION_NAMES, type CallContext, type LayerOptions, type Shape } from '../../layers/layer.js';
 import { registerLayer } from '../../layers/registry.js';
 import type { StoredTensor } from '../../io/safetensors.js';
+import { fixedDenseOutputShape } from './quantized-dense.js';
 
 /** Options of {@link Bf16Dense} (its config). */
 export interface Bf16DenseOptions extends LayerOptions {
@@ -93,11 +94,7 @@ export class Bf16Dense extends Layer {
   }
 
   override computeOutputShape(inputShape: readonly (number | null)[]): Shape {
-    const last = inputShape[inputShape.length - 1];
-    if (inputShape.length < 2 || last !== this.inputDim) {
-      throw new ShapeError(`${this.name}: expected input of rank at least 2 with last dimension ${this.inputDim}, got shape ${formatLayerShape(inputShape)}`);
-    }
-    return [...inputShape.slice(0, -1), this.units];
+    return fixedDenseOutputShape(this.name, inputShape, this.inputDim, this.units);
   }
 
   override checkInputShape(shape: readonly (number | null)[]): void {

@@ -58,6 +58,18 @@ export interface QuantizedDenseWeights {
 
 const OPTION_NAMES = [...LAYER_OPTION_NAMES, 'units', 'inputDim', 'activation', 'mode', 'inputScale', 'inputZeroPoint', 'useBias'];
 
+/**
+ * The output shape of a quantised Dense layer (its input size fixed by its weights): the input's shape with
+ * the last dimension, which must be `inputDim`, replaced by `units`.
+ */
+export function fixedDenseOutputShape(name: string, inputShape: readonly (number | null)[], inputDim: number, units: number): Shape {
+  const last = inputShape[inputShape.length - 1];
+  if (inputShape.length < 2 || last !== inputDim) {
+    throw new ShapeError(`${name}: expected input of rank at least 2 with last dimension ${inputDim}, got shape ${formatLayerShape(inputShape)}`);
+  }
+  return [...inputShape.slice(0, -1), units];
+}
+
 /** The largest input dimension of the int8 kernel (its int32 sums stay exact up to it). */
 export const MAX_INT8_DEPTH = 32768;
 
@@ -109,11 +121,7 @@ export class QuantizedDense extends Layer {
   }
 
   override computeOutputShape(inputShape: readonly (number | null)[]): Shape {
-    const last = inputShape[inputShape.length - 1];
-    if (inputShape.length < 2 || last !== this.inputDim) {
-      throw new ShapeError(`${this.name}: expected input of rank at least 2 with last dimension ${this.inputDim}, got shape ${formatLayerShape(inputShape)}`);
-    }
-    return [...inputShape.slice(0, -1), this.units];
+    return fixedDenseOutputShape(this.name, inputShape, this.inputDim, this.units);
   }
 
   override checkInputShape(shape: readonly (number | null)[]): void {
