@@ -58,14 +58,18 @@ function paeth(a: number, b: number, c: number): number {
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 }
 
+/** What row filter `type` predicts a byte from the one to its left (a), above (b) and above-left (c). */
+function predict(type: number, a: number, b: number, c: number): number {
+  return type === 0 ? 0 : type === 1 ? a : type === 2 ? b : type === 3 ? (a + b) >> 1 : paeth(a, b, c);
+}
+
 /** Filters `row` against `previous` (zeros for the first row) with filter `type` into `out` (one byte per sample). */
 function filterRow(type: number, row: Uint8Array, previous: Uint8Array, bpp: number, out: Uint8Array): void {
   for (let i = 0; i < row.length; i++) {
     const a = i >= bpp ? row[i - bpp] : 0;
     const b = previous[i];
     const c = i >= bpp ? previous[i - bpp] : 0;
-    const predictor = type === 0 ? 0 : type === 1 ? a : type === 2 ? b : type === 3 ? (a + b) >> 1 : paeth(a, b, c);
-    out[i] = (row[i] - predictor) & 0xff;
+    out[i] = (row[i] - predict(type, a, b, c)) & 0xff;
   }
 }
 
@@ -176,7 +180,7 @@ export function decodePng(bytes: Uint8Array, where: string): Pixels {
         const a = i >= bpp ? row[i - bpp] : 0;
         const b = previous[i];
         const c = i >= bpp ? previous[i - bpp] : 0;
-        row[i] += filter === 0 ? 0 : filter === 1 ? a : filter === 2 ? b : filter === 3 ? (a + b) >> 1 : paeth(a, b, c);
+        row[i] += predict(filter, a, b, c);
       }
       const y = y0 + r * dy;
       for (let column = 0; column < columns; column++) {
